@@ -1,0 +1,130 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"net"
+	"net/http"
+	"time"
+
+	"yiwang/core/demo"
+	"yiwang/core/web"
+	"yiwang/tenants"
+)
+
+func init() {
+	register("serve", "启动网站服务（默认 http://localhost:8080，SQLite 数据库在 ./data）", serve)
+}
+
+func serve(ctx context.Context, e *env, args []string) error {
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.SetOutput(e.stderr)
+	var sf storeFlags
+	sf.bind(fs)
+	addr := fs.String("addr", envOr("YIWANG_ADDR", "localhost:8080"), "监听地址")
+	withDemo := fs.Bool("demo", envOr("YIWANG_DEMO", "1") != "0", "首次启动时写入演示内容（--demo=false 关闭）")
+	portalHost := fs.String("portal-host", envOr("YIWANG_PORTAL_HOST", "localhost"), "门户未映射域名时使用的主机名")
+	trustProxy := fs.Bool("trust-proxy", false, "信任负载均衡器的 X-Forwarded-Proto")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return usageError{"多余的参数：" + fs.Arg(0)}
+	}
+	p, err := sf.open(ctx, e)
+	if err != nil {
+		return err
+	}
+	defer p.Close()
+
+	if err := firstStart(ctx, e, p, *withDemo); err != nil {
+		return err
+	}
+	srv, err := web.New(web.Config{PortalHost: *portalHost, TrustProxy: *trustProxy}, p.db, p.tenants, p.content, e.log)
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", *addr, err)
+	}
+	hs := &http.Server{
+		Handler:           srv.Handler(),
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       60 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    64 << 10,
+	}
+	e.log.Info("serving", "url", "http://"+displayAddr(ln.Addr().String()), "db", p.db.Name)
+	errc := make(chan error, 1)
+	go func() { errc <- hs.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return fmt.Errorf("serve: %w", err)
+	case <-ctx.Done():
+	}
+	e.log.Info("shutting down: finishing requests in flight")
+	sctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	if err := hs.Shutdown(sctx); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	e.log.Info("stopped")
+	return nil
+}
+
+func displayAddr(a string) string {
+	host, port, err := net.SplitHostPort(a)
+	if err != nil {
+		return a
+	}
+	if host == "127.0.0.1" || host == "::1" || host == "" || host == "::" || host == "0.0.0.0" {
+		host = "localhost"
+	}
+	return net.JoinHostPort(host, port)
+}
+
+// firstStart gives an empty platform the reference county and, when asked,
+// its demo content. It does nothing on a platform that has a portal.
+func firstStart(ctx context.Context, e *env, p *platform, withDemo bool) error {
+	ts, err := p.tenants.List(ctx)
+	if err != nil {
+		return err
+	}
+	if len(ts) == 0 {
+		rows, err := tenants.ParseSeed(bytes.NewReader(tenants.ReferenceSeed))
+		if err != nil {
+			return fmt.Errorf("reference seed: %w", err)
+		}
+		res, err := p.tenants.Import(ctx, "system:first-start", rows)
+		if err != nil {
+			return err
+		}
+		e.log.Info("first start: imported the reference county", "tenants", res.Created)
+		if ts, err = p.tenants.List(ctx); err != nil {
+			return err
+		}
+	}
+	if !withDemo {
+		return nil
+	}
+	n, err := demo.Seed(ctx, p.db, p.content, ts)
+	if err != nil {
+		return fmt.Errorf("demo content: %w", err)
+	}
+	if n > 0 {
+		e.log.Info("demo content written (off with --demo=false)", "articles", n)
+		// One department on its own development host name shows both
+		// forms of tenant address: by host and by /site/<code>/ path.
+		if owner, err := p.tenants.DomainOwner(ctx, "jyj.localhost"); err == nil && owner == "" {
+			if err := p.tenants.AddDomain(ctx, "system:demo", "jyj", "jyj.localhost", true); err != nil {
+				e.log.Warn("demo: map jyj.localhost", "err", err)
+			}
+		}
+	}
+	return nil
+}

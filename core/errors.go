@@ -1,0 +1,63 @@
+// Package core holds what every room of the host shares: the error type that
+// carries a code and a message safe to show people. Subpackages hold the rest.
+package core
+
+import (
+	"errors"
+	"fmt"
+)
+
+// Error codes. The web edge maps each to one HTTP status, in one place.
+const (
+	ENOTFOUND = "not_found"   // no such tenant, column, article …
+	EGONE     = "gone"        // existed, now archived or withdrawn
+	EINVALID  = "invalid"     // bad input from a person or a file
+	ECONFLICT = "conflict"    // violates uniqueness or state
+	EFORBID   = "forbidden"   // not allowed for this user
+	EUNAVAIL  = "unavailable" // the database or a module is down
+	EINTERNAL = "internal"
+)
+
+// Error is an application error: Code is for code, Message is Chinese and
+// safe to show a citizen; Err keeps the cause for the log only.
+type Error struct {
+	Code    string
+	Message string
+	Err     error
+}
+
+func (e *Error) Error() string {
+	if e.Err != nil {
+		return fmt.Sprintf("%s: %s: %v", e.Code, e.Message, e.Err)
+	}
+	return fmt.Sprintf("%s: %s", e.Code, e.Message)
+}
+
+func (e *Error) Unwrap() error { return e.Err }
+
+// Errorf builds an Error whose message is shown to people.
+func Errorf(code, format string, args ...any) *Error {
+	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}
+}
+
+// ErrorCode returns the code of the first *Error in err's chain, or
+// EINTERNAL for any other non-nil error.
+func ErrorCode(err error) string {
+	var e *Error
+	if err == nil {
+		return ""
+	}
+	if errors.As(err, &e) {
+		return e.Code
+	}
+	return EINTERNAL
+}
+
+// ErrorMessage returns the people-facing message of err, never internal detail.
+func ErrorMessage(err error) string {
+	var e *Error
+	if errors.As(err, &e) && e.Message != "" {
+		return e.Message
+	}
+	return "系统繁忙，请稍后再试。"
+}

@@ -1,0 +1,297 @@
+package web
+
+import (
+	"bytes"
+	"embed"
+	"errors"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"net/http"
+	"strings"
+	"time"
+
+	"yiwang/core"
+	"yiwang/core/content"
+	"yiwang/tenants"
+)
+
+//go:embed templates/*.html
+var templateFS embed.FS
+
+//go:embed static
+var staticFS embed.FS
+
+// startedAt versions static URLs so a new build busts browser caches.
+var startedAt = fmt.Sprint(time.Now().Unix())
+
+func staticHandler() http.Handler {
+	sub, _ := fs.Sub(staticFS, "static")
+	fsrv := http.StripPrefix("/static/", http.FileServerFS(sub))
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Cache-Control", "public, max-age=86400")
+		fsrv.ServeHTTP(w, r)
+	})
+}
+
+// views holds one template set per page, each the layout plus the page.
+type views struct {
+	pages map[string]*template.Template
+}
+
+var funcs = template.FuncMap{
+	"pubtime": content.FormatTime,
+	"static":  func(name string) string { return "/static/" + name + "?v=" + startedAt },
+	"add":     func(a, b int) int { return a + b },
+	"seq": func(n int) []int {
+		out := make([]int, n)
+		for i := range out {
+			out[i] = i + 1
+		}
+		return out
+	},
+	"coltype": content.ColumnTypeLabel,
+	"smnode": func(c *content.Column, base string, counts map[int64]int) smNode {
+		return smNode{Column: c, Base: base, Counts: counts}
+	},
+}
+
+// smNode is one column of the site map with what its template needs.
+type smNode struct {
+	Column *content.Column
+	Base   string
+	Counts map[int64]int
+}
+
+func parseViews() (*views, error) {
+	layout, err := template.New("layout.html").Funcs(funcs).ParseFS(templateFS, "templates/layout.html")
+	if err != nil {
+		return nil, fmt.Errorf("parse layout: %w", err)
+	}
+	names, err := fs.Glob(templateFS, "templates/*.html")
+	if err != nil {
+		return nil, err
+	}
+	v := &views{pages: map[string]*template.Template{}}
+	for _, n := range names {
+		name := strings.TrimSuffix(strings.TrimPrefix(n, "templates/"), ".html")
+		if name == "layout" {
+			continue
+		}
+		t, err := template.Must(layout.Clone()).ParseFS(templateFS, n)
+		if err != nil {
+			return nil, fmt.Errorf("parse template %s: %w", n, err)
+		}
+		if t.Lookup("content") == nil {
+			return nil, fmt.Errorf("template %s defines no \"content\"", n)
+		}
+		v.pages[name] = t
+	}
+	return v, nil
+}
+
+// Meta are the meta tags of the national government web page
+// specification (政府网站网页设计规范).
+type Meta struct {
+	SiteName, SiteDomain, SiteIDCode                  string
+	ColumnName, ColumnDescription, ColumnKeywords     string
+	ColumnType                                        string
+	ArticleTitle, PubDate, ContentSource, Author, URL string
+	Keywords, Description                             string
+}
+
+// Crumb is one step of the breadcrumb trail.
+type Crumb struct{ Name, URL string }
+
+// Page is what every template gets.
+type Page struct {
+	Title     string
+	Site      *tenants.Tenant
+	Portal    *tenants.Tenant
+	Base      string // this site's base URL
+	PortalURL string
+	Directory []dirGroup // filled only on the directory page
+	// DirectoryHTML is the directory panel, rendered once per snapshot and
+	// link form: it lists every site and would otherwise dominate the
+	// cost of each page.
+	DirectoryHTML template.HTML
+	Nav           []*content.Column
+	Current       string // slug of the current column
+	Crumbs        []Crumb
+	Meta          Meta
+	Canonical     string
+	Elder         bool   // large-text mode
+	Path          string // path of this page within the site, for the elder toggle's return
+	Status        int
+	Data          any
+}
+
+// newPage fills the shared parts of a page for site.
+func (s *Server) newPage(r *http.Request, site *reqSite, title string) (*Page, error) {
+	nav, err := s.content.Columns(r.Context(), site.tenant.ID, false)
+	if err != nil {
+		return nil, err
+	}
+	p := &Page{
+		Title: title, Site: site.tenant, Portal: site.snap.portal, Base: site.base,
+		PortalURL: site.link.siteBase(site.snap.portal), Nav: nav,
+		Elder:  elderOn(r),
+		Path:   r.URL.Path,
+		Status: http.StatusOK,
+	}
+	p.DirectoryHTML = s.directoryHTML(site, p)
+	p.Canonical = site.link.absolute(strings.TrimSuffix(site.base, "/") + r.URL.Path)
+	p.Meta = Meta{
+		SiteName:   site.snap.portal.Name,
+		SiteDomain: site.snap.portal.PrimaryDomain(),
+		SiteIDCode: site.snap.portal.SiteIDCode,
+		URL:        p.Canonical,
+	}
+	if p.Meta.SiteDomain == "" {
+		p.Meta.SiteDomain = site.link.host
+	}
+	if !site.tenant.IsPortal() {
+		p.Crumbs = []Crumb{{site.snap.portal.Name, p.PortalURL}}
+	}
+	p.Crumbs = append(p.Crumbs, Crumb{site.tenant.Name, site.base})
+	return p, nil
+}
+
+// directoryHTML renders the directory panel, cached in the snapshot by
+// the link form of the request.
+func (s *Server) directoryHTML(site *reqSite, p *Page) template.HTML {
+	key := site.link.key()
+	if v, ok := site.snap.dirHTML.Load(key); ok {
+		return v.(template.HTML)
+	}
+	var buf bytes.Buffer
+	data := struct {
+		Groups []dirGroup
+		AllURL string
+	}{directory(site), p.PortalURL + "sites/"}
+	if err := s.views.pages["error"].ExecuteTemplate(&buf, "directory", data); err != nil {
+		s.log.Error("render directory", "err", err)
+		return ""
+	}
+	h := template.HTML(buf.String()) //nolint:gosec // rendered by html/template
+	site.snap.dirHTML.Store(key, h)
+	return h
+}
+
+func directory(site *reqSite) []dirGroup {
+	var gs []dirGroup
+	for _, k := range tenants.Kinds {
+		if k == tenants.Portal {
+			continue
+		}
+		g := dirGroup{Label: k.Label()}
+		for _, t := range site.snap.all {
+			if t.Kind == k && t.Status == tenants.Active {
+				g.Sites = append(g.Sites, dirSite{Name: t.Name, URL: site.link.siteBase(t)})
+			}
+		}
+		if len(g.Sites) > 0 {
+			gs = append(gs, g)
+		}
+	}
+	return gs
+}
+
+// render writes page p with template name, buffered so that a template
+// error becomes an error page, not half a page.
+func (s *Server) render(w http.ResponseWriter, r *http.Request, name string, p *Page) {
+	t := s.views.pages[name]
+	if t == nil {
+		s.log.Error("render: no template", "name", name)
+		http.Error(w, "页面模板缺失", http.StatusInternalServerError)
+		return
+	}
+	var buf bytes.Buffer
+	if err := t.ExecuteTemplate(&buf, "layout.html", p); err != nil {
+		s.log.Error("render", "template", name, "err", err)
+		http.Error(w, "页面生成失败，请稍后再试。", http.StatusInternalServerError)
+		return
+	}
+	h := w.Header()
+	h.Set("Content-Type", "text/html; charset=utf-8")
+	if p.Status == 0 {
+		p.Status = http.StatusOK
+	}
+	w.WriteHeader(p.Status)
+	_, _ = buf.WriteTo(w)
+}
+
+// statusOf maps an error code to its HTTP status: the one place it happens.
+func statusOf(err error) int {
+	switch core.ErrorCode(err) {
+	case core.ENOTFOUND:
+		return http.StatusNotFound
+	case core.EGONE:
+		return http.StatusGone
+	case core.EINVALID:
+		return http.StatusBadRequest
+	case core.ECONFLICT:
+		return http.StatusConflict
+	case core.EFORBID:
+		return http.StatusForbidden
+	default:
+		// Anything without a code is the database or another dependency
+		// failing: say the service is unavailable, never show the detail.
+		return http.StatusServiceUnavailable
+	}
+}
+
+// errorView is the data of the error page.
+type errorView struct {
+	Heading string
+	Message string
+}
+
+// renderError answers err as a page in the site's layout.
+func (s *Server) renderError(w http.ResponseWriter, r *http.Request, site *reqSite, err error) {
+	status := statusOf(err)
+	var ce *core.Error
+	if !errors.As(err, &ce) || status >= 500 {
+		s.log.Error("request failed", "method", r.Method, "path", r.URL.Path, "err", err)
+	}
+	v := errorView{Message: core.ErrorMessage(err)}
+	switch status {
+	case http.StatusNotFound:
+		v.Heading = "您访问的页面不存在"
+	case http.StatusGone:
+		v.Heading = "该页面已不再提供"
+	case http.StatusServiceUnavailable:
+		v.Heading = "服务暂时不可用"
+		if core.ErrorCode(err) == core.EINTERNAL {
+			v.Message = "系统正在维护或繁忙，请稍后再试。"
+		}
+	default:
+		v.Heading = "请求无法完成"
+	}
+	p, perr := s.newPage(r, site, v.Heading)
+	if perr != nil {
+		s.plainError(w, r, err)
+		return
+	}
+	p.Status, p.Data = status, v
+	if status >= 500 {
+		w.Header().Set("Retry-After", "30")
+	}
+	w.Header().Set("Cache-Control", "no-store")
+	s.render(w, r, "error", p)
+}
+
+// plainError answers when not even the layout can be drawn (no database).
+func (s *Server) plainError(w http.ResponseWriter, r *http.Request, err error) {
+	status := statusOf(err)
+	s.log.Error("request failed without layout", "path", r.URL.Path, "err", err)
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Retry-After", "30")
+	w.WriteHeader(status)
+	msg := "系统正在维护或繁忙，请稍后再试。"
+	if core.ErrorCode(err) != core.EINTERNAL {
+		msg = core.ErrorMessage(err)
+	}
+	fmt.Fprintf(w, `<!doctype html><html lang="zh-CN"><meta charset="utf-8"><title>服务暂时不可用</title><main style="font:18px/1.6 sans-serif;max-width:40em;margin:3em auto;padding:0 1em"><h1>服务暂时不可用</h1><p>%s</p></main></html>`,
+		template.HTMLEscapeString(msg))
+}

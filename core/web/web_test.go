@@ -1,0 +1,446 @@
+package web_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/xml"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+	"yiwang/core/content"
+	"yiwang/core/store"
+	"yiwang/core/store/storetest"
+	"yiwang/core/web"
+	"yiwang/tenants"
+)
+
+// fixture is a platform with the reference county and a few articles.
+type fixture struct {
+	db      *store.DB
+	tenants *tenants.Store
+	content *content.Store
+	srv     *web.Server
+	h       http.Handler
+	started time.Time
+}
+
+func newFixture(t testing.TB, db *store.DB) *fixture {
+	t.Helper()
+	ctx := context.Background()
+	f := &fixture{db: db, tenants: tenants.NewStore(db), content: content.NewStore(db), started: store.Now().Truncate(time.Minute)}
+	if err := f.tenants.EnsureTemplate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	f.tenants.OnCreate = func(ctx context.Context, tx *sqlx.Tx, tn *tenants.Tenant) error {
+		tpl, err := tenants.ReadTemplate(ctx, tx)
+		if err != nil {
+			return err
+		}
+		return f.content.ApplyTemplate(ctx, tx, tn, tpl)
+	}
+	rows, err := tenants.ParseSeed(bytes.NewReader(tenants.ReferenceSeed))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.tenants.Import(ctx, "test", rows); err != nil {
+		t.Fatal(err)
+	}
+	f.srv, err = web.New(web.Config{RegistryTTL: time.Nanosecond}, db, f.tenants, f.content, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.h = f.srv.Handler()
+	return f
+}
+
+// publish writes and publishes an article in the tenant's column.
+func (f *fixture) publish(t testing.TB, code, slug string, a content.Article) *content.Article {
+	t.Helper()
+	ctx := context.Background()
+	tn, err := f.tenants.ByCode(ctx, code)
+	if err != nil {
+		t.Fatal(err)
+	}
+	col, err := f.content.Column(ctx, tn.ID, slug)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a.TenantID, a.ColumnID = tn.ID, col.ID
+	if a.Body == "" {
+		a.Body = "<p>正文</p>"
+	}
+	if err := f.content.SaveDraft(ctx, f.db, &a); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.content.Publish(ctx, "test", tn.ID, a.ID); err != nil {
+		t.Fatal(err)
+	}
+	got, err := f.content.Article(ctx, tn.ID, a.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return got
+}
+
+type response struct {
+	status int
+	header http.Header
+	body   string
+}
+
+func (f *fixture) get(t testing.TB, host, target string, cookies ...*http.Cookie) response {
+	t.Helper()
+	req := httptest.NewRequest("GET", "http://"+host+target, nil)
+	for _, c := range cookies {
+		req.AddCookie(c)
+	}
+	rec := httptest.NewRecorder()
+	f.h.ServeHTTP(rec, req)
+	return response{rec.Code, rec.Header(), rec.Body.String()}
+}
+
+func TestSharedLayoutOnEveryPage(t *testing.T) {
+	f := newFixture(t, storetest.SQLite(t))
+	a := f.publish(t, "jyj", "gzdt", content.Article{Title: "县教育局召开秋季开学工作会", Source: "思南县教育局", Keywords: "开学,教育", Summary: "部署秋季开学工作"})
+	for _, path := range []string{"/", "/site/jyj/", "/site/jyj/col/gzdt/", fmt.Sprintf("/site/jyj/art/%d", a.ID), "/site/jyj/sitemap/", "/sites/", "/site/jyj/nosuch"} {
+		t.Run(path, func(t *testing.T) {
+			r := f.get(t, "localhost:8080", path)
+			for _, want := range []string{
+				`<html lang="zh-CN"`, `name="viewport"`,
+				`class="platform-bar"`, `>思南县人民政府</a>`, // platform bar with the portal link
+				`站群导航`, `思南县教育局`, `塘头镇人民政府`, `思南县人民法院`, // directory grouped by kind
+				`role="search"`, `account/login`, `data-elder-toggle`, // search box, login, large text
+				`name="SiteName" content="思南县人民政府"`, `name="SiteIDCode" content="5206240001"`, `name="SiteDomain"`,
+				`网站地图`, `主办单位：`, `黔ICP备`, `公安备案：`, `网站标识码：`,
+				`rel="canonical"`,
+			} {
+				if !strings.Contains(r.body, want) {
+					t.Errorf("GET %s: page lacks %q", path, want)
+				}
+			}
+		})
+	}
+}
+
+func TestSubSiteHasItsHeaderColumnsAndFooter(t *testing.T) {
+	f := newFixture(t, storetest.SQLite(t))
+	r := f.get(t, "localhost:8080", "/site/jyj/")
+	if r.status != http.StatusOK {
+		t.Fatalf("status %d", r.status)
+	}
+	for _, want := range []string{`<p class="site-name"><a href="/site/jyj/">思南县教育局</a>`, `href="/site/jyj/col/gzdt/">工作动态`,
+		`通知公告`, `政策文件`, `政府信息公开`, `互动交流`, `jyj@sinan.gov.cn`, `主办单位：</dt><dd>思南县教育局`} {
+		if !strings.Contains(r.body, want) {
+			t.Errorf("sub-site home lacks %q", want)
+		}
+	}
+}
+
+func TestArticlePageCarriesSpecificationMetaTags(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		f := newFixture(t, db)
+		a := f.publish(t, "jyj", "gzdt", content.Article{Title: "县教育局召开秋季开学工作会", Source: "思南县教育局", Author: "办公室", Keywords: "开学,教育", Summary: "部署秋季开学工作"})
+		if a.PublishedAt == nil || a.PublishedAt.Before(f.started) {
+			t.Fatalf("published_at %v is not the server's publish time (test started %v)", a.PublishedAt, f.started)
+		}
+		r := f.get(t, "localhost:8080", fmt.Sprintf("/site/jyj/art/%d", a.ID))
+		if r.status != http.StatusOK {
+			t.Fatalf("status %d", r.status)
+		}
+		pub := a.PublishedAt.In(content.Location).Format("2006-01-02 15:04")
+		for _, want := range []string{
+			`name="ColumnName" content="工作动态"`, `name="ColumnType" content="列表栏目"`,
+			`name="ArticleTitle" content="县教育局召开秋季开学工作会"`, `name="PubDate" content="` + pub + `"`,
+			`name="ContentSource" content="思南县教育局"`, `name="Keywords" content="开学,教育"`, `name="Description" content="部署秋季开学工作"`,
+			`发布时间：<time datetime="` + pub + `">` + pub + `</time>`, `来源：思南县教育局`,
+		} {
+			if !strings.Contains(r.body, want) {
+				t.Errorf("article page lacks %q", want)
+			}
+		}
+		if !regexp.MustCompile(`^\d{4}-\d{2}-\d{2} \d{2}:\d{2}$`).MatchString(pub) {
+			t.Errorf("publish time %q is not YYYY-MM-DD HH:MM", pub)
+		}
+	})
+}
+
+func TestNotFoundAnswersChinesePageInLayout(t *testing.T) {
+	f := newFixture(t, storetest.SQLite(t))
+	rsj := f.publish(t, "rsj", "gzdt", content.Article{Title: "人社局的文章"})
+	cases := []struct{ name, path, want string }{
+		{"unknown tenant", "/site/nosuch/", "没有找到代码为“nosuch”的站点"},
+		{"unknown column", "/site/jyj/col/nosuch/", "没有找到栏目“nosuch”"},
+		{"unknown article", "/site/jyj/art/999999", "没有找到这篇文章"},
+		{"article id not a number", "/site/jyj/art/abc", "没有找到这篇文章"},
+		{"another tenant's article", fmt.Sprintf("/site/jyj/art/%d", rsj.ID), "没有找到这篇文章"},
+		{"unknown page", "/site/jyj/no/such/page", "不存在"},
+		{"page past the end", "/site/jyj/col/gzdt/?page=9", "没有第 9 页"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			r := f.get(t, "localhost:8080", c.path)
+			if r.status != http.StatusNotFound {
+				t.Fatalf("status %d, want 404", r.status)
+			}
+			if !strings.Contains(r.body, c.want) || !strings.Contains(r.body, "您访问的页面不存在") || !strings.Contains(r.body, `class="platform-bar"`) {
+				t.Errorf("404 page lacks %q or the shared layout", c.want)
+			}
+		})
+	}
+}
+
+func TestArchivedTenantAnswersGoneAndKeepsData(t *testing.T) {
+	f := newFixture(t, storetest.SQLite(t))
+	a := f.publish(t, "ajj", "gzdt", content.Article{Title: "安全生产大检查"})
+	if _, err := f.tenants.SetStatus(context.Background(), "test", "ajj", tenants.Archived); err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range []string{"/site/ajj/", fmt.Sprintf("/site/ajj/art/%d", a.ID)} {
+		r := f.get(t, "localhost:8080", p)
+		if r.status != http.StatusGone || !strings.Contains(r.body, "网站已归档") {
+			t.Fatalf("GET %s: status %d, want 410 with the archive notice", p, r.status)
+		}
+	}
+	if r := f.get(t, "localhost:8080", "/"); strings.Contains(r.body, "安全生产监督管理局</a>") {
+		t.Error("archived tenant still listed in the directory")
+	}
+	tn, _ := f.tenants.ByCode(context.Background(), "ajj")
+	if _, err := f.content.Article(context.Background(), tn.ID, a.ID); err != nil {
+		t.Fatalf("archived tenant's article lost: %v", err)
+	}
+	if _, err := f.tenants.SetStatus(context.Background(), "test", "ajj", tenants.Active); err != nil {
+		t.Fatal(err)
+	}
+	if r := f.get(t, "localhost:8080", fmt.Sprintf("/site/ajj/art/%d", a.ID)); r.status != http.StatusOK {
+		t.Fatalf("restored tenant's article: status %d", r.status)
+	}
+}
+
+func TestOneCanonicalURLPerPage(t *testing.T) {
+	f := newFixture(t, storetest.SQLite(t))
+	ctx := context.Background()
+	if err := f.tenants.AddDomain(ctx, "test", "jyj", "jyj.localhost", true); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.tenants.AddDomain(ctx, "test", "jyj", "old-jyj.example.cn", false); err != nil {
+		t.Fatal(err)
+	}
+	cases := []struct {
+		name, host, path string
+		status           int
+		location         string
+	}{
+		{"mapped tenant by path redirects to its host", "localhost:8080", "/site/jyj/col/gzdt/?page=1", 301, "http://jyj.localhost:8080/col/gzdt/?page=1"},
+		{"mapped tenant by its host is served", "jyj.localhost:8080", "/col/gzdt/", 200, ""},
+		{"path form on the tenant's own host redirects", "jyj.localhost:8080", "/site/jyj/col/gzdt/", 301, "http://jyj.localhost:8080/col/gzdt/"},
+		{"secondary domain redirects to the primary", "old-jyj.example.cn", "/col/gzdt/", 301, "http://jyj.localhost/col/gzdt/"},
+		{"unmapped dev host redirects to the path form", "rsj.localhost:8080", "/col/tzgg/", 301, "http://localhost:8080/site/rsj/col/tzgg/"},
+		{"path form of an unmapped tenant is served", "localhost:8080", "/site/rsj/col/tzgg/", 200, ""},
+		{"another tenant's path on a sub-site host goes to the portal host", "jyj.localhost:8080", "/site/rsj/", 301, "http://localhost:8080/site/rsj/"},
+		{"portal by path redirects to the root", "localhost:8080", "/site/portal/col/tzgg/", 301, "http://localhost:8080/col/tzgg/"},
+		{"site root without slash", "localhost:8080", "/site/rsj", 301, "/site/rsj/"},
+		{"column without slash keeps the site prefix", "localhost:8080", "/site/rsj/col/tzgg", 301, "/site/rsj/col/tzgg/"},
+		{"double slash is cleaned within the site", "localhost:8080", "/site/rsj//col/tzgg/", 301, "/site/rsj/col/tzgg/"},
+		{"unknown host serves the portal", "10.0.0.5:8080", "/", 200, ""},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			r := f.get(t, c.host, c.path)
+			if r.status != c.status && !(c.status == 301 && r.status/100 == 3) {
+				t.Fatalf("GET %s%s: status %d, want %d (Location %q)", c.host, c.path, r.status, c.status, r.header.Get("Location"))
+			}
+			if c.location != "" && r.header.Get("Location") != c.location {
+				t.Fatalf("GET %s%s: Location %q, want %q", c.host, c.path, r.header.Get("Location"), c.location)
+			}
+		})
+	}
+	// Links from a sub-site's own host lead back to the portal host.
+	r := f.get(t, "jyj.localhost:8080", "/")
+	if !strings.Contains(r.body, `href="http://localhost:8080/site/rsj/"`) || !strings.Contains(r.body, `class="bar-home" href="http://localhost:8080/"`) {
+		t.Error("directory links on a sub-site host are not absolute links to the portal host")
+	}
+	if !strings.Contains(r.body, `rel="canonical" href="http://jyj.localhost:8080/"`) {
+		t.Error("canonical link of a mapped sub-site is not its own host")
+	}
+}
+
+func TestArticleBodyIsSanitized(t *testing.T) {
+	f := newFixture(t, storetest.SQLite(t))
+	a := f.publish(t, "jyj", "gzdt", content.Article{Title: "安全测试",
+		Body: `<p onclick="steal()">正文<script>alert(1)</script><img src="x" onerror="alert(2)"><a href="javascript:alert(3)">链接</a><iframe src="https://evil.example"></iframe></p><p style="text-align:center">居中</p>`})
+	r := f.get(t, "localhost:8080", fmt.Sprintf("/site/jyj/art/%d", a.ID))
+	body := r.body[strings.Index(r.body, `class="article-body"`):]
+	for _, bad := range []string{"<script", "onerror", "onclick", "javascript:", "<iframe"} {
+		if strings.Contains(body, bad) {
+			t.Errorf("article body still carries %q", bad)
+		}
+	}
+	if !strings.Contains(body, "正文") || !strings.Contains(body, `style="text-align:center"`) {
+		t.Error("sanitizing removed the safe content too")
+	}
+}
+
+func TestColumnPaginationAndFeed(t *testing.T) {
+	f := newFixture(t, storetest.SQLite(t))
+	for i := 1; i <= 25; i++ {
+		f.publish(t, "wjj", "tzgg", content.Article{Title: fmt.Sprintf("通知第%02d号", i), Summary: "摘要"})
+	}
+	r := f.get(t, "localhost:8080", "/site/wjj/col/tzgg/")
+	if n := strings.Count(r.body, "通知第"); n != 20 {
+		t.Fatalf("first page lists %d articles, want 20", n)
+	}
+	if !strings.Contains(r.body, "共 25 条，第 1 / 2 页") || !strings.Contains(r.body, `rel="next" href="?page=2"`) {
+		t.Error("pager missing on page 1")
+	}
+	r = f.get(t, "localhost:8080", "/site/wjj/col/tzgg/?page=2")
+	if n := strings.Count(r.body, "通知第"); n != 5 || !strings.Contains(r.body, "通知第01号") {
+		t.Fatalf("second page lists %d articles, want the 5 oldest", n)
+	}
+	if r := f.get(t, "localhost:8080", "/site/wjj/col/tzgg/?page=0"); r.status != 404 {
+		t.Errorf("page=0: status %d", r.status)
+	}
+
+	r = f.get(t, "localhost:8080", "/site/wjj/col/tzgg/rss.xml")
+	if r.status != 200 || !strings.HasPrefix(r.header.Get("Content-Type"), "application/rss+xml") {
+		t.Fatalf("feed: status %d, type %q", r.status, r.header.Get("Content-Type"))
+	}
+	var feed struct {
+		Channel struct {
+			Title string `xml:"title"`
+			Items []struct {
+				Title   string `xml:"title"`
+				Link    string `xml:"link"`
+				PubDate string `xml:"pubDate"`
+			} `xml:"item"`
+		} `xml:"channel"`
+	}
+	if err := xml.Unmarshal([]byte(r.body), &feed); err != nil {
+		t.Fatalf("feed is not XML: %v", err)
+	}
+	if len(feed.Channel.Items) != 25 || feed.Channel.Items[0].Title != "通知第25号" {
+		t.Fatalf("feed has %d items, first %q", len(feed.Channel.Items), feed.Channel.Items[0].Title)
+	}
+	if !strings.HasPrefix(feed.Channel.Items[0].Link, "http://localhost:8080/site/wjj/art/") {
+		t.Errorf("feed links are not absolute: %q", feed.Channel.Items[0].Link)
+	}
+	if _, err := time.Parse(time.RFC1123Z, feed.Channel.Items[0].PubDate); err != nil {
+		t.Errorf("feed pubDate %q: %v", feed.Channel.Items[0].PubDate, err)
+	}
+}
+
+func TestSiteMapListsColumnsWithCounts(t *testing.T) {
+	f := newFixture(t, storetest.SQLite(t))
+	f.publish(t, "ttz", "gzdt", content.Article{Title: "塘头镇动态一"})
+	f.publish(t, "ttz", "gzdt", content.Article{Title: "塘头镇动态二"})
+	r := f.get(t, "localhost:8080", "/site/ttz/sitemap/")
+	if r.status != 200 {
+		t.Fatalf("status %d", r.status)
+	}
+	for _, want := range []string{`href="/site/ttz/col/gzdt/">工作动态</a> <span class="count">（2 条）`, `href="/site/ttz/col/xxgk/">政府信息公开`} {
+		if !strings.Contains(r.body, want) {
+			t.Errorf("site map lacks %q", want)
+		}
+	}
+}
+
+func TestElderModeToggle(t *testing.T) {
+	f := newFixture(t, storetest.SQLite(t))
+	cases := []struct{ ret, want string }{
+		{"/site/jyj/col/gzdt/", "/site/jyj/col/gzdt/"},
+		{"//evil.example/", "/site/jyj/"},
+		{"/\\evil.example", "/site/jyj/"},
+		{"https://evil.example/", "/site/jyj/"},
+		{"", "/site/jyj/"},
+	}
+	for _, c := range cases {
+		r := f.get(t, "localhost:8080", "/site/jyj/prefs/elder?on=1&r="+c.ret)
+		if r.status != http.StatusSeeOther || r.header.Get("Location") != c.want {
+			t.Errorf("return %q: status %d, Location %q, want %q", c.ret, r.status, r.header.Get("Location"), c.want)
+		}
+	}
+	r := f.get(t, "localhost:8080", "/site/jyj/", &http.Cookie{Name: "yw_elder", Value: "1"})
+	if !strings.Contains(r.body, `<html lang="zh-CN" class="elder">`) || !strings.Contains(r.body, "退出长者模式") {
+		t.Error("large-text mode not rendered from its cookie")
+	}
+}
+
+func TestDatabaseFailureAnswers503WithoutDetail(t *testing.T) {
+	f := newFixture(t, storetest.SQLite(t))
+	f.get(t, "localhost:8080", "/") // load the tenant registry
+	f.db.Close()
+	for _, p := range []string{"/", "/site/jyj/col/gzdt/", "/healthz"} {
+		r := f.get(t, "localhost:8080", p)
+		if r.status != http.StatusServiceUnavailable {
+			t.Errorf("GET %s with the database closed: status %d, want 503", p, r.status)
+		}
+		for _, leak := range []string{"sql", "database is closed", "goroutine", ".go:"} {
+			if strings.Contains(r.body, leak) && p != "/healthz" {
+				t.Errorf("GET %s: error page leaks %q", p, leak)
+			}
+		}
+	}
+}
+
+func TestHealthz(t *testing.T) {
+	f := newFixture(t, storetest.SQLite(t))
+	if r := f.get(t, "localhost:8080", "/healthz"); r.status != 200 || r.body != "ok\n" {
+		t.Fatalf("healthz: %d %q", r.status, r.body)
+	}
+}
+
+func TestSecurityHeaders(t *testing.T) {
+	f := newFixture(t, storetest.SQLite(t))
+	r := f.get(t, "localhost:8080", "/")
+	for k, want := range map[string]string{"X-Content-Type-Options": "nosniff", "X-Frame-Options": "SAMEORIGIN"} {
+		if r.header.Get(k) != want {
+			t.Errorf("%s = %q", k, r.header.Get(k))
+		}
+	}
+	if !strings.Contains(r.header.Get("Content-Security-Policy"), "default-src 'self'") {
+		t.Error("no content security policy")
+	}
+}
+
+func BenchmarkRenderSubSiteHome(b *testing.B) {
+	f := newBenchFixture(b)
+	b.ReportAllocs()
+	for b.Loop() {
+		if r := f.get(b, "localhost:8080", "/site/jyj/"); r.status != 200 {
+			b.Fatal(r.status)
+		}
+	}
+}
+
+func BenchmarkRenderArticle(b *testing.B) {
+	f := newBenchFixture(b)
+	a := f.publish(b, "jyj", "gzdt", content.Article{Title: "基准测试文章", Body: strings.Repeat("<p>思南县教育局扎实推进教育教学工作，全面提升教育质量。</p>", 30)})
+	path := fmt.Sprintf("/site/jyj/art/%d", a.ID)
+	b.ReportAllocs()
+	for b.Loop() {
+		if r := f.get(b, "localhost:8080", path); r.status != 200 {
+			b.Fatal(r.status)
+		}
+	}
+}
+
+func newBenchFixture(b *testing.B) *fixture {
+	f := newFixture(b, storetest.SQLite(b))
+	ctx := context.Background()
+	f.srv, _ = web.New(web.Config{}, f.db, f.tenants, f.content, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	f.h = f.srv.Handler()
+	for _, slug := range []string{"gzdt", "tzgg", "zcwj"} {
+		for i := 0; i < 10; i++ {
+			f.publish(b, "jyj", slug, content.Article{Title: fmt.Sprintf("思南县教育局%s第%d条信息", slug, i)})
+		}
+	}
+	_ = ctx
+	return f
+}
