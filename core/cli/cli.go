@@ -133,6 +133,18 @@ func (sf *storeFlags) bind(fs *flag.FlagSet) {
 	fs.StringVar(&sf.dsn, "db", os.Getenv("YIWANG_DB"), "数据库 DSN：sqlite:PATH 或 mysql://USER:PASS@tcp(HOST:PORT)/DB")
 }
 
+// envBool reads a yes/no variable the way people write it: 1/0,
+// true/false, yes/no, on/off. Anything else keeps the default.
+func envBool(k string, def bool) bool {
+	switch strings.ToLower(strings.TrimSpace(os.Getenv(k))) {
+	case "1", "true", "yes", "on":
+		return true
+	case "0", "false", "no", "off":
+		return false
+	}
+	return def
+}
+
 func envOr(k, def string) string {
 	if v := os.Getenv(k); v != "" {
 		return v

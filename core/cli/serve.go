@@ -25,9 +25,9 @@ func serve(ctx context.Context, e *env, args []string) error {
 	var sf storeFlags
 	sf.bind(fs)
 	addr := fs.String("addr", envOr("YIWANG_ADDR", "localhost:8080"), "监听地址")
-	withDemo := fs.Bool("demo", envOr("YIWANG_DEMO", "1") != "0", "首次启动时写入演示内容（--demo=false 关闭）")
+	withDemo := fs.Bool("demo", envBool("YIWANG_DEMO", true), "为还没有文章的站点写入演示内容（--demo=false 或 YIWANG_DEMO=0 关闭）")
 	portalHost := fs.String("portal-host", envOr("YIWANG_PORTAL_HOST", "localhost"), "门户未映射域名时使用的主机名")
-	trustProxy := fs.Bool("trust-proxy", false, "信任负载均衡器的 X-Forwarded-Proto")
+	trustProxy := fs.Bool("trust-proxy", envBool("YIWANG_TRUST_PROXY", false), "信任负载均衡器的 X-Forwarded-Proto（环境变量 YIWANG_TRUST_PROXY）")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}

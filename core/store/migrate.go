@@ -2,7 +2,9 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"embed"
+	"errors"
 	"fmt"
 	"io/fs"
 	"path"
@@ -127,50 +129,103 @@ func (db *DB) MigrateFS(ctx context.Context, fsys fs.FS) (int, error) {
 	) {{table}}`)); err != nil {
 		return 0, fmt.Errorf("create schema_migrations: %w", err)
 	}
+	unlock, err := db.migrationLock(ctx)
+	if err != nil {
+		return 0, err
+	}
+	defer unlock()
 	var applied []int
 	if err := db.SelectContext(ctx, &applied, `SELECT version FROM schema_migrations`); err != nil {
 		return 0, fmt.Errorf("read schema_migrations: %w", err)
 	}
 	done := map[int]bool{}
+	newest := 0
 	for _, v := range applied {
 		done[v] = true
+		newest = max(newest, v)
+	}
+	if len(ms) > 0 && newest > ms[len(ms)-1].version {
+		return 0, fmt.Errorf("%w: database is at version %d, this program knows up to %d; upgrade the program",
+			ErrSchemaNewer, newest, ms[len(ms)-1].version)
 	}
 	n := 0
 	for _, m := range ms {
 		if done[m.version] {
 			continue
 		}
-		if err := db.apply(ctx, m); err != nil {
+		did, err := db.apply(ctx, m)
+		if err != nil {
 			return n, err
 		}
-		n++
+		if did {
+			n++
+		}
 	}
 	return n, nil
+}
+
+// ErrSchemaNewer stops an older program from running on a database that a
+// newer one has migrated: it would not know the newer tables' rules.
+var ErrSchemaNewer = errors.New("database schema is newer than this program")
+
+// migrationLock keeps two processes (replicas starting together, or the
+// CLI beside a server) from applying the same migration at once. MySQL
+// commits DDL implicitly, so a transaction cannot do it there: a named
+// lock, held on one connection, does. SQLite's immediate transactions
+// already serialise writers; apply checks the version again inside its
+// transaction.
+func (db *DB) migrationLock(ctx context.Context) (func(), error) {
+	if db.Dialect != MySQL {
+		return func() {}, nil
+	}
+	conn, err := db.Conn(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("migration lock: %w", err)
+	}
+	var got sql.NullInt64
+	if err := conn.QueryRowContext(ctx, `SELECT GET_LOCK('yiwang_migrate', 120)`).Scan(&got); err != nil || got.Int64 != 1 {
+		conn.Close()
+		if err == nil {
+			err = errors.New("another process holds it for more than 120 s")
+		}
+		return nil, fmt.Errorf("migration lock: %w", err)
+	}
+	return func() {
+		_, _ = conn.ExecContext(context.Background(), `SELECT RELEASE_LOCK('yiwang_migrate')`)
+		conn.Close()
+	}, nil
 }
 
 // apply runs one migration. SQLite runs DDL inside the transaction, so a
 // failed migration leaves nothing behind; MySQL commits DDL implicitly, so
 // the version row is written last and a failed migration is re-run whole
 // (migrations use IF NOT EXISTS where MySQL allows it).
-func (db *DB) apply(ctx context.Context, m migration) error {
+func (db *DB) apply(ctx context.Context, m migration) (bool, error) {
 	tx, err := db.BeginTxx(ctx, nil)
 	if err != nil {
-		return fmt.Errorf("migration %s: %w", m.name, err)
+		return false, fmt.Errorf("migration %s: %w", m.name, err)
 	}
 	defer tx.Rollback() //nolint:errcheck
+	var already int
+	if err := tx.GetContext(ctx, &already, `SELECT COUNT(*) FROM schema_migrations WHERE version = ?`, m.version); err != nil {
+		return false, fmt.Errorf("migration %s: %w", m.name, err)
+	}
+	if already > 0 {
+		return false, nil // another process applied it while we waited
+	}
 	for i, stmt := range splitStatements(db.Expand(m.sql)) {
 		if _, err := tx.ExecContext(ctx, stmt); err != nil {
-			return fmt.Errorf("migration %s statement %d: %w", m.name, i+1, err)
+			return false, fmt.Errorf("migration %s statement %d: %w", m.name, i+1, err)
 		}
 	}
 	if _, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)`,
 		m.version, m.name, Now()); err != nil {
-		return fmt.Errorf("migration %s: record version: %w", m.name, err)
+		return false, fmt.Errorf("migration %s: record version: %w", m.name, err)
 	}
 	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("migration %s: commit: %w", m.name, err)
+		return false, fmt.Errorf("migration %s: commit: %w", m.name, err)
 	}
-	return nil
+	return true, nil
 }
 
 // Version returns the newest applied migration version, 0 if none.

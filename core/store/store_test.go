@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -63,5 +64,45 @@ func TestOpenRejectsUnknownScheme(t *testing.T) {
 	}
 	if got := err.Error(); strings.Contains(got, "secret") {
 		t.Fatalf("error leaks the password: %s", got)
+	}
+}
+
+func TestConcurrentMigrationsApplyEachOnce(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		fsys := fstest.MapFS{
+			"0950_a.sql": {Data: []byte("CREATE TABLE conc_a (id {{id}}) {{table}};\n")},
+			"0951_b.sql": {Data: []byte("CREATE TABLE conc_b (id {{id}}) {{table}};\n")},
+		}
+		errs := make(chan error, 4)
+		total := make(chan int, 4)
+		for range 4 {
+			go func() {
+				n, err := db.MigrateFS(ctx, fsys)
+				errs <- err
+				total <- n
+			}()
+		}
+		sum := 0
+		for range 4 {
+			if err := <-errs; err != nil {
+				t.Errorf("concurrent migrate: %v", err)
+			}
+			sum += <-total
+		}
+		if sum != 2 {
+			t.Fatalf("four concurrent runs applied %d migrations in all, want 2", sum)
+		}
+	})
+}
+
+func TestOlderProgramRefusesNewerSchema(t *testing.T) {
+	db := storetest.SQLite(t)
+	ctx := context.Background()
+	if _, err := db.ExecContext(ctx, `INSERT INTO schema_migrations (version, name, applied_at) VALUES (9999, '9999_future.sql', ?)`, store.Now()); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Migrate(ctx); !errors.Is(err, store.ErrSchemaNewer) {
+		t.Fatalf("migrate on a newer schema: %v, want ErrSchemaNewer", err)
 	}
 }
