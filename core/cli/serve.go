@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"sort"
 	"time"
 
 	"yiwang/core/demo"
@@ -28,6 +29,11 @@ func serve(ctx context.Context, e *env, args []string) error {
 	withDemo := fs.Bool("demo", envBool("YIWANG_DEMO", true), "为还没有文章的站点写入演示内容（--demo=false 或 YIWANG_DEMO=0 关闭）")
 	portalHost := fs.String("portal-host", envOr("YIWANG_PORTAL_HOST", "localhost"), "门户未映射域名时使用的主机名")
 	trustProxy := fs.Bool("trust-proxy", envBool("YIWANG_TRUST_PROXY", false), "信任负载均衡器的 X-Forwarded-Proto（环境变量 YIWANG_TRUST_PROXY）")
+	for _, x := range serveExtensions {
+		if x.flags != nil {
+			x.flags(fs)
+		}
+	}
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -46,6 +52,15 @@ func serve(ctx context.Context, e *env, args []string) error {
 	srv, err := web.New(web.Config{PortalHost: *portalHost, TrustProxy: *trustProxy}, p.db, p.tenants, p.content, e.log)
 	if err != nil {
 		return err
+	}
+	for _, x := range serveExtensions {
+		stop, err := x.start(ctx, e, p, srv)
+		if err != nil {
+			return fmt.Errorf("start %s: %w", x.name, err)
+		}
+		if stop != nil {
+			defer stop()
+		}
 	}
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
@@ -75,6 +90,25 @@ func serve(ctx context.Context, e *env, args []string) error {
 	}
 	e.log.Info("stopped")
 	return nil
+}
+
+// A serveExtension adds a room of the host to `yiwang serve`: its flags,
+// then its wiring into the web server (routes, layout extensions,
+// background work). Rooms register one from their own file's init, so
+// that adding a room never edits this one. Stops run in reverse order
+// after the HTTP server has drained.
+type serveExtension struct {
+	name  string
+	flags func(fs *flag.FlagSet)
+	start func(ctx context.Context, e *env, p *platform, srv *web.Server) (stop func(), err error)
+}
+
+var serveExtensions []serveExtension
+
+// extendServe registers x; extensions start in name order.
+func extendServe(x serveExtension) {
+	serveExtensions = append(serveExtensions, x)
+	sort.SliceStable(serveExtensions, func(i, j int) bool { return serveExtensions[i].name < serveExtensions[j].name })
 }
 
 func displayAddr(a string) string {

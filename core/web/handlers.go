@@ -57,7 +57,7 @@ type homeSection struct {
 
 func (s *Server) home(w http.ResponseWriter, r *http.Request) {
 	site := siteOf(r)
-	p, err := s.newPage(r, site, site.tenant.Name)
+	p, err := s.newPage(w, r, site, site.tenant.Name)
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -137,7 +137,7 @@ func (s *Server) column(w http.ResponseWriter, r *http.Request) {
 		}
 		v.Feed = site.base + "col/" + col.Slug + "/rss.xml"
 	}
-	p, err := s.newPage(r, site, col.Name+" - "+site.tenant.Name)
+	p, err := s.newPage(w, r, site, col.Name+" - "+site.tenant.Name)
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -199,7 +199,7 @@ func (s *Server) article(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	p, err := s.newPage(r, site, a.Title+" - "+site.tenant.Name)
+	p, err := s.newPage(w, r, site, a.Title+" - "+site.tenant.Name)
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -235,7 +235,7 @@ type sitemapView struct {
 
 func (s *Server) sitemap(w http.ResponseWriter, r *http.Request) {
 	site := siteOf(r)
-	p, err := s.newPage(r, site, "网站地图 - "+site.tenant.Name)
+	p, err := s.newPage(w, r, site, "网站地图 - "+site.tenant.Name)
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -253,7 +253,7 @@ func (s *Server) sitemap(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) sites(w http.ResponseWriter, r *http.Request) {
 	site := siteOf(r)
-	p, err := s.newPage(r, site, "站群导航 - "+site.snap.portal.Name)
+	p, err := s.newPage(w, r, site, "站群导航 - "+site.snap.portal.Name)
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -266,7 +266,7 @@ func (s *Server) sites(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) loginNotice(w http.ResponseWriter, r *http.Request) {
 	site := siteOf(r)
-	p, err := s.newPage(r, site, "登录 - "+site.tenant.Name)
+	p, err := s.newPage(w, r, site, "登录 - "+site.tenant.Name)
 	if err != nil {
 		s.fail(w, r, err)
 		return

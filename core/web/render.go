@@ -124,10 +124,14 @@ type Page struct {
 	Path          string // path of this page within the site, for the elder toggle's return
 	Status        int
 	Data          any
+
+	User      *Viewer    // signed-in person, nil for nobody
+	CSRF      string     // token for forms on this page
+	ModuleNav []NavEntry // module entries after the columns
 }
 
 // newPage fills the shared parts of a page for site.
-func (s *Server) newPage(r *http.Request, site *reqSite, title string) (*Page, error) {
+func (s *Server) newPage(w http.ResponseWriter, r *http.Request, site *reqSite, title string) (*Page, error) {
 	nav, err := s.content.Columns(r.Context(), site.tenant.ID, false)
 	if err != nil {
 		return nil, err
@@ -140,6 +144,15 @@ func (s *Server) newPage(r *http.Request, site *reqSite, title string) (*Page, e
 		Status: http.StatusOK,
 	}
 	p.DirectoryHTML = s.directoryHTML(site, p)
+	if s.ext.Viewer != nil {
+		p.User = s.ext.Viewer(r)
+	}
+	if s.ext.CSRFToken != nil {
+		p.CSRF = s.ext.CSRFToken(w, r)
+	}
+	if s.ext.Nav != nil {
+		p.ModuleNav = s.ext.Nav(r, site.tenant)
+	}
 	p.Canonical = site.link.absolute(strings.TrimSuffix(site.base, "/") + r.URL.Path)
 	p.Meta = Meta{
 		SiteName:   site.snap.portal.Name,
@@ -268,7 +281,7 @@ func (s *Server) renderError(w http.ResponseWriter, r *http.Request, site *reqSi
 	default:
 		v.Heading = "请求无法完成"
 	}
-	p, perr := s.newPage(r, site, v.Heading)
+	p, perr := s.newPage(w, r, site, v.Heading)
 	if perr != nil {
 		s.plainError(w, r, err)
 		return

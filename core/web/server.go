@@ -41,6 +41,8 @@ type Server struct {
 	reg     *registry
 	views   *views
 	site    *http.ServeMux
+	top     *http.ServeMux
+	ext     Extensions
 }
 
 // New builds a server; it fails when a template does not parse.
@@ -58,16 +60,20 @@ func New(cfg Config, db *store.DB, ts *tenants.Store, cs *content.Store, log *sl
 	s := &Server{cfg: cfg, db: db, tenants: ts, content: cs, log: log, views: v,
 		reg: &registry{store: ts, ttl: cfg.RegistryTTL}}
 	s.site = s.siteRoutes()
+	s.top = http.NewServeMux()
+	s.top.HandleFunc("GET /healthz", s.healthz)
+	s.top.Handle("GET /static/", staticHandler())
+	s.top.HandleFunc("/", s.serveSite)
 	return s, nil
 }
 
 // Handler is the whole HTTP surface, with its middleware.
 func (s *Server) Handler() http.Handler {
-	mux := http.NewServeMux()
-	mux.HandleFunc("GET /healthz", s.healthz)
-	mux.Handle("GET /static/", staticHandler())
-	mux.HandleFunc("/", s.serveSite)
-	return s.recoverPanics(s.logRequests(securityHeaders(mux)))
+	var h http.Handler = s.top
+	for i := len(s.ext.Wrap) - 1; i >= 0; i-- {
+		h = s.ext.Wrap[i](h)
+	}
+	return s.recoverPanics(s.logRequests(securityHeaders(h)))
 }
 
 // InvalidateTenants makes the next request see tenant changes at once.
