@@ -13,3 +13,9 @@ document.addEventListener("click", function (e) {
   var href = a.getAttribute("href").replace(/on=[01]/, "on=" + (on ? "0" : "1"));
   a.setAttribute("href", href);
 });
+// A link with role=button must also answer the space bar.
+document.addEventListener("keydown", function (e) {
+  if (e.key !== " ") return;
+  var a = e.target.closest && e.target.closest("[data-elder-toggle]");
+  if (a) { e.preventDefault(); a.click(); }
+});

@@ -1,0 +1,138 @@
+package web_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+	"yiwang/core/content"
+	"yiwang/core/store/storetest"
+)
+
+// EnvAxe names axe-core's axe.min.js (npm install axe-core). CI installs
+// it and sets the variable, so the accessibility check runs there; a
+// machine without it skips the test with a message saying how to run it.
+const EnvAxe = "YIWANG_AXE"
+
+// axeViolation is the part of an axe-core result a failure message needs.
+type axeViolation struct {
+	ID     string `json:"id"`
+	Impact string `json:"impact"`
+	Help   string `json:"help"`
+	Nodes  []struct {
+		Target []string `json:"target"`
+	} `json:"nodes"`
+}
+
+// TestPagesMeetWCAG21AA runs axe-core's WCAG 2.0/2.1 A and AA rules in a
+// real Chromium on every kind of core page, on a desktop and a phone
+// viewport, and in large-text mode.
+func TestPagesMeetWCAG21AA(t *testing.T) {
+	axePath := os.Getenv(EnvAxe)
+	if axePath == "" {
+		t.Skipf("accessibility check not run: set %s to axe-core's axe.min.js (npm install axe-core)", EnvAxe)
+	}
+	axe, err := os.ReadFile(axePath)
+	if err != nil {
+		t.Fatalf("%s=%s: %v", EnvAxe, axePath, err)
+	}
+	f := newFixture(t, storetest.SQLite(t))
+	a := f.publish(t, "jyj", "gzdt", content.Article{Title: "县教育局召开秋季开学工作会", Source: "思南县教育局",
+		Body: "<p>会议强调，要切实做好秋季开学各项工作。</p><h3>工作要求</h3><ul><li>抓好安全</li><li>抓好质量</li></ul>"})
+	for i := 0; i < 25; i++ {
+		f.publish(t, "jyj", "tzgg", content.Article{Title: fmt.Sprintf("关于做好第%d项工作的通知", i+1)})
+	}
+	srv := httptest.NewServer(f.h)
+	defer srv.Close()
+
+	ctx := browser(t)
+	pages := []string{"/", "/site/jyj/", "/site/jyj/col/tzgg/", "/site/jyj/col/tzgg/?page=2",
+		fmt.Sprintf("/site/jyj/art/%d", a.ID), "/site/jyj/col/xxgk/", "/site/jyj/sitemap/", "/sites/", "/site/jyj/no-such-page"}
+	views := []struct {
+		name          string
+		width, height int64
+		elder         bool
+	}{
+		{"desktop", 1280, 900, false},
+		{"phone", 390, 844, false},
+		{"phone large text", 390, 844, true},
+	}
+	for _, v := range views {
+		for _, p := range pages {
+			t.Run(v.name+" "+p, func(t *testing.T) {
+				var steps []chromedp.Action[chromedp.Void]
+				steps = append(steps, chromedp.EmulateViewport(v.width, v.height))
+				if v.elder {
+					steps = append(steps, chromedp.Navigate(srv.URL+"/site/jyj/prefs/elder?on=1&r=/"))
+				}
+				steps = append(steps, chromedp.Navigate(srv.URL+p), chromedp.Evaluate[chromedp.Void](string(axe)))
+				if err := chromedp.Do(ctx, steps...); err != nil {
+					t.Fatal(err)
+				}
+				res, err := chromedp.Run(ctx, chromedp.Evaluate[string](`axe.run(document, {runOnly: {type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}})
+					.then(r => JSON.stringify(r.violations))`, chromedp.EvalAwaitPromise))
+				if err != nil {
+					t.Fatal(err)
+				}
+				var vs []axeViolation
+				if err := json.Unmarshal([]byte(res), &vs); err != nil {
+					t.Fatalf("axe result %q: %v", res, err)
+				}
+				for _, x := range vs {
+					var where []string
+					for _, n := range x.Nodes {
+						where = append(where, strings.Join(n.Target, " "))
+					}
+					t.Errorf("%s (%s): %s at %s", x.ID, x.Impact, x.Help, strings.Join(where, ", "))
+				}
+			})
+		}
+	}
+}
+
+// browser starts a headless Chromium for the test. Missing Chromium
+// fails the test: CI installs it.
+func browser(t *testing.T) context.Context {
+	t.Helper()
+	opts := []chromedp.ExecAllocatorOption{
+		chromedp.ExecPath(chromiumPath(t)),
+		chromedp.Flag("headless", true),
+		chromedp.Flag("no-sandbox", true),
+		chromedp.Flag("disable-gpu", true),
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("no-first-run", true),
+		chromedp.UserDataDir(filepath.Join(t.TempDir(), "chromium")),
+	}
+	actx, cancel := chromedp.NewExecAllocator(context.Background(), opts...)
+	t.Cleanup(cancel)
+	ctx, cancel2 := chromedp.NewContext(actx)
+	t.Cleanup(cancel2)
+	// The first call starts the browser; its context must not time out.
+	if err := chromedp.Do(ctx); err != nil {
+		t.Fatalf("start chromium: %v", err)
+	}
+	ctx, cancel3 := context.WithTimeout(ctx, 5*time.Minute)
+	t.Cleanup(cancel3)
+	return ctx
+}
+
+func chromiumPath(t *testing.T) string {
+	for _, p := range []string{os.Getenv("YIWANG_CHROMIUM"), "/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome"} {
+		if p == "" {
+			continue
+		}
+		if _, err := os.Stat(p); err == nil {
+			return p
+		}
+	}
+	t.Fatal("Chromium not found: apt-get install chromium (or set YIWANG_CHROMIUM)")
+	return ""
+}
