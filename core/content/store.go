@@ -11,6 +11,7 @@ import (
 	"github.com/jmoiron/sqlx"
 	"yiwang/core"
 	"yiwang/core/audit"
+	"yiwang/core/search/outbox"
 	"yiwang/core/store"
 	"yiwang/tenants"
 )
@@ -266,13 +267,15 @@ func (s *Store) ListPublished(ctx context.Context, tenantID, columnID int64, num
 		size = 20
 	}
 	p := &Page{Number: number, Size: size}
-	if err := s.db.GetContext(ctx, &p.Total, `SELECT COUNT(*) FROM articles WHERE tenant_id = ? AND column_id = ? AND status = 'published'`,
-		tenantID, columnID); err != nil {
+	// An article appears in its own column and in the further columns
+	// listed in article_columns (editorial, workflow.go).
+	inColumn := `tenant_id = ? AND status = 'published' AND (column_id = ? OR id IN (SELECT article_id FROM article_columns WHERE tenant_id = ? AND column_id = ?))`
+	if err := s.db.GetContext(ctx, &p.Total, `SELECT COUNT(*) FROM articles WHERE `+inColumn,
+		tenantID, columnID, tenantID, columnID); err != nil {
 		return nil, fmt.Errorf("count articles of column %d: %w", columnID, err)
 	}
-	if err := s.db.SelectContext(ctx, &p.Articles, `SELECT `+listFields+` FROM articles
-		WHERE tenant_id = ? AND column_id = ? AND status = 'published'
-		ORDER BY published_at DESC, id DESC LIMIT ? OFFSET ?`, tenantID, columnID, size, (number-1)*size); err != nil {
+	if err := s.db.SelectContext(ctx, &p.Articles, `SELECT `+listFields+` FROM articles WHERE `+inColumn+`
+		ORDER BY published_at DESC, id DESC LIMIT ? OFFSET ?`, tenantID, columnID, tenantID, columnID, size, (number-1)*size); err != nil {
 		return nil, fmt.Errorf("list articles of column %d: %w", columnID, err)
 	}
 	return p, nil
@@ -339,7 +342,7 @@ func (s *Store) NewestInColumn(ctx context.Context, tenantID, columnID int64) (*
 // (a withdrawn article is answered as gone by the caller).
 func (s *Store) Article(ctx context.Context, tenantID, id int64) (*Article, error) {
 	var a Article
-	err := s.db.GetContext(ctx, &a, `SELECT `+articleFields+` FROM articles WHERE tenant_id = ? AND id = ? AND status <> 'draft'`, tenantID, id)
+	err := s.db.GetContext(ctx, &a, `SELECT `+articleFields+` FROM articles WHERE tenant_id = ? AND id = ? AND status IN ('published', 'withdrawn')`, tenantID, id)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, core.Errorf(core.ENOTFOUND, "没有找到这篇文章")
 	}
@@ -407,7 +410,76 @@ func (s *Store) PublishTx(ctx context.Context, tx *sqlx.Tx, actor string, tenant
 	if n, _ := res.RowsAffected(); n == 0 {
 		return core.Errorf(core.ENOTFOUND, "没有找到这篇文章")
 	}
+	// The search index follows after the commit, from this row.
+	if err := outbox.ArticleChanged(ctx, tx, tenantID, id); err != nil {
+		return err
+	}
 	return audit.Write(ctx, tx, audit.Entry{Actor: actor, Action: "article.publish", TenantID: &tenantID, Target: fmt.Sprintf("article:%d", id)})
+}
+
+// Withdraw takes the tenant's published article down: its page answers
+// as gone and it leaves lists, feeds and the search index.
+func (s *Store) Withdraw(ctx context.Context, actor string, tenantID, id int64) error {
+	return s.db.Tx(ctx, func(tx *sqlx.Tx) error { return s.WithdrawTx(ctx, tx, actor, tenantID, id) })
+}
+
+// WithdrawTx is Withdraw inside the caller's transaction.
+func (s *Store) WithdrawTx(ctx context.Context, tx *sqlx.Tx, actor string, tenantID, id int64) error {
+	res, err := tx.ExecContext(ctx, `UPDATE articles SET status = 'withdrawn', updated_at = ? WHERE id = ? AND tenant_id = ? AND status = 'published'`,
+		store.Now(), id, tenantID)
+	if err != nil {
+		return fmt.Errorf("withdraw article %d: %w", id, err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return core.Errorf(core.ENOTFOUND, "没有找到这篇已发布的文章")
+	}
+	if err := outbox.ArticleChanged(ctx, tx, tenantID, id); err != nil {
+		return err
+	}
+	return audit.Write(ctx, tx, audit.Entry{Actor: actor, Action: "article.withdraw", TenantID: &tenantID, Target: fmt.Sprintf("article:%d", id)})
+}
+
+// Delete removes the tenant's article for good.
+func (s *Store) Delete(ctx context.Context, actor string, tenantID, id int64) error {
+	return s.db.Tx(ctx, func(tx *sqlx.Tx) error {
+		res, err := tx.ExecContext(ctx, `DELETE FROM articles WHERE id = ? AND tenant_id = ?`, id, tenantID)
+		if err != nil {
+			return fmt.Errorf("delete article %d: %w", id, err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return core.Errorf(core.ENOTFOUND, "没有找到这篇文章")
+		}
+		if err := outbox.ArticleChanged(ctx, tx, tenantID, id); err != nil {
+			return err
+		}
+		return audit.Write(ctx, tx, audit.Entry{Actor: actor, Action: "article.delete", TenantID: &tenantID, Target: fmt.Sprintf("article:%d", id)})
+	})
+}
+
+// PublishedPage returns up to n of the tenant's published articles with
+// ids above afterID, in id order, with bodies: for rebuilding the search
+// index page by page.
+func (s *Store) PublishedPage(ctx context.Context, tenantID, afterID int64, n int) ([]*Article, error) {
+	var as []*Article
+	if err := s.db.SelectContext(ctx, &as, `SELECT `+articleFields+` FROM articles
+		WHERE tenant_id = ? AND status = 'published' AND id > ? ORDER BY id LIMIT ?`, tenantID, afterID, n); err != nil {
+		return nil, fmt.Errorf("published articles of tenant %d: %w", tenantID, err)
+	}
+	return as, nil
+}
+
+// ArticleAny returns the tenant's article id in any state (drafts too),
+// for the search worker to learn what the index should hold.
+func (s *Store) ArticleAny(ctx context.Context, tenantID, id int64) (*Article, error) {
+	var a Article
+	err := s.db.GetContext(ctx, &a, `SELECT `+articleFields+` FROM articles WHERE tenant_id = ? AND id = ?`, tenantID, id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, core.Errorf(core.ENOTFOUND, "没有找到这篇文章")
+	}
+	if err != nil {
+		return nil, fmt.Errorf("get article %d of tenant %d: %w", id, tenantID, err)
+	}
+	return &a, nil
 }
 
 // ArticleCounts returns the number of published articles in each of the

@@ -24,7 +24,6 @@ func (s *Server) siteRoutes() *http.ServeMux {
 	m.HandleFunc("GET /sitemap", s.addSlash)
 	m.HandleFunc("GET /sites/{$}", s.sites)
 	m.HandleFunc("GET /prefs/elder", s.elderToggle)
-	m.HandleFunc("GET /account/login", s.loginNotice)
 	m.HandleFunc("/", s.notFound)
 	return m
 }
@@ -176,6 +175,7 @@ func safeLink(link, base string) string {
 type articleView struct {
 	Article *content.Article
 	Column  *content.Column
+	Extras  *content.PublicExtras // withdrawal notice, provenance of an adopted copy
 }
 
 func (s *Server) article(w http.ResponseWriter, r *http.Request) {
@@ -190,9 +190,23 @@ func (s *Server) article(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	if a.Status == content.Withdrawn {
-		s.fail(w, r, core.Errorf(core.EGONE, "该文章已撤稿，不再提供访问。"))
+	// Withdrawal (content/withdraw.go): published in error is gone (410);
+	// replaced redirects to the replacing article; withdrawn stays
+	// readable with the notice and the reason.
+	x, err := s.content.Extras(r.Context(), site.tenant.ID, id)
+	if err != nil {
+		s.fail(w, r, err)
 		return
+	}
+	if a.Status == content.Withdrawn {
+		switch {
+		case x.WithdrawKind == content.WithdrawReplaced && x.ReplacedBy != nil:
+			http.Redirect(w, r, site.base+"art/"+strconv.FormatInt(*x.ReplacedBy, 10), http.StatusMovedPermanently)
+			return
+		case x.WithdrawKind != content.WithdrawNotice:
+			s.fail(w, r, core.Errorf(core.EGONE, "该文章已撤稿，不再提供访问。"))
+			return
+		}
 	}
 	col, err := s.content.ColumnByID(r.Context(), site.tenant.ID, a.ColumnID)
 	if err != nil {
@@ -214,7 +228,7 @@ func (s *Server) article(w http.ResponseWriter, r *http.Request) {
 	p.Meta.ColumnType = content.ColumnTypeLabel(col.Type)
 	p.Meta.ArticleTitle, p.Meta.PubDate, p.Meta.ContentSource = a.Title, a.PubTime(), a.Source
 	p.Meta.Author, p.Meta.Keywords, p.Meta.Description = a.Author, a.Keywords, desc
-	p.Data = articleView{Article: a, Column: col}
+	p.Data = articleView{Article: a, Column: col, Extras: x}
 	s.render(w, r, "article", p)
 }
 
@@ -262,18 +276,6 @@ func (s *Server) sites(w http.ResponseWriter, r *http.Request) {
 	p.Crumbs = append(p.Crumbs, Crumb{"站群导航", ""})
 	p.Meta.ColumnName, p.Meta.ColumnType = "站群导航", "站群导航"
 	s.render(w, r, "sites", p)
-}
-
-func (s *Server) loginNotice(w http.ResponseWriter, r *http.Request) {
-	site := siteOf(r)
-	p, err := s.newPage(w, r, site, "登录 - "+site.tenant.Name)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	p.Crumbs = append(p.Crumbs, Crumb{"登录", ""})
-	p.Status = http.StatusServiceUnavailable
-	s.render(w, r, "login", p)
 }
 
 // elderCookie remembers the large-text mode on this host.

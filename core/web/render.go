@@ -2,6 +2,7 @@ package web
 
 import (
 	"bytes"
+	"context"
 	"embed"
 	"errors"
 	"fmt"
@@ -144,6 +145,12 @@ func (s *Server) newPage(w http.ResponseWriter, r *http.Request, site *reqSite, 
 		Status: http.StatusOK,
 	}
 	p.DirectoryHTML = s.directoryHTML(site, p)
+	if v, _ := r.Context().Value(siteKey{}).(*reqSite); v == nil {
+		// The extensions below learn the site with SiteOf(r); an error
+		// answered before routing (an unknown /site/<code>/) has not put
+		// it in r yet.
+		r = r.WithContext(context.WithValue(r.Context(), siteKey{}, site))
+	}
 	if s.ext.Viewer != nil {
 		p.User = s.ext.Viewer(r)
 	}

@@ -1,0 +1,296 @@
+package cli
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/schollz/progressbar/v3"
+	"golang.org/x/term"
+	"yiwang/core/modules"
+	"yiwang/core/search"
+	"yiwang/core/search/corpus"
+	"yiwang/core/search/outbox"
+	"yiwang/core/web"
+)
+
+// The search room: `yiwang serve` opens the index (bleve under
+// DATA/search, or Elasticsearch when one is named), drains the outbox into
+// it and serves /search on every site; `yiwang search` rebuilds it.
+
+func init() {
+	var sf searchFlags
+	extendServe(serveExtension{
+		name:  "search",
+		flags: sf.bind,
+		start: func(ctx context.Context, e *env, p *platform, srv *web.Server) (func(), error) {
+			raw, err := sf.open(p)
+			if err != nil {
+				return nil, err
+			}
+			// Repeated searches come from memory; every write empties it.
+			idx := search.NewCached(raw, 1000, 30*time.Second)
+			f := sf.feeder(e, p, idx)
+			wctx, cancel := context.WithCancel(context.Background())
+			var wg sync.WaitGroup
+			wg.Add(1)
+			go func() { defer wg.Done(); f.Run(wctx) }()
+			srv.MountSearch(idx)
+			e.log.Info("search ready", "index", sf.describe())
+			return func() {
+				cancel()
+				wg.Wait()
+				f.Release(context.Background())
+				if err := raw.Close(); err != nil {
+					e.log.Error("close search index", "err", err)
+				}
+			}, nil
+		},
+	})
+	register("search", "搜索索引：reindex 从数据库重建索引，gen-corpus 生成基准测试语料", searchCmd)
+}
+
+// searchFlags choose the backend.
+type searchFlags struct {
+	fs       *flag.FlagSet
+	dir      string
+	esURL    string
+	esIndex  string
+	analysis string
+}
+
+func (sf *searchFlags) bind(fs *flag.FlagSet) {
+	sf.fs = fs
+	fs.StringVar(&sf.dir, "search-index", os.Getenv("YIWANG_SEARCH_INDEX"), "内嵌搜索索引（bleve）目录，默认 DATA/search（环境变量 YIWANG_SEARCH_INDEX）")
+	fs.StringVar(&sf.esURL, "elasticsearch", os.Getenv("YIWANG_ELASTICSEARCH"), "改用 Elasticsearch：服务器地址，如 http://user:pass@127.0.0.1:9200（环境变量 YIWANG_ELASTICSEARCH）")
+	fs.StringVar(&sf.esIndex, "elasticsearch-index", envOr("YIWANG_ELASTICSEARCH_INDEX", "yiwang"), "Elasticsearch 索引名")
+}
+
+func (sf *searchFlags) dataDir() string {
+	if sf.fs != nil {
+		if f := sf.fs.Lookup("data"); f != nil {
+			return f.Value.String()
+		}
+	}
+	return envOr("YIWANG_DATA", "data")
+}
+
+func (sf *searchFlags) indexDir() string {
+	if sf.dir != "" {
+		return sf.dir
+	}
+	return filepath.Join(sf.dataDir(), "search")
+}
+
+func (sf *searchFlags) describe() string {
+	if sf.esURL != "" {
+		return "elasticsearch:" + sf.esIndex
+	}
+	return "bleve:" + sf.indexDir()
+}
+
+func (sf *searchFlags) open(p *platform) (search.Index, error) {
+	if sf.esURL != "" {
+		return search.OpenElastic(search.ElasticOptions{URL: sf.esURL, Index: sf.esIndex})
+	}
+	return search.OpenBleve(sf.indexDir(), search.BleveOptions{Analysis: sf.analysis})
+}
+
+func (sf *searchFlags) feeder(e *env, p *platform, idx search.Index) *search.Feeder {
+	return &search.Feeder{DB: p.db, Index: idx, Tenants: p.tenants, Log: e.log, Articles: search.Articles{Content: p.content}}
+}
+
+func searchCmd(ctx context.Context, e *env, args []string) error {
+	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" {
+		fmt.Fprintln(e.stdout, "用法:\n  yiwang search reindex [--tenant CODE]     从数据库重建搜索索引（服务运行时由服务重建）\n  yiwang search gen-corpus [--docs N] [--seed S]   生成基准测试语料（JSON Lines，写到标准输出）")
+		return nil
+	}
+	switch args[0] {
+	case "reindex":
+		return searchReindex(ctx, e, args[1:])
+	case "gen-corpus":
+		return searchGenCorpus(e, args[1:])
+	}
+	return usageError{"未知的 search 子命令“" + args[0] + "”（reindex 或 gen-corpus）"}
+}
+
+func searchReindex(ctx context.Context, e *env, args []string) error {
+	fs := flag.NewFlagSet("search reindex", flag.ContinueOnError)
+	fs.SetOutput(e.stderr)
+	var st storeFlags
+	st.bind(fs)
+	var sf searchFlags
+	sf.bind(fs)
+	fs.StringVar(&sf.analysis, "analysis", "", "新建内嵌索引时使用的分析方式（默认 phrase；measure 用：skip、trigram、bigram、cjk）")
+	code := fs.String("tenant", "", "只重建这个站点（站点代码）")
+	wait := fs.Bool("wait", true, "服务正在运行时，等待它完成重建")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return usageError{"多余的参数：" + fs.Arg(0)}
+	}
+	p, err := st.open(ctx, e)
+	if err != nil {
+		return err
+	}
+	defer p.Close()
+	var tenantID int64
+	if *code != "" {
+		t, err := p.tenants.ByCode(ctx, *code)
+		if err != nil {
+			return err
+		}
+		tenantID = t.ID
+	}
+	idx, err := sf.open(p)
+	if errors.Is(err, search.ErrLocked) {
+		// A server holds the index: it rebuilds, asked through the outbox.
+		if err := outbox.Write(ctx, p.db, outbox.Reindex, tenantID, "", nil); err != nil {
+			return err
+		}
+		fmt.Fprintln(e.stdout, "服务正在运行并持有索引：已请求服务重建索引。")
+		if !*wait {
+			return nil
+		}
+		return waitForOutbox(ctx, e, p)
+	}
+	if err != nil {
+		return err
+	}
+	defer idx.Close()
+	f := sf.feeder(e, p, idx)
+	bar := newBar(e.stderr, "重建索引")
+	start := time.Now()
+	n, err := f.Rebuild(ctx, tenantID, bar.progress)
+	bar.finish()
+	if err != nil {
+		return err
+	}
+	// Changes announced while no server ran are in the rebuild; the
+	// outbox rows are applied too (idempotent) and so cleared.
+	for {
+		k, err := f.Drain(ctx)
+		if err != nil {
+			return err
+		}
+		if k == 0 {
+			break
+		}
+	}
+	total, _ := idx.Count(ctx)
+	fmt.Fprintf(e.stdout, "已重建 %d 篇文档，用时 %v；索引（%s）共 %d 篇。\n", n, time.Since(start).Round(time.Millisecond), sf.describe(), total)
+	return nil
+}
+
+// waitForOutbox waits until the running server has applied every outbox
+// row, with a spinner.
+func waitForOutbox(ctx context.Context, e *env, p *platform) error {
+	bar := newBar(e.stderr, "等待服务重建索引")
+	defer bar.finish()
+	for {
+		var n int
+		if err := p.db.GetContext(ctx, &n, `SELECT COUNT(*) FROM search_outbox`); err != nil {
+			return err
+		}
+		if n == 0 {
+			fmt.Fprintln(e.stdout, "服务已完成重建。")
+			return nil
+		}
+		bar.spin()
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(500 * time.Millisecond):
+		}
+	}
+}
+
+// bar is a progress bar on a terminal and nothing elsewhere.
+type bar struct {
+	pb *progressbar.ProgressBar
+}
+
+func newBar(w io.Writer, desc string) *bar {
+	f, ok := w.(*os.File)
+	if !ok || !term.IsTerminal(int(f.Fd())) {
+		return &bar{}
+	}
+	return &bar{pb: progressbar.NewOptions(-1, progressbar.OptionSetWriter(w), progressbar.OptionSetDescription(desc),
+		progressbar.OptionShowCount(), progressbar.OptionShowIts(), progressbar.OptionSetItsString("篇"),
+		progressbar.OptionThrottle(100*time.Millisecond), progressbar.OptionClearOnFinish())}
+}
+
+func (b *bar) progress(done, total int) {
+	if b.pb == nil {
+		return
+	}
+	if b.pb.GetMax() != total {
+		b.pb.ChangeMax(total)
+	}
+	_ = b.pb.Set(done)
+}
+
+func (b *bar) spin() {
+	if b.pb != nil {
+		_ = b.pb.Add(1)
+	}
+}
+
+func (b *bar) finish() {
+	if b.pb != nil {
+		_ = b.pb.Finish()
+	}
+}
+
+func searchGenCorpus(e *env, args []string) error {
+	fs := flag.NewFlagSet("search gen-corpus", flag.ContinueOnError)
+	fs.SetOutput(e.stderr)
+	n := fs.Int("docs", 200000, "文档数")
+	seed := fs.Uint64("seed", 1, "随机种子（相同种子生成相同语料）")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	g := corpus.New(*seed)
+	enc := json.NewEncoder(e.stdout)
+	enc.SetEscapeHTML(false)
+	for i := 0; i < *n; i++ {
+		if err := enc.Encode(g.Next()); err != nil {
+			if strings.Contains(err.Error(), "broken pipe") {
+				return nil
+			}
+			return err
+		}
+	}
+	return nil
+}
+
+// moduleIndexer is the search as the plugin host's Config.Indexer wants
+// it: modules' documents go through the search outbox (written at once,
+// applied by the worker after), so a document a module hands over is
+// never lost, whichever of the two rooms starts first.
+type moduleIndexer struct{ sink search.Sink }
+
+// searchForModules returns the plugin host's Indexer for platform p.
+func searchForModules(p *platform) modules.Indexer {
+	return moduleIndexer{sink: search.OutboxSink{DB: p.db}}
+}
+
+func (m moduleIndexer) Index(ctx context.Context, d modules.Document) error {
+	body := d.Body
+	if len(d.Tags) > 0 {
+		body += "\n" + strings.Join(d.Tags, " ")
+	}
+	return m.sink.Index(ctx, search.Doc{ID: d.ID, TenantID: d.TenantID, Type: d.Type, URL: d.Path,
+		Title: d.Title, Body: body, Date: d.Date})
+}
+
+func (m moduleIndexer) Remove(ctx context.Context, id string) error { return m.sink.Remove(ctx, id) }

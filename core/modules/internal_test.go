@@ -1,0 +1,193 @@
+package modules
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"yiwang/core"
+	"yiwang/core/calendar"
+	"yiwang/core/store"
+	"yiwang/core/store/storetest"
+	"yiwang/plugins/sdk"
+	"yiwang/tenants"
+
+	_ "yiwang/plugins/topics"
+)
+
+// The host service answers a module about core content only for tenants
+// that enable it, and finds articles by column and by whole keyword.
+func TestHostServiceArticles(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		ts := tenants.NewStore(db)
+		rows, err := tenants.ParseSeed(bytes.NewReader(tenants.ReferenceSeed))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := ts.Import(ctx, "test", rows); err != nil {
+			t.Fatal(err)
+		}
+		portal, _ := ts.ByCode(ctx, "portal")
+		jyj, _ := ts.ByCode(ctx, "jyj")
+		now := store.Now()
+		col := func(tenant int64, slug, name string) int64 {
+			res, err := db.ExecContext(ctx, `INSERT INTO site_columns (tenant_id, slug, name, created_at) VALUES (?, ?, ?, ?)`, tenant, slug, name, now)
+			if err != nil {
+				t.Fatal(err)
+			}
+			id, _ := res.LastInsertId()
+			return id
+		}
+		art := func(tenant, column int64, title, keywords, status string) {
+			if _, err := db.ExecContext(ctx, `INSERT INTO articles (tenant_id, column_id, title, body, keywords, status, published_at, created_at, updated_at)
+				VALUES (?, ?, ?, '', ?, ?, ?, ?, ?)`, tenant, column, title, keywords, status, now, now, now); err != nil {
+				t.Fatal(err)
+			}
+		}
+		gz := col(portal.ID, "gzdt", "工作动态")
+		tz := col(portal.ID, "tzgg", "通知公告")
+		jgz := col(jyj.ID, "gzdt", "工作动态")
+		art(portal.ID, gz, "甲", "脱贫攻坚，乡村振兴", "published")
+		art(portal.ID, gz, "乙", "脱贫攻坚成果展", "published") // not the whole keyword
+		art(portal.ID, tz, "丙", "乡村振兴, 脱贫攻坚", "published")
+		art(portal.ID, gz, "丁", "脱贫攻坚", "draft")
+		art(portal.ID, gz, "戊", "100%_", "published")
+		art(jyj.ID, jgz, "己", "脱贫攻坚", "published")
+
+		st := NewStore(db, ts)
+		if err := st.Enable(ctx, "t", "portal", "topics", nil); err != nil {
+			t.Fatal(err)
+		}
+		h, err := New(Config{DB: db, Tenants: ts, Modules: []Spec{{Name: "topics"}}, ModuleDSN: func(string) string { return "" }})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := h.reload(ctx); err != nil {
+			t.Fatal(err)
+		}
+		s := newHostService(h, h.procs["topics"])
+		titles := func(q sdk.ArticleQuery) string {
+			t.Helper()
+			as, err := s.Articles(ctx, q)
+			if err != nil {
+				t.Fatalf("%+v: %v", q, err)
+			}
+			var out []string
+			for _, a := range as {
+				if a.TenantID != q.TenantID || a.Path == "" {
+					t.Errorf("article %+v", a)
+				}
+				out = append(out, a.Title)
+			}
+			return strings.Join(out, "")
+		}
+		for _, tc := range []struct {
+			q    sdk.ArticleQuery
+			want string
+		}{
+			{sdk.ArticleQuery{TenantID: portal.ID, Tag: "脱贫攻坚"}, "丙甲"},
+			{sdk.ArticleQuery{TenantID: portal.ID, Tag: "脱贫攻坚", Column: "gzdt"}, "甲"},
+			{sdk.ArticleQuery{TenantID: portal.ID, Column: "gzdt"}, "戊乙甲"},
+			{sdk.ArticleQuery{TenantID: portal.ID, Column: "gzdt", Limit: 1}, "戊"},
+			{sdk.ArticleQuery{TenantID: portal.ID, Tag: "%"}, ""},
+			{sdk.ArticleQuery{TenantID: portal.ID, Tag: "100%_"}, "戊"},
+		} {
+			if got := titles(tc.q); got != tc.want {
+				t.Errorf("%+v: %q, want %q", tc.q, got, tc.want)
+			}
+		}
+		if _, err := s.Articles(ctx, sdk.ArticleQuery{TenantID: jyj.ID}); core.ErrorCode(err) != core.EFORBID {
+			t.Errorf("articles of a tenant that does not enable the module: %v", err)
+		}
+		if _, err := s.Article(ctx, portal.ID, 6); core.ErrorCode(err) != core.ENOTFOUND {
+			t.Errorf("jyj's article through the portal: %v", err)
+		}
+		cols, err := s.Columns(ctx, portal.ID)
+		if err != nil || len(cols) != 2 {
+			t.Errorf("columns: %+v %v", cols, err)
+		}
+		if err := s.Index(ctx, sdk.Document{ID: "1", TenantID: jyj.ID}); core.ErrorCode(err) != core.EFORBID {
+			t.Errorf("indexing for a tenant that does not enable the module: %v", err)
+		}
+		if err := s.Audit(ctx, sdk.AuditEntry{TenantID: portal.ID, Actor: "user:1", Action: "topic.publish", Target: "topic:1"}); err != nil {
+			t.Fatal(err)
+		}
+		var action string
+		if err := db.GetContext(ctx, &action, `SELECT action FROM audit_log WHERE actor = 'user:1'`); err != nil || action != "topics.topic.publish" {
+			t.Errorf("audit action %q %v", action, err)
+		}
+		wd, err := s.AddWorkingDays(ctx, calendar.NewDate(2026, 2, 12), 3)
+		if err != nil || wd.Date.String() != "2026-02-24" {
+			t.Errorf("working days: %+v %v", wd, err)
+		}
+		if _, err := s.AddWorkingDays(ctx, calendar.NewDate(2027, 3, 1), 3); core.ErrorCode(err) != core.EUNAVAIL || !strings.Contains(core.ErrorMessage(err), "2027") {
+			t.Errorf("missing year: %v", err)
+		}
+		if _, err := s.User(ctx, portal.ID, 1); core.ErrorCode(err) != core.ENOTFOUND {
+			t.Errorf("user lookup without a Users: %v", err)
+		}
+	})
+}
+
+func TestCheckCSRF(t *testing.T) {
+	h := &Host{}
+	for _, tc := range []struct {
+		name string
+		hdr  map[string]string
+		ok   bool
+	}{
+		{"nothing", nil, false},
+		{"same origin", map[string]string{"Origin": "http://localhost:8080"}, true},
+		{"other port", map[string]string{"Origin": "http://localhost:9090"}, false},
+		{"other host", map[string]string{"Origin": "https://evil.example"}, false},
+		{"null origin, good referer", map[string]string{"Origin": "null", "Referer": "http://localhost:8080/admin/"}, true},
+		{"bad referer", map[string]string{"Referer": "http://evil.example/"}, false},
+		{"fetch metadata same-origin", map[string]string{"Sec-Fetch-Site": "same-origin"}, true},
+		{"fetch metadata same-site", map[string]string{"Sec-Fetch-Site": "same-site", "Origin": "http://localhost:8080"}, false},
+	} {
+		r := httptest.NewRequest(http.MethodPost, "http://localhost:8080/topics/", nil)
+		for k, v := range tc.hdr {
+			r.Header.Set(k, v)
+		}
+		if err := h.checkCSRF(r); (err == nil) != tc.ok {
+			t.Errorf("%s: %v", tc.name, err)
+		}
+	}
+	// A verifier decides, unless it cannot judge the request.
+	h.cfg.CSRF = fakeCSRF{errors.New("bad token")}
+	r := httptest.NewRequest(http.MethodPost, "http://localhost:8080/topics/", nil)
+	r.Header.Set("Origin", "http://localhost:8080")
+	if h.checkCSRF(r) == nil {
+		t.Error("verifier ignored")
+	}
+	h.cfg.CSRF = fakeCSRF{ErrNoVerifier}
+	if err := h.checkCSRF(r); err != nil {
+		t.Errorf("fallback to the origin check: %v", err)
+	}
+}
+
+type fakeCSRF struct{ err error }
+
+func (f fakeCSRF) Token(http.ResponseWriter, *http.Request) string { return "t" }
+func (f fakeCSRF) Verify(*http.Request) error                      { return f.err }
+
+func TestResponseFilters(t *testing.T) {
+	for loc, ok := range map[string]bool{
+		"/site/jyj/topics/1": true, "https://jyj.example.gov.cn/topics/": true, "//evil.example/": false,
+		`/\evil.example`: false, "javascript:alert(1)": false, "http:evil": false,
+	} {
+		if safeRedirect(loc) != ok {
+			t.Errorf("safeRedirect(%q) != %v", loc, ok)
+		}
+	}
+	in := http.Header{"Cookie": {"s=1"}, "Authorization": {"x"}, "Accept-Language": {"zh-CN"}}
+	out := forwardHeaders(in)
+	if out.Get("Cookie") != "" || out.Get("Authorization") != "" || out.Get("Accept-Language") != "zh-CN" {
+		t.Errorf("forwarded: %v", out)
+	}
+}

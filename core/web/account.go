@@ -1,0 +1,362 @@
+package web
+
+import (
+	"context"
+	"net"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"yiwang/sso"
+	"yiwang/tenants"
+)
+
+// Sign-on on the web side. Every host keeps its own session cookie, which
+// points at a central session in the database; the OIDC flow runs on the
+// central account host only, and other hosts get their cookie from a
+// one-time ticket the central host gives them (see ARCHITECTURE.md, SSO).
+
+const (
+	sessionCookie = "yw_session"   // this host's session (random; the database keeps its hash)
+	probeCookie   = "yw_sso_probe" // this host asked the central host recently
+	stateCookie   = "yw_oidc_"     // + part of the state's hash: binds a sign-in to the browser
+)
+
+// AccountsOptions tune sign-on.
+type AccountsOptions struct {
+	// ExemptPrefixes are paths outside the platform's CSRF and session
+	// handling (the built-in provider's /idp/, which has its own).
+	ExemptPrefixes []string
+	// ProbeEvery is how long a host without a session waits before it
+	// asks the central host again whether the browser signed in there
+	// (default 5 minutes). Clicking 登录 asks at once.
+	ProbeEvery time.Duration
+	// PlatformName names the platform in authenticator apps.
+	PlatformName string
+}
+
+// Accounts is sign-on installed on a server: the /account/ routes, the
+// consoles under /admin/, the session and CSRF middleware and the user
+// area of the layout.
+type Accounts struct {
+	srv  *Server
+	sso  *sso.Service
+	opts AccountsOptions
+
+	limLogin, limTicket, limTOTP, limBack *sso.Limiter
+}
+
+// EnableAccounts installs sign-on and the consoles on s. Call before serving.
+func (s *Server) EnableAccounts(svc *sso.Service, opts AccountsOptions) *Accounts {
+	if opts.ProbeEvery == 0 {
+		opts.ProbeEvery = 5 * time.Minute
+	}
+	if opts.PlatformName == "" {
+		opts.PlatformName = "政府网站集约化平台"
+	}
+	a := &Accounts{srv: s, sso: svc, opts: opts,
+		limLogin:  sso.NewLimiter(60, time.Minute),
+		limTicket: sso.NewLimiter(60, time.Minute),
+		limTOTP:   sso.NewLimiter(5, 5*time.Minute),
+		limBack:   sso.NewLimiter(120, time.Minute),
+	}
+	s.HandleSite("GET /account/{$}", a.home)
+	s.HandleSite("GET /account/login", a.login)
+	s.HandleSite("GET /account/relay", a.relay)
+	s.HandleSite("GET /account/callback", a.callback)
+	s.HandleSite("GET /account/sso", a.redeem)
+	s.HandleSite("GET /account/logout", a.logoutPage)
+	s.HandleSite("POST /account/logout", a.logout)
+	s.HandleSite("GET /account/logged-out", a.loggedOut)
+	s.HandleSite("POST /account/backchannel-logout", a.backchannel)
+	s.HandleSite("GET /account/totp", a.totpPage)
+	s.HandleSite("POST /account/totp", a.totpVerify)
+	a.consoleRoutes()
+	s.Extend(Extensions{Viewer: a.viewer, CSRFToken: a.csrfToken, Wrap: []func(http.Handler) http.Handler{a.sessions, a.checkCSRF}})
+	return a
+}
+
+type userKey struct{}
+
+// UserOf returns the signed-in person of a request, nil for nobody. Their
+// staff roles count only when the sign-in passed a second factor: use
+// RolesOf, or User.Roles, never Memberships, to decide what they may do.
+func UserOf(r *http.Request) *sso.User {
+	u, _ := r.Context().Value(userKey{}).(*sso.User)
+	return u
+}
+
+// RolesOf returns the roles the request's user may use on the request's
+// tenant: nil for nobody, [citizen] for anyone signed in, plus staff roles
+// after a second factor. Only for requests routed through the site routes.
+func RolesOf(r *http.Request) []tenants.Role {
+	u := UserOf(r)
+	if u == nil {
+		return nil
+	}
+	return u.Roles(SiteOf(r).Tenant.ID)
+}
+
+// PermissionsOf maps the request's roles to the declared permissions they
+// carry (tenants.PermissionsFor): what the plugin host passes a module.
+func PermissionsOf(r *http.Request, declared []tenants.Permission) []string {
+	return tenants.PermissionsFor(RolesOf(r), declared)
+}
+
+// central reports whether r arrived at the central account host.
+func (a *Accounts) central(r *http.Request) bool {
+	return tenants.NormalizeHost(r.Host) == a.sso.AccountHost()
+}
+
+func (a *Accounts) exempt(p string) bool {
+	if p == "/healthz" || strings.HasPrefix(p, "/static/") {
+		return true
+	}
+	for _, x := range a.opts.ExemptPrefixes {
+		if strings.HasPrefix(p, x) {
+			return true
+		}
+	}
+	return false
+}
+
+// sessions finds the request's user from this host's cookie, and sends a
+// browser that has none here to the central host once in a while, so that
+// a person signed in on any site is signed in on this one without a click.
+func (a *Accounts) sessions(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if a.exempt(r.URL.Path) {
+			next.ServeHTTP(w, r)
+			return
+		}
+		a.widenFormAction(w, r)
+		var u *sso.User
+		if c, err := r.Cookie(sessionCookie); err == nil && c.Value != "" {
+			u, err = a.sso.Lookup(r.Context(), r.Host, c.Value)
+			if err != nil {
+				a.srv.log.Error("sso: session lookup", "host", r.Host, "err", err)
+			}
+			if u == nil {
+				a.setCookie(w, r, sessionCookie, "", -1)
+			}
+		}
+		if u == nil && a.shouldProbe(r) {
+			a.setCookie(w, r, probeCookie, "1", int(a.opts.ProbeEvery.Seconds()))
+			q := url.Values{"r": {a.here(r)}}
+			w.Header().Set("Cache-Control", "no-store")
+			http.Redirect(w, r, a.sso.AccountURL()+"/account/relay?"+q.Encode(), http.StatusFound)
+			return
+		}
+		if u != nil {
+			w.Header().Set("Cache-Control", "private, no-cache")
+			w.Header().Add("Vary", "Cookie")
+			r = r.WithContext(context.WithValue(r.Context(), userKey{}, u))
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// shouldProbe: a browser's top-level page request on a host other than the
+// central one, not asked about lately. Crawlers and feed readers send no
+// navigation headers and are never redirected.
+func (a *Accounts) shouldProbe(r *http.Request) bool {
+	if r.Method != http.MethodGet || a.central(r) || strings.HasPrefix(r.URL.Path, "/account/") ||
+		strings.Contains(r.URL.Path, "/account/") || strings.HasSuffix(r.URL.Path, ".xml") {
+		return false
+	}
+	if _, err := r.Cookie(probeCookie); err == nil {
+		return false
+	}
+	ua := strings.ToLower(r.UserAgent())
+	if ua == "" || strings.Contains(ua, "bot") || strings.Contains(ua, "spider") || strings.Contains(ua, "crawl") {
+		return false
+	}
+	// Only hosts the central host will send a ticket to (not an address
+	// typed by hand, such as 127.0.0.1:8080).
+	if snap, err := a.srv.reg.get(r.Context()); err != nil || !a.servedIn(snap.all, r.Host) {
+		return false
+	}
+	if mode := r.Header.Get("Sec-Fetch-Mode"); mode != "" {
+		return mode == "navigate" && r.Header.Get("Sec-Fetch-Dest") == "document"
+	}
+	// Plain-HTTP hosts that are not localhost get no fetch metadata.
+	return r.Header.Get("Upgrade-Insecure-Requests") == "1" && strings.Contains(r.Header.Get("Accept"), "text/html")
+}
+
+// widenFormAction lets the platform's forms end, through redirects, at
+// the central host and the providers (Chromium checks form-action on every
+// redirect after a form post: logout goes on to the provider's
+// end_session_endpoint).
+func (a *Accounts) widenFormAction(w http.ResponseWriter, r *http.Request, extra ...string) {
+	h := w.Header()
+	csp := h.Get("Content-Security-Policy")
+	if csp == "" {
+		return
+	}
+	srcs := append([]string{a.sso.AccountURL()}, a.sso.Origins()...)
+	srcs = append(srcs, extra...)
+	var parts []string
+	for _, d := range strings.Split(csp, ";") {
+		d = strings.TrimSpace(d)
+		if strings.HasPrefix(d, "form-action ") {
+			d = "form-action 'self'"
+			for _, s := range srcs {
+				if s != "" && !strings.Contains(d, " "+s) {
+					d += " " + s
+				}
+			}
+		}
+		parts = append(parts, d)
+	}
+	h.Set("Content-Security-Policy", strings.Join(parts, "; "))
+}
+
+// here is the absolute URL of the request.
+func (a *Accounts) here(r *http.Request) string {
+	return scheme(r, a.srv.cfg.TrustProxy) + "://" + r.Host + r.URL.RequestURI()
+}
+
+func (a *Accounts) secure(r *http.Request) bool { return scheme(r, a.srv.cfg.TrustProxy) == "https" }
+
+func (a *Accounts) setCookie(w http.ResponseWriter, r *http.Request, name, value string, maxAge int) {
+	http.SetCookie(w, &http.Cookie{Name: name, Value: value, Path: "/", MaxAge: maxAge, HttpOnly: true,
+		Secure: a.secure(r), SameSite: http.SameSiteLaxMode})
+}
+
+// returnTarget checks a place to return to after login or logout: a path
+// on this host, or an absolute URL on a host the platform serves (a
+// tenant's domain, the portal host, the central host) on the central
+// host's port, by http(s). Anything else is refused: no open redirect.
+func (a *Accounts) returnTarget(r *http.Request, raw string) (*url.URL, bool) {
+	if raw == "" || len(raw) > 2000 || strings.ContainsAny(raw, "\\\r\n\t") {
+		return nil, false
+	}
+	if strings.HasPrefix(raw, "/") {
+		if localReturn(raw, "") == "" {
+			return nil, false
+		}
+		raw = scheme(r, a.srv.cfg.TrustProxy) + "://" + r.Host + raw
+	}
+	u, err := url.Parse(raw)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.User != nil || u.Host == "" || u.Opaque != "" {
+		return nil, false
+	}
+	if a.sso.Secure() && u.Scheme != "https" {
+		return nil, false
+	}
+	if p := u.EscapedPath(); p == "" {
+		u.Path = "/"
+	} else if localReturn(p, "") == "" {
+		return nil, false
+	}
+	if port(u.Host) != a.sso.AccountPort() && !(port(u.Host) == acctDefaultPort(u.Scheme) && a.sso.AccountPort() == "") {
+		return nil, false
+	}
+	if !a.servedHost(r, u.Hostname()) {
+		return nil, false
+	}
+	u.Fragment, u.RawFragment = "", ""
+	return u, true
+}
+
+func acctDefaultPort(scheme string) string {
+	if scheme == "https" {
+		return "443"
+	}
+	return "80"
+}
+
+// servedHost reports whether the platform serves host: an active tenant's
+// domain, the portal host, or the central host.
+func (a *Accounts) servedHost(r *http.Request, host string) bool {
+	return a.servedIn(Tenants(r), host)
+}
+
+func (a *Accounts) servedIn(all []*tenants.Tenant, host string) bool {
+	host = tenants.NormalizeHost(host)
+	if host == "" {
+		return false
+	}
+	if host == a.sso.AccountHost() || host == tenants.NormalizeHost(a.srv.cfg.PortalHost) {
+		return true
+	}
+	for _, t := range all {
+		if t.Status != tenants.Active {
+			continue
+		}
+		for _, d := range t.Domains {
+			if d == host {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// siteHome is the absolute URL of the request's site home.
+func (a *Accounts) siteHome(r *http.Request) string {
+	return Absolute(r, SiteOf(r).Base)
+}
+
+// clientIP is the address a request came from: the proxy's last
+// X-Forwarded-For entry when the server trusts its proxy.
+func (a *Accounts) clientIP(r *http.Request) string {
+	if a.srv.cfg.TrustProxy {
+		if xff := r.Header.Get("X-Forwarded-For"); xff != "" {
+			parts := strings.Split(xff, ",")
+			if ip := strings.TrimSpace(parts[len(parts)-1]); ip != "" {
+				return ip
+			}
+		}
+	}
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
+}
+
+// viewer fills the layout's user area.
+func (a *Accounts) viewer(r *http.Request) *Viewer {
+	u := UserOf(r)
+	if u == nil {
+		return nil
+	}
+	v := &Viewer{Name: u.DisplayName(), Staff: u.Staff()}
+	// Error pages drawn before the site is attached to the request (an
+	// unknown /site/<code>/) have no tenant to open a console for.
+	if rs, ok := r.Context().Value(siteKey{}).(*reqSite); ok && tenants.HasStaffRole(u.HeldRoles(rs.tenant.ID)) {
+		v.AdminURL = rs.base + "admin/"
+	}
+	return v
+}
+
+// renderStatus renders a page template in the layout with a status.
+func (s *Server) renderStatus(w http.ResponseWriter, r *http.Request, name, title string, crumbs []Crumb, data any, status int) {
+	site := siteOf(r)
+	p, err := s.newPage(w, r, site, title)
+	if err != nil {
+		s.renderError(w, r, site, err)
+		return
+	}
+	p.Crumbs = append(p.Crumbs, crumbs...)
+	p.Meta.ColumnName = title
+	p.Data = data
+	p.Status = status
+	w.Header().Set("Cache-Control", "no-store")
+	s.render(w, r, name, p)
+}
+
+// acctNotice is the data of account_notice.html.
+type acctNotice struct {
+	Heading, Message string
+	Links            []Crumb
+}
+
+func (a *Accounts) notice(w http.ResponseWriter, r *http.Request, status int, heading, msg string, links ...Crumb) {
+	if len(links) == 0 {
+		links = []Crumb{{"返回首页", SiteOf(r).Base}}
+	}
+	a.srv.renderStatus(w, r, "account_notice", heading, []Crumb{{heading, ""}}, acctNotice{heading, msg, links}, status)
+}

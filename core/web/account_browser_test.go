@@ -1,0 +1,227 @@
+package web_test
+
+import (
+	"context"
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+	"github.com/pquerna/otp/totp"
+	"yiwang/core/store/storetest"
+	"yiwang/sso/provider"
+)
+
+// ssoChromium starts a headless Chromium with a fresh profile. Without
+// Chromium the test fails in CI (CI is set there and .ci/run installs
+// the chromium package) and is skipped, with a message, elsewhere.
+func ssoChromium(t *testing.T) context.Context {
+	t.Helper()
+	path := ""
+	for _, p := range []string{os.Getenv("YIWANG_CHROMIUM"), "/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome"} {
+		if p == "" {
+			continue
+		}
+		if _, err := exec.LookPath(p); err == nil {
+			path = p
+			break
+		}
+	}
+	if path == "" {
+		if os.Getenv("CI") != "" {
+			t.Fatal("Chromium not found: apt-get install chromium (or set YIWANG_CHROMIUM)")
+		}
+		t.Skip("Chromium not found: apt-get install chromium (or set YIWANG_CHROMIUM) to run the browser sign-on test")
+	}
+	opts := []chromedp.ExecAllocatorOption{
+		chromedp.ExecPath(path),
+		chromedp.Flag("headless", true),
+		chromedp.Flag("no-sandbox", true),
+		chromedp.Flag("disable-gpu", true),
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("no-first-run", true),
+		chromedp.Flag("disable-sync", true),
+		// localhost and *.localhost are loopback in Chromium already; the
+		// rule pins them to the IPv4 address the test server listens on.
+		chromedp.Flag("host-resolver-rules", "MAP localhost 127.0.0.1, MAP *.localhost 127.0.0.1"),
+		chromedp.UserDataDir(filepath.Join(t.TempDir(), "chromium")),
+	}
+	actx, cancel := chromedp.NewExecAllocator(context.Background(), opts...)
+	t.Cleanup(cancel)
+	ctx, cancel2 := chromedp.NewContext(actx)
+	t.Cleanup(cancel2)
+	if err := chromedp.Do(ctx); err != nil {
+		t.Fatalf("start chromium: %v", err)
+	}
+	ctx, cancel3 := context.WithTimeout(ctx, 2*time.Minute)
+	t.Cleanup(cancel3)
+	return ctx
+}
+
+// TestBrowserSignOnAcrossHosts: a citizen logs in on the portal in a
+// real Chromium and is then logged in on the education bureau's own host
+// without typing anything; logging out there logs out of the portal too.
+func TestBrowserSignOnAcrossHosts(t *testing.T) {
+	e := newSSOEnv(t, storetest.SQLite(t))
+	ctx := ssoChromium(t)
+	text := func(sel string) string {
+		t.Helper()
+		s, err := chromedp.Run(ctx, chromedp.Text(sel, chromedp.NodeVisible))
+		if err != nil {
+			t.Fatalf("text of %s: %v", sel, err)
+		}
+		return strings.TrimSpace(s)
+	}
+	location := func() string {
+		t.Helper()
+		s, err := chromedp.Run(ctx, chromedp.Location())
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}
+
+	// On the portal: 登录, the provider's page, name and password.
+	err := chromedp.Do(ctx,
+		chromedp.Navigate(e.portal+"/"),
+		chromedp.Click("a.bar-login", chromedp.NodeVisible),
+		chromedp.WaitVisible("#username"),
+		chromedp.SendKeys("#username", "citizen"),
+		chromedp.SendKeys("#password", provider.DemoPassword),
+		chromedp.Click(`button[type="submit"]`),
+		chromedp.WaitVisible(".bar-user"),
+	)
+	if err != nil {
+		t.Fatalf("login on the portal: %v", err)
+	}
+	if got := text(".bar-user"); got != "张小民" {
+		t.Fatalf("portal shows user %q", got)
+	}
+	if got := location(); got != e.portal+"/" {
+		t.Errorf("after login the portal is at %s", got)
+	}
+
+	// The sub-site on its own host: signed in without a click.
+	if err := chromedp.Do(ctx, chromedp.Navigate(e.jyj+"/col/gzdt/"), chromedp.WaitVisible(".bar-user")); err != nil {
+		t.Fatalf("sub-site host: %v (at %s)", err, location())
+	}
+	if got := text(".bar-user"); got != "张小民" {
+		t.Fatalf("sub-site shows user %q", got)
+	}
+	if got := location(); got != e.jyj+"/col/gzdt/" {
+		t.Errorf("sub-site ended at %s", got)
+	}
+
+	// Logging out on the sub-site (through the provider's end_session and
+	// back) ends the portal's session too.
+	if err := chromedp.Do(ctx, chromedp.Click(".bar-logout button", chromedp.NodeVisible), chromedp.WaitVisible("a.bar-login")); err != nil {
+		t.Fatalf("logout on the sub-site: %v (at %s)", err, location())
+	}
+	if got := location(); got != e.jyj+"/" {
+		t.Errorf("after logout the browser is at %s", got)
+	}
+	if err := chromedp.Do(ctx, chromedp.Navigate(e.portal+"/"), chromedp.WaitVisible("a.bar-login")); err != nil {
+		t.Fatalf("portal after logout: %v", err)
+	}
+	if n, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll(".bar-user").length`)); err != nil || n != 0 {
+		t.Errorf("portal still shows a user after logout on the sub-site (%d, %v)", n, err)
+	}
+}
+
+// acctAxeViolation is the part of an axe-core result a failure names.
+type acctAxeViolation struct {
+	ID     string `json:"id"`
+	Impact string `json:"impact"`
+	Help   string `json:"help"`
+	Nodes  []struct {
+		Target []string `json:"target"`
+	} `json:"nodes"`
+}
+
+// TestAccountPagesMeetWCAG21AA runs axe-core's WCAG 2.0/2.1 A and AA rules
+// on the sign-on pages and the consoles, on a desktop and a phone. It
+// needs axe-core (YIWANG_AXE, which CI sets, as for the public pages).
+func TestAccountPagesMeetWCAG21AA(t *testing.T) {
+	axePath := os.Getenv("YIWANG_AXE")
+	if axePath == "" {
+		t.Skip("accessibility check not run: set YIWANG_AXE to axe-core's axe.min.js (npm install axe-core)")
+	}
+	axe, err := os.ReadFile(axePath)
+	if err != nil {
+		t.Fatalf("YIWANG_AXE=%s: %v", axePath, err)
+	}
+	e := newSSOEnv(t, storetest.SQLite(t))
+	ctx := ssoChromium(t)
+	check := func(name string) {
+		t.Helper()
+		for _, v := range []struct {
+			name string
+			w, h int64
+		}{{"desktop", 1280, 900}, {"phone", 390, 844}} {
+			if err := chromedp.Do(ctx, chromedp.EmulateViewport(v.w, v.h), chromedp.Evaluate[chromedp.Void](string(axe))); err != nil {
+				t.Fatalf("%s: %v", name, err)
+			}
+			out, err := chromedp.Run(ctx, chromedp.Evaluate[string](`axe.run(document, {runOnly: {type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}})
+				.then(r => JSON.stringify(r.violations))`, chromedp.EvalAwaitPromise))
+			if err != nil {
+				t.Fatalf("%s: axe: %v", name, err)
+			}
+			var vs []acctAxeViolation
+			if err := json.Unmarshal([]byte(out), &vs); err != nil {
+				t.Fatalf("axe result %q: %v", out, err)
+			}
+			for _, x := range vs {
+				var where []string
+				for _, n := range x.Nodes {
+					where = append(where, strings.Join(n.Target, " "))
+				}
+				t.Errorf("%s (%s): %s (%s): %s at %s", name, v.name, x.ID, x.Impact, x.Help, strings.Join(where, ", "))
+			}
+		}
+	}
+	visit := func(u string) {
+		t.Helper()
+		if err := chromedp.Do(ctx, chromedp.Navigate(u), chromedp.WaitVisible("h1")); err != nil {
+			t.Fatalf("%s: %v", u, err)
+		}
+		check(u)
+	}
+	login := func(user string) {
+		t.Helper()
+		if err := chromedp.Do(ctx, chromedp.Navigate(e.portal+"/account/login?r=/admin/"), chromedp.WaitVisible("#username"),
+			chromedp.SendKeys("#username", user), chromedp.SendKeys("#password", provider.DemoPassword),
+			chromedp.Click(`button[type="submit"]`), chromedp.WaitVisible("h1")); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// The provider's login page, and a site administrator's TOTP enrolment.
+	if err := chromedp.Do(ctx, chromedp.Navigate(e.portal+"/account/login?r=/"), chromedp.WaitVisible("#username")); err != nil {
+		t.Fatal(err)
+	}
+	check("provider login")
+	login("jyjadmin")
+	check("TOTP enrolment")
+	visit(e.portal + "/account/")
+	visit(e.portal + "/account/logout")
+	visit(e.jyj + "/account/sso?t=spent")
+	if err := chromedp.Do(ctx, chromedp.Navigate(e.portal+"/account/logout"), chromedp.Click(".account-box button", chromedp.NodeVisible),
+		chromedp.WaitVisible("a.bar-login")); err != nil {
+		t.Fatal(err)
+	}
+	// The platform admin (second factor at the provider) on every console.
+	login("admin")
+	code, err := totp.GenerateCode(demo("admin").TOTPSecret, e.clock.Now())
+	must(t, err)
+	if err := chromedp.Do(ctx, chromedp.SendKeys("#code", code), chromedp.Click(`button[type="submit"]`), chromedp.WaitVisible(".admin-entries")); err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range []string{"/admin/", "/site/rsj/admin/members?q=%E5%BC%A0", "/admin/audit", "/admin/county/", "/admin/county/tenants/jyj",
+		"/admin/county/roles?q=%E6%9D%8E", "/admin/county/audit"} {
+		visit(e.portal + p)
+	}
+}

@@ -1,0 +1,233 @@
+// Package sdktest runs a module for its tests: in the test's own process
+// (fast, debuggable) or as a real plugin process over go-plugin (the
+// production path: gRPC, the broker, the handshake), with the same
+// requests and the same answers, against FakeHost, an in-memory host.
+//
+// A module's test package starts with
+//
+//	func TestMain(m *testing.M) { sdktest.Main(m) }
+//
+// so that the test binary can be re-executed as the module's plugin.
+package sdktest
+
+import (
+	"context"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+
+	"yiwang/core"
+	"yiwang/core/calendar"
+	"yiwang/plugins/sdk"
+)
+
+// FakeHost is an in-memory sdk.Host that records what a module asked of
+// it, for assertions.
+type FakeHost struct {
+	mu       sync.Mutex
+	calendar *calendar.Calendar
+	tenants  []*sdk.Tenant
+	enabled  map[int64]bool
+	docs     map[string]sdk.Document // tenant/id
+	audit    []sdk.AuditEntry
+	notices  []sdk.Notification
+	articles map[int64][]sdk.Article
+	columns  map[int64][]sdk.Column
+	users    map[int64]*sdk.User
+}
+
+var _ sdk.Host = (*FakeHost)(nil)
+
+// NewFakeHost returns a host knowing tenants, with the official calendar.
+func NewFakeHost(tenants ...*sdk.Tenant) *FakeHost {
+	return &FakeHost{calendar: calendar.Official(), tenants: tenants, enabled: map[int64]bool{},
+		docs: map[string]sdk.Document{}, articles: map[int64][]sdk.Article{}, columns: map[int64][]sdk.Column{},
+		users: map[int64]*sdk.User{}}
+}
+
+// SetEnabled records which tenants enable the module (for Tenants(true)).
+func (h *FakeHost) SetEnabled(ids ...int64) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.enabled = map[int64]bool{}
+	for _, id := range ids {
+		h.enabled[id] = true
+	}
+}
+
+// AddArticles gives a tenant published core articles.
+func (h *FakeHost) AddArticles(tenantID int64, as ...sdk.Article) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	for _, a := range as {
+		a.TenantID = tenantID
+		h.articles[tenantID] = append(h.articles[tenantID], a)
+	}
+}
+
+// AddColumns gives a tenant columns.
+func (h *FakeHost) AddColumns(tenantID int64, cs ...sdk.Column) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.columns[tenantID] = append(h.columns[tenantID], cs...)
+}
+
+// AddUser makes a user known to User lookups.
+func (h *FakeHost) AddUser(u *sdk.User) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.users[u.ID] = u
+}
+
+// Documents returns the indexed documents, ordered by tenant and id.
+func (h *FakeHost) Documents() []sdk.Document {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	out := make([]sdk.Document, 0, len(h.docs))
+	for _, d := range h.docs {
+		out = append(out, d)
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].TenantID != out[j].TenantID {
+			return out[i].TenantID < out[j].TenantID
+		}
+		return out[i].ID < out[j].ID
+	})
+	return out
+}
+
+// AuditLog returns the audit entries written, in order.
+func (h *FakeHost) AuditLog() []sdk.AuditEntry {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return append([]sdk.AuditEntry(nil), h.audit...)
+}
+
+// Notices returns the notifications sent, in order.
+func (h *FakeHost) Notices() []sdk.Notification {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return append([]sdk.Notification(nil), h.notices...)
+}
+
+func docKey(tenantID int64, id string) string { return strconv.FormatInt(tenantID, 10) + "/" + id }
+
+func (h *FakeHost) Index(_ context.Context, d sdk.Document) error {
+	if d.TenantID == 0 || d.ID == "" {
+		return core.Errorf(core.EINVALID, "搜索文档缺少站点或编号")
+	}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.docs[docKey(d.TenantID, d.ID)] = d
+	return nil
+}
+
+func (h *FakeHost) Remove(_ context.Context, tenantID int64, id string) error {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	delete(h.docs, docKey(tenantID, id))
+	return nil
+}
+
+func (h *FakeHost) AddWorkingDays(_ context.Context, from calendar.Date, n int) (*sdk.WorkingDays, error) {
+	r, err := h.calendar.AddWorkingDays(from, n)
+	if err != nil {
+		return nil, core.Errorf(core.EINVALID, "%s", err.Error())
+	}
+	return sdk.WorkingDaysOf(r), nil
+}
+
+func (h *FakeHost) WorkingDaysBetween(_ context.Context, from, to calendar.Date) (*sdk.WorkingDays, error) {
+	r, err := h.calendar.WorkingDaysBetween(from, to)
+	if err != nil {
+		return nil, core.Errorf(core.EINVALID, "%s", err.Error())
+	}
+	return sdk.WorkingDaysOf(r), nil
+}
+
+func (h *FakeHost) Audit(_ context.Context, e sdk.AuditEntry) error {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.audit = append(h.audit, e)
+	return nil
+}
+
+func (h *FakeHost) Notify(_ context.Context, n sdk.Notification) error {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.notices = append(h.notices, n)
+	return nil
+}
+
+func (h *FakeHost) Tenant(_ context.Context, id int64) (*sdk.Tenant, error) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	for _, t := range h.tenants {
+		if t.ID == id {
+			c := *t
+			return &c, nil
+		}
+	}
+	return nil, core.Errorf(core.ENOTFOUND, "没有找到站点")
+}
+
+func (h *FakeHost) Tenants(_ context.Context, enabledOnly bool) ([]*sdk.Tenant, error) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	var out []*sdk.Tenant
+	for _, t := range h.tenants {
+		if !enabledOnly || h.enabled[t.ID] {
+			c := *t
+			out = append(out, &c)
+		}
+	}
+	return out, nil
+}
+
+func (h *FakeHost) User(_ context.Context, _, id int64) (*sdk.User, error) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if u, ok := h.users[id]; ok {
+		c := *u
+		return &c, nil
+	}
+	return nil, core.Errorf(core.ENOTFOUND, "没有找到用户")
+}
+
+func (h *FakeHost) Columns(_ context.Context, tenantID int64) ([]sdk.Column, error) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return append([]sdk.Column(nil), h.columns[tenantID]...), nil
+}
+
+func (h *FakeHost) Articles(_ context.Context, q sdk.ArticleQuery) ([]sdk.Article, error) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	var out []sdk.Article
+	for _, a := range h.articles[q.TenantID] {
+		if q.Column != "" && a.Column != q.Column {
+			continue
+		}
+		if q.Tag != "" && !strings.Contains(a.Summary+" "+a.Title, q.Tag) {
+			continue
+		}
+		out = append(out, a)
+		if q.Limit > 0 && len(out) >= q.Limit {
+			break
+		}
+	}
+	return out, nil
+}
+
+func (h *FakeHost) Article(_ context.Context, tenantID, id int64) (*sdk.Article, error) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	for _, a := range h.articles[tenantID] {
+		if a.ID == id {
+			c := a
+			return &c, nil
+		}
+	}
+	return nil, core.Errorf(core.ENOTFOUND, "没有找到文章")
+}
