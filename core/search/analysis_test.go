@@ -71,3 +71,15 @@ func TestHighlight(t *testing.T) {
 		t.Errorf("snippet without a match %s", s)
 	}
 }
+
+func TestHoldsAll(t *testing.T) {
+	if !holdsAll("县教育局召开会议", ParseQuery("教育 教育局")) {
+		t.Error("overlapping words: a true hit dropped")
+	}
+	if holdsAll("人民群众的呼声，群众切身利益", ParseQuery("人民群众切身利益")) {
+		t.Error("a long word whose parts occur apart passed")
+	}
+	if !holdsAll("关于思府发〔2026〕12号文件", ParseQuery("思府发2026")) {
+		t.Error("a word across brackets dropped")
+	}
+}

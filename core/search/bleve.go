@@ -44,7 +44,7 @@ const (
 
 // DefaultAnalysis is the analysis new indexes get: see ARCHITECTURE.md
 // for the measurements that chose it.
-const DefaultAnalysis = AnalysisPhrase
+const DefaultAnalysis = AnalysisSkip
 
 // analyses maps an analysis to its bleve analyzer and gram scheme.
 var analyses = map[string]struct {

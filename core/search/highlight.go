@@ -17,6 +17,27 @@ type span struct{ start, end, word int }
 // the index uses, so that what is marked is what was matched: 思府发2026
 // marks 思府发〔2026〕, and 教育局 never marks 教育 alone.
 func matches(text string, p Parsed) []span {
+	out := rawMatches(text, p)
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].start != out[j].start {
+			return out[i].start < out[j].start
+		}
+		return out[i].end > out[j].end
+	})
+	// Merge overlaps.
+	merged := out[:0]
+	for _, s := range out {
+		if n := len(merged); n > 0 && s.start < merged[n-1].end {
+			merged[n-1].end = max(merged[n-1].end, s.end)
+			continue
+		}
+		merged = append(merged, s)
+	}
+	return merged
+}
+
+// rawMatches are every occurrence of every word, unsorted and unmerged.
+func rawMatches(text string, p Parsed) []span {
 	if len(p.Words) == 0 || text == "" {
 		return nil
 	}
@@ -43,22 +64,21 @@ func matches(text string, p Parsed) []span {
 			}
 		}
 	}
-	sort.Slice(out, func(i, j int) bool {
-		if out[i].start != out[j].start {
-			return out[i].start < out[j].start
-		}
-		return out[i].end > out[j].end
-	})
-	// Merge overlaps.
-	merged := out[:0]
-	for _, s := range out {
-		if n := len(merged); n > 0 && s.start < merged[n-1].end {
-			merged[n-1].end = max(merged[n-1].end, s.end)
-			continue
-		}
-		merged = append(merged, s)
+	return out
+}
+
+// holdsAll reports whether every word of p occurs in text.
+func holdsAll(text string, p Parsed) bool {
+	seen := make([]bool, len(p.Words))
+	for _, s := range rawMatches(text, p) {
+		seen[s.word] = true
 	}
-	return merged
+	for _, ok := range seen {
+		if !ok {
+			return false
+		}
+	}
+	return true
 }
 
 // mark writes text[from:to] escaped, with the spans inside it in <mark>.

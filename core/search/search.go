@@ -198,11 +198,21 @@ func Search(ctx context.Context, idx Index, q Query) (*Result, error) {
 		return nil, err
 	}
 	res.Parsed = parsed
-	for i := range res.Hits {
-		h := &res.Hits[i]
+	// The index's conjunctions of grams can, rarely, let through a long
+	// word whose parts occur apart (人民群众 … 群众切身利益): a hit is
+	// checked against its stored text, by the same cut, and dropped when
+	// a word is not in it, so that what a page shows is exact.
+	kept := res.Hits[:0]
+	for _, h := range res.Hits {
+		if !holdsAll(h.Title+"\n"+h.Body, parsed) {
+			res.Total--
+			continue
+		}
 		h.TitleHTML = HighlightTitle(h.Title, parsed)
 		h.Snippet = Snippet(h.Body, parsed, SnippetRunes)
+		kept = append(kept, h)
 	}
+	res.Hits = kept
 	res.Took = time.Since(start)
 	return res, nil
 }

@@ -91,6 +91,9 @@ func TestLoginFlow(t *testing.T) {
 		if p := b.get(e.portal + "/admin/"); p.Status != http.StatusForbidden {
 			t.Errorf("citizen on /admin/: %d, want 403", p.Status)
 		}
+		if p := b.get(e.portal + "/account/logout"); p.Status != 200 || !strings.Contains(p.Body, `action="/account/logout"`) {
+			t.Errorf("logout page: %d", p.Status)
+		}
 		// Error pages drawn before the site is resolved show the user too.
 		if p := b.get(e.portal + "/site/nosuch/"); p.Status != http.StatusNotFound || userOn(p) != "张小民" {
 			t.Errorf("unknown site while signed in: %d user %q", p.Status, userOn(p))
@@ -663,6 +666,10 @@ func TestSiteAdminAndCountyConsoles(t *testing.T) {
 	must(t, err)
 	if ts.Status != tenants.Archived || ts.ICP != "黔ICP备99999999号-1" || ts.PrimaryDomain() != "cstest.localhost" {
 		t.Errorf("tenant after console: %+v", ts)
+	}
+	p = adm.get(e.portal + "/admin/county/roles?q=" + url.QueryEscape("张"))
+	if p.Status != 200 || !strings.Contains(p.Body, `<option value="rsj">`) || !strings.Contains(p.Body, "张小民") {
+		t.Errorf("county roles search: %d", p.Status)
 	}
 	p = adm.post(e.portal+"/admin/county/roles/grant", url.Values{"csrf": {tok}, "account": {id(citizen)}, "tenant": {"rsj"}, "role": {"editor"}})
 	if !strings.Contains(p.Body, "已授予角色") {

@@ -49,7 +49,7 @@ var pageTmpl = template.Must(template.New("page").Parse(`<!doctype html>
 </form>
 {{- with .Demo}}
 <section class="demo" aria-labelledby="demo-h">
-<h2 id="demo-h">演示账号（密码均为 {{.DemoPassword}}）</h2>
+<h2 id="demo-h">演示账号（密码均为 {{$.DemoPassword}}）</h2>
 <table><thead><tr><th scope="col">用户名</th><th scope="col">姓名</th><th scope="col">动态验证码</th></tr></thead>
 <tbody>{{range .}}<tr><td>{{.Username}}</td><td>{{.Name}}</td><td>{{if .TOTPSecret}}需要{{else}}—{{end}}</td></tr>{{end}}</tbody></table>
 </section>

@@ -329,3 +329,33 @@ func TestEndSessionAndBackchannel(t *testing.T) {
 		t.Errorf("logout token: %+v %v", lt, err)
 	}
 }
+
+func TestDemoModeShowsAccountsAndCodes(t *testing.T) {
+	keyOnce.Do(func() { key, _ = rsa.GenerateKey(rand.Reader, 2048) })
+	var p *provider.Provider
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { p.ServeHTTP(w, r) }))
+	defer srv.Close()
+	var err error
+	p, err = provider.New(provider.Config{Issuer: srv.URL + "/idp", Key: key, Accounts: provider.DemoAccounts(), Demo: true,
+		Clients: []provider.Client{{ID: "rp", Secret: "s", RedirectURIs: []string{srv.URL + "/cb"}}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := (&op{}).client()
+	q := url.Values{"client_id": {"rp"}, "redirect_uri": {srv.URL + "/cb"}, "response_type": {"code"}, "scope": {"openid"},
+		"code_challenge": {"x"}, "code_challenge_method": {"S256"}}
+	a := do(t, c, "GET", srv.URL+"/idp/authorize?"+q.Encode(), nil)
+	if a.status != 200 || !strings.Contains(a.body, "密码均为 "+provider.DemoPassword) || !strings.Contains(a.body, "<td>jyjadmin</td>") {
+		t.Fatalf("demo login page: %d\n%s", a.status, a.body)
+	}
+	a = do(t, c, "POST", srv.URL+"/idp/login", url.Values{"req": {match(reqRe, a.body)}, "bind": {match(bindRe, a.body)},
+		"username": {"admin"}, "password": {provider.DemoPassword}})
+	code, _ := totp.GenerateCode("YIWANGDEMOADMINS", time.Now())
+	if a.status != 200 || !strings.Contains(a.body, "当前验证码为 <strong>") {
+		t.Fatalf("demo second-factor page: %d", a.status)
+	}
+	shown := regexp.MustCompile(`当前验证码为 <strong>(\d{6})</strong>`).FindStringSubmatch(a.body)
+	if shown == nil || (shown[1] != code && time.Now().Unix()%30 > 1) {
+		t.Errorf("shown code %v, current %s", shown, code)
+	}
+}
