@@ -149,7 +149,7 @@ func defaultModules(ctx context.Context, e *env, st *modules.Store, p *platform)
 	}
 	for _, t := range ts {
 		if t.IsPortal() && t.Status == tenants.Active {
-			if err := st.Enable(ctx, "system:first-start", t.Code, "topics", nil); err != nil {
+			if err := enableFirstStart(ctx, e, st, t.Code); err != nil {
 				return err
 			}
 			e.log.Info("first start: topics (专题专栏) enabled for the portal", "tenant", t.Code)

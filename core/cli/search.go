@@ -129,7 +129,7 @@ func searchReindex(ctx context.Context, e *env, args []string) error {
 	st.bind(fs)
 	var sf searchFlags
 	sf.bind(fs)
-	fs.StringVar(&sf.analysis, "analysis", "", "新建内嵌索引时使用的分析方式（默认 phrase；measure 用：skip、trigram、bigram、cjk）")
+	fs.StringVar(&sf.analysis, "analysis", "", "新建内嵌索引时使用的分析方式（默认 skip；phrase、trigram、bigram、cjk 供比较；已有索引沿用建立时的方式）")
 	code := fs.String("tenant", "", "只重建这个站点（站点代码）")
 	wait := fs.Bool("wait", true, "服务正在运行时，等待它完成重建")
 	if err := parseFlags(fs, args); err != nil {

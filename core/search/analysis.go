@@ -16,18 +16,16 @@ import (
 //     whitespace and punctuation end a run, except the brackets and quotes
 //     that sit inside names and document numbers (〔〕《》“”()[]…), which
 //     are passed over, so 思府发〔2026〕12号 is one run of six units.
-//  3. Emit grams per run: every bigram and every trigram of consecutive
-//     units, a unigram for every Latin/digit unit, and a unigram for a CJK
+//  3. Emit grams per run (grams): every bigram of consecutive units, a
+//     unigram for every Latin/digit unit, and a unigram for a CJK
 //     character only where no bigram starts with it (the last unit of a
 //     run), so that a prefix search on a single character finds every
-//     occurrence.
+//     occurrence; and, by scheme, skip-bigrams (the default, kept in a
+//     field of their own), trigrams, or positions for phrases.
 //
-// A query word is cut the same way and becomes a conjunction of grams: one
-// term for a word of two or three units, the word's trigrams for a longer
-// one, and a prefix for a single CJK character. No positions are indexed:
-// a three-unit word is a single term, which is exact, and a longer word
-// needs all its overlapping trigrams, which is exact in practice (the
-// labelled set measures it).
+// A query word is cut the same way and becomes a conjunction of grams
+// (Word.Terms): one term for a word of two units, all its bigrams and
+// skip-bigrams for a longer one, a prefix for a single CJK character.
 
 // unit is one unit of text.
 type unit struct {

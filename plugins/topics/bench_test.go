@@ -5,7 +5,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"strconv"
+	"strings"
 	"testing"
 
 	"yiwang/plugins/sdk"
@@ -34,10 +34,7 @@ func BenchmarkPlugin(b *testing.B) {
 		} {
 			r := h.Post(portal, ed, "/admin/topics/"+id+"/sections/", s)
 			loc := r.Header.Get("Location")
-			sid := loc[len(loc)-1:]
-			for i := len(loc) - 1; i >= 0 && loc[i] != 's'; i-- {
-				sid = loc[i:]
-			}
+			sid := loc[strings.LastIndex(loc, "#es")+3:]
 			h.Post(portal, ed, "/admin/topics/"+id+"/sections/"+sid, url.Values{"action": {"save"}, "title": s["title"],
 				"column": {"gzdt"}, "limit": {"8"}, "body": {"<p>守住不发生规模性返贫的底线。</p>"}})
 		}
@@ -80,5 +77,4 @@ func BenchmarkPlugin(b *testing.B) {
 			})
 		}
 	}
-	_ = strconv.Itoa
 }

@@ -1,0 +1,30 @@
+package cli
+
+import (
+	"context"
+
+	"yiwang/core/modules"
+	"yiwang/plugins/sdk"
+
+	// The leadership mailbox (领导信箱), a built-in module run as
+	// `yiwang plugin mailbox`.
+	_ "yiwang/plugins/mailbox"
+)
+
+// enableFirstStart enables the portal's default modules on a platform's
+// first start: the topics module always, and with demo content the
+// leadership mailbox (县长信箱, 书记信箱) as well. Called by
+// defaultModules for the portal.
+func enableFirstStart(ctx context.Context, e *env, st *modules.Store, code string) error {
+	if err := st.Enable(ctx, "system:first-start", code, "topics", nil); err != nil {
+		return err
+	}
+	if _, ok := sdk.Lookup("mailbox"); !ok || flagString(serveFlagSet, "demo") != "true" {
+		return nil
+	}
+	if err := st.Enable(ctx, "system:first-start", code, "mailbox", nil); err != nil {
+		return err
+	}
+	e.log.Info("first start: mailbox (领导信箱) enabled for the portal (demo)", "tenant", code)
+	return nil
+}

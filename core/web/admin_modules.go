@@ -1,0 +1,144 @@
+package web
+
+import (
+	"context"
+	"net/http"
+	"slices"
+	"strings"
+
+	"yiwang/core"
+	"yiwang/sso"
+	"yiwang/tenants"
+)
+
+// ModuleInfo describes a module the host runs, for the county console.
+type ModuleInfo struct {
+	Name, Title, Version string
+	Running              bool
+}
+
+// ModuleConsole is what the county console needs of the plugin host to
+// switch modules on and off per tenant. The host implements it; the web
+// server only draws the page and checks who may use it.
+type ModuleConsole interface {
+	Modules() []ModuleInfo
+	// Enabled returns, per tenant id, the modules enabled there.
+	Enabled(ctx context.Context) (map[int64]map[string]bool, error)
+	// SetEnabled enables or disables module for the tenant with code; the
+	// host audits the change and applies it at once. settings, when not
+	// nil, replaces the tenant's settings (a JSON object).
+	SetEnabled(ctx context.Context, actor, code, module string, on bool, settings *string) error
+}
+
+// moduleConsoleView is the data of admin_modules.html.
+type moduleConsoleView struct {
+	Modules []ModuleInfo
+	Groups  []moduleConsoleGroup
+	Action  string
+	Done    string
+}
+
+type moduleConsoleGroup struct {
+	Label string
+	Rows  []moduleConsoleRow
+}
+
+type moduleConsoleRow struct {
+	Tenant *tenants.Tenant
+	On     map[string]bool
+}
+
+// EnableModuleConsole adds the county console's page for enabling
+// modules per tenant: /admin/county/modules on the portal, platform
+// admins only, every change audited by the host.
+func (s *Server) EnableModuleConsole(mc ModuleConsole) {
+	ConsoleRoutes = append(ConsoleRoutes,
+		ConsoleRoute{"GET", "/admin/county/modules"},
+		ConsoleRoute{"POST", "/admin/county/modules"})
+	s.HandleSite("GET /admin/county/modules", s.countyGate(func(w http.ResponseWriter, r *http.Request, a *Accounts, u *sso.User) {
+		s.renderModuleConsole(w, r, mc, "", http.StatusOK)
+	}))
+	s.HandleSite("POST /admin/county/modules", s.countyGate(func(w http.ResponseWriter, r *http.Request, a *Accounts, u *sso.User) {
+		code, module := strings.TrimSpace(r.PostFormValue("tenant")), strings.TrimSpace(r.PostFormValue("module"))
+		on := r.PostFormValue("action") == "enable"
+		var settings *string
+		if v, ok := r.PostForm["settings"]; ok && strings.TrimSpace(v[0]) != "" {
+			settings = &v[0]
+		}
+		known := false
+		for _, m := range mc.Modules() {
+			known = known || m.Name == module
+		}
+		err := error(nil)
+		if !known {
+			err = core.Errorf(core.EINVALID, "没有名为“%s”的模块", module)
+		} else {
+			err = mc.SetEnabled(r.Context(), u.Actor(), code, module, on, settings)
+		}
+		if err != nil {
+			s.renderModuleConsole(w, r, mc, core.ErrorMessage(err), statusOf(err))
+			return
+		}
+		done := "disabled"
+		if on {
+			done = "enabled"
+		}
+		http.Redirect(w, r, SiteOf(r).Base+"admin/county/modules?done="+done+"#t-"+code, http.StatusSeeOther)
+	}))
+	s.AddAdminEntries(func(r *http.Request, t *tenants.Tenant, roles []tenants.Role) []AdminEntry {
+		if !t.IsPortal() || !slices.Contains(roles, tenants.PlatformAdmin) {
+			return nil
+		}
+		return []AdminEntry{{"模块管理", SiteOf(r).Base + "admin/county/modules", "为各站点启用或停用信息公开、领导信箱、在线访谈、专题专栏等模块；停用不删除数据。"}}
+	})
+}
+
+// countyGate runs h for platform admins on the portal, through the
+// sign-on room's console rule.
+func (s *Server) countyGate(h func(w http.ResponseWriter, r *http.Request, a *Accounts, u *sso.User)) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		acc, _ := r.Context().Value(accountsKey{}).(*Accounts)
+		if acc == nil {
+			s.RenderError(w, r, core.Errorf(core.EFORBID, "统一身份认证未启用，管理功能不可用。"))
+			return
+		}
+		acc.county(func(w http.ResponseWriter, r *http.Request, u *sso.User) { h(w, r, acc, u) })(w, r)
+	}
+}
+
+func (s *Server) renderModuleConsole(w http.ResponseWriter, r *http.Request, mc ModuleConsole, errMsg string, status int) {
+	enabled, err := mc.Enabled(r.Context())
+	if err != nil {
+		s.RenderError(w, r, err)
+		return
+	}
+	ts, err := s.tenants.List(r.Context())
+	if err != nil {
+		s.RenderError(w, r, err)
+		return
+	}
+	v := moduleConsoleView{Modules: mc.Modules(), Action: SiteOf(r).Base + "admin/county/modules"}
+	switch r.URL.Query().Get("done") {
+	case "enabled":
+		v.Done = "模块已启用，立即生效。"
+	case "disabled":
+		v.Done = "模块已停用：该站点的模块页面返回 404、导航入口消失，数据保留，重新启用即恢复。"
+	}
+	for _, k := range tenants.Kinds {
+		g := moduleConsoleGroup{Label: k.Label()}
+		for _, t := range ts {
+			if t.Kind == k && t.Status == tenants.Active {
+				on := enabled[t.ID]
+				if on == nil {
+					on = map[string]bool{}
+				}
+				g.Rows = append(g.Rows, moduleConsoleRow{Tenant: t, On: on})
+			}
+		}
+		if len(g.Rows) > 0 {
+			v.Groups = append(v.Groups, g)
+		}
+	}
+	crumbs := []Crumb{{"管理后台", SiteOf(r).Base + "admin/"}, {"县级平台管理", SiteOf(r).Base + "admin/county/"}, {"模块管理", ""}}
+	s.renderStatus(w, r, "admin_modules", "模块管理 - 县级平台管理", crumbs, consoleForm{Data: v, Error: errMsg}, status)
+}

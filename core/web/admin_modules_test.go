@@ -1,0 +1,95 @@
+package web_test
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+
+	"yiwang/core/audit"
+	"yiwang/core/modules"
+	"yiwang/core/store/storetest"
+	"yiwang/core/web"
+)
+
+// storeConsole is the county console's view of the plugin host over the
+// real enablement store, without starting plugin processes.
+type storeConsole struct{ s *modules.Store }
+
+func (c storeConsole) Modules() []web.ModuleInfo {
+	return []web.ModuleInfo{{Name: "topics", Title: "专题专栏", Version: "1.0.0", Running: true}, {Name: "mailbox", Title: "领导信箱", Version: "1.0.0"}}
+}
+
+func (c storeConsole) Enabled(ctx context.Context) (map[int64]map[string]bool, error) {
+	es, err := c.s.List(ctx, modules.Filter{EnabledOnly: true})
+	out := map[int64]map[string]bool{}
+	for _, e := range es {
+		if out[e.TenantID] == nil {
+			out[e.TenantID] = map[string]bool{}
+		}
+		out[e.TenantID][e.Module] = true
+	}
+	return out, err
+}
+
+func (c storeConsole) SetEnabled(ctx context.Context, actor, code, module string, on bool, settings *string) error {
+	if on {
+		return c.s.Enable(ctx, actor, code, module, settings)
+	}
+	return c.s.Disable(ctx, actor, code, module)
+}
+
+func TestCountyConsoleEnablesModulesPerTenant(t *testing.T) {
+	e := newSSOEnv(t, storetest.SQLite(t))
+	ctx := context.Background()
+	ms := modules.NewStore(e.db, e.ts)
+	e.srv.EnableModuleConsole(storeConsole{ms})
+
+	adm := e.browser(t)
+	adm.loginDemo("admin")
+	p := adm.get(e.portal + "/admin/county/modules")
+	if p.Status != http.StatusOK || !strings.Contains(p.Body, "思南县教育局") || !strings.Contains(p.Body, "为思南县教育局启用专题专栏") {
+		t.Fatalf("module console: %d, lacks the tenants and their switches", p.Status)
+	}
+	tok := field(csrfRe, p.Body)
+	p = adm.post(e.portal+"/admin/county/modules", url.Values{"csrf": {tok}, "tenant": {"jyj"}, "module": {"topics"}, "action": {"enable"}})
+	if !strings.Contains(p.Body, "模块已启用") || !strings.Contains(p.Body, "为思南县教育局停用专题专栏") {
+		t.Fatalf("enable topics for jyj: %d", p.Status)
+	}
+	if es, _ := ms.List(ctx, modules.Filter{TenantCode: "jyj", Module: "topics", EnabledOnly: true}); len(es) != 1 {
+		t.Fatalf("topics not enabled for jyj in the store: %+v", es)
+	}
+	p = adm.post(e.portal+"/admin/county/modules", url.Values{"csrf": {tok}, "tenant": {"jyj"}, "module": {"topics"}, "action": {"disable"}})
+	if !strings.Contains(p.Body, "模块已停用") {
+		t.Fatalf("disable topics for jyj: %d", p.Status)
+	}
+	if es, _ := ms.List(ctx, modules.Filter{TenantCode: "jyj", Module: "topics"}); len(es) != 1 || es[0].Enabled {
+		t.Fatalf("disabling must keep the row, switched off: %+v", es)
+	}
+	p = adm.post(e.portal+"/admin/county/modules", url.Values{"csrf": {tok}, "tenant": {"jyj"}, "module": {"nosuch"}, "action": {"enable"}})
+	if p.Status != http.StatusBadRequest || !strings.Contains(p.Body, "没有名为“nosuch”的模块") {
+		t.Errorf("unknown module: %d", p.Status)
+	}
+	if h := adm.once("POST", e.portal+"/admin/county/modules", url.Values{"tenant": {"jyj"}, "module": {"topics"}, "action": {"enable"}}); h.Status != http.StatusForbidden {
+		t.Errorf("POST without a CSRF token: %d, want 403", h.Status)
+	}
+	entries, err := audit.List(ctx, e.db, audit.Filter{Limit: 50})
+	must(t, err)
+	var changes int
+	for _, en := range entries {
+		if strings.HasPrefix(en.Action, "module.") && en.Target != "" {
+			changes++
+		}
+	}
+	if changes < 2 {
+		t.Errorf("audit log has %d module changes, want the enable and the disable", changes)
+	}
+
+	// An editor of a department is refused the county console.
+	ed := e.browser(t)
+	ed.loginDemo("editor")
+	if h := ed.once("GET", e.portal+"/admin/county/modules", nil); h.Status != http.StatusForbidden {
+		t.Errorf("editor on the module console: %d, want 403", h.Status)
+	}
+}

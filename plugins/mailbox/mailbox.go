@@ -1,0 +1,590 @@
+// Package mailbox is the leadership mailbox module (县长信箱, 书记信箱 and
+// departments' own mailboxes): citizens write letters after signing in,
+// the county office's dispatchers accept, reject and assign (转办) them to
+// department tenants, whose handlers draft replies that the dispatcher
+// approves before the writer sees them; deadlines count working days
+// through the host's calendar; letters whose writer consented and that a
+// dispatcher chose to publish are listed and indexed, with personal data
+// removed.
+//
+// Routes, relative to the tenant's site:
+//
+//	GET  /mailbox/                      mailboxes, published letters, look-up form
+//	GET  /mailbox/write?box=NAME        the letter form (signed in)
+//	POST /mailbox/write                 submit a letter
+//	GET  /mailbox/my/                   the writer's own letters
+//	GET  /mailbox/my/{number}           one of them, with history and reply
+//	POST /mailbox/my/{number}/rate      rate a closed letter's reply
+//	POST /mailbox/query                 look a letter up by number and query code
+//	GET  /mailbox/public/{number}       a published letter
+//	GET  /admin/mailbox/                staff: the dispatcher's and the department's letters
+//	GET  /admin/mailbox/l/{number}      staff: one letter
+//	POST /admin/mailbox/l/{number}      staff: an action on it (field "action")
+//
+// Letters belong to the tenant whose mailbox received them (tenant_id);
+// a department sees a letter only while it is assigned to it: its queries
+// read the owning tenant's rows with assigned_tenant_id bound to the
+// request's tenant.
+package mailbox
+
+import (
+	"context"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+	"unicode/utf8"
+
+	"yiwang/core/calendar"
+	"yiwang/plugins/sdk"
+)
+
+// Name is the module's registry name and URL segment.
+const Name = "mailbox"
+
+// Version of the module.
+const Version = "0.1.0"
+
+// Permissions.
+const (
+	PermWrite  = "mailbox.write"  // write a letter (any signed-in person)
+	PermHandle = "mailbox.handle" // handle letters assigned to the tenant
+)
+
+// NavTitle is the public navigation entry.
+const NavTitle = "领导信箱"
+
+//go:embed migrations/*.sql
+var migrationFS embed.FS
+
+// Module is the mailbox module, registered as "mailbox".
+var Module = &sdk.Module{
+	Name: Name, Version: Version, Title: "领导信箱",
+	Nav:   []sdk.NavEntry{{Title: NavTitle, Path: "mailbox/"}},
+	Admin: []sdk.NavEntry{{Title: "信件办理", Path: "admin/mailbox/", Permission: PermHandle}},
+	Permissions: []sdk.Permission{
+		{Name: PermWrite, Title: "给领导信箱写信", Kind: sdk.KindPublic},
+		{Name: PermHandle, Title: "受理、转办、答复本单位信件", Kind: sdk.KindHandle},
+	},
+	Migrations: mustSub(migrationFS, "migrations"),
+	New:        New,
+}
+
+func init() { sdk.Register(Module) }
+
+func mustSub(f fs.FS, dir string) fs.FS {
+	s, err := fs.Sub(f, dir)
+	if err != nil {
+		panic(err)
+	}
+	return s
+}
+
+var cst = time.FixedZone("CST", 8*3600)
+
+// now is the clock; tests move it.
+var now = time.Now
+
+// today is the calendar date in China.
+func today() calendar.Date { return calendar.DateOf(now().In(cst)) }
+
+// Mailbox is one mailbox of a tenant.
+type Mailbox struct{ Key, Title string }
+
+// mailboxesOf lists a tenant's mailboxes: the portal has the county head's
+// and the party secretary's, any other tenant its own.
+func mailboxesOf(t *sdk.Tenant) []Mailbox {
+	if t.IsPortal() {
+		return []Mailbox{{"county_head", "县长信箱"}, {"secretary", "书记信箱"}}
+	}
+	return []Mailbox{{"dept", t.Name + "信箱"}}
+}
+
+func mailboxTitle(t *sdk.Tenant, key string) string {
+	for _, m := range mailboxesOf(t) {
+		if m.Key == key {
+			return m.Title
+		}
+	}
+	return key
+}
+
+// Settings are a tenant's module settings: working days per mailbox and
+// category, e.g. {"deadlines": {"county_head": {"咨询": 3, "投诉": 5}}}.
+type Settings struct {
+	Deadlines map[string]map[string]int `json:"deadlines"`
+}
+
+// daysFor is the number of working days a letter has: the setting of its
+// mailbox and category, else 咨询 3 and every other category 7.
+func (s *Settings) daysFor(mailbox, category string) (int, string) {
+	if m, ok := s.Deadlines[mailbox]; ok {
+		if n, ok := m[category]; ok && n > 0 && n <= 60 {
+			return n, "本信箱设置"
+		}
+	}
+	if category == "咨询" {
+		return 3, "默认：咨询类 3 个工作日"
+	}
+	return 7, "默认：" + category + "类 7 个工作日"
+}
+
+// Handler serves the module for every tenant.
+type Handler struct {
+	env *sdk.Env
+	mux *http.ServeMux
+	lim *limiter
+}
+
+var (
+	_ sdk.Reindexer = (*Handler)(nil)
+	_ sdk.Statser   = (*Handler)(nil)
+)
+
+// New builds the handler.
+func New(_ context.Context, env *sdk.Env) (http.Handler, error) {
+	if env.DB == nil {
+		return nil, errors.New("mailbox needs its database")
+	}
+	h := &Handler{env: env, lim: newLimiter()}
+	m := http.NewServeMux()
+	m.HandleFunc("GET /mailbox", func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, sdk.URL(r, "mailbox/"), http.StatusMovedPermanently)
+	})
+	m.HandleFunc("GET /mailbox/{$}", h.index)
+	m.HandleFunc("GET /mailbox/write", h.writeForm)
+	m.HandleFunc("POST /mailbox/write", h.submit)
+	m.HandleFunc("GET /mailbox/my/{$}", h.myList)
+	m.HandleFunc("GET /mailbox/my/{number}", h.myLetter)
+	m.HandleFunc("POST /mailbox/my/{number}/rate", h.rate)
+	m.HandleFunc("POST /mailbox/query", h.query)
+	m.HandleFunc("GET /mailbox/public/{number}", h.public)
+	m.HandleFunc("GET /admin/mailbox/{$}", h.staffList)
+	m.HandleFunc("GET /admin/mailbox/l/{number}", h.staffLetter)
+	m.HandleFunc("POST /admin/mailbox/l/{number}", h.staffAction)
+	m.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		sdk.Fail(w, sdk.Errorf(sdk.ENOTFOUND, "页面不存在，可能已被删除或地址有误。"))
+	})
+	h.mux = m
+	return h, nil
+}
+
+// ServeHTTP answers a request for any tenant.
+func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) { h.mux.ServeHTTP(w, r) }
+
+func (h *Handler) db(r *http.Request) *sdk.Scope { return h.env.DB.Tenant(sdk.TenantOf(r).ID) }
+
+// isDispatcher reports whether the request's user dispatches the
+// request's tenant's mailboxes: the county office (platform_admin), or
+// the tenant's own handlers and site admins.
+func isDispatcher(r *http.Request) bool {
+	u := sdk.UserOf(r)
+	if u == nil {
+		return false
+	}
+	if u.HasRole(sdk.RolePlatformAdmin) {
+		return true
+	}
+	return u.Can(PermHandle) && (u.HasRole(sdk.RoleHandler) || u.HasRole(sdk.RoleSiteAdmin))
+}
+
+// isHandler reports whether the user handles letters assigned to the
+// request's tenant.
+func isHandler(r *http.Request) bool { return sdk.Can(r, PermHandle) }
+
+// limiter limits submissions per user and per address in a sliding hour.
+type limiter struct {
+	mu   sync.Mutex
+	hits map[string][]time.Time
+}
+
+func newLimiter() *limiter { return &limiter{hits: map[string][]time.Time{}} }
+
+// Limits of letters per hour.
+const (
+	perUserHour = 5
+	perAddrHour = 20
+)
+
+// allow records a submission of key if it stays within max per hour.
+func (l *limiter) allow(key string, max int, t time.Time) bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	var kept []time.Time
+	for _, x := range l.hits[key] {
+		if t.Sub(x) < time.Hour {
+			kept = append(kept, x)
+		}
+	}
+	if len(kept) >= max {
+		l.hits[key] = kept
+		return false
+	}
+	l.hits[key] = append(kept, t)
+	return true
+}
+
+func remoteHost(addr string) string {
+	if i := strings.LastIndex(addr, ":"); i > 0 {
+		return addr[:i]
+	}
+	return addr
+}
+
+// audit writes the platform audit log; a failure is logged, the change
+// itself stays in the letter's history.
+func (h *Handler) audit(r *http.Request, tenantID int64, action, target, detail string) {
+	err := h.env.Host.Audit(r.Context(), sdk.AuditEntry{TenantID: tenantID, Actor: sdk.UserOf(r).Actor(), Action: action,
+		Target: target, Detail: detail, RemoteAddr: r.RemoteAddr})
+	if err != nil {
+		h.env.Log.Warn("audit", "action", action, "target", target, "err", err)
+	}
+}
+
+func clean(s string, max int) string {
+	s = strings.TrimSpace(sdk.PlainText(sdk.Sanitize(s)))
+	if utf8.RuneCountInString(s) > max {
+		s = string([]rune(s)[:max])
+	}
+	return s
+}
+
+func (h *Handler) submit(w http.ResponseWriter, r *http.Request) {
+	u := sdk.UserOf(r)
+	if u == nil {
+		http.Redirect(w, r, sdk.LoginURL(r), http.StatusSeeOther)
+		return
+	}
+	t := sdk.TenantOf(r)
+	if err := r.ParseForm(); err != nil {
+		sdk.Fail(w, sdk.Errorf(sdk.EINVALID, "表单无法读取。"))
+		return
+	}
+	l := &Letter{Mailbox: r.PostForm.Get("box"), Category: r.PostForm.Get("category"),
+		Subject: clean(r.PostForm.Get("subject"), 100), Content: clean(r.PostForm.Get("content"), 5000),
+		Phone: clean(r.PostForm.Get("phone"), 20), Consent: r.PostForm.Get("consent") == "yes",
+		UserID: u.ID, RemoteAddr: remoteHost(r.RemoteAddr), Status: Submitted}
+	var problems []string
+	if mailboxTitle(t, l.Mailbox) == l.Mailbox {
+		problems = append(problems, "请选择信箱。")
+	}
+	if !validCategory(l.Category) {
+		problems = append(problems, "请选择信件类别。")
+	}
+	if l.Subject == "" {
+		problems = append(problems, "请填写标题。")
+	}
+	if utf8.RuneCountInString(l.Content) < 10 {
+		problems = append(problems, "请填写信件内容（至少 10 个字）。")
+	}
+	if len(problems) > 0 {
+		h.renderWrite(w, r, l, problems, http.StatusBadRequest)
+		return
+	}
+	at := now()
+	if !h.lim.allow("u:"+strconv.FormatInt(u.ID, 10), perUserHour, at) {
+		h.renderWrite(w, r, l, []string{fmt.Sprintf("提交过于频繁：每位用户每小时最多提交 %d 封信件，请一小时后再试。您填写的内容仍保留在下面。", perUserHour)}, http.StatusTooManyRequests)
+		return
+	}
+	if !h.lim.allow("a:"+l.RemoteAddr, perAddrHour, at) {
+		h.renderWrite(w, r, l, []string{fmt.Sprintf("提交过于频繁：同一网络地址每小时最多提交 %d 封信件，请稍后再试。", perAddrHour)}, http.StatusTooManyRequests)
+		return
+	}
+	code := randomDigits(8)
+	l.CreatedAt, l.UpdatedAt = at.UTC(), at.UTC()
+	// The letter and its first history line are stored in one
+	// transaction before the writer sees a number.
+	err := h.env.DB.Tx(r.Context(), t.ID, func(s *sdk.Scope) error {
+		for i := 0; ; i++ {
+			l.Number = newNumber(at)
+			l.CodeHash = hashCode(l.Number, code)
+			var n int
+			if err := s.Get(r.Context(), &n, `SELECT COUNT(*) FROM mailbox_letters WHERE tenant_id = :tenant_id AND number = :number`, sdk.Args{"number": l.Number}); err != nil {
+				return err
+			}
+			if n == 0 || i > 5 {
+				break
+			}
+		}
+		if err := insertLetter(r.Context(), s, l); err != nil {
+			return err
+		}
+		return addEvent(r.Context(), s, &Event{LetterID: l.ID, At: at.UTC(), Actor: u.Actor(), Action: "submit", ToStatus: Submitted, Note: "来信人提交信件"})
+	})
+	if err != nil {
+		h.env.Log.Error("store letter", "tenant", t.ID, "err", err)
+		h.renderWrite(w, r, l, []string{"信件暂时未能保存，请稍后重新提交。您填写的内容仍保留在下面。"}, http.StatusServiceUnavailable)
+		return
+	}
+	h.audit(r, t.ID, "letter.submit", l.Number, l.Category)
+	h.render(w, r, "submitted", "信件已提交", 0, map[string]any{"Letter": l, "Code": code, "Box": mailboxTitle(t, l.Mailbox)})
+}
+
+// ownLetter finds a letter of the signed-in writer.
+func (h *Handler) ownLetter(r *http.Request) (*Letter, error) {
+	u := sdk.UserOf(r)
+	l, err := letterByNumber(r.Context(), h.db(r), r.PathValue("number"))
+	if err != nil {
+		return nil, err
+	}
+	if u == nil || l.UserID != u.ID {
+		return nil, sdk.Errorf(sdk.ENOTFOUND, "没有找到这封信件。")
+	}
+	return l, nil
+}
+
+func (h *Handler) myList(w http.ResponseWriter, r *http.Request) {
+	u := sdk.UserOf(r)
+	if u == nil {
+		http.Redirect(w, r, sdk.LoginURL(r), http.StatusSeeOther)
+		return
+	}
+	ls, err := selectLetters(r.Context(), h.db(r), "user_id = :uid", sdk.Args{"uid": u.ID})
+	if err != nil {
+		sdk.Fail(w, err)
+		return
+	}
+	h.render(w, r, "mylist", "我的信件", 0, ls)
+}
+
+// letterView is a letter with what a page shows of it.
+type letterView struct {
+	L        *Letter
+	Box      string
+	Dept     string
+	History  []Event
+	Reply    string // the reply the writer may read: approved only
+	CanRate  bool
+	Staff    bool
+	Dispatch bool
+	Handle   bool
+	Depts    []*sdk.Tenant
+	Overdue  bool
+}
+
+func (h *Handler) view(r *http.Request, l *Letter) (*letterView, error) {
+	hist, err := historyOf(r.Context(), h.env.DB.Tenant(l.TenantID), l.ID)
+	if err != nil {
+		return nil, err
+	}
+	v := &letterView{L: l, History: hist}
+	if t, err := h.env.Host.Tenant(r.Context(), l.TenantID); err == nil {
+		v.Box = mailboxTitle(t, l.Mailbox)
+	}
+	if l.AssignedTenantID != 0 {
+		if t, err := h.env.Host.Tenant(r.Context(), l.AssignedTenantID); err == nil {
+			v.Dept = t.Name
+		}
+	}
+	if l.ReplyStatus == "approved" {
+		v.Reply = l.Reply
+	}
+	v.CanRate = l.Status == Closed && l.Rating == ""
+	if l.Deadline != "" && l.Status != Closed && l.Status != Rejected && l.Deadline < today().String() {
+		v.Overdue = true
+	}
+	return v, nil
+}
+
+func (h *Handler) myLetter(w http.ResponseWriter, r *http.Request) {
+	l, err := h.ownLetter(r)
+	if err != nil {
+		sdk.Fail(w, err)
+		return
+	}
+	v, err := h.view(r, l)
+	if err != nil {
+		sdk.Fail(w, err)
+		return
+	}
+	h.render(w, r, "letter", l.Subject, 0, v)
+}
+
+func (h *Handler) rate(w http.ResponseWriter, r *http.Request) {
+	l, err := h.ownLetter(r)
+	if err != nil {
+		sdk.Fail(w, err)
+		return
+	}
+	rating := r.PostFormValue("rating")
+	if !contains(Ratings, rating) {
+		sdk.Fail(w, sdk.Errorf(sdk.EINVALID, "请选择满意、基本满意或不满意。"))
+		return
+	}
+	if l.Status != Closed || l.Rating != "" {
+		sdk.Fail(w, sdk.Errorf(sdk.ECONFLICT, "这封信件尚未办结或已经评价过。"))
+		return
+	}
+	l.Rating, l.UpdatedAt = rating, now().UTC()
+	if err := h.change(r, l, Closed, "rate", "来信人评价："+rating); err != nil {
+		sdk.Fail(w, err)
+		return
+	}
+	http.Redirect(w, r, sdk.URL(r, "mailbox/my/"+l.Number), http.StatusSeeOther)
+}
+
+// change stores l (whose status was from) with a history line, in one
+// transaction, and writes the audit log.
+func (h *Handler) change(r *http.Request, l *Letter, from, action, note string) error {
+	err := h.env.DB.Tx(r.Context(), l.TenantID, func(s *sdk.Scope) error {
+		if err := saveLetter(r.Context(), s, l, from); err != nil {
+			return err
+		}
+		return addEvent(r.Context(), s, &Event{LetterID: l.ID, At: now().UTC(), Actor: sdk.UserOf(r).Actor(), Action: action,
+			FromStatus: from, ToStatus: l.Status, Note: note})
+	})
+	if err != nil {
+		return err
+	}
+	h.audit(r, l.TenantID, "letter."+action, l.Number, note)
+	return nil
+}
+
+func (h *Handler) query(w http.ResponseWriter, r *http.Request) {
+	number := strings.TrimSpace(r.PostFormValue("number"))
+	code := strings.TrimSpace(r.PostFormValue("code"))
+	notFound := func() {
+		h.render(w, r, "query", "信件查询", http.StatusNotFound, map[string]any{"Error": "信件编号或查询码不正确，请核对后重试。"})
+	}
+	if number == "" || code == "" {
+		notFound()
+		return
+	}
+	l, err := letterByNumber(r.Context(), h.db(r), number)
+	if err != nil || l.CodeHash != hashCode(l.Number, code) {
+		notFound()
+		return
+	}
+	v, err := h.view(r, l)
+	if err != nil {
+		sdk.Fail(w, err)
+		return
+	}
+	v.CanRate = false
+	h.render(w, r, "letter", l.Subject, 0, v)
+}
+
+// publicLetter is what a published letter shows: never the writer, the
+// phone or anything the redaction removes.
+type publicLetter struct {
+	Number, Box, Category, Subject, Content, Reply, Dept, Received, Replied string
+}
+
+func (h *Handler) publicOf(ctx context.Context, t *sdk.Tenant, l *Letter) publicLetter {
+	p := publicLetter{Number: l.Number, Box: mailboxTitle(t, l.Mailbox), Category: l.Category, Subject: redact(l.Subject),
+		Content: redact(l.Content), Reply: redact(l.Reply), Received: l.CreatedAt.In(cst).Format("2006-01-02")}
+	if l.ClosedAt != nil {
+		p.Replied = l.ClosedAt.In(cst).Format("2006-01-02")
+	}
+	if l.AssignedTenantID != 0 {
+		if d, err := h.env.Host.Tenant(ctx, l.AssignedTenantID); err == nil {
+			p.Dept = d.Name
+		}
+	}
+	return p
+}
+
+// publishedWhere is the only condition under which a letter is public.
+const publishedWhere = "status = 'closed' AND consent = 1 AND published = 1 AND reply_status = 'approved'"
+
+func (h *Handler) index(w http.ResponseWriter, r *http.Request) {
+	t := sdk.TenantOf(r)
+	ls, err := selectLetters(r.Context(), h.db(r), publishedWhere, nil)
+	if err != nil {
+		sdk.Fail(w, err)
+		return
+	}
+	box := r.URL.Query().Get("box")
+	var pub []publicLetter
+	for _, l := range ls {
+		if box == "" || l.Mailbox == box {
+			pub = append(pub, h.publicOf(r.Context(), t, l))
+		}
+	}
+	h.render(w, r, "index", NavTitle, 0, map[string]any{"Boxes": mailboxesOf(t), "Published": pub, "Box": box})
+}
+
+func (h *Handler) public(w http.ResponseWriter, r *http.Request) {
+	l, err := letterByNumber(r.Context(), h.db(r), r.PathValue("number"))
+	if err == nil && !(l.Status == Closed && l.Consent && l.Published && l.ReplyStatus == "approved") {
+		err = sdk.Errorf(sdk.ENOTFOUND, "没有找到这封信件。")
+	}
+	if err != nil {
+		sdk.Fail(w, err)
+		return
+	}
+	p := h.publicOf(r.Context(), sdk.TenantOf(r), l)
+	h.render(w, r, "public", p.Subject, 0, p)
+}
+
+func (h *Handler) writeForm(w http.ResponseWriter, r *http.Request) {
+	if sdk.UserOf(r) == nil {
+		http.Redirect(w, r, sdk.LoginURL(r), http.StatusSeeOther)
+		return
+	}
+	h.renderWrite(w, r, &Letter{Mailbox: r.URL.Query().Get("box")}, nil, 0)
+}
+
+func (h *Handler) renderWrite(w http.ResponseWriter, r *http.Request, l *Letter, problems []string, status int) {
+	h.render(w, r, "write", "写信", status, map[string]any{"L": l, "Problems": problems, "Boxes": mailboxesOf(sdk.TenantOf(r)),
+		"Categories": Categories})
+}
+
+// publishDoc is the search document of a published letter.
+func (h *Handler) publishDoc(ctx context.Context, t *sdk.Tenant, l *Letter) sdk.Document {
+	p := h.publicOf(ctx, t, l)
+	d := sdk.Document{ID: l.Number, TenantID: l.TenantID, Type: "letter", Path: "mailbox/public/" + l.Number,
+		Title: p.Subject, Body: p.Content + "\n答复：" + p.Reply, Tags: []string{p.Box, p.Category}}
+	if l.ClosedAt != nil {
+		d.Date = *l.ClosedAt
+	}
+	return d
+}
+
+// Reindex emits the published letters only.
+func (h *Handler) Reindex(ctx context.Context, tenantID int64, emit func(sdk.Document) error) error {
+	for _, tc := range h.env.Tenants() {
+		t := tc.Tenant
+		if tenantID != 0 && t.ID != tenantID {
+			continue
+		}
+		ls, err := selectLetters(ctx, h.env.DB.Tenant(t.ID), publishedWhere, nil)
+		if err != nil {
+			return err
+		}
+		for _, l := range ls {
+			if !l.Consent {
+				continue
+			}
+			if err := emit(h.publishDoc(ctx, &t, l)); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// Stats reports open and overdue letters of the tenant's mailboxes.
+func (h *Handler) Stats(ctx context.Context, tenantID int64, from, to time.Time) ([]sdk.Stat, error) {
+	s := h.env.DB.Tenant(tenantID)
+	var received, open, overdue int
+	if err := s.Get(ctx, &received, `SELECT COUNT(*) FROM mailbox_letters WHERE tenant_id = :tenant_id AND created_at >= :from AND created_at < :to`, sdk.Args{"from": from.UTC(), "to": to.UTC()}); err != nil {
+		return nil, err
+	}
+	if err := s.Get(ctx, &open, `SELECT COUNT(*) FROM mailbox_letters WHERE tenant_id = :tenant_id AND status IN ('submitted','assigned','replied')`, nil); err != nil {
+		return nil, err
+	}
+	if err := s.Get(ctx, &overdue, `SELECT COUNT(*) FROM mailbox_letters WHERE tenant_id = :tenant_id AND status IN ('assigned','replied') AND deadline <> '' AND deadline < :today`, sdk.Args{"today": today().String()}); err != nil {
+		return nil, err
+	}
+	return []sdk.Stat{
+		{Name: "received", Title: "收到信件", Value: float64(received), Unit: "件"},
+		{Name: "open", Title: "未办结信件", Value: float64(open), Unit: "件"},
+		{Name: "overdue", Title: "超期信件", Value: float64(overdue), Unit: "件"},
+	}, nil
+}

@@ -1,0 +1,275 @@
+package mailbox
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"yiwang/core/calendar"
+	"yiwang/plugins/sdk"
+	"yiwang/plugins/sdk/sdktest"
+)
+
+func TestMain(m *testing.M) { sdktest.Main(m) }
+
+var (
+	portal = sdktest.Portal
+	jyj    = sdktest.JYJ
+	rsj    = sdktest.RSJ
+
+	citizen    = &sdk.User{ID: 100, Name: "张三", Roles: []string{sdk.RoleCitizen}, Permissions: []string{PermWrite}}
+	dispatcher = &sdk.User{ID: 1, Name: "县政府办", Roles: []string{sdk.RoleHandler}, Permissions: []string{PermWrite, PermHandle}}
+	jyjHandler = &sdk.User{ID: 2, Name: "教育局经办", Roles: []string{sdk.RoleHandler}, Permissions: []string{PermWrite, PermHandle}}
+	rsjHandler = &sdk.User{ID: 3, Name: "人社局经办", Roles: []string{sdk.RoleHandler}, Permissions: []string{PermWrite, PermHandle}}
+)
+
+var (
+	numberRe = regexp.MustCompile(`<dt>信件编号</dt><dd><strong>(XX\d{14})</strong>`)
+	codeRe   = regexp.MustCompile(`<dt>查询码</dt><dd><strong>(\d{8})</strong>`)
+)
+
+func options() sdktest.Options {
+	return sdktest.Options{Tenants: []*sdk.Tenant{portal, jyj, rsj}}
+}
+
+// write submits a letter as citizen and returns its number and code.
+func write(t *testing.T, h *sdktest.Harness, category, subject string, consent bool) (string, string) {
+	t.Helper()
+	f := url.Values{"box": {"county_head"}, "category": {category}, "subject": {subject},
+		"content": {"我家住在城北社区，电话 13812345678，想咨询孩子入学需要准备哪些材料。"}, "phone": {"13812345678"}}
+	if consent {
+		f.Set("consent", "yes")
+	}
+	r := h.Post(portal, citizen, "/mailbox/write", f)
+	n, c := numberRe.FindStringSubmatch(r.HTML), codeRe.FindStringSubmatch(r.HTML)
+	if r.Status != 200 || n == nil || c == nil {
+		t.Fatalf("submit: %d %s", r.Status, r.Text())
+	}
+	return n[1], c[1]
+}
+
+func expect(t *testing.T, r *sdktest.Response, status int, what string) {
+	t.Helper()
+	if r.Status != status {
+		t.Fatalf("%s: status %d, want %d: %s", what, r.Status, status, r.Text())
+	}
+}
+
+// handleToReply takes a letter from submission to an approved reply.
+func handleToReply(t *testing.T, h *sdktest.Harness, number, reply string, publish bool) {
+	t.Helper()
+	expect(t, h.Post(portal, dispatcher, "/admin/mailbox/l/"+number, url.Values{"action": {"assign"}, "dept": {"2"}}), http.StatusSeeOther, "assign")
+	expect(t, h.Post(jyj, jyjHandler, "/admin/mailbox/l/"+number, url.Values{"action": {"submit_reply"}, "reply": {reply}}), http.StatusSeeOther, "reply")
+	f := url.Values{"action": {"approve"}}
+	if publish {
+		f.Set("publish", "yes")
+	}
+	expect(t, h.Post(portal, dispatcher, "/admin/mailbox/l/"+number, f), http.StatusSeeOther, "approve")
+}
+
+// TestLetterToPublishedReply is the whole path over the real plugin
+// process: a letter written, looked up, assigned to 教育局, answered,
+// approved, published without personal data, rated; a second letter
+// whose writer did not consent never becomes public; 人社局 cannot see or
+// answer 教育局's letter.
+func TestLetterToPublishedReply(t *testing.T) {
+	h := sdktest.Process(t, Module, options())
+	number, code := write(t, h, "咨询", "孩子入学需要哪些材料", true)
+
+	// Look-up by number and code, for anyone; a wrong code finds nothing.
+	expect(t, h.Post(portal, nil, "/mailbox/query", url.Values{"number": {number}, "code": {"00000000"}}), http.StatusNotFound, "wrong code")
+	if r := h.Post(portal, nil, "/mailbox/query", url.Values{"number": {number}, "code": {code}}); r.Status != 200 || !strings.Contains(r.HTML, "待受理") {
+		t.Fatalf("query: %d %s", r.Status, r.Text())
+	}
+	if r := h.Get(portal, citizen, "/mailbox/my/"); !strings.Contains(r.HTML, number) {
+		t.Fatalf("my letters: %s", r.Text())
+	}
+	if r := h.Get(portal, dispatcher, "/admin/mailbox/"); !strings.Contains(r.HTML, number) {
+		t.Fatalf("dispatcher's list: %s", r.Text())
+	}
+	expect(t, h.Post(portal, dispatcher, "/admin/mailbox/l/"+number, url.Values{"action": {"assign"}, "dept": {"2"}}), http.StatusSeeOther, "assign")
+	if r := h.Get(portal, citizen, "/mailbox/my/"+number); !strings.Contains(r.HTML, "期限如何计算") || !strings.Contains(r.HTML, "思南县教育局") {
+		t.Fatalf("deadline not shown to the writer: %s", r.Text())
+	}
+
+	// 教育局 sees it; 人社局 can neither see, answer nor guess it.
+	if r := h.Get(jyj, jyjHandler, "/admin/mailbox/"); !strings.Contains(r.HTML, number) {
+		t.Fatalf("jyj's list: %s", r.Text())
+	}
+	if r := h.Get(rsj, rsjHandler, "/admin/mailbox/"); strings.Contains(r.HTML, number) {
+		t.Fatalf("rsj sees jyj's letter")
+	}
+	expect(t, h.Get(rsj, rsjHandler, "/admin/mailbox/l/"+number), http.StatusNotFound, "rsj reads")
+	expect(t, h.Post(rsj, rsjHandler, "/admin/mailbox/l/"+number, url.Values{"action": {"submit_reply"}, "reply": {"越权答复"}}), http.StatusNotFound, "rsj replies")
+	expect(t, h.Get(rsj, rsjHandler, "/admin/mailbox/l/XX20260000000001"), http.StatusNotFound, "guess")
+	// Nor can a handler of 教育局 act as the portal's dispatcher.
+	expect(t, h.Post(jyj, jyjHandler, "/admin/mailbox/l/"+number, url.Values{"action": {"approve"}}), http.StatusConflict, "handler approves")
+
+	reply := "您好：入学需准备户口簿、房产证明，咨询电话 0851-1234567。"
+	expect(t, h.Post(jyj, jyjHandler, "/admin/mailbox/l/"+number, url.Values{"action": {"submit_reply"}, "reply": {reply}}), http.StatusSeeOther, "reply")
+	if r := h.Get(portal, citizen, "/mailbox/my/"+number); strings.Contains(r.HTML, "户口簿") {
+		t.Fatal("the writer sees a reply before it is approved")
+	}
+	expect(t, h.Post(portal, dispatcher, "/admin/mailbox/l/"+number, url.Values{"action": {"approve"}, "publish": {"yes"}}), http.StatusSeeOther, "approve")
+	mine := h.Get(portal, citizen, "/mailbox/my/"+number)
+	if !strings.Contains(mine.HTML, "户口簿") || !strings.Contains(mine.HTML, "已办结") {
+		t.Fatalf("writer's view: %s", mine.Text())
+	}
+	expect(t, h.Post(portal, citizen, "/mailbox/my/"+number+"/rate", url.Values{"rating": {"满意"}}), http.StatusSeeOther, "rate")
+	expect(t, h.Post(portal, citizen, "/mailbox/my/"+number+"/rate", url.Values{"rating": {"不满意"}}), http.StatusConflict, "rate twice")
+
+	// Public, without personal data.
+	list := h.Get(portal, nil, "/mailbox/")
+	if !strings.Contains(list.HTML, "孩子入学需要哪些材料") {
+		t.Fatalf("published list: %s", list.HTML)
+	}
+	page := h.Get(portal, nil, "/mailbox/public/"+number)
+	if page.Status != 200 || !strings.Contains(page.HTML, "户口簿") || strings.Contains(page.HTML, "13812345678") || strings.Contains(page.HTML, "1234567") {
+		t.Fatalf("published letter: %s", page.Text())
+	}
+
+	// A letter whose writer did not consent: approved with "publish" ticked
+	// (a forged form), still never public nor indexed.
+	secret, _ := write(t, h, "投诉", "不愿公开的投诉", false)
+	handleToReply(t, h, secret, "已核实处理。", true)
+	if r := h.Get(portal, nil, "/mailbox/"); strings.Contains(r.HTML, "不愿公开的投诉") {
+		t.Fatal("unconsented letter listed")
+	}
+	expect(t, h.Get(portal, nil, "/mailbox/public/"+secret), http.StatusNotFound, "unconsented page")
+	docs := h.Host.Documents()
+	if len(docs) != 1 || docs[0].ID != number || strings.Contains(docs[0].Body, "13812345678") {
+		t.Fatalf("search documents: %+v", docs)
+	}
+	actions := map[string]bool{}
+	for _, a := range h.Host.AuditLog() {
+		actions[a.Action] = true
+	}
+	for _, a := range []string{"letter.submit", "letter.assign", "letter.submit_reply", "letter.approve", "letter.rate"} {
+		if !actions[a] {
+			t.Errorf("audit log lacks %s: %v", a, actions)
+		}
+	}
+}
+
+func TestDeadlineAcrossSpringFestival(t *testing.T) {
+	host := sdktest.NewFakeHost()
+	ctx := context.Background()
+	for _, c := range []struct {
+		from string
+		n    int
+		want string
+	}{
+		{"2026-02-12", 3, "2026-02-24"}, // Fri 13, make-up Sat 14, then the holiday to Mon 23
+		{"2026-02-12", 7, "2026-02-28"}, // … 24–27, and make-up Sat 28
+		{"2026-02-13", 1, "2026-02-14"}, // the make-up Saturday counts
+	} {
+		from, _ := calendar.ParseDate(c.from)
+		dl, ex, err := computeDeadline(ctx, host, from, c.n, "默认")
+		if err != nil || dl != c.want {
+			t.Errorf("%s + %d: %s, %v; want %s", c.from, c.n, dl, err, c.want)
+		}
+		if !strings.Contains(ex, "春节") {
+			t.Errorf("explanation does not name the holiday: %s", ex)
+		}
+	}
+}
+
+// setNow moves the module's clock (in-process harness only).
+func setNow(t *testing.T, s string) {
+	t.Helper()
+	at, err := time.ParseInLocation("2006-01-02 15:04", s, cst)
+	if err != nil {
+		t.Fatal(err)
+	}
+	now = func() time.Time { return at }
+	t.Cleanup(func() { now = time.Now })
+}
+
+func TestExtension(t *testing.T) {
+	sdktest.EachDB(t, func(t *testing.T, dsn string) {
+		o := options()
+		o.DSN = dsn
+		h := sdktest.InProcess(t, Module, o)
+		setNow(t, "2026-02-12 10:00")
+		a, _ := write(t, h, "咨询", "延期一", false)
+		b, _ := write(t, h, "咨询", "延期二", false)
+		for _, n := range []string{a, b} {
+			expect(t, h.Post(portal, dispatcher, "/admin/mailbox/l/"+n, url.Values{"action": {"assign"}, "dept": {"2"}}), http.StatusSeeOther, "assign")
+		}
+		if r := h.Get(jyj, jyjHandler, "/admin/mailbox/l/"+a); !strings.Contains(r.HTML, "2026-02-24") {
+			t.Fatalf("deadline: %s", r.Text())
+		}
+		ask := url.Values{"action": {"ext_request"}, "days": {"5"}, "reason": {"需要现场核实"}}
+		// After the deadline: refused.
+		setNow(t, "2026-02-25 09:00")
+		r := h.Post(jyj, jyjHandler, "/admin/mailbox/l/"+a, ask)
+		if r.Status != http.StatusConflict || !strings.Contains(r.Message, "已超过办理期限") {
+			t.Fatalf("late extension: %d %s", r.Status, r.Text())
+		}
+		// On the last day: asked, approved, the deadline moves 5 working days
+		// (25–27 February, the make-up Saturday 28th, Monday 2 March).
+		setNow(t, "2026-02-24 17:00")
+		expect(t, h.Post(jyj, jyjHandler, "/admin/mailbox/l/"+b, ask), http.StatusSeeOther, "ask")
+		expect(t, h.Post(portal, dispatcher, "/admin/mailbox/l/"+b, url.Values{"action": {"ext_approve"}}), http.StatusSeeOther, "approve extension")
+		if r := h.Get(portal, citizen, "/mailbox/my/"+b); !strings.Contains(r.HTML, "2026-03-02") || !strings.Contains(r.HTML, "同意延期") {
+			t.Fatalf("extended deadline: %s", r.Text())
+		}
+	})
+}
+
+func TestBounceAndRateLimit(t *testing.T) {
+	h := sdktest.InProcess(t, Module, options())
+	n, _ := write(t, h, "求助", "退回测试", false)
+	for i, dept := range []string{"2", "2"} {
+		expect(t, h.Post(portal, dispatcher, "/admin/mailbox/l/"+n, url.Values{"action": {"assign"}, "dept": {dept}}), http.StatusSeeOther, "assign")
+		expect(t, h.Post(jyj, jyjHandler, "/admin/mailbox/l/"+n, url.Values{"action": {"bounce"}, "reason": {"不属于本单位职责"}}), http.StatusSeeOther, "bounce")
+		if r := h.Get(portal, dispatcher, "/admin/mailbox/"); (i == 1) != strings.Contains(r.HTML, "多次退回") {
+			t.Fatalf("flag after %d bounces: %s", i+1, r.HTML)
+		}
+	}
+	for i := 0; i < perUserHour-1; i++ {
+		write(t, h, "建议", "建议", false)
+	}
+	r := h.Post(portal, citizen, "/mailbox/write", url.Values{"box": {"county_head"}, "category": {"建议"}, "subject": {"又一封"}, "content": {"这是第六封信件的内容，应被限制。"}})
+	if r.Status != http.StatusTooManyRequests || !strings.Contains(r.HTML, "提交过于频繁") || !strings.Contains(r.HTML, "这是第六封信件的内容") {
+		t.Fatalf("rate limit: %d %s", r.Status, r.Text())
+	}
+	expect(t, h.Post(portal, nil, "/mailbox/write", url.Values{}), http.StatusSeeOther, "anonymous write")
+}
+
+func TestOverdueReminders(t *testing.T) {
+	h := sdktest.InProcess(t, Module, options())
+	setNow(t, "2026-03-02 10:00")
+	n, _ := write(t, h, "咨询", "超期测试", false)
+	expect(t, h.Post(portal, dispatcher, "/admin/mailbox/l/"+n, url.Values{"action": {"assign"}, "dept": {"2"}}), http.StatusSeeOther, "assign")
+	// Due Thursday 5 March.
+	tk := h.Server.Handler().(sdk.Ticker)
+	at := func(s string) time.Time {
+		x, _ := time.ParseInLocation("2006-01-02 15:04", s, cst)
+		return x
+	}
+	if notes, err := tk.Tick(context.Background(), at("2026-03-05 18:00")); err != nil || len(notes) != 0 {
+		t.Fatalf("tick on the deadline: %v %v", notes, err)
+	}
+	for i := 0; i < 2; i++ {
+		notes, err := tk.Tick(context.Background(), at("2026-03-06 08:00"))
+		if err != nil || len(notes) != 1-i {
+			t.Fatalf("tick %d the day after: %v %v", i, notes, err)
+		}
+	}
+	// Five working days after the deadline: Thursday 12 March.
+	if notes, _ := tk.Tick(context.Background(), at("2026-03-11 08:00")); len(notes) != 0 {
+		t.Fatalf("escalated too early: %v", notes)
+	}
+	if notes, _ := tk.Tick(context.Background(), at("2026-03-12 08:00")); len(notes) != 1 || !strings.Contains(notes[0], "督办") {
+		t.Fatalf("escalation: %v", notes)
+	}
+	setNow(t, "2026-03-12 09:00")
+	if r := h.Get(portal, dispatcher, "/admin/mailbox/l/"+n); !strings.Contains(r.HTML, "催办") || !strings.Contains(r.HTML, "督办") || !strings.Contains(r.HTML, "已超期") {
+		t.Fatalf("history: %s", r.Text())
+	}
+}
