@@ -38,7 +38,7 @@ func TestModulesCommands(t *testing.T) {
 		code int
 		msg  string
 	}{
-		{[]string{"modules", "enable", "jyj", "mailbox"}, 2, "没有模块“mailbox”"},
+		{[]string{"modules", "enable", "jyj", "nosuchmod"}, 2, "没有模块“nosuchmod”"},
 		{[]string{"modules", "enable", "jyj"}, 2, "用法"},
 		{[]string{"modules", "enable", "nosuch", "topics"}, 1, "nosuch"},
 		{[]string{"modules", "enable", "jyj", "topics", "--settings", "{oops"}, 1, "JSON"},

@@ -254,8 +254,13 @@ func indexMapping(analysisName string) (*mapping.IndexMappingImpl, error) {
 	dm.AddFieldMappingsAt("body", stored)
 	dm.AddFieldMappingsAt("url", stored)
 	dm.AddFieldMappingsAt("column", stored)
-	dm.AddFieldMappingsAt("tenant", keyword(true, true))
-	dm.AddFieldMappingsAt("type", keyword(true, true))
+	dm.AddFieldMappingsAt("tenant", keyword(true, false))
+	dm.AddFieldMappingsAt("type", keyword(true, false))
+	// Facets read one doc value per match, tenant and type together:
+	// reading two costs twice (doc values are decoded chunk by chunk).
+	facet := keyword(true, true)
+	facet.Store = false
+	dm.AddFieldMappingsAt("facet", facet)
 	dm.AddFieldMappingsAt("date", date)
 	if analysisName == AnalysisSkip {
 		// Skip-bigrams only filter: no frequencies, no norms.
@@ -287,6 +292,7 @@ func (b *Bleve) doc(d *Doc) map[string]interface{} {
 		"column": d.Column,
 		"tenant": tenantKey(d.TenantID),
 		"type":   d.Type,
+		"facet":  tenantKey(d.TenantID) + "/" + d.Type,
 		"date":   d.Date.UTC(),
 	}
 	if b.analysis == AnalysisSkip {
@@ -549,12 +555,7 @@ func (b *Bleve) Search(ctx context.Context, q Query) (*Result, error) {
 		req.SortBy([]string{"-_score"})
 	}
 	if q.Facets {
-		if len(q.Tenants) == 0 {
-			req.AddFacet("sites", bleve.NewFacetRequest("tenant", 200))
-		}
-		if len(q.Types) == 0 {
-			req.AddFacet("types", bleve.NewFacetRequest("type", 50))
-		}
+		req.AddFacet("f", bleve.NewFacetRequest("facet", maxFacetPairs))
 	}
 	sr, err := b.alias.SearchInContext(ctx, req)
 	if err != nil {
@@ -565,43 +566,65 @@ func (b *Bleve) Search(ctx context.Context, q Query) (*Result, error) {
 		res.Hits = append(res.Hits, hitOf(h))
 	}
 	if q.Facets {
-		res.Sites, res.Types = facetCounts(sr.Facets["sites"]), facetCounts(sr.Facets["types"])
+		sites, types := facetPairs(sr.Facets["f"])
 		// A filtered dimension counts without its own filter, so that the
 		// page can offer the other values.
 		if len(q.Tenants) > 0 {
-			if res.Sites, err = b.facetOnly(ctx, p, q, true, false, "tenant"); err != nil {
+			if sites, _, err = b.facetOnly(ctx, p, q, true, false); err != nil {
 				return nil, err
 			}
 		}
 		if len(q.Types) > 0 {
-			if res.Types, err = b.facetOnly(ctx, p, q, false, true, "type"); err != nil {
+			if _, types, err = b.facetOnly(ctx, p, q, false, true); err != nil {
 				return nil, err
 			}
 		}
+		res.Sites, res.Types = sites, types
 	}
 	return res, nil
 }
 
-func (b *Bleve) facetOnly(ctx context.Context, p Parsed, q Query, noSites, noTypes bool, field string) ([]Count, error) {
+// maxFacetPairs bounds the (tenant, type) pairs counted: 75 sites with a
+// handful of types each stay far below it.
+const maxFacetPairs = 5000
+
+func (b *Bleve) facetOnly(ctx context.Context, p Parsed, q Query, noSites, noTypes bool) (sites, types []Count, err error) {
 	req := bleve.NewSearchRequestOptions(b.build(p, q, noSites, noTypes), 0, 0, false)
 	req.Score = bleve.ScoreNone
-	req.AddFacet("f", bleve.NewFacetRequest(field, 200))
+	req.AddFacet("f", bleve.NewFacetRequest("facet", maxFacetPairs))
 	sr, err := b.alias.SearchInContext(ctx, req)
 	if err != nil {
-		return nil, fmt.Errorf("search facets: %w", err)
+		return nil, nil, fmt.Errorf("search facets: %w", err)
 	}
-	return facetCounts(sr.Facets["f"]), nil
+	sites, types = facetPairs(sr.Facets["f"])
+	return sites, types, nil
 }
 
-func facetCounts(f *bsearch.FacetResult) []Count {
+// facetPairs sums the counts of "tenant/type" pairs by tenant and by type.
+func facetPairs(f *bsearch.FacetResult) (sites, types []Count) {
 	if f == nil || f.Terms == nil {
-		return nil
+		return nil, nil
 	}
-	var out []Count
+	bySite, byType := map[string]int{}, map[string]int{}
 	for _, t := range f.Terms.Terms() {
-		out = append(out, Count{Key: t.Term, Count: t.Count})
+		site, typ, _ := strings.Cut(t.Term, "/")
+		bySite[site] += t.Count
+		byType[typ] += t.Count
 	}
-	sort.SliceStable(out, func(i, j int) bool { return out[i].Count > out[j].Count })
+	return sortedCounts(bySite), sortedCounts(byType)
+}
+
+func sortedCounts(m map[string]int) []Count {
+	out := make([]Count, 0, len(m))
+	for k, n := range m {
+		out = append(out, Count{Key: k, Count: n})
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].Count != out[j].Count {
+			return out[i].Count > out[j].Count
+		}
+		return out[i].Key < out[j].Key
+	})
 	return out
 }
 

@@ -15,11 +15,15 @@
 //	GET  /mailbox/my/                   the writer's own letters
 //	GET  /mailbox/my/{number}           one of them, with history and reply
 //	POST /mailbox/my/{number}/rate      rate a closed letter's reply
+//	GET  /mailbox/my/{number}/files/{id}     the writer's attachment
+//	GET  /admin/mailbox/l/{number}/files/{id} staff: an attachment
 //	POST /mailbox/query                 look a letter up by number and query code
 //	GET  /mailbox/public/{number}       a published letter
+//	GET  /mailbox/report?box=&month=    a mailbox's monthly report (table and chart)
 //	GET  /admin/mailbox/                staff: the dispatcher's and the department's letters
 //	GET  /admin/mailbox/l/{number}      staff: one letter
 //	POST /admin/mailbox/l/{number}      staff: an action on it (field "action")
+//	POST /admin/mailbox/forwarded       staff: enter a letter forwarded from 市长信箱 or 社情民意
 //
 // Letters belong to the tenant whose mailbox received them (tenant_id);
 // a department sees a letter only while it is assigned to it: its queries
@@ -29,6 +33,7 @@ package mailbox
 
 import (
 	"context"
+	"crypto/subtle"
 	"embed"
 	"errors"
 	"fmt"
@@ -139,6 +144,9 @@ type Handler struct {
 	env *sdk.Env
 	mux *http.ServeMux
 	lim *limiter
+
+	recomputeMu   sync.Mutex
+	lastRecompute time.Time
 }
 
 var (
@@ -162,11 +170,15 @@ func New(_ context.Context, env *sdk.Env) (http.Handler, error) {
 	m.HandleFunc("GET /mailbox/my/{$}", h.myList)
 	m.HandleFunc("GET /mailbox/my/{number}", h.myLetter)
 	m.HandleFunc("POST /mailbox/my/{number}/rate", h.rate)
+	m.HandleFunc("GET /mailbox/my/{number}/files/{file}", h.myFile)
+	m.HandleFunc("GET /admin/mailbox/l/{number}/files/{file}", h.staffFile)
 	m.HandleFunc("POST /mailbox/query", h.query)
 	m.HandleFunc("GET /mailbox/public/{number}", h.public)
+	m.HandleFunc("GET /mailbox/report", h.report)
 	m.HandleFunc("GET /admin/mailbox/{$}", h.staffList)
 	m.HandleFunc("GET /admin/mailbox/l/{number}", h.staffLetter)
 	m.HandleFunc("POST /admin/mailbox/l/{number}", h.staffAction)
+	m.HandleFunc("POST /admin/mailbox/forwarded", h.forwarded)
 	m.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		sdk.Fail(w, sdk.Errorf(sdk.ENOTFOUND, "页面不存在，可能已被删除或地址有误。"))
 	})
@@ -209,6 +221,9 @@ func newLimiter() *limiter { return &limiter{hits: map[string][]time.Time{}} }
 const (
 	perUserHour = 5
 	perAddrHour = 20
+	// perAddrQueries bounds look-ups by number and code, so that a query
+	// code cannot be guessed by trying.
+	perAddrQueries = 60
 )
 
 // allow records a submission of key if it stays within max per hour.
@@ -261,8 +276,8 @@ func (h *Handler) submit(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	t := sdk.TenantOf(r)
-	if err := r.ParseForm(); err != nil {
-		sdk.Fail(w, sdk.Errorf(sdk.EINVALID, "表单无法读取。"))
+	if err := parseLetterForm(r); err != nil {
+		sdk.Fail(w, sdk.Errorf(sdk.EINVALID, "表单无法读取，附件总大小请勿超过 %d MB。", maxFiles*maxFileSize>>20))
 		return
 	}
 	l := &Letter{Mailbox: r.PostForm.Get("box"), Category: r.PostForm.Get("category"),
@@ -282,12 +297,22 @@ func (h *Handler) submit(w http.ResponseWriter, r *http.Request) {
 	if utf8.RuneCountInString(l.Content) < 10 {
 		problems = append(problems, "请填写信件内容（至少 10 个字）。")
 	}
+	files, fileProblems := readAttachments(r)
+	problems = append(problems, fileProblems...)
 	if len(problems) > 0 {
 		h.renderWrite(w, r, l, problems, http.StatusBadRequest)
 		return
 	}
 	at := now()
-	if !h.lim.allow("u:"+strconv.FormatInt(u.ID, 10), perUserHour, at) {
+	// Per user: counted in the database, so that a restart of the module
+	// does not reset it; per address: in memory.
+	var recent int
+	if err := h.db(r).Get(r.Context(), &recent, `SELECT COUNT(*) FROM mailbox_letters WHERE tenant_id = :tenant_id AND user_id = :uid AND created_at >= :since`,
+		sdk.Args{"uid": u.ID, "since": at.Add(-time.Hour).UTC()}); err != nil {
+		sdk.Fail(w, err)
+		return
+	}
+	if recent >= perUserHour || !h.lim.allow("u:"+strconv.FormatInt(u.ID, 10), perUserHour, at) {
 		h.renderWrite(w, r, l, []string{fmt.Sprintf("提交过于频繁：每位用户每小时最多提交 %d 封信件，请一小时后再试。您填写的内容仍保留在下面。", perUserHour)}, http.StatusTooManyRequests)
 		return
 	}
@@ -295,27 +320,7 @@ func (h *Handler) submit(w http.ResponseWriter, r *http.Request) {
 		h.renderWrite(w, r, l, []string{fmt.Sprintf("提交过于频繁：同一网络地址每小时最多提交 %d 封信件，请稍后再试。", perAddrHour)}, http.StatusTooManyRequests)
 		return
 	}
-	code := randomDigits(8)
-	l.CreatedAt, l.UpdatedAt = at.UTC(), at.UTC()
-	// The letter and its first history line are stored in one
-	// transaction before the writer sees a number.
-	err := h.env.DB.Tx(r.Context(), t.ID, func(s *sdk.Scope) error {
-		for i := 0; ; i++ {
-			l.Number = newNumber(at)
-			l.CodeHash = hashCode(l.Number, code)
-			var n int
-			if err := s.Get(r.Context(), &n, `SELECT COUNT(*) FROM mailbox_letters WHERE tenant_id = :tenant_id AND number = :number`, sdk.Args{"number": l.Number}); err != nil {
-				return err
-			}
-			if n == 0 || i > 5 {
-				break
-			}
-		}
-		if err := insertLetter(r.Context(), s, l); err != nil {
-			return err
-		}
-		return addEvent(r.Context(), s, &Event{LetterID: l.ID, At: at.UTC(), Actor: u.Actor(), Action: "submit", ToStatus: Submitted, Note: "来信人提交信件"})
-	})
+	code, err := h.store(r.Context(), t.ID, l, files, u.Actor(), "来信人提交信件", at)
 	if err != nil {
 		h.env.Log.Error("store letter", "tenant", t.ID, "err", err)
 		h.renderWrite(w, r, l, []string{"信件暂时未能保存，请稍后重新提交。您填写的内容仍保留在下面。"}, http.StatusServiceUnavailable)
@@ -323,6 +328,38 @@ func (h *Handler) submit(w http.ResponseWriter, r *http.Request) {
 	}
 	h.audit(r, t.ID, "letter.submit", l.Number, l.Category)
 	h.render(w, r, "submitted", "信件已提交", 0, map[string]any{"Letter": l, "Code": code, "Box": mailboxTitle(t, l.Mailbox)})
+}
+
+// store saves a new letter and its first history line in one
+// transaction, with a fresh number and query code; only then may the
+// number be shown.
+func (h *Handler) store(ctx context.Context, tenantID int64, l *Letter, files []*Attachment, actor, note string, at time.Time) (string, error) {
+	code := randomDigits(8)
+	l.CreatedAt, l.UpdatedAt = at.UTC(), at.UTC()
+	err := h.env.DB.Tx(ctx, tenantID, func(s *sdk.Scope) error {
+		for i := 0; ; i++ {
+			l.Number = newNumber(at)
+			l.CodeHash = hashCode(l.Number, code)
+			var n int
+			if err := s.Get(ctx, &n, `SELECT COUNT(*) FROM mailbox_letters WHERE tenant_id = :tenant_id AND number = :number`, sdk.Args{"number": l.Number}); err != nil {
+				return err
+			}
+			if n == 0 || i > 5 {
+				break
+			}
+		}
+		if err := insertLetter(ctx, s, l); err != nil {
+			return err
+		}
+		for _, a := range files {
+			a.LetterID, a.CreatedAt = l.ID, at.UTC()
+			if err := insertAttachment(ctx, s, a); err != nil {
+				return err
+			}
+		}
+		return addEvent(ctx, s, &Event{LetterID: l.ID, At: at.UTC(), Actor: actor, Action: "submit", ToStatus: Submitted, Note: note})
+	})
+	return code, err
 }
 
 // ownLetter finds a letter of the signed-in writer.
@@ -365,6 +402,11 @@ type letterView struct {
 	Handle   bool
 	Depts    []*sdk.Tenant
 	Overdue  bool
+	Files    []*Attachment
+	// PublicSubject, PublicContent and PublicReply prefill the
+	// dispatcher's published version: personal data already removed.
+	PublicSubject, PublicContent, PublicReply string
+	FileBase                                  string // where the files are downloaded; "" lists names only
 }
 
 func (h *Handler) view(r *http.Request, l *Letter) (*letterView, error) {
@@ -373,6 +415,9 @@ func (h *Handler) view(r *http.Request, l *Letter) (*letterView, error) {
 		return nil, err
 	}
 	v := &letterView{L: l, History: hist}
+	if v.Files, err = attachmentsOf(r.Context(), h.env.DB.Tenant(l.TenantID), l.ID); err != nil {
+		return nil, err
+	}
 	if t, err := h.env.Host.Tenant(r.Context(), l.TenantID); err == nil {
 		v.Box = mailboxTitle(t, l.Mailbox)
 	}
@@ -402,6 +447,7 @@ func (h *Handler) myLetter(w http.ResponseWriter, r *http.Request) {
 		sdk.Fail(w, err)
 		return
 	}
+	v.FileBase = sdk.URL(r, "mailbox/my/"+l.Number+"/files/")
 	h.render(w, r, "letter", l.Subject, 0, v)
 }
 
@@ -455,8 +501,12 @@ func (h *Handler) query(w http.ResponseWriter, r *http.Request) {
 		notFound()
 		return
 	}
+	if !h.lim.allow("q:"+remoteHost(r.RemoteAddr), perAddrQueries, now()) {
+		h.render(w, r, "query", "信件查询", http.StatusTooManyRequests, map[string]any{"Error": fmt.Sprintf("查询过于频繁：同一网络地址每小时最多查询 %d 次，请稍后再试。", perAddrQueries)})
+		return
+	}
 	l, err := letterByNumber(r.Context(), h.db(r), number)
-	if err != nil || l.CodeHash != hashCode(l.Number, code) {
+	if err != nil || subtle.ConstantTimeCompare([]byte(l.CodeHash), []byte(hashCode(l.Number, code))) != 1 {
 		notFound()
 		return
 	}
@@ -476,8 +526,9 @@ type publicLetter struct {
 }
 
 func (h *Handler) publicOf(ctx context.Context, t *sdk.Tenant, l *Letter) publicLetter {
-	p := publicLetter{Number: l.Number, Box: mailboxTitle(t, l.Mailbox), Category: l.Category, Subject: redact(l.Subject),
-		Content: redact(l.Content), Reply: redact(l.Reply), Received: l.CreatedAt.In(cst).Format("2006-01-02")}
+	p := publicLetter{Number: l.Number, Box: mailboxTitle(t, l.Mailbox), Category: l.Category,
+		Subject: redact(or(l.PublicSubject, l.Subject)), Content: redact(or(l.PublicContent, l.Content)),
+		Reply: redact(or(l.PublicReply, l.Reply)), Received: l.CreatedAt.In(cst).Format("2006-01-02")}
 	if l.ClosedAt != nil {
 		p.Replied = l.ClosedAt.In(cst).Format("2006-01-02")
 	}
@@ -487,6 +538,13 @@ func (h *Handler) publicOf(ctx context.Context, t *sdk.Tenant, l *Letter) public
 		}
 	}
 	return p
+}
+
+func or(a, b string) string {
+	if a != "" {
+		return a
+	}
+	return b
 }
 
 // publishedWhere is the only condition under which a letter is public.
@@ -569,22 +627,52 @@ func (h *Handler) Reindex(ctx context.Context, tenantID int64, emit func(sdk.Doc
 	return nil
 }
 
-// Stats reports open and overdue letters of the tenant's mailboxes.
+// Stats reports, for the supervision dashboard, the tenant's mailboxes
+// (received in the period, open, overdue, the oldest unanswered letter's
+// age and those older than 30 and 60 days: no valid letter may stay
+// unanswered for 3 months) and the letters assigned to the tenant that
+// are still open.
 func (h *Handler) Stats(ctx context.Context, tenantID int64, from, to time.Time) ([]sdk.Stat, error) {
 	s := h.env.DB.Tenant(tenantID)
-	var received, open, overdue int
+	var received, overdue int
 	if err := s.Get(ctx, &received, `SELECT COUNT(*) FROM mailbox_letters WHERE tenant_id = :tenant_id AND created_at >= :from AND created_at < :to`, sdk.Args{"from": from.UTC(), "to": to.UTC()}); err != nil {
-		return nil, err
-	}
-	if err := s.Get(ctx, &open, `SELECT COUNT(*) FROM mailbox_letters WHERE tenant_id = :tenant_id AND status IN ('submitted','assigned','replied')`, nil); err != nil {
 		return nil, err
 	}
 	if err := s.Get(ctx, &overdue, `SELECT COUNT(*) FROM mailbox_letters WHERE tenant_id = :tenant_id AND status IN ('assigned','replied') AND deadline <> '' AND deadline < :today`, sdk.Args{"today": today().String()}); err != nil {
 		return nil, err
 	}
+	var open []time.Time
+	if err := s.Select(ctx, &open, `SELECT created_at FROM mailbox_letters WHERE tenant_id = :tenant_id AND status IN ('submitted','assigned','replied') ORDER BY created_at`, nil); err != nil {
+		return nil, err
+	}
+	oldest, over30, over60 := 0, 0, 0
+	for i, c := range open {
+		days := int(now().Sub(c).Hours() / 24)
+		if i == 0 {
+			oldest = days
+		}
+		if days >= 30 {
+			over30++
+		}
+		if days >= 60 {
+			over60++
+		}
+	}
+	assigned := 0
+	for _, tc := range h.env.Tenants() {
+		var n int
+		if err := h.env.DB.Tenant(tc.Tenant.ID).Get(ctx, &n, `SELECT COUNT(*) FROM mailbox_letters WHERE tenant_id = :tenant_id AND assigned_tenant_id = :me AND status IN ('assigned','replied')`, sdk.Args{"me": tenantID}); err != nil {
+			return nil, err
+		}
+		assigned += n
+	}
 	return []sdk.Stat{
 		{Name: "received", Title: "收到信件", Value: float64(received), Unit: "件"},
-		{Name: "open", Title: "未办结信件", Value: float64(open), Unit: "件"},
+		{Name: "open", Title: "未办结信件", Value: float64(len(open)), Unit: "件"},
 		{Name: "overdue", Title: "超期信件", Value: float64(overdue), Unit: "件"},
+		{Name: "oldest_open_days", Title: "最久未办结信件已等待", Value: float64(oldest), Unit: "天"},
+		{Name: "open_over_30_days", Title: "超过30天未办结（预警）", Value: float64(over30), Unit: "件"},
+		{Name: "open_over_60_days", Title: "超过60天未办结（严重预警，3个月为否决线）", Value: float64(over60), Unit: "件"},
+		{Name: "assigned_open", Title: "转办本单位未办结信件", Value: float64(assigned), Unit: "件"},
 	}, nil
 }

@@ -1,7 +1,9 @@
 package mailbox
 
 import (
+	"bytes"
 	"context"
+	"mime/multipart"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -114,7 +116,13 @@ func TestLetterToPublishedReply(t *testing.T) {
 	if r := h.Get(portal, citizen, "/mailbox/my/"+number); strings.Contains(r.HTML, "户口簿") {
 		t.Fatal("the writer sees a reply before it is approved")
 	}
-	expect(t, h.Post(portal, dispatcher, "/admin/mailbox/l/"+number, url.Values{"action": {"approve"}, "publish": {"yes"}}), http.StatusSeeOther, "approve")
+	staffView := h.Get(portal, dispatcher, "/admin/mailbox/l/"+number)
+	if !strings.Contains(staffView.HTML, `name="public_content" rows="5">我家住在城北社区，电话 [已隐去]`) {
+		t.Fatalf("prefilled public version: %s", staffView.HTML)
+	}
+	expect(t, h.Post(portal, dispatcher, "/admin/mailbox/l/"+number, url.Values{"action": {"approve"}, "publish": {"yes"},
+		"public_subject": {"孩子入学需要哪些材料"}, "public_content": {"我家住在某社区，电话 13812345678，想咨询孩子入学需要准备哪些材料。"},
+		"public_reply": {reply}}), http.StatusSeeOther, "approve")
 	mine := h.Get(portal, citizen, "/mailbox/my/"+number)
 	if !strings.Contains(mine.HTML, "户口簿") || !strings.Contains(mine.HTML, "已办结") {
 		t.Fatalf("writer's view: %s", mine.Text())
@@ -128,7 +136,7 @@ func TestLetterToPublishedReply(t *testing.T) {
 		t.Fatalf("published list: %s", list.HTML)
 	}
 	page := h.Get(portal, nil, "/mailbox/public/"+number)
-	if page.Status != 200 || !strings.Contains(page.HTML, "户口簿") || strings.Contains(page.HTML, "13812345678") || strings.Contains(page.HTML, "1234567") {
+	if page.Status != 200 || !strings.Contains(page.HTML, "户口簿") || !strings.Contains(page.HTML, "某社区") || strings.Contains(page.HTML, "城北") || strings.Contains(page.HTML, "13812345678") || strings.Contains(page.HTML, "1234567") {
 		t.Fatalf("published letter: %s", page.Text())
 	}
 
@@ -141,8 +149,14 @@ func TestLetterToPublishedReply(t *testing.T) {
 	}
 	expect(t, h.Get(portal, nil, "/mailbox/public/"+secret), http.StatusNotFound, "unconsented page")
 	docs := h.Host.Documents()
-	if len(docs) != 1 || docs[0].ID != number || strings.Contains(docs[0].Body, "13812345678") {
+	if len(docs) != 1 || docs[0].ID != number || strings.Contains(docs[0].Body, "13812345678") || strings.Contains(docs[0].Body, "城北") {
 		t.Fatalf("search documents: %+v", docs)
+	}
+	// Withdrawn from publication: off the pages and out of the index.
+	expect(t, h.Post(portal, dispatcher, "/admin/mailbox/l/"+number, url.Values{"action": {"unpublish"}, "reason": {"含有未隐去的个人信息"}}), http.StatusSeeOther, "unpublish")
+	expect(t, h.Get(portal, nil, "/mailbox/public/"+number), http.StatusNotFound, "unpublished page")
+	if docs := h.Host.Documents(); len(docs) != 0 {
+		t.Fatalf("unpublished letter still indexed: %+v", docs)
 	}
 	actions := map[string]bool{}
 	for _, a := range h.Host.AuditLog() {
@@ -242,7 +256,13 @@ func TestBounceAndRateLimit(t *testing.T) {
 }
 
 func TestOverdueReminders(t *testing.T) {
-	h := sdktest.InProcess(t, Module, options())
+	sdktest.EachDB(t, func(t *testing.T, dsn string) { testOverdueReminders_(t, dsn) })
+}
+
+func testOverdueReminders_(t *testing.T, dsn string) {
+	o := options()
+	o.DSN = dsn
+	h := sdktest.InProcess(t, Module, o)
 	setNow(t, "2026-03-02 10:00")
 	n, _ := write(t, h, "咨询", "超期测试", false)
 	expect(t, h.Post(portal, dispatcher, "/admin/mailbox/l/"+n, url.Values{"action": {"assign"}, "dept": {"2"}}), http.StatusSeeOther, "assign")
@@ -271,5 +291,205 @@ func TestOverdueReminders(t *testing.T) {
 	setNow(t, "2026-03-12 09:00")
 	if r := h.Get(portal, dispatcher, "/admin/mailbox/l/"+n); !strings.Contains(r.HTML, "催办") || !strings.Contains(r.HTML, "督办") || !strings.Contains(r.HTML, "已超期") {
 		t.Fatalf("history: %s", r.Text())
+	}
+}
+
+func TestReportAndReindex(t *testing.T) {
+	sdktest.EachDB(t, func(t *testing.T, dsn string) { testReportAndReindex_(t, dsn) })
+}
+
+func testReportAndReindex_(t *testing.T, dsn string) {
+	o := options()
+	o.DSN = dsn
+	h := sdktest.InProcess(t, Module, o)
+	setNow(t, "2026-03-02 10:00")
+	pub, _ := write(t, h, "咨询", "公开的咨询", true)
+	handleToReply(t, h, pub, "答复一。", true)
+	expect(t, h.Post(portal, citizen, "/mailbox/my/"+pub+"/rate", url.Values{"rating": {"基本满意"}}), http.StatusSeeOther, "rate")
+	priv, _ := write(t, h, "投诉", "不公开的投诉", false)
+	handleToReply(t, h, priv, "答复二。", true)
+	write(t, h, "建议", "未处理的建议", true)
+
+	setNow(t, "2026-04-01 10:00")
+	r := h.Get(portal, nil, "/mailbox/report?box=county_head&month=2026-03")
+	for _, want := range []string{"<svg", "思南县教育局", "<td>2</td>", "100%", "未转办", `role="img"`, "<title id=\"chart-t\">"} {
+		if !strings.Contains(r.HTML, want) {
+			t.Errorf("report lacks %s", want)
+		}
+	}
+	if strings.Contains(r.HTML, "不公开的投诉") {
+		t.Error("report shows a subject")
+	}
+	var docs []sdk.Document
+	err := h.Server.Handler().(sdk.Reindexer).Reindex(context.Background(), 0, func(d sdk.Document) error {
+		docs = append(docs, d)
+		return nil
+	})
+	if err != nil || len(docs) != 1 || docs[0].ID != pub || strings.Contains(docs[0].Body, "13812345678") {
+		t.Fatalf("reindex: %+v %v", docs, err)
+	}
+}
+
+func TestStats(t *testing.T) {
+	sdktest.EachDB(t, func(t *testing.T, dsn string) { testStats_(t, dsn) })
+}
+
+func testStats_(t *testing.T, dsn string) {
+	o := options()
+	o.DSN = dsn
+	h := sdktest.InProcess(t, Module, o)
+	setNow(t, "2026-03-02 10:00")
+	n, _ := write(t, h, "求助", "统计", false)
+	expect(t, h.Post(portal, dispatcher, "/admin/mailbox/l/"+n, url.Values{"action": {"assign"}, "dept": {"2"}}), http.StatusSeeOther, "assign")
+	setNow(t, "2026-04-15 10:00")
+	st := h.Server.Handler().(sdk.Statser)
+	get := func(tn *sdk.Tenant) map[string]float64 {
+		ss, err := st.Stats(context.Background(), tn.ID, time.Date(2026, 3, 1, 0, 0, 0, 0, cst), time.Date(2026, 4, 1, 0, 0, 0, 0, cst))
+		if err != nil {
+			t.Fatal(err)
+		}
+		m := map[string]float64{}
+		for _, s := range ss {
+			m[s.Name] = s.Value
+		}
+		return m
+	}
+	p, d := get(portal), get(jyj)
+	if p["received"] != 1 || p["open"] != 1 || p["overdue"] != 1 || p["oldest_open_days"] != 44 || p["open_over_30_days"] != 1 || p["open_over_60_days"] != 0 {
+		t.Errorf("portal stats: %v", p)
+	}
+	if d["assigned_open"] != 1 || d["open"] != 0 {
+		t.Errorf("jyj stats: %v", d)
+	}
+}
+
+func TestForwardedLetter(t *testing.T) {
+	h := sdktest.InProcess(t, Module, options())
+	r := h.Post(portal, dispatcher, "/admin/mailbox/forwarded", url.Values{"origin": {"市长信箱"}, "origin_ref": {"SZ2026-0012"},
+		"box": {"county_head"}, "category": {"求助"}, "subject": {"市长信箱转来的求助"}, "content": {"请帮助解决饮水问题。"}})
+	expect(t, r, http.StatusSeeOther, "forwarded")
+	loc := r.Header.Get("Location")
+	number := loc[strings.LastIndex(loc, "/")+1:]
+	handleToReply(t, h, number, "已安排送水。", false)
+	if r := h.Get(portal, dispatcher, "/admin/mailbox/l/"+number); !strings.Contains(r.HTML, "市长信箱转来（原编号 SZ2026-0012）") || !strings.Contains(r.HTML, "已办结") {
+		t.Fatalf("forwarded letter: %s", r.Text())
+	}
+	expect(t, h.Post(jyj, jyjHandler, "/admin/mailbox/forwarded", url.Values{"origin": {"社情民意"}}), http.StatusBadRequest, "jyj enters a portal letter")
+	expect(t, h.Post(portal, citizen, "/admin/mailbox/forwarded", url.Values{"origin": {"社情民意"}}), http.StatusForbidden, "citizen enters")
+}
+
+func TestRejectAndAssignChecks(t *testing.T) {
+	h := sdktest.InProcess(t, Module, sdktest.Options{Tenants: []*sdk.Tenant{portal, jyj}})
+	n, _ := write(t, h, "举报", "涉诉事项", false)
+	// 人社局 does not enable the module: no assignment to it.
+	expect(t, h.Post(portal, dispatcher, "/admin/mailbox/l/"+n, url.Values{"action": {"assign"}, "dept": {"3"}}), http.StatusBadRequest, "assign to rsj")
+	expect(t, h.Post(portal, dispatcher, "/admin/mailbox/l/"+n, url.Values{"action": {"reject"}}), http.StatusBadRequest, "reject without reason")
+	expect(t, h.Post(portal, dispatcher, "/admin/mailbox/l/"+n, url.Values{"action": {"reject"}, "reason": {"已进入诉讼程序"}}), http.StatusSeeOther, "reject")
+	if r := h.Get(portal, citizen, "/mailbox/my/"+n); !strings.Contains(r.HTML, "不予受理") || !strings.Contains(r.HTML, "已进入诉讼程序") {
+		t.Fatalf("writer's view: %s", r.Text())
+	}
+	if ns := h.Host.Notices(); len(ns) != 1 || ns[0].UserID != citizen.ID {
+		t.Fatalf("notices: %+v", ns)
+	}
+	// Another citizen cannot read it by number.
+	other := &sdk.User{ID: 101, Roles: []string{sdk.RoleCitizen}, Permissions: []string{PermWrite}}
+	expect(t, h.Get(portal, other, "/mailbox/my/"+n), http.StatusNotFound, "other citizen")
+}
+
+// multipartLetter builds a letter form with files.
+func multipartLetter(t *testing.T, files map[string][]byte) (http.Header, []byte) {
+	t.Helper()
+	var buf bytes.Buffer
+	mw := multipart.NewWriter(&buf)
+	for k, v := range map[string]string{"csrf": sdktest.CSRFToken, "box": "county_head", "category": "求助", "subject": "附件测试",
+		"content": "路灯损坏，附上照片和材料，请尽快维修。"} {
+		_ = mw.WriteField(k, v)
+	}
+	for name, data := range files {
+		fw, err := mw.CreateFormFile("files", name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, _ = fw.Write(data)
+	}
+	_ = mw.Close()
+	return http.Header{"Content-Type": {mw.FormDataContentType()}}, buf.Bytes()
+}
+
+func TestAttachments(t *testing.T) {
+	png := append([]byte("\x89PNG\r\n\x1a\n"), make([]byte, 64)...)
+	sdktest.Each(t, Module, options(), func(t *testing.T, h *sdktest.Harness) {
+		// An executable named .pdf is refused by its content.
+		hdr, body := multipartLetter(t, map[string][]byte{"材料.pdf": []byte("MZ\x90\x00this is not a pdf")})
+		r := h.Do(sdktest.Request{Tenant: portal, User: citizen, Method: http.MethodPost, Path: "/mailbox/write", Header: hdr, Body: body})
+		if r.Status != http.StatusBadRequest || !strings.Contains(r.HTML, "不是图片") {
+			t.Fatalf("disguised file: %d %s", r.Status, r.Text())
+		}
+		hdr, body = multipartLetter(t, map[string][]byte{"路灯.png": png})
+		r = h.Do(sdktest.Request{Tenant: portal, User: citizen, Method: http.MethodPost, Path: "/mailbox/write", Header: hdr, Body: body})
+		m := numberRe.FindStringSubmatch(r.HTML)
+		if r.Status != 200 || m == nil {
+			t.Fatalf("letter with a picture: %d %s", r.Status, r.Text())
+		}
+		number := m[1]
+		page := h.Get(portal, citizen, "/mailbox/my/"+number)
+		link := regexp.MustCompile(`href="(/mailbox/my/` + number + `/files/\d+)">路灯.png</a>`).FindStringSubmatch(page.HTML)
+		if link == nil {
+			t.Fatalf("attachment link: %s", page.HTML)
+		}
+		f := h.Get(portal, citizen, link[1])
+		if f.Kind != "raw" || !bytes.Equal(f.Body, png) || f.Header.Get("Content-Type") != "image/png" || f.Header.Get("X-Content-Type-Options") != "nosniff" {
+			t.Fatalf("download: %+v", f)
+		}
+		other := &sdk.User{ID: 101, Roles: []string{sdk.RoleCitizen}, Permissions: []string{PermWrite}}
+		expect(t, h.Get(portal, other, link[1]), http.StatusNotFound, "another citizen's file")
+		expect(t, h.Post(portal, dispatcher, "/admin/mailbox/l/"+number, url.Values{"action": {"assign"}, "dept": {"2"}}), http.StatusSeeOther, "assign")
+		staff := strings.Replace(link[1], "/mailbox/my/", "/admin/mailbox/l/", 1)
+		if f := h.Get(jyj, jyjHandler, staff); !bytes.Equal(f.Body, png) {
+			t.Fatalf("handler's download: %+v", f)
+		}
+		expect(t, h.Get(rsj, rsjHandler, staff), http.StatusNotFound, "rsj's download")
+	})
+}
+
+// TestDeadlineRecomputed: the deadline of an open letter follows the
+// host's calendar. FakeHost's calendar cannot be edited, so the change is
+// simulated the other way round: the stored deadline is made stale (as
+// if computed under an older calendar) and the next Tick corrects it.
+func TestDeadlineRecomputed(t *testing.T) {
+	h := sdktest.InProcess(t, Module, options())
+	setNow(t, "2026-02-12 10:00")
+	n, _ := write(t, h, "咨询", "日历调整", false)
+	expect(t, h.Post(portal, dispatcher, "/admin/mailbox/l/"+n, url.Values{"action": {"assign"}, "dept": {"2"}}), http.StatusSeeOther, "assign")
+	s := h.Server.Env().DB.Tenant(portal.ID)
+	if _, err := s.Exec(context.Background(), `UPDATE mailbox_letters SET deadline = '2026-02-17' WHERE tenant_id = :tenant_id AND number = :n`, sdk.Args{"n": n}); err != nil {
+		t.Fatal(err)
+	}
+	notes, err := h.Server.Handler().(sdk.Ticker).Tick(context.Background(), now())
+	if err != nil || len(notes) != 1 || !strings.Contains(notes[0], "由 2026-02-17 改为 2026-02-24") {
+		t.Fatalf("recompute: %v %v", notes, err)
+	}
+	if r := h.Get(portal, citizen, "/mailbox/my/"+n); !strings.Contains(r.HTML, "工作日历调整") || !strings.Contains(r.HTML, "<dd>2026-02-24<details>") {
+		t.Fatalf("writer's view: %s", r.Text())
+	}
+}
+
+func TestDeadlineSettings(t *testing.T) {
+	h := sdktest.InProcess(t, Module, options())
+	setNow(t, "2026-03-02 10:00")
+	n, _ := write(t, h, "投诉", "设置期限", false)
+	req := h.Wire(sdktest.Request{Tenant: portal, User: dispatcher, Path: "/admin/mailbox/l/" + n, Form: url.Values{"action": {"assign"}, "dept": {"2"}}})
+	req.SettingsJson = `{"deadlines": {"county_head": {"投诉": 5}}}`
+	resp, err := h.Handle(context.Background(), req)
+	if err != nil || resp.Status != http.StatusSeeOther {
+		t.Fatalf("assign: %v %v", resp, err)
+	}
+	// 5 working days after Monday 2 March: Monday 9 March.
+	if r := h.Get(portal, citizen, "/mailbox/my/"+n); !strings.Contains(r.HTML, "<dd>2026-03-09<details>") || !strings.Contains(r.HTML, "本信箱设置") {
+		t.Fatalf("configured deadline: %s", r.Text())
+	}
+	var st Settings
+	if d, why := st.daysFor("county_head", "投诉"); d != 7 || !strings.Contains(why, "默认") {
+		t.Errorf("default: %d %s", d, why)
 	}
 }

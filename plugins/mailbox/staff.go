@@ -60,6 +60,7 @@ func (h *Handler) staffList(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		data["Dispatch"] = ls
+		data["Boxes"], data["Categories"], data["Origins"] = mailboxesOf(sdk.TenantOf(r)), Categories, Origins
 	}
 	me := sdk.TenantOf(r).ID
 	var mine []*Letter
@@ -88,8 +89,10 @@ func (h *Handler) staffLetter(w http.ResponseWriter, r *http.Request) {
 	}
 	v.Staff, v.Dispatch, v.Handle = true, role == "dispatch", role == "handle"
 	v.Reply = l.Reply
+	v.FileBase = sdk.URL(r, "admin/mailbox/l/"+l.Number+"/files/")
+	v.PublicSubject, v.PublicContent, v.PublicReply = redact(or(l.PublicSubject, l.Subject)), redact(or(l.PublicContent, l.Content)), redact(or(l.PublicReply, l.Reply))
 	if v.Dispatch {
-		ts, err := h.env.Host.Tenants(r.Context(), false)
+		ts, err := h.env.Host.Tenants(r.Context(), true)
 		if err == nil {
 			for _, t := range ts {
 				if !t.IsPortal() && t.Status == "active" {
@@ -114,6 +117,35 @@ func (h *Handler) staffAction(w http.ResponseWriter, r *http.Request) {
 	http.Redirect(w, r, sdk.URL(r, "admin/mailbox/l/"+l.Number), http.StatusSeeOther)
 }
 
+// forwarded enters a letter forwarded from an upper-level platform
+// (市长信箱, 社情民意): a dispatcher types it in with its origin and its
+// number there; from then on it is handled like any other letter.
+func (h *Handler) forwarded(w http.ResponseWriter, r *http.Request) {
+	if !isDispatcher(r) {
+		sdk.Fail(w, sdk.Errorf(sdk.EFORBID, "只有信件受理人员可以录入转来的信件。"))
+		return
+	}
+	t := sdk.TenantOf(r)
+	f := r.PostForm
+	if f == nil {
+		_ = r.ParseForm()
+		f = r.PostForm
+	}
+	l := &Letter{Mailbox: f.Get("box"), Category: f.Get("category"), Subject: clean(f.Get("subject"), 100),
+		Content: clean(f.Get("content"), 5000), Phone: clean(f.Get("phone"), 20), Consent: f.Get("consent") == "yes",
+		Origin: f.Get("origin"), OriginRef: clean(f.Get("origin_ref"), 60), Status: Submitted, RemoteAddr: remoteHost(r.RemoteAddr)}
+	if !contains(Origins, l.Origin) || mailboxTitle(t, l.Mailbox) == l.Mailbox || !validCategory(l.Category) || l.Subject == "" || l.Content == "" {
+		sdk.Fail(w, invalid("请完整填写来源、信箱、类别、标题和内容。"))
+		return
+	}
+	if _, err := h.store(r.Context(), t.ID, l, nil, sdk.UserOf(r).Actor(), "录入"+l.Origin+"转来信件 "+l.OriginRef, now()); err != nil {
+		sdk.Fail(w, err)
+		return
+	}
+	h.audit(r, t.ID, "letter.forwarded", l.Number, l.Origin+" "+l.OriginRef)
+	http.Redirect(w, r, sdk.URL(r, "admin/mailbox/l/"+l.Number), http.StatusSeeOther)
+}
+
 func invalid(msg string) error { return sdk.Errorf(sdk.EINVALID, "%s", msg) }
 
 func (h *Handler) act(r *http.Request, l *Letter, role, action string) error {
@@ -130,12 +162,17 @@ func (h *Handler) act(r *http.Request, l *Letter, role, action string) error {
 		l.Status, l.Reason = Rejected, reason
 		t := now().UTC()
 		l.ClosedAt = &t
-		return h.change(r, l, from, "reject", "不予受理："+reason)
+		if err := h.change(r, l, from, "reject", "不予受理："+reason); err != nil {
+			return err
+		}
+		_ = h.env.Host.Notify(ctx, sdk.Notification{TenantID: l.TenantID, UserID: l.UserID, Subject: "您的信件未予受理",
+			Body: "信件 " + l.Number + " 未予受理：" + reason, Path: "mailbox/my/" + l.Number})
+		return nil
 	case dispatch && action == "assign" && from == Submitted:
 		dept, _ := strconv.ParseInt(r.PostFormValue("dept"), 10, 64)
 		dt, err := h.env.Host.Tenant(ctx, dept)
-		if err != nil || dt.IsPortal() {
-			return invalid("请选择承办单位。")
+		if err != nil || dt.IsPortal() || !h.env.Enabled(dept) {
+			return invalid("请选择承办单位（须已开通领导信箱模块）。")
 		}
 		note := "转办至" + dt.Name
 		if l.AcceptedOn == "" {
@@ -149,7 +186,7 @@ func (h *Handler) act(r *http.Request, l *Letter, role, action string) error {
 			if err != nil {
 				return err
 			}
-			l.AcceptedOn, l.Deadline, l.DeadlineExplain = acc.String(), dl, ex
+			l.AcceptedOn, l.Deadline, l.DeadlineExplain, l.Days = acc.String(), dl, ex, n
 			note = "受理并" + note + "，办理期限 " + dl
 		}
 		l.Status, l.AssignedTenantID, l.ReplyStatus = Assigned, dept, ""
@@ -159,6 +196,13 @@ func (h *Handler) act(r *http.Request, l *Letter, role, action string) error {
 		t := now().UTC()
 		l.ClosedAt = &t
 		l.Published = l.Consent && r.PostFormValue("publish") == "yes"
+		if l.Published {
+			// The dispatcher's edited version (names, addresses removed by
+			// hand); redaction applies again when it is shown.
+			l.PublicSubject = clean(r.PostFormValue("public_subject"), 100)
+			l.PublicContent = clean(r.PostFormValue("public_content"), 5000)
+			l.PublicReply = clean(r.PostFormValue("public_reply"), 5000)
+		}
 		note := "审核通过，答复来信人"
 		if l.Published {
 			note += "，予以公开"
@@ -176,6 +220,15 @@ func (h *Handler) act(r *http.Request, l *Letter, role, action string) error {
 			if err != nil {
 				h.env.Log.Warn("index letter", "number", l.Number, "err", err)
 			}
+		}
+		return nil
+	case dispatch && action == "unpublish" && from == Closed && l.Published:
+		l.Published = false
+		if err := h.change(r, l, from, "unpublish", "撤下公开："+reason); err != nil {
+			return err
+		}
+		if err := h.env.Host.Remove(ctx, l.TenantID, l.Number); err != nil {
+			h.env.Log.Warn("remove letter from the index", "number", l.Number, "err", err)
 		}
 		return nil
 	case dispatch && action == "return" && from == Replied:

@@ -43,6 +43,9 @@ func StatusLabel(s string) string {
 // Categories of letters.
 var Categories = []string{"咨询", "求助", "投诉", "建议", "举报"}
 
+// Origins of letters forwarded from upper-level platforms.
+var Origins = []string{"市长信箱", "社情民意"}
+
 // Ratings a writer may give.
 var Ratings = []string{"满意", "基本满意", "不满意"}
 
@@ -79,13 +82,19 @@ type Letter struct {
 	Reply            string     `db:"reply"`
 	ReplyStatus      string     `db:"reply_status"` // draft, submitted, returned, approved
 	Published        bool       `db:"published"`
+	PublicSubject    string     `db:"public_subject"` // the published version, edited by the dispatcher
+	PublicContent    string     `db:"public_content"`
+	PublicReply      string     `db:"public_reply"`
 	AcceptedOn       string     `db:"accepted_on"`
 	Deadline         string     `db:"deadline"`
+	Days             int        `db:"days"` // working days granted at acceptance
 	DeadlineExplain  string     `db:"deadline_explain"`
 	ExtReason        string     `db:"ext_reason"`
 	ExtDays          int        `db:"ext_days"`
 	ExtStatus        string     `db:"ext_status"` // requested, approved, refused
 	Rating           string     `db:"rating"`
+	Origin           string     `db:"origin"`     // 市长信箱, 社情民意: forwarded from an upper-level platform
+	OriginRef        string     `db:"origin_ref"` // its number there
 	Reminded         bool       `db:"reminded"`
 	Escalated        bool       `db:"escalated"`
 	CreatedAt        time.Time  `db:"created_at"`
@@ -110,14 +119,14 @@ type Event struct {
 }
 
 const letterCols = `id, tenant_id, mailbox, category, subject, content, phone, consent, number, code_hash, user_id, remote_addr,
-	status, assigned_tenant_id, bounce_count, flagged, reason, reply, reply_status, published, accepted_on, deadline,
-	deadline_explain, ext_reason, ext_days, ext_status, rating, reminded, escalated, created_at, updated_at, closed_at`
+	status, assigned_tenant_id, bounce_count, flagged, reason, reply, reply_status, published, public_subject, public_content, public_reply, accepted_on, deadline, days,
+	deadline_explain, ext_reason, ext_days, ext_status, rating, origin, origin_ref, reminded, escalated, created_at, updated_at, closed_at`
 
 func insertLetter(ctx context.Context, s *sdk.Scope, l *Letter) error {
 	id, err := s.Insert(ctx, `INSERT INTO mailbox_letters (tenant_id, mailbox, category, subject, content, phone, consent, number,
-		code_hash, user_id, remote_addr, status, reason, reply, deadline_explain, ext_reason, created_at, updated_at)
+		code_hash, user_id, remote_addr, status, reason, reply, deadline_explain, ext_reason, origin, origin_ref, public_content, public_reply, created_at, updated_at)
 		VALUES (:tenant_id, :mailbox, :category, :subject, :content, :phone, :consent, :number, :code_hash, :user_id,
-		:remote_addr, :status, '', '', '', '', :created_at, :updated_at)`, l)
+		:remote_addr, :status, '', '', '', '', :origin, :origin_ref, '', '', :created_at, :updated_at)`, l)
 	if err != nil {
 		return err
 	}
@@ -131,13 +140,13 @@ func insertLetter(ctx context.Context, s *sdk.Scope, l *Letter) error {
 func saveLetter(ctx context.Context, s *sdk.Scope, l *Letter, from string) error {
 	res, err := s.Exec(ctx, `UPDATE mailbox_letters SET status = :status, assigned_tenant_id = :assigned_tenant_id,
 		bounce_count = :bounce_count, flagged = :flagged, reason = :reason, reply = :reply, reply_status = :reply_status,
-		published = :published, accepted_on = :accepted_on, deadline = :deadline, deadline_explain = :deadline_explain,
+		published = :published, public_subject = :public_subject, public_content = :public_content, public_reply = :public_reply, accepted_on = :accepted_on, deadline = :deadline, days = :days, deadline_explain = :deadline_explain,
 		ext_reason = :ext_reason, ext_days = :ext_days, ext_status = :ext_status, rating = :rating,
 		updated_at = :updated_at, closed_at = :closed_at
 		WHERE tenant_id = :tenant_id AND id = :id AND status = :from_status`, sdk.Args{
 		"status": l.Status, "assigned_tenant_id": l.AssignedTenantID, "bounce_count": l.BounceCount, "flagged": l.Flagged,
-		"reason": l.Reason, "reply": l.Reply, "reply_status": l.ReplyStatus, "published": l.Published,
-		"accepted_on": l.AcceptedOn, "deadline": l.Deadline, "deadline_explain": l.DeadlineExplain,
+		"reason": l.Reason, "reply": l.Reply, "reply_status": l.ReplyStatus, "published": l.Published, "public_subject": l.PublicSubject, "public_content": l.PublicContent, "public_reply": l.PublicReply,
+		"accepted_on": l.AcceptedOn, "deadline": l.Deadline, "days": l.Days, "deadline_explain": l.DeadlineExplain,
 		"ext_reason": l.ExtReason, "ext_days": l.ExtDays, "ext_status": l.ExtStatus, "rating": l.Rating,
 		"updated_at": l.UpdatedAt, "closed_at": l.ClosedAt, "id": l.ID, "from_status": from,
 	})

@@ -21,7 +21,10 @@ const escalateAfter = 5
 // two ticks never remind twice.
 func (h *Handler) Tick(ctx context.Context, at time.Time) ([]string, error) {
 	day := calendar.DateOf(at.In(cst))
-	var notes []string
+	notes, err := h.recompute(ctx, at)
+	if err != nil {
+		return notes, err
+	}
 	for _, tc := range h.env.Tenants() {
 		s := h.env.DB.Tenant(tc.Tenant.ID)
 		ls, err := selectLetters(ctx, s, "status IN ('assigned','replied') AND deadline <> '' AND deadline < :today AND (reminded = 0 OR escalated = 0)",
@@ -96,4 +99,66 @@ func (h *Handler) mark(ctx context.Context, tenantID int64, l *Letter, flag, act
 		h.env.Log.Warn("audit", "action", action, "err", err)
 	}
 	return true, nil
+}
+
+// recomputeEvery is how often open letters' deadlines are checked
+// against the host's calendar.
+const recomputeEvery = 10 * time.Minute
+
+// recompute checks the deadline of every open letter against the host's
+// calendar as it is now: when the county office has changed the calendar
+// (a holiday added, a make-up day moved), the deadline moves with it and
+// the change is in the letter's history and the audit log.
+func (h *Handler) recompute(ctx context.Context, at time.Time) ([]string, error) {
+	h.recomputeMu.Lock()
+	if !h.lastRecompute.IsZero() && at.Sub(h.lastRecompute) < recomputeEvery && at.After(h.lastRecompute) {
+		h.recomputeMu.Unlock()
+		return nil, nil
+	}
+	h.lastRecompute = at
+	h.recomputeMu.Unlock()
+	var notes []string
+	for _, tc := range h.env.Tenants() {
+		ls, err := selectLetters(ctx, h.env.DB.Tenant(tc.Tenant.ID), "status IN ('assigned','replied') AND accepted_on <> '' AND days > 0", nil)
+		if err != nil {
+			return notes, err
+		}
+		for _, l := range ls {
+			acc, err := calendar.ParseDate(l.AcceptedOn)
+			if err != nil {
+				continue
+			}
+			n, why := l.Days, "按受理时的期限"
+			if l.ExtStatus == "approved" {
+				n += l.ExtDays
+				why += "及经批准的延期"
+			}
+			dl, ex, err := computeDeadline(ctx, h.env.Host, acc, n, why)
+			if err != nil {
+				h.env.Log.Warn("recompute deadline", "number", l.Number, "err", err)
+				continue
+			}
+			if dl == l.Deadline {
+				continue
+			}
+			old, from := l.Deadline, l.Status
+			l.Deadline, l.DeadlineExplain, l.UpdatedAt = dl, "工作日历调整后重新计算："+ex, at.UTC()
+			note := "工作日历调整，办理期限由 " + old + " 改为 " + dl
+			err = h.env.DB.Tx(ctx, l.TenantID, func(s *sdk.Scope) error {
+				if err := saveLetter(ctx, s, l, from); err != nil {
+					return err
+				}
+				return addEvent(ctx, s, &Event{LetterID: l.ID, At: at.UTC(), Actor: "system:mailbox", Action: "recompute",
+					FromStatus: from, ToStatus: from, Note: note})
+			})
+			if err != nil {
+				// A letter changed meanwhile: the next check takes it up.
+				h.env.Log.Warn("recompute deadline", "number", l.Number, "err", err)
+				continue
+			}
+			_ = h.env.Host.Audit(ctx, sdk.AuditEntry{TenantID: l.TenantID, Actor: "system:mailbox", Action: "letter.recompute", Target: l.Number, Detail: note})
+			notes = append(notes, "信件 "+l.Number+"："+note)
+		}
+	}
+	return notes, nil
 }

@@ -22,13 +22,19 @@ CREATE TABLE mailbox_letters (
 	reply {{text}} NOT NULL,
 	reply_status VARCHAR(16) NOT NULL DEFAULT '',
 	published INTEGER NOT NULL DEFAULT 0,
+	public_subject VARCHAR(200) NOT NULL DEFAULT '',
+	public_content {{text}} NOT NULL,
+	public_reply {{text}} NOT NULL,
 	accepted_on VARCHAR(10) NOT NULL DEFAULT '',
 	deadline VARCHAR(10) NOT NULL DEFAULT '',
+	days INTEGER NOT NULL DEFAULT 0,
 	deadline_explain {{text}} NOT NULL,
 	ext_reason {{text}} NOT NULL,
 	ext_days INTEGER NOT NULL DEFAULT 0,
 	ext_status VARCHAR(16) NOT NULL DEFAULT '',
 	rating VARCHAR(16) NOT NULL DEFAULT '',
+	origin VARCHAR(32) NOT NULL DEFAULT '',
+	origin_ref VARCHAR(64) NOT NULL DEFAULT '',
 	reminded INTEGER NOT NULL DEFAULT 0,
 	escalated INTEGER NOT NULL DEFAULT 0,
 	created_at {{time}} NOT NULL,
@@ -53,3 +59,17 @@ CREATE TABLE mailbox_history (
 	note {{text}} NOT NULL
 ) {{table}};
 CREATE INDEX ix_mailbox_history ON mailbox_history (tenant_id, letter_id, id);
+
+-- Attachments of a letter (images, PDF), stored with the letter in one
+-- transaction; never public.
+CREATE TABLE mailbox_attachments (
+	id {{id}},
+	tenant_id BIGINT NOT NULL,
+	letter_id BIGINT NOT NULL,
+	name VARCHAR(200) NOT NULL,
+	content_type VARCHAR(64) NOT NULL,
+	size BIGINT NOT NULL,
+	data MEDIUMBLOB NOT NULL,
+	created_at {{time}} NOT NULL
+) {{table}};
+CREATE INDEX ix_mailbox_attachments ON mailbox_attachments (tenant_id, letter_id);

@@ -1,0 +1,183 @@
+package mailbox
+
+import (
+	"context"
+	"fmt"
+	"html/template"
+	"net/http"
+	"sort"
+	"strings"
+	"time"
+
+	"yiwang/core/calendar"
+	"yiwang/plugins/sdk"
+)
+
+// DeptRow is one department's line of a monthly report.
+type DeptRow struct {
+	Dept                                        string
+	Received, Closed, OnTime, Overdue, Extended int
+	AvgDays                                     string // average working days from acceptance to reply
+	Satisfaction                                string // share of 满意 and 基本满意 among rated replies
+	daysSum, daysN, rated, satisfied            int
+}
+
+// Report is a mailbox's monthly report.
+type Report struct {
+	Box, BoxTitle, Month string
+	Rows                 []*DeptRow
+	Categories           []CategoryCount
+	Chart                template.HTML
+	Months               []string
+	Boxes                []Mailbox
+}
+
+// CategoryCount is the number of letters of a category.
+type CategoryCount struct {
+	Category string
+	Count    int
+}
+
+// monthReport computes the report of a tenant's mailbox for the month
+// starting at start (CST): the letters received that month, by the
+// department they were assigned to, as they stand now.
+func (h *Handler) monthReport(ctx context.Context, t *sdk.Tenant, box string, start time.Time) (*Report, error) {
+	end := start.AddDate(0, 1, 0)
+	ls, err := selectLetters(ctx, h.env.DB.Tenant(t.ID), "mailbox = :box AND created_at >= :start AND created_at < :end AND status <> 'rejected'",
+		sdk.Args{"box": box, "start": start.UTC(), "end": end.UTC()})
+	if err != nil {
+		return nil, err
+	}
+	rep := &Report{Box: box, BoxTitle: mailboxTitle(t, box), Month: start.Format("2006-01")}
+	rows := map[int64]*DeptRow{}
+	cats := map[string]int{}
+	todayS := today().String()
+	for _, l := range ls {
+		cats[l.Category]++
+		row := rows[l.AssignedTenantID]
+		if row == nil {
+			row = &DeptRow{Dept: "未转办"}
+			if l.AssignedTenantID != 0 {
+				if d, err := h.env.Host.Tenant(ctx, l.AssignedTenantID); err == nil {
+					row.Dept = d.Name
+				}
+			}
+			rows[l.AssignedTenantID] = row
+		}
+		row.Received++
+		if l.ExtStatus == "approved" {
+			row.Extended++
+		}
+		if l.Status == Closed && l.ClosedAt != nil {
+			row.Closed++
+			closed := calendar.DateOf(l.ClosedAt.In(cst))
+			if l.Deadline == "" || closed.String() <= l.Deadline {
+				row.OnTime++
+			} else {
+				row.Overdue++
+			}
+			if acc, err := calendar.ParseDate(l.AcceptedOn); err == nil {
+				if wd, err := h.env.Host.WorkingDaysBetween(ctx, acc, closed); err == nil {
+					row.daysSum += wd.Days
+					row.daysN++
+				}
+			}
+		} else if l.Deadline != "" && l.Deadline < todayS {
+			row.Overdue++
+		}
+		if l.Rating != "" {
+			row.rated++
+			if l.Rating != "不满意" {
+				row.satisfied++
+			}
+		}
+	}
+	for _, r := range rows {
+		r.AvgDays, r.Satisfaction = "—", "—"
+		if r.daysN > 0 {
+			r.AvgDays = fmt.Sprintf("%.1f", float64(r.daysSum)/float64(r.daysN))
+		}
+		if r.rated > 0 {
+			r.Satisfaction = fmt.Sprintf("%.0f%%", 100*float64(r.satisfied)/float64(r.rated))
+		}
+		rep.Rows = append(rep.Rows, r)
+	}
+	sort.Slice(rep.Rows, func(i, j int) bool {
+		if rep.Rows[i].Received != rep.Rows[j].Received {
+			return rep.Rows[i].Received > rep.Rows[j].Received
+		}
+		return rep.Rows[i].Dept < rep.Rows[j].Dept
+	})
+	for _, c := range Categories {
+		rep.Categories = append(rep.Categories, CategoryCount{c, cats[c]})
+	}
+	rep.Chart = chart(rep)
+	return rep, nil
+}
+
+// chart draws received and closed letters per department as horizontal
+// bars: an SVG with a title and a description for screen readers (the
+// table beside it carries the same figures).
+func chart(rep *Report) template.HTML {
+	const barH, gap, left, width = 14, 10, 220, 320
+	max := 1
+	for _, r := range rep.Rows {
+		if r.Received > max {
+			max = r.Received
+		}
+	}
+	height := len(rep.Rows)*(2*barH+gap) + 40
+	var b strings.Builder
+	e := template.HTMLEscapeString
+	fmt.Fprintf(&b, `<svg class="mailbox-chart" role="img" aria-labelledby="chart-t chart-d" width="%d" height="%d" viewBox="0 0 %d %d" xmlns="http://www.w3.org/2000/svg">`,
+		left+width+60, height, left+width+60, height)
+	fmt.Fprintf(&b, `<title id="chart-t">%s %s 各单位收信与办结数</title><desc id="chart-d">`, e(rep.BoxTitle), e(rep.Month))
+	for _, r := range rep.Rows {
+		fmt.Fprintf(&b, "%s：收到 %d 件，办结 %d 件。", e(r.Dept), r.Received, r.Closed)
+	}
+	b.WriteString(`</desc>`)
+	y := 10
+	for _, r := range rep.Rows {
+		fmt.Fprintf(&b, `<text x="%d" y="%d" text-anchor="end" font-size="13" fill="#1a1a1a">%s</text>`, left-8, y+barH+4, e(r.Dept))
+		fmt.Fprintf(&b, `<rect x="%d" y="%d" width="%d" height="%d" fill="#1f5fa8"/><text x="%d" y="%d" font-size="12" fill="#1a1a1a">收到 %d</text>`,
+			left, y, width*r.Received/max, barH, left+width*r.Received/max+4, y+barH-3, r.Received)
+		y += barH
+		fmt.Fprintf(&b, `<rect x="%d" y="%d" width="%d" height="%d" fill="#2e7d32"/><text x="%d" y="%d" font-size="12" fill="#1a1a1a">办结 %d</text>`,
+			left, y, width*r.Closed/max, barH, left+width*r.Closed/max+4, y+barH-3, r.Closed)
+		y += barH + gap
+	}
+	fmt.Fprintf(&b, `<rect x="%d" y="%d" width="12" height="12" fill="#1f5fa8"/><text x="%d" y="%d" font-size="12">收到</text>`, left, y+4, left+16, y+14)
+	fmt.Fprintf(&b, `<rect x="%d" y="%d" width="12" height="12" fill="#2e7d32"/><text x="%d" y="%d" font-size="12">办结</text>`, left+60, y+4, left+76, y+14)
+	b.WriteString(`</svg>`)
+	return template.HTML(b.String()) //nolint:gosec // every text escaped above
+}
+
+func (h *Handler) report(w http.ResponseWriter, r *http.Request) {
+	t := sdk.TenantOf(r)
+	boxes := mailboxesOf(t)
+	box := r.URL.Query().Get("box")
+	if mailboxTitle(t, box) == box {
+		box = boxes[0].Key
+	}
+	cur := now().In(cst)
+	thisMonth := time.Date(cur.Year(), cur.Month(), 1, 0, 0, 0, 0, cst)
+	start := thisMonth.AddDate(0, -1, 0)
+	if m := r.URL.Query().Get("month"); m != "" {
+		p, err := time.ParseInLocation("2006-01", m, cst)
+		if err != nil || p.After(thisMonth) {
+			sdk.Fail(w, sdk.Errorf(sdk.ENOTFOUND, "没有这个月份的报告。"))
+			return
+		}
+		start = p
+	}
+	rep, err := h.monthReport(r.Context(), t, box, start)
+	if err != nil {
+		sdk.Fail(w, err)
+		return
+	}
+	rep.Boxes = boxes
+	for i := 1; i <= 12; i++ {
+		rep.Months = append(rep.Months, thisMonth.AddDate(0, -i, 0).Format("2006-01"))
+	}
+	h.render(w, r, "report", rep.BoxTitle+" "+rep.Month+" 月度报告", 0, rep)
+}
