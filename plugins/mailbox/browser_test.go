@@ -1,0 +1,184 @@
+package mailbox
+
+import (
+	"context"
+	"html"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+	"yiwang/plugins/sdk/sdktest"
+)
+
+// browserSite serves the module, as the portal, to a browser whose every
+// request is the citizen's: a minimal stand-in for the host, which wraps
+// fragments in a page and passes redirects and raw answers on.
+func browserSite(h *sdktest.Harness) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, err := io.ReadAll(r.Body)
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusBadRequest)
+			return
+		}
+		ctx, cancel := context.WithTimeout(r.Context(), 30*time.Second)
+		defer cancel()
+		wire := h.Wire(sdktest.Request{Tenant: portal, User: citizen, Method: r.Method, Path: r.URL.RequestURI(), Header: r.Header.Clone(), Body: body})
+		resp, err := h.Handle(ctx, wire)
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusBadGateway)
+			return
+		}
+		out := sdktest.Decode(resp)
+		for k, v := range out.Header {
+			w.Header()[k] = v
+		}
+		status := out.Status
+		if status == 0 {
+			status = http.StatusOK
+		}
+		switch out.Kind {
+		case "raw":
+			w.WriteHeader(status)
+			_, _ = w.Write(out.Body)
+		default:
+			text := out.HTML
+			if out.Kind == "failure" {
+				text = `<p role="alert">` + html.EscapeString(out.Message) + `</p>`
+			}
+			w.Header().Set("Content-Type", "text/html; charset=utf-8")
+			w.WriteHeader(status)
+			_, _ = io.WriteString(w, `<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><title>`+
+				html.EscapeString(out.Title)+`</title></head><body><main>`+text+`</main></body></html>`)
+		}
+	})
+}
+
+// TestBrowserCitizenWritesAndReadsReply: in a real Chromium, a citizen
+// writes to the county head's mailbox through the form served by the
+// real plugin process and notes the letter number and query code; the
+// county office assigns it to 教育局, which answers, and the dispatcher
+// approves; the citizen then reads the reply on their letter's page and
+// by looking the letter up with number and query code.
+func TestBrowserCitizenWritesAndReadsReply(t *testing.T) {
+	ctx := mailboxBrowser(t)
+	h := sdktest.Process(t, Module, options())
+	srv := httptest.NewServer(browserSite(h))
+	defer srv.Close()
+
+	bodyText := func() string {
+		t.Helper()
+		s, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.body.innerText`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}
+
+	subject := "孩子转学需要哪些手续"
+	err := chromedp.Do(ctx,
+		chromedp.Navigate(srv.URL+"/mailbox/write?box=county_head"),
+		chromedp.WaitVisible("#ms"),
+		chromedp.Click(`input[name="box"][value="county_head"]`),
+		chromedp.Click(`input[name="category"][value="咨询"]`),
+		chromedp.SendKeys("#ms", subject),
+		chromedp.SendKeys("#mc", "我的孩子今年从外县转来读初二，请问转学需要准备哪些材料？"),
+		chromedp.Click(`button[type="submit"]`),
+		chromedp.WaitVisible(`p[role="status"]`),
+	)
+	if err != nil {
+		t.Fatalf("write a letter: %v", err)
+	}
+	page := bodyText()
+	n := regexp.MustCompile(`信件编号\s*(XX\d{14})`).FindStringSubmatch(page)
+	c := regexp.MustCompile(`查询码\s*(\d{8})`).FindStringSubmatch(page)
+	if !strings.Contains(page, "信件已提交") || n == nil || c == nil {
+		t.Fatalf("submitted page: %s", page)
+	}
+	number, code := n[1], c[1]
+
+	// Before any reply: pending, no answer.
+	if err := chromedp.Do(ctx, chromedp.Navigate(srv.URL+"/mailbox/my/"+number), chromedp.WaitVisible("h1")); err != nil {
+		t.Fatal(err)
+	}
+	if page := bodyText(); !strings.Contains(page, subject) || !strings.Contains(page, "待受理") || strings.Contains(page, "答复\n") {
+		t.Fatalf("letter before the reply: %s", page)
+	}
+
+	reply := "您好：转学需持原学校转学联系单、户口簿到教育局学籍管理股办理。"
+	handleToReply(t, h, number, reply, false)
+
+	// The writer's own page.
+	if err := chromedp.Do(ctx, chromedp.Navigate(srv.URL+"/mailbox/my/"+number), chromedp.WaitVisible("h1")); err != nil {
+		t.Fatal(err)
+	}
+	if page := bodyText(); !strings.Contains(page, reply) || !strings.Contains(page, "已办结") || !strings.Contains(page, "思南县教育局") {
+		t.Fatalf("writer's page after the reply: %s", page)
+	}
+
+	// Look-up by number and query code.
+	err = chromedp.Do(ctx,
+		chromedp.Navigate(srv.URL+"/mailbox/"),
+		chromedp.WaitVisible("#qn"),
+		chromedp.SendKeys("#qn", number),
+		chromedp.SendKeys("#qc", code),
+		chromedp.Click(`form[action$="mailbox/query"] button[type="submit"]`),
+		chromedp.WaitVisible("article h1"),
+	)
+	if err != nil {
+		t.Fatalf("look-up: %v", err)
+	}
+	if page := bodyText(); !strings.Contains(page, subject) || !strings.Contains(page, reply) {
+		t.Fatalf("looked-up letter: %s", page)
+	}
+}
+
+// mailboxBrowser starts a headless Chromium for the test. Missing
+// Chromium fails the test when CI is set (CI installs it) and skips it
+// otherwise.
+func mailboxBrowser(t *testing.T) context.Context {
+	t.Helper()
+	path := ""
+	for _, p := range []string{os.Getenv("YIWANG_CHROMIUM"), "/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome"} {
+		if p == "" {
+			continue
+		}
+		if _, err := os.Stat(p); err == nil {
+			path = p
+			break
+		}
+	}
+	if path == "" {
+		if os.Getenv("CI") != "" {
+			t.Fatal("Chromium not found: apt-get install chromium (or set YIWANG_CHROMIUM)")
+		}
+		t.Skip("Chromium not found: apt-get install chromium (or set YIWANG_CHROMIUM)")
+	}
+	opts := []chromedp.ExecAllocatorOption{
+		chromedp.ExecPath(path),
+		chromedp.Flag("headless", true),
+		chromedp.Flag("no-sandbox", true),
+		chromedp.Flag("disable-gpu", true),
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("no-first-run", true),
+		chromedp.UserDataDir(filepath.Join(t.TempDir(), "chromium")),
+	}
+	actx, cancel := chromedp.NewExecAllocator(context.Background(), opts...)
+	t.Cleanup(cancel)
+	ctx, cancel2 := chromedp.NewContext(actx)
+	t.Cleanup(cancel2)
+	// The first call starts the browser; its context must not time out.
+	if err := chromedp.Do(ctx); err != nil {
+		t.Fatalf("start chromium: %v", err)
+	}
+	ctx, cancel3 := context.WithTimeout(ctx, 60*time.Second)
+	t.Cleanup(cancel3)
+	return ctx
+}
