@@ -117,6 +117,7 @@ func modulesStart(ctx context.Context, e *env, p *platform, srv *web.Server) (fu
 		},
 		Identity: signedIn,
 		CSRF:     signOnCSRF{},
+		Users:    accountUsers{db: p.db, ms: tenants.NewMemberships(p.db)},
 	})
 	if err != nil {
 		return nil, err
