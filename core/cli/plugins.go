@@ -118,6 +118,7 @@ func modulesStart(ctx context.Context, e *env, p *platform, srv *web.Server) (fu
 		Identity: signedIn,
 		CSRF:     signOnCSRF{},
 		Users:    accountUsers{db: p.db, ms: tenants.NewMemberships(p.db)},
+		Indexer:  searchForModules(p),
 	})
 	if err != nil {
 		return nil, err

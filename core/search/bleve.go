@@ -249,7 +249,9 @@ func indexMapping(analysisName string) (*mapping.IndexMappingImpl, error) {
 	date.Store, date.Index, date.DocValues, date.IncludeInAll = true, true, true, false
 
 	dm := mapping.NewDocumentStaticMapping()
-	dm.AddFieldMappingsAt("title", text(true))
+	// The title is matched and weighted through text, where it is
+	// written twice; here it is only stored.
+	dm.AddFieldMappingsAt("title", stored)
 	dm.AddFieldMappingsAt("text", text(false))
 	dm.AddFieldMappingsAt("body", stored)
 	dm.AddFieldMappingsAt("url", stored)
@@ -286,7 +288,7 @@ func (b *Bleve) doc(d *Doc) map[string]interface{} {
 	}
 	m := map[string]interface{}{
 		"title":  d.Title,
-		"text":   d.Title + "\n" + body,
+		"text":   d.Title + "\n" + d.Title + "\n" + body,
 		"body":   body,
 		"url":    d.URL,
 		"column": d.Column,
@@ -483,15 +485,11 @@ func (b *Bleve) wordQuery(w Word, field string) query.Query {
 // build makes the bleve query of q, without the site filter when
 // noSites and without the type filter when noTypes (for facets).
 func (b *Bleve) build(p Parsed, q Query, noSites, noTypes bool) query.Query {
-	var must []query.Query
-	var should []query.Query
+	// One clause per word on text, where the title is written twice: a
+	// word in the title weighs more without a second clause to run.
+	var must, should []query.Query
 	for _, w := range p.Words {
 		must = append(must, b.wordQuery(w, "text"))
-		tq := b.wordQuery(w, "title")
-		if bq, ok := tq.(query.BoostableQuery); ok {
-			bq.SetBoost(2)
-		}
-		should = append(should, tq)
 	}
 	if len(q.Tenants) > 0 && !noSites {
 		var ts []query.Query

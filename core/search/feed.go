@@ -210,16 +210,19 @@ const drainBatch = 500
 func (f *Feeder) Drain(ctx context.Context) (int, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	ok, err := f.lease(ctx)
-	if err != nil || !ok {
-		return 0, err
-	}
+	// Reading first keeps an idle worker from writing the lease every
+	// second; rows are only deleted by the lease holder, and applying one
+	// twice is harmless.
 	var rows []outboxRow
 	if err := f.DB.SelectContext(ctx, &rows, `SELECT id, kind, tenant_id, ref, payload FROM search_outbox ORDER BY id LIMIT ?`, drainBatch); err != nil {
 		return 0, fmt.Errorf("read search outbox: %w", err)
 	}
 	if len(rows) == 0 {
 		return 0, nil
+	}
+	ok, err := f.lease(ctx)
+	if err != nil || !ok {
+		return 0, err
 	}
 	// The newest row of each document decides; a reindex row is done on
 	// its own.
