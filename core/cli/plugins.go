@@ -11,6 +11,7 @@ import (
 	"strings"
 	"text/tabwriter"
 	"time"
+	"yiwang/core/calendar"
 
 	"yiwang/core/modules"
 	"yiwang/core/web"
@@ -119,6 +120,8 @@ func modulesStart(ctx context.Context, e *env, p *platform, srv *web.Server) (fu
 		CSRF:     signOnCSRF{},
 		Users:    accountUsers{db: p.db, ms: tenants.NewMemberships(p.db)},
 		Indexer:  searchForModules(p),
+		// The county office's corrections reach modules within the store's TTL.
+		CalendarSource: calendar.NewStore(p.db).Current,
 	})
 	if err != nil {
 		return nil, err

@@ -69,16 +69,36 @@ func calendarError(err error) error {
 	return &core.Error{Code: core.EINVALID, Message: err.Error()}
 }
 
-func (s *hostService) AddWorkingDays(_ context.Context, from calendar.Date, n int) (*sdk.WorkingDays, error) {
-	r, err := s.h.cfg.Calendar.AddWorkingDays(from, n)
+// calendar returns the calendar in force.
+func (s *hostService) calendar(ctx context.Context) (*calendar.Calendar, error) {
+	if s.h.cfg.CalendarSource != nil {
+		c, err := s.h.cfg.CalendarSource(ctx)
+		if err != nil {
+			return nil, &core.Error{Code: core.EUNAVAIL, Message: "工作日历暂时无法读取，请稍后再试", Err: err}
+		}
+		return c, nil
+	}
+	return s.h.cfg.Calendar, nil
+}
+
+func (s *hostService) AddWorkingDays(ctx context.Context, from calendar.Date, n int) (*sdk.WorkingDays, error) {
+	cal, err := s.calendar(ctx)
+	if err != nil {
+		return nil, err
+	}
+	r, err := cal.AddWorkingDays(from, n)
 	if err != nil {
 		return nil, calendarError(err)
 	}
 	return sdk.WorkingDaysOf(r), nil
 }
 
-func (s *hostService) WorkingDaysBetween(_ context.Context, from, to calendar.Date) (*sdk.WorkingDays, error) {
-	r, err := s.h.cfg.Calendar.WorkingDaysBetween(from, to)
+func (s *hostService) WorkingDaysBetween(ctx context.Context, from, to calendar.Date) (*sdk.WorkingDays, error) {
+	cal, err := s.calendar(ctx)
+	if err != nil {
+		return nil, err
+	}
+	r, err := cal.WorkingDaysBetween(from, to)
 	if err != nil {
 		return nil, calendarError(err)
 	}

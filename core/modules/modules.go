@@ -149,11 +149,15 @@ type Config struct {
 	Demo bool
 
 	Calendar *calendar.Calendar // default calendar.Official()
-	Indexer  Indexer            // default LogIndexer
-	Identity Identity
-	Users    Users
-	Notifier Notifier
-	CSRF     CSRF
+	// CalendarSource, when set, answers the calendar in force on each
+	// call (the official dates with the county office's corrections), so
+	// that a correction reaches every module's next deadline computation.
+	CalendarSource func(ctx context.Context) (*calendar.Calendar, error)
+	Indexer        Indexer // default LogIndexer
+	Identity       Identity
+	Users          Users
+	Notifier       Notifier
+	CSRF           CSRF
 
 	// Instance names this host in process reports; default host:pid.
 	Instance string
