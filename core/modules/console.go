@@ -2,6 +2,10 @@ package modules
 
 import (
 	"context"
+	"time"
+
+	"yiwang/core"
+	"yiwang/tenants"
 
 	"yiwang/core/web"
 )
@@ -56,4 +60,56 @@ func (h *Host) SetEnabled(ctx context.Context, actor, code, module string, on bo
 		return err
 	}
 	return h.Reload(ctx)
+}
+
+// The host also feeds the county office's supervision dashboard.
+var _ web.Supervision = (*Host)(nil)
+
+// Figures asks every module for the figures of each tenant that enables
+// it. A module that is down is reported as such; the others still show.
+func (h *Host) Figures(ctx context.Context, from, to time.Time) ([]web.ModuleFigures, error) {
+	ts, err := h.cfg.Tenants.List(ctx)
+	if err != nil {
+		return nil, err
+	}
+	byID := map[int64]*tenants.Tenant{}
+	for _, t := range ts {
+		byID[t.ID] = t
+	}
+	var out []web.ModuleFigures
+	for _, name := range h.names {
+		d, _ := h.Description(name)
+		mf := web.ModuleFigures{Module: name, Title: d.Title}
+		if mf.Title == "" {
+			mf.Title = name
+		}
+		es, err := h.store.List(ctx, Filter{Module: name, EnabledOnly: true})
+		if err != nil {
+			return nil, err
+		}
+		seen := map[string]bool{}
+		for _, e := range es {
+			t := byID[e.TenantID]
+			if t == nil {
+				continue
+			}
+			stats, err := h.Stats(ctx, name, e.TenantID, from, to)
+			if err != nil {
+				mf.Err = core.ErrorMessage(err)
+				mf.Rows = nil
+				break
+			}
+			row := web.FigureRow{Tenant: t, Values: map[string]float64{}}
+			for _, st := range stats {
+				if !seen[st.Name] {
+					seen[st.Name] = true
+					mf.Columns = append(mf.Columns, web.FigureColumn{Name: st.Name, Title: st.Title, Unit: st.Unit})
+				}
+				row.Values[st.Name] = st.Value
+			}
+			mf.Rows = append(mf.Rows, row)
+		}
+		out = append(out, mf)
+	}
+	return out, nil
 }

@@ -1,0 +1,145 @@
+package web
+
+import (
+	"context"
+	"fmt"
+	"html/template"
+	"net/http"
+	"strings"
+	"time"
+
+	"yiwang/core/content"
+	"yiwang/sso"
+	"yiwang/tenants"
+)
+
+// Supervision is what the county office's dashboard needs of the plugin
+// host: each module's figures for each tenant that enables it.
+type Supervision interface {
+	// Figures returns, per module, the figures of every enabling tenant
+	// over [from, to).
+	Figures(ctx context.Context, from, to time.Time) ([]ModuleFigures, error)
+}
+
+// ModuleFigures are one module's figures across tenants.
+type ModuleFigures struct {
+	Module, Title string
+	Columns       []FigureColumn // the stats the module reports, in its order
+	Rows          []FigureRow
+	Err           string // the module could not answer (down): said on the page
+}
+
+// FigureColumn is one reported stat.
+type FigureColumn struct{ Name, Title, Unit string }
+
+// FigureRow is one tenant's values, by column name.
+type FigureRow struct {
+	Tenant *tenants.Tenant
+	Values map[string]float64
+}
+
+// EnableSupervision adds /admin/county/supervision: every module's
+// figures per tenant this month, as tables and bar charts, for platform
+// admins on the portal.
+func (s *Server) EnableSupervision(sv Supervision) {
+	ConsoleRoutes = append(ConsoleRoutes, ConsoleRoute{"GET", "/admin/county/supervision"})
+	s.HandleSite("GET /admin/county/supervision", s.countyGate(func(w http.ResponseWriter, r *http.Request, _ *Accounts, _ *sso.User) {
+		now := time.Now().In(content.Location)
+		from := time.Date(now.Year(), now.Month(), 1, 0, 0, 0, 0, content.Location)
+		figs, err := sv.Figures(r.Context(), from, now)
+		if err != nil {
+			s.RenderError(w, r, err)
+			return
+		}
+		crumbs := []Crumb{{"管理后台", SiteOf(r).Base + "admin/"}, {"县级平台管理", SiteOf(r).Base + "admin/county/"}, {"监管统计", ""}}
+		s.renderStatus(w, r, "admin_supervision", "监管统计 - 县级平台管理", crumbs,
+			supervisionView{From: from.Format("2006-01-02"), To: now.Format("2006-01-02"), Modules: figs}, http.StatusOK)
+	}))
+	s.AddAdminEntries(func(r *http.Request, t *tenants.Tenant, roles []tenants.Role) []AdminEntry {
+		if !t.IsPortal() || !hasRole(roles, tenants.PlatformAdmin) {
+			return nil
+		}
+		return []AdminEntry{{"监管统计", SiteOf(r).Base + "admin/county/supervision", "各站点各模块本月的办理情况：在办、超期、最久未办结等，表格和图表。"}}
+	})
+}
+
+func hasRole(rs []tenants.Role, want tenants.Role) bool {
+	for _, r := range rs {
+		if r == want {
+			return true
+		}
+	}
+	return false
+}
+
+type supervisionView struct {
+	From, To string
+	Modules  []ModuleFigures
+}
+
+// Chart draws one column of the figures as horizontal bars, largest
+// first: an SVG with a title and description, the table beside it
+// carries the same numbers for screen readers.
+func (m ModuleFigures) Chart(col string) template.HTML {
+	var title string
+	for _, c := range m.Columns {
+		if c.Name == col {
+			title = c.Title
+		}
+	}
+	type bar struct {
+		name string
+		v    float64
+	}
+	var bars []bar
+	max := 0.0
+	for _, r := range m.Rows {
+		v := r.Values[col]
+		if v > 0 {
+			bars = append(bars, bar{r.Tenant.Name, v})
+			max = maxf(max, v)
+		}
+	}
+	if len(bars) == 0 {
+		return ""
+	}
+	for i := 1; i < len(bars); i++ {
+		for j := i; j > 0 && bars[j].v > bars[j-1].v; j-- {
+			bars[j], bars[j-1] = bars[j-1], bars[j]
+		}
+	}
+	const rowH, labelW, barW = 26, 220, 360
+	var b strings.Builder
+	fmt.Fprintf(&b, `<svg class="bar-chart" role="img" aria-labelledby="c-%s-%s-t" viewBox="0 0 %d %d" width="100%%">`, m.Module, col, labelW+barW+60, rowH*len(bars)+10)
+	fmt.Fprintf(&b, `<title id="c-%s-%s-t">%s：%s（按站点）</title>`, m.Module, col, template.HTMLEscapeString(m.Title), template.HTMLEscapeString(title))
+	for i, x := range bars {
+		y := 5 + i*rowH
+		w := int(x.v / max * barW)
+		if w < 2 {
+			w = 2
+		}
+		fmt.Fprintf(&b, `<text x="%d" y="%d" text-anchor="end" font-size="13" fill="#1f1f1f">%s</text>`, labelW-6, y+17, template.HTMLEscapeString(x.name))
+		fmt.Fprintf(&b, `<rect x="%d" y="%d" width="%d" height="18" fill="#a8141c"></rect>`, labelW, y+3, w)
+		fmt.Fprintf(&b, `<text x="%d" y="%d" font-size="13" fill="#1f1f1f">%s</text>`, labelW+w+6, y+17, formatFigure(x.v))
+	}
+	b.WriteString(`</svg>`)
+	return template.HTML(b.String()) //nolint:gosec // every text is escaped above
+}
+
+func maxf(a, b float64) float64 {
+	if a > b {
+		return a
+	}
+	return b
+}
+
+// Value formats a row's value of column col.
+func (r FigureRow) Value(col string) string { return formatFigure(r.Values[col]) }
+
+func formatFigure(v float64) string {
+	if v == float64(int64(v)) {
+		return fmt.Sprint(int64(v))
+	}
+	return fmt.Sprintf("%.1f", v)
+}
+
