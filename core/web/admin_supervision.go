@@ -142,4 +142,3 @@ func formatFigure(v float64) string {
 	}
 	return fmt.Sprintf("%.1f", v)
 }
-
