@@ -361,6 +361,12 @@ func TestRoutesThroughThePluginProcess(t *testing.T) {
 	if err != nil || len(stats) != 3 || stats[0].Name != "published" || stats[0].Value != 1 {
 		t.Errorf("stats: %+v %v", stats, err)
 	}
+	figs, err := f.host.Figures(context.Background(), time.Now().Add(-time.Hour), time.Now().Add(time.Hour))
+	if err != nil || len(figs) != 1 || figs[0].Err != "" || len(figs[0].Columns) != 3 || len(figs[0].Rows) == 0 {
+		t.Errorf("figures for the supervision dashboard: %+v %v", figs, err)
+	} else if r := figs[0].Rows[0]; r.Tenant == nil || r.Values["published"] < 1 {
+		t.Errorf("figures row: %+v", r)
+	}
 	f.idx.mu.Lock()
 	f.idx.docs = map[string]modules.Document{}
 	f.idx.mu.Unlock()
