@@ -4,8 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"os"
-	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -13,53 +11,18 @@ import (
 	"github.com/chromedp/chromedp"
 	"github.com/pquerna/otp/totp"
 	"yiwang/core/store/storetest"
+	"yiwang/core/web/browsertest"
 	"yiwang/sso/provider"
 )
 
-// ssoChromium starts a headless Chromium with a fresh profile. Without
-// Chromium the test fails in CI (CI is set there and .ci/run installs
-// the chromium package) and is skipped, with a message, elsewhere.
+// ssoChromium starts Chromium with localhost and *.localhost pinned to
+// the IPv4 address the test server listens on (Chromium already takes
+// them as loopback).
 func ssoChromium(t *testing.T) context.Context {
 	t.Helper()
-	path := ""
-	for _, p := range []string{os.Getenv("YIWANG_CHROMIUM"), "/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome"} {
-		if p == "" {
-			continue
-		}
-		if _, err := exec.LookPath(p); err == nil {
-			path = p
-			break
-		}
-	}
-	if path == "" {
-		if os.Getenv("CI") != "" {
-			t.Fatal("Chromium not found: apt-get install chromium (or set YIWANG_CHROMIUM)")
-		}
-		t.Skip("Chromium not found: apt-get install chromium (or set YIWANG_CHROMIUM) to run the browser sign-on test")
-	}
-	opts := []chromedp.ExecAllocatorOption{
-		chromedp.ExecPath(path),
-		chromedp.Flag("headless", true),
-		chromedp.Flag("no-sandbox", true),
-		chromedp.Flag("disable-gpu", true),
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("no-first-run", true),
-		chromedp.Flag("disable-sync", true),
-		// localhost and *.localhost are loopback in Chromium already; the
-		// rule pins them to the IPv4 address the test server listens on.
-		chromedp.Flag("host-resolver-rules", "MAP localhost 127.0.0.1, MAP *.localhost 127.0.0.1"),
-		chromedp.UserDataDir(filepath.Join(t.TempDir(), "chromium")),
-	}
-	actx, cancel := chromedp.NewExecAllocator(context.Background(), opts...)
+	ctx, cancel := context.WithTimeout(browsertest.Start(t,
+		chromedp.Flag("host-resolver-rules", "MAP localhost 127.0.0.1, MAP *.localhost 127.0.0.1")), 2*time.Minute)
 	t.Cleanup(cancel)
-	ctx, cancel2 := chromedp.NewContext(actx)
-	t.Cleanup(cancel2)
-	if err := chromedp.Do(ctx); err != nil {
-		t.Fatalf("start chromium: %v", err)
-	}
-	ctx, cancel3 := context.WithTimeout(ctx, 2*time.Minute)
-	t.Cleanup(cancel3)
 	return ctx
 }
 
