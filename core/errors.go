@@ -5,6 +5,7 @@ package core
 import (
 	"errors"
 	"fmt"
+	"net/http"
 )
 
 // Error codes. The web edge maps each to one HTTP status, in one place.
@@ -60,4 +61,24 @@ func ErrorMessage(err error) string {
 		return e.Message
 	}
 	return "系统繁忙，请稍后再试。"
+}
+
+// HTTPStatus is the HTTP status of an error code: the one mapping that the
+// host's pages and the module SDK both answer with. Anything without a
+// known code is a dependency failing (the database, a module), said as
+// unavailable, never with its detail.
+func HTTPStatus(code string) int {
+	switch code {
+	case ENOTFOUND:
+		return http.StatusNotFound
+	case EGONE:
+		return http.StatusGone
+	case EINVALID:
+		return http.StatusBadRequest
+	case ECONFLICT:
+		return http.StatusConflict
+	case EFORBID:
+		return http.StatusForbidden
+	}
+	return http.StatusServiceUnavailable
 }

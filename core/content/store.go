@@ -250,11 +250,15 @@ type Page struct {
 }
 
 // Pages is the number of pages.
-func (p *Page) Pages() int {
-	if p.Size <= 0 || p.Total == 0 {
+func (p *Page) Pages() int { return pageCount(p.Total, p.Size) }
+
+// pageCount is how many pages of size items total makes: at least one, so
+// that an empty list still has a first page.
+func pageCount(total, size int) int {
+	if size <= 0 || total == 0 {
 		return 1
 	}
-	return (p.Total + p.Size - 1) / p.Size
+	return (total + size - 1) / size
 }
 
 // ListPublished returns one page of the column's published articles,

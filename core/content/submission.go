@@ -284,12 +284,7 @@ type SubmissionPage struct {
 }
 
 // Pages is the number of pages.
-func (p *SubmissionPage) Pages() int {
-	if p.Size <= 0 || p.Total == 0 {
-		return 1
-	}
-	return (p.Total + p.Size - 1) / p.Size
-}
+func (p *SubmissionPage) Pages() int { return pageCount(p.Total, p.Size) }
 
 // Queue lists the submissions sent to the actor's tenant, oldest pending
 // first: the target's editors work through it.

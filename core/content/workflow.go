@@ -275,12 +275,7 @@ type ManuscriptPage struct {
 }
 
 // Pages is the number of pages.
-func (p *ManuscriptPage) Pages() int {
-	if p.Size <= 0 || p.Total == 0 {
-		return 1
-	}
-	return (p.Total + p.Size - 1) / p.Size
-}
+func (p *ManuscriptPage) Pages() int { return pageCount(p.Total, p.Size) }
 
 // List returns a page of the actor's tenant's manuscripts, newest change
 // first, without bodies.

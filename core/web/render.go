@@ -241,25 +241,8 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, name string, p *
 	_, _ = buf.WriteTo(w)
 }
 
-// statusOf maps an error code to its HTTP status: the one place it happens.
-func statusOf(err error) int {
-	switch core.ErrorCode(err) {
-	case core.ENOTFOUND:
-		return http.StatusNotFound
-	case core.EGONE:
-		return http.StatusGone
-	case core.EINVALID:
-		return http.StatusBadRequest
-	case core.ECONFLICT:
-		return http.StatusConflict
-	case core.EFORBID:
-		return http.StatusForbidden
-	default:
-		// Anything without a code is the database or another dependency
-		// failing: say the service is unavailable, never show the detail.
-		return http.StatusServiceUnavailable
-	}
-}
+// statusOf is the HTTP status of err (core.HTTPStatus of its code).
+func statusOf(err error) int { return core.HTTPStatus(core.ErrorCode(err)) }
 
 // errorView is the data of the error page.
 type errorView struct {

@@ -130,7 +130,7 @@ func Fail(w http.ResponseWriter, err error) {
 		rec.failure = ce
 		return
 	}
-	http.Error(w, core.ErrorMessage(ce), statusOfCode(ce.Code))
+	http.Error(w, core.ErrorMessage(ce), core.HTTPStatus(ce.Code))
 }
 
 // Errorf builds a *core.Error whose message is shown to people.
@@ -146,22 +146,6 @@ const (
 	EUNAVAIL  = core.EUNAVAIL
 	EINTERNAL = core.EINTERNAL
 )
-
-func statusOfCode(code string) int {
-	switch code {
-	case core.ENOTFOUND:
-		return http.StatusNotFound
-	case core.EGONE:
-		return http.StatusGone
-	case core.EINVALID:
-		return http.StatusBadRequest
-	case core.ECONFLICT:
-		return http.StatusConflict
-	case core.EFORBID:
-		return http.StatusForbidden
-	}
-	return http.StatusServiceUnavailable
-}
 
 // recorder is the ResponseWriter a handler writes to inside the SDK.
 type recorder struct {
@@ -208,7 +192,7 @@ func recorderOf(w http.ResponseWriter) *recorder {
 func (r *recorder) response() *pb.HandleResponse {
 	switch {
 	case r.failure != nil:
-		return &pb.HandleResponse{Status: int32(statusOfCode(r.failure.Code)), Body: &pb.HandleResponse_Failure{
+		return &pb.HandleResponse{Status: int32(core.HTTPStatus(r.failure.Code)), Body: &pb.HandleResponse_Failure{
 			Failure: &pb.Failure{Code: r.failure.Code, Message: r.failure.Message}}}
 	case r.frag != nil:
 		st := r.frag.Status
