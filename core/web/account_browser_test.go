@@ -2,7 +2,6 @@ package web_test
 
 import (
 	"context"
-	"encoding/json"
 	"os"
 	"strings"
 	"testing"
@@ -96,16 +95,6 @@ func TestBrowserSignOnAcrossHosts(t *testing.T) {
 	}
 }
 
-// acctAxeViolation is the part of an axe-core result a failure names.
-type acctAxeViolation struct {
-	ID     string `json:"id"`
-	Impact string `json:"impact"`
-	Help   string `json:"help"`
-	Nodes  []struct {
-		Target []string `json:"target"`
-	} `json:"nodes"`
-}
-
 // TestAccountPagesMeetWCAG21AA runs axe-core's WCAG 2.0/2.1 A and AA rules
 // on the sign-on pages and the consoles, on a desktop and a phone. It
 // needs axe-core (YIWANG_AXE, which CI sets, as for the public pages).
@@ -126,24 +115,15 @@ func TestAccountPagesMeetWCAG21AA(t *testing.T) {
 			name string
 			w, h int64
 		}{{"desktop", 1280, 900}, {"phone", 390, 844}} {
-			if err := chromedp.Do(ctx, chromedp.EmulateViewport(v.w, v.h), chromedp.Evaluate[chromedp.Void](string(axe))); err != nil {
+			if err := chromedp.Do(ctx, chromedp.EmulateViewport(v.w, v.h)); err != nil {
 				t.Fatalf("%s: %v", name, err)
 			}
-			out, err := chromedp.Run(ctx, chromedp.Evaluate[string](`axe.run(document, {runOnly: {type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}})
-				.then(r => JSON.stringify(r.violations))`, chromedp.EvalAwaitPromise))
+			found, err := browsertest.WCAG(ctx, axe)
 			if err != nil {
-				t.Fatalf("%s: axe: %v", name, err)
+				t.Fatal(err)
 			}
-			var vs []acctAxeViolation
-			if err := json.Unmarshal([]byte(out), &vs); err != nil {
-				t.Fatalf("axe result %q: %v", out, err)
-			}
-			for _, x := range vs {
-				var where []string
-				for _, n := range x.Nodes {
-					where = append(where, strings.Join(n.Target, " "))
-				}
-				t.Errorf("%s (%s): %s (%s): %s at %s", name, v.name, x.ID, x.Impact, x.Help, strings.Join(where, ", "))
+			for _, f := range found {
+				t.Errorf("%s (%s): %s", name, v.name, f)
 			}
 		}
 	}

@@ -1,7 +1,6 @@
 package web_test
 
 import (
-	"encoding/json"
 	"fmt"
 	"os"
 	"strings"
@@ -9,6 +8,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 	"yiwang/core/store/storetest"
+	"yiwang/core/web/browsertest"
 )
 
 // TestEditorInTheBrowser drives the console in a real Chromium: the editor
@@ -117,24 +117,15 @@ func TestEditorInTheBrowser(t *testing.T) {
 		for _, p := range pages {
 			t.Run(fmt.Sprintf("axe %dpx %s", size.w, p.path), func(t *testing.T) {
 				if err := chromedp.Do(ctx, chromedp.EmulateViewport(size.w, size.h), use(p.who), chromedp.Navigate(e.jyj+p.path),
-					chromedp.WaitReady("main"), chromedp.Evaluate[chromedp.Void](string(axe))); err != nil {
+					chromedp.WaitReady("main")); err != nil {
 					t.Fatal(err)
 				}
-				res, err := chromedp.Run(ctx, chromedp.Evaluate[string](`axe.run(document, {runOnly: {type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}})
-					.then(r => JSON.stringify(r.violations))`, chromedp.EvalAwaitPromise))
+				found, err := browsertest.WCAG(ctx, axe)
 				if err != nil {
 					t.Fatal(err)
 				}
-				var vs []axeViolation
-				if err := json.Unmarshal([]byte(res), &vs); err != nil {
-					t.Fatalf("axe result %q: %v", res, err)
-				}
-				for _, x := range vs {
-					var where []string
-					for _, n := range x.Nodes {
-						where = append(where, strings.Join(n.Target, " "))
-					}
-					t.Errorf("%s (%s): %s at %s", x.ID, x.Impact, x.Help, strings.Join(where, ", "))
+				for _, v := range found {
+					t.Error(v)
 				}
 			})
 		}

@@ -1,15 +1,14 @@
 package web_test
 
 import (
-	"encoding/json"
 	"fmt"
 	"net/http/httptest"
 	"os"
-	"strings"
 	"testing"
 
 	"github.com/chromedp/chromedp"
 	"yiwang/core/content"
+	"yiwang/core/web/browsertest"
 )
 
 // TestSearchPagesMeetWCAG21AA runs axe-core's WCAG 2.1 A and AA rules on
@@ -41,25 +40,15 @@ func TestSearchPagesMeetWCAG21AA(t *testing.T) {
 	}{{"desktop", 1280, 900}, {"phone", 390, 844}} {
 		for _, p := range pages {
 			t.Run(v.name+" "+p, func(t *testing.T) {
-				if err := chromedp.Do(ctx, chromedp.EmulateViewport(v.width, v.height), chromedp.Navigate(srv.URL+p),
-					chromedp.Evaluate[chromedp.Void](string(axe))); err != nil {
+				if err := chromedp.Do(ctx, chromedp.EmulateViewport(v.width, v.height), chromedp.Navigate(srv.URL+p)); err != nil {
 					t.Fatal(err)
 				}
-				out, err := chromedp.Run(ctx, chromedp.Evaluate[string](`axe.run(document, {runOnly: {type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}})
-					.then(r => JSON.stringify(r.violations))`, chromedp.EvalAwaitPromise))
+				found, err := browsertest.WCAG(ctx, axe)
 				if err != nil {
 					t.Fatal(err)
 				}
-				var vs []axeViolation
-				if err := json.Unmarshal([]byte(out), &vs); err != nil {
-					t.Fatalf("axe result %q: %v", out, err)
-				}
-				for _, x := range vs {
-					var where []string
-					for _, n := range x.Nodes {
-						where = append(where, strings.Join(n.Target, " "))
-					}
-					t.Errorf("%s (%s): %s at %s", x.ID, x.Impact, x.Help, strings.Join(where, ", "))
+				for _, v := range found {
+					t.Error(v)
 				}
 			})
 		}

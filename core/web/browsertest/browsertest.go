@@ -4,8 +4,11 @@ package browsertest
 
 import (
 	"context"
+	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/chromedp/chromedp"
@@ -56,4 +59,38 @@ func Start(t testing.TB, extra ...chromedp.ExecAllocatorOption) context.Context 
 		t.Fatalf("start chromium: %v", err)
 	}
 	return ctx
+}
+
+// WCAG runs axe-core's WCAG 2.0/2.1 A and AA rules on the page ctx shows
+// and returns each violation as "rule (impact): help at selectors". axe is
+// the text of axe.min.js; it is injected into the page first.
+func WCAG(ctx context.Context, axe []byte) ([]string, error) {
+	if err := chromedp.Do(ctx, chromedp.Evaluate[chromedp.Void](string(axe))); err != nil {
+		return nil, err
+	}
+	out, err := chromedp.Run(ctx, chromedp.Evaluate[string](`axe.run(document, {runOnly: {type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}})
+		.then(r => JSON.stringify(r.violations))`, chromedp.EvalAwaitPromise))
+	if err != nil {
+		return nil, err
+	}
+	var vs []struct {
+		ID     string `json:"id"`
+		Impact string `json:"impact"`
+		Help   string `json:"help"`
+		Nodes  []struct {
+			Target []string `json:"target"`
+		} `json:"nodes"`
+	}
+	if err := json.Unmarshal([]byte(out), &vs); err != nil {
+		return nil, fmt.Errorf("axe result %q: %w", out, err)
+	}
+	var found []string
+	for _, v := range vs {
+		var where []string
+		for _, n := range v.Nodes {
+			where = append(where, strings.Join(n.Target, " "))
+		}
+		found = append(found, fmt.Sprintf("%s (%s): %s at %s", v.ID, v.Impact, v.Help, strings.Join(where, ", ")))
+	}
+	return found, nil
 }
