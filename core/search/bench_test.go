@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"runtime/debug"
 	"sort"
 	"strconv"
 	"strings"
@@ -45,6 +46,9 @@ func TestCorpusBench(t *testing.T) {
 		t.Skip("set YIWANG_SEARCH_BENCH=200000 to index a generated corpus and time searches")
 	}
 	ctx := context.Background()
+	if os.Getenv("GOGC") == "" {
+		debug.SetGCPercent(400) // as `yiwang serve` runs (cli.serveGCPercent)
+	}
 	analysisName := os.Getenv("YIWANG_SEARCH_BENCH_ANALYSIS")
 	if analysisName == "" {
 		analysisName = search.AnalysisSkip

@@ -446,92 +446,96 @@ func termQ(field, v string) *query.TermQuery {
 // filterBoost keeps filters from weighing in the score.
 const filterBoost = 0.0001
 
-// wordQuery matches one word in field.
-func (b *Bleve) wordQuery(w Word, field string) query.Query {
+// wordQueries adds the queries matching word w in field: plain terms to
+// terms, anything else (prefixes, phrases) to others.
+func (b *Bleve) wordQueries(w Word, field string, terms, others []query.Query) ([]query.Query, []query.Query) {
 	if b.analysis == AnalysisCJK {
 		q := query.NewMatchPhraseQuery(w.Text)
 		q.SetField(field)
-		return q
+		return terms, append(others, q)
 	}
-	var qs []query.Query
 	for _, t := range w.Terms(b.scheme) {
-		if t.Phrase != nil {
-			qs = append(qs, query.NewPhraseQuery(t.Phrase, field))
-			continue
-		}
-		if t.Prefix {
+		switch {
+		case t.Phrase != nil:
+			others = append(others, query.NewPhraseQuery(t.Phrase, field))
+		case t.Prefix:
 			q := query.NewPrefixQuery(t.Text)
 			q.SetField(field)
-			qs = append(qs, q)
-			continue
-		}
-		if t.Skip {
-			if field != "text" {
-				continue // titles are only scored, not filtered
-			}
+			others = append(others, q)
+		case t.Skip:
 			sq := termQ("skip", t.Text)
 			sq.SetBoost(filterBoost)
-			qs = append(qs, sq)
-			continue
+			terms = append(terms, sq)
+		default:
+			terms = append(terms, termQ(field, t.Text))
 		}
-		qs = append(qs, termQ(field, t.Text))
 	}
-	if len(qs) == 1 {
-		return qs[0]
-	}
-	return query.NewConjunctionQuery(qs)
+	return terms, others
 }
 
 // build makes the bleve query of q, without the site filter when
 // noSites and without the type filter when noTypes (for facets).
+//
+// Every plain term of every word (and a single site or type filter) goes
+// into one flat conjunction: scorch then intersects their postings bitmaps
+// once, segment by segment, and each term is read only at the documents
+// that hold all of them. Nested per word, each word's terms would be read
+// and scored at every document holding that word alone.
 func (b *Bleve) build(p Parsed, q Query, noSites, noTypes bool) query.Query {
-	// One clause per word on text, where the title is written twice: a
-	// word in the title weighs more without a second clause to run.
-	var must, should []query.Query
+	var terms, others []query.Query
 	for _, w := range p.Words {
-		must = append(must, b.wordQuery(w, "text"))
+		terms, others = b.wordQueries(w, "text", terms, others)
+	}
+	filter := func(field string, values []string) {
+		var ts []query.Query
+		for _, v := range values {
+			t := termQ(field, v)
+			t.SetBoost(filterBoost)
+			ts = append(ts, t)
+		}
+		if len(ts) == 1 {
+			terms = append(terms, ts[0])
+		} else {
+			others = append(others, query.NewDisjunctionQuery(ts))
+		}
 	}
 	if len(q.Tenants) > 0 && !noSites {
-		var ts []query.Query
-		for _, id := range q.Tenants {
-			t := termQ("tenant", tenantKey(id))
-			t.SetBoost(filterBoost)
-			ts = append(ts, t)
+		keys := make([]string, len(q.Tenants))
+		for i, id := range q.Tenants {
+			keys[i] = tenantKey(id)
 		}
-		must = append(must, disj(ts))
+		filter("tenant", keys)
 	}
 	if len(q.Types) > 0 && !noTypes {
-		var ts []query.Query
-		for _, typ := range q.Types {
-			t := termQ("type", typ)
-			t.SetBoost(filterBoost)
-			ts = append(ts, t)
-		}
-		must = append(must, disj(ts))
+		filter("type", q.Types)
 	}
 	if !q.From.IsZero() || !q.To.IsZero() {
 		incl := true
 		dq := query.NewDateRangeInclusiveQuery(q.From, q.To, &incl, &incl)
 		dq.SetField("date")
 		dq.SetBoost(filterBoost)
-		must = append(must, dq)
+		others = append(others, dq)
 	}
 	var mustNot []query.Query
 	for _, id := range q.ExcludeTenants {
 		mustNot = append(mustNot, termQ("tenant", tenantKey(id)))
 	}
-	bq := query.NewBooleanQuery(must, should, mustNot)
-	if len(should) > 0 {
-		bq.SetMinShould(0)
+	var must []query.Query
+	switch len(terms) {
+	case 0:
+	case 1:
+		must = append(must, terms[0])
+	default:
+		must = append(must, query.NewConjunctionQuery(terms))
 	}
-	return bq
-}
-
-func disj(qs []query.Query) query.Query {
-	if len(qs) == 1 {
-		return qs[0]
+	must = append(must, others...)
+	if len(mustNot) == 0 {
+		if len(must) == 1 {
+			return must[0]
+		}
+		return query.NewConjunctionQuery(must)
 	}
-	return query.NewDisjunctionQuery(qs)
+	return query.NewBooleanQuery(must, nil, mustNot)
 }
 
 var hitFields = []string{"title", "body", "url", "column", "tenant", "type", "date"}
