@@ -13,10 +13,12 @@ import (
 	"os"
 	"sort"
 	"strings"
+	"sync/atomic"
 
 	"github.com/jmoiron/sqlx"
 	"yiwang/core"
 	"yiwang/core/content"
+	"yiwang/core/modules"
 	"yiwang/core/store"
 	"yiwang/tenants"
 )
@@ -157,6 +159,9 @@ type platform struct {
 	db      *store.DB
 	tenants *tenants.Store
 	content *content.Store
+	// host runs the module processes; only `serve` starts it, and other
+	// rooms' goroutines read it.
+	host atomic.Pointer[modules.Host]
 }
 
 func (sf *storeFlags) open(ctx context.Context, e *env) (*platform, error) {

@@ -7,9 +7,11 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 	"syscall"
@@ -283,6 +285,23 @@ func TestServeEndToEnd(t *testing.T) {
 		}
 		s.mustGet("/site/nosuch/", http.StatusNotFound)
 
+		// The portal's demo topic reaches the search from the topics
+		// process.
+		topicSearch := "/search?q=" + url.QueryEscape("脱贫攻坚") + "&type=topic"
+		topicHit := regexp.MustCompile(`href="/topics/[0-9]+"`)
+		waitFound := func(s *server, path string, want *regexp.Regexp) {
+			t.Helper()
+			for start := time.Now(); ; time.Sleep(200 * time.Millisecond) {
+				if _, body, _, err := s.get(path); err == nil && want.MatchString(body) {
+					return
+				}
+				if time.Since(start) > 15*time.Second {
+					t.Fatalf("GET %s: no %s within 15 s", path, want)
+				}
+			}
+		}
+		waitFound(s, topicSearch, topicHit)
+
 		// The CLI, as another process beside the running server.
 		code, out, errOut := runBinary(t, "tenants", "archive", "rsj", "--data", data)
 		if code != 0 || !strings.Contains(out, "状态：archived") {
@@ -312,11 +331,22 @@ func TestServeEndToEnd(t *testing.T) {
 		s.mustGet("/", http.StatusOK)
 		s.stop()
 
+		// The index is lost and rebuilt with no server running: articles
+		// at once, and the topics process's documents at the next start.
+		if err := os.RemoveAll(filepath.Join(data, "search")); err != nil {
+			t.Fatal(err)
+		}
+		code, out, errOut = runBinary(t, "search", "reindex", "--data", data)
+		if code != 0 || !strings.Contains(out, "已重建") {
+			t.Fatalf("yiwang search reindex: exit %d\nstdout: %s\nstderr: %s", code, out, errOut)
+		}
+
 		// A second start on the same data imports nothing and writes no
 		// more demo content; the archive holds.
 		s2 := startServe(t, data)
 		t.Logf("second start: /healthz answered after %s", s2.waitHealthy(30*time.Second).Round(time.Millisecond))
 		s2.mustGet("/site/rsj/", http.StatusGone)
+		waitFound(s2, topicSearch, topicHit)
 		if log := s2.stderr.String(); strings.Contains(log, "first start") || strings.Contains(log, "demo content written") {
 			t.Errorf("second start seeded again:\n%s", log)
 		}

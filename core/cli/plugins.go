@@ -91,6 +91,19 @@ func modulesServeFlags(fs *flag.FlagSet) {
 	servePlugins.bind(fs)
 }
 
+// serveModules names the modules `serve` runs.
+func serveModules() ([]string, error) {
+	specs, err := servePlugins.specs(flagString(serveFlagSet, "data"))
+	if err != nil {
+		return nil, err
+	}
+	names := make([]string, len(specs))
+	for i, s := range specs {
+		names[i] = s.Name
+	}
+	return names, nil
+}
+
 func flagString(fs *flag.FlagSet, name string) string {
 	if fs == nil {
 		return ""
@@ -133,7 +146,8 @@ func modulesStart(ctx context.Context, e *env, p *platform, srv *web.Server) (fu
 	if err := h.Start(ctx, 20*time.Second); err != nil {
 		return nil, err
 	}
-	return h.Stop, nil
+	p.host.Store(h)
+	return func() { p.host.Store(nil); h.Stop() }, nil
 }
 
 // defaultModules enables the topics module for the portal on a platform

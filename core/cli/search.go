@@ -38,7 +38,12 @@ func init() {
 			}
 			// Repeated searches come from memory; every write empties it.
 			idx := search.NewCached(raw, 1000, 30*time.Second)
-			f := sf.feeder(e, p, idx)
+			names, err := serveModules()
+			if err != nil {
+				raw.Close()
+				return nil, err
+			}
+			f := sf.feeder(e, p, idx, names...)
 			wctx, cancel := context.WithCancel(context.Background())
 			var wg sync.WaitGroup
 			wg.Add(1)
@@ -104,8 +109,16 @@ func (sf *searchFlags) open(p *platform) (search.Index, error) {
 	return search.OpenBleve(sf.indexDir(), search.BleveOptions{Analysis: sf.analysis})
 }
 
-func (sf *searchFlags) feeder(e *env, p *platform, idx search.Index) *search.Feeder {
-	return &search.Feeder{DB: p.db, Index: idx, Tenants: p.tenants, Log: e.log, Articles: search.Articles{Content: p.content}}
+// feeder keeps idx in step with the database. modules names the modules
+// whose documents a rebuild reads through the plugin host (none outside a
+// server, which alone runs them).
+func (sf *searchFlags) feeder(e *env, p *platform, idx search.Index, modules ...string) *search.Feeder {
+	f := &search.Feeder{DB: p.db, Index: idx, Tenants: p.tenants, Log: e.log, Articles: search.Articles{Content: p.content}}
+	f.Sources = []search.Source{f.Articles}
+	for _, name := range modules {
+		f.Sources = append(f.Sources, moduleSource{p: p, name: name})
+	}
+	return f
 }
 
 func searchCmd(ctx context.Context, e *env, args []string) error {
@@ -170,7 +183,7 @@ func searchReindex(ctx context.Context, e *env, args []string) error {
 	f := sf.feeder(e, p, idx)
 	bar := newBar(e.stderr, "重建索引")
 	start := time.Now()
-	n, err := f.Rebuild(ctx, tenantID, bar.progress)
+	n, err := f.Rebuild(ctx, tenantID, "", bar.progress)
 	bar.finish()
 	if err != nil {
 		return err
@@ -188,6 +201,18 @@ func searchReindex(ctx context.Context, e *env, args []string) error {
 	}
 	total, _ := idx.Count(ctx)
 	fmt.Fprintf(e.stdout, "已重建 %d 篇文档，用时 %v；索引（%s）共 %d 篇。\n", n, time.Since(start).Round(time.Millisecond), sf.describe(), total)
+	// Module documents come from the module processes, which only a
+	// server runs: the server rebuilds them when it next starts.
+	on, err := modules.NewStore(p.db, p.tenants).List(ctx, modules.Filter{TenantCode: *code, EnabledOnly: true})
+	if err != nil {
+		return err
+	}
+	if len(on) > 0 {
+		if err := outbox.Write(ctx, p.db, outbox.Reindex, tenantID, search.ModuleSources, nil); err != nil {
+			return err
+		}
+		fmt.Fprintln(e.stdout, "模块的文档（专题、信件等）由模块进程提供：服务下次启动时重建。")
+	}
 	return nil
 }
 
@@ -285,12 +310,38 @@ func searchForModules(p *platform) modules.Indexer {
 }
 
 func (m moduleIndexer) Index(ctx context.Context, d modules.Document) error {
+	return m.sink.Index(ctx, searchDoc(d))
+}
+
+// searchDoc is a module's document as the search keeps it: tags are
+// searchable text.
+func searchDoc(d modules.Document) search.Doc {
 	body := d.Body
 	if len(d.Tags) > 0 {
 		body += "\n" + strings.Join(d.Tags, " ")
 	}
-	return m.sink.Index(ctx, search.Doc{ID: d.ID, TenantID: d.TenantID, Type: d.Type, URL: d.Path,
-		Title: d.Title, Body: body, Date: d.Date})
+	return search.Doc{ID: d.ID, TenantID: d.TenantID, Type: d.Type, URL: d.Path, Title: d.Title, Body: body, Date: d.Date}
+}
+
+// moduleSource is one module's documents in a rebuild, read from its
+// process through the plugin host the server runs (p.host, set when the
+// modules room starts, whichever room starts first).
+type moduleSource struct {
+	p    *platform
+	name string
+}
+
+var _ search.Source = moduleSource{}
+
+func (m moduleSource) Name() string        { return m.name }
+func (m moduleSource) Owns(id string) bool { return strings.HasPrefix(id, m.name+":") }
+
+func (m moduleSource) Each(ctx context.Context, tenantID int64, fn func(search.Doc) error) error {
+	h := m.p.host.Load()
+	if h == nil {
+		return fmt.Errorf("模块 %s 未运行", m.name)
+	}
+	return h.Documents(ctx, m.name, tenantID, func(d modules.Document) error { return fn(searchDoc(d)) })
 }
 
 func (m moduleIndexer) Remove(ctx context.Context, id string) error { return m.sink.Remove(ctx, id) }

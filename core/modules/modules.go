@@ -479,24 +479,44 @@ func (h *Host) Description(name string) (sdk.Description, bool) {
 // search room's "rebuild the index" and for a tenant that (re-)enables
 // the module.
 func (h *Host) Reindex(ctx context.Context, module string, tenantID int64) error {
+	return h.Documents(ctx, module, tenantID, func(d Document) error { return h.cfg.Indexer.Index(ctx, d) })
+}
+
+// Documents streams every search document of module (of one tenant, or
+// of every enabling tenant when tenantID is 0) to fn, with platform-wide
+// ids ("topics:12"): the search room's rebuild reads a module this way.
+// A tenant that does not enable the module gets none.
+func (h *Host) Documents(ctx context.Context, module string, tenantID int64, fn func(Document) error) error {
 	pr := h.procs[module]
 	if pr == nil {
 		return core.Errorf(core.ENOTFOUND, "没有模块 %s", module)
+	}
+	if tenantID != 0 {
+		if _, ok := h.enablement(module, tenantID); !ok {
+			return nil
+		}
 	}
 	pl := pr.current()
 	if pl == nil {
 		d, _ := h.Description(module)
 		return unavailable(d.Title)
 	}
-	return h.reindex(ctx, module, pl, tenantID)
+	return h.documents(ctx, module, pl, tenantID, fn)
 }
 
 func (h *Host) reindex(ctx context.Context, module string, pl *sdk.Plugin, tenantID int64) error {
+	return h.documents(ctx, module, pl, tenantID, func(d Document) error { return h.cfg.Indexer.Index(ctx, d) })
+}
+
+func (h *Host) documents(ctx context.Context, module string, pl *sdk.Plugin, tenantID int64, fn func(Document) error) error {
 	return pl.Reindex(ctx, tenantID, func(d sdk.Document) error {
 		if _, ok := h.enablement(module, d.TenantID); !ok {
 			return nil // a tenant that has since disabled the module
 		}
-		return h.cfg.Indexer.Index(ctx, Document{ID: module + ":" + d.ID, Module: module, TenantID: d.TenantID, Type: d.Type,
+		if tenantID != 0 && d.TenantID != tenantID {
+			return core.Errorf(core.EINVALID, "模块 %s 给出了其他站点的文档", module)
+		}
+		return fn(Document{ID: module + ":" + d.ID, Module: module, TenantID: d.TenantID, Type: d.Type,
 			Path: d.Path, Title: d.Title, Body: d.Body, Date: d.Date, Tags: d.Tags})
 	})
 }

@@ -397,9 +397,12 @@ func (b *Bleve) Close() error {
 	return errors.Join(errs...)
 }
 
-// IDs lists a tenant's documents of one type.
+// IDs lists a tenant's documents of one type ("": every type).
 func (b *Bleve) IDs(ctx context.Context, tenantID int64, typ string) ([]string, error) {
-	q := query.NewConjunctionQuery([]query.Query{termQ("tenant", tenantKey(tenantID)), termQ("type", typ)})
+	var q query.Query = termQ("tenant", tenantKey(tenantID))
+	if typ != "" {
+		q = query.NewConjunctionQuery([]query.Query{q, termQ("type", typ)})
+	}
 	var out []string
 	per := make([][]string, len(b.shards))
 	err := b.eachShard(func(si int, idx bleve.Index) error {

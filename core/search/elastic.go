@@ -470,9 +470,13 @@ func (e *Elastic) Search(ctx context.Context, q Query) (*Result, error) {
 func (e *Elastic) IDs(ctx context.Context, tenantID int64, typ string) ([]string, error) {
 	var out []string
 	var after []any
+	filter := []any{obj{"term": obj{"tenant": tenantKey(tenantID)}}}
+	if typ != "" {
+		filter = append(filter, obj{"term": obj{"type": typ}})
+	}
 	for {
 		body := obj{
-			"query":   obj{"bool": obj{"filter": []any{obj{"term": obj{"tenant": tenantKey(tenantID)}}, obj{"term": obj{"type": typ}}}}},
+			"query":   obj{"bool": obj{"filter": filter}},
 			"size":    1000,
 			"sort":    []any{obj{"id": "asc"}},
 			"_source": false,

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"log/slog"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -26,20 +27,37 @@ import (
 // each module through the plugin host (its Reindex stream). A rebuild asks
 // every source for every tenant's documents.
 type Source interface {
-	// Types are the document types the source owns; a rebuild removes
-	// documents of these types that the source no longer gives.
-	Types() []string
+	// Name names the source in errors and in a rebuild request: "article"
+	// for core articles, a module's name for its documents.
+	Name() string
+	// Owns tells whether a document id is the source's: a rebuild removes
+	// the source's documents that it no longer gives.
+	Owns(id string) bool
 	// Each calls fn with every public document of the tenant.
 	Each(ctx context.Context, tenantID int64, fn func(Doc) error) error
 }
+
+// ErrSourceFailed marks a rebuild in which a source could not give its
+// documents (a module process that is down): the other sources were
+// rebuilt and the failing one's documents are as they were.
+var ErrSourceFailed = errors.New("search: a source could not give its documents")
+
+// ModuleSources, as the ref of a reindex outbox row, asks for a rebuild
+// of every source but core articles: what `yiwang search reindex` leaves
+// to the server when it ran without one (module documents come from the
+// module processes, which only a server runs).
+const ModuleSources = "modules"
 
 // Articles is the source of core articles.
 type Articles struct {
 	Content *content.Store
 }
 
-// Types implements Source.
-func (Articles) Types() []string { return []string{TypeArticle} }
+// Name implements Source.
+func (Articles) Name() string { return TypeArticle }
+
+// Owns implements Source.
+func (Articles) Owns(id string) bool { return strings.HasPrefix(id, TypeArticle+":") }
 
 // ArticleID is the document id of an article.
 func ArticleID(id int64) string { return TypeArticle + ":" + strconv.FormatInt(id, 10) }
@@ -294,7 +312,19 @@ func (f *Feeder) Drain(ctx context.Context) (int, error) {
 		}
 	}
 	for _, r := range reindex {
-		if _, err := f.Rebuild(ctx, r.TenantID, nil); err != nil {
+		only := ""
+		if r.Ref == ModuleSources {
+			only = ModuleSources
+		}
+		_, err := f.Rebuild(ctx, r.TenantID, only, nil)
+		if errors.Is(err, ErrSourceFailed) {
+			// A module that is down must not hold up every change behind
+			// it: the rest is rebuilt, its documents stay as they were,
+			// and enabling it again or the next reindex brings them.
+			f.log().Warn("search: rebuild incomplete", "err", err)
+			err = nil
+		}
+		if err != nil {
 			return 0, f.failed(ctx, rows, err)
 		}
 	}
@@ -340,10 +370,13 @@ func (f *Feeder) Pending(ctx context.Context) (int, error) {
 type Progress func(done, total int)
 
 // Rebuild makes the index agree with the database for one tenant (0: all
-// tenants): every source's documents are upserted, and documents of the
-// sources' types that the sources no longer give are removed. It returns
-// how many documents it indexed.
-func (f *Feeder) Rebuild(ctx context.Context, tenantID int64, progress Progress) (int, error) {
+// tenants): every source's documents are upserted, and the documents a
+// source owns but no longer gives are removed. only limits it to one
+// source by name, or to every source but core articles (ModuleSources);
+// "" is every source. A source that fails (a module process that is down)
+// keeps its documents as they were and is named in the error, and the
+// others are rebuilt still. It returns how many documents it indexed.
+func (f *Feeder) Rebuild(ctx context.Context, tenantID int64, only string, progress Progress) (int, error) {
 	var ids []int64
 	if tenantID != 0 {
 		ids = []int64{tenantID}
@@ -356,8 +389,16 @@ func (f *Feeder) Rebuild(ctx context.Context, tenantID int64, progress Progress)
 			ids = append(ids, t.ID)
 		}
 	}
+	var srcs []Source
+	for _, s := range f.sources() {
+		if only == "" || s.Name() == only || (only == ModuleSources && s.Name() != TypeArticle) {
+			srcs = append(srcs, s)
+		}
+	}
 	total := 0
-	if progress != nil {
+	if progress != nil && slices.ContainsFunc(srcs, func(s Source) bool { return s.Name() == TypeArticle }) {
+		// Articles are counted ahead; a module's documents are counted as
+		// they come.
 		for _, id := range ids {
 			var n int
 			if err := f.DB.GetContext(ctx, &n, `SELECT COUNT(*) FROM articles WHERE tenant_id = ? AND status = 'published'`, id); err != nil {
@@ -368,8 +409,13 @@ func (f *Feeder) Rebuild(ctx context.Context, tenantID int64, progress Progress)
 		progress(0, total)
 	}
 	done := 0
+	var failed []error
 	for _, id := range ids {
-		for _, src := range f.sources() {
+		have, err := f.Index.IDs(ctx, id, "")
+		if err != nil {
+			return done, err
+		}
+		for _, src := range srcs {
 			keep := map[string]bool{}
 			var batch []Doc
 			flush := func() error {
@@ -388,7 +434,10 @@ func (f *Feeder) Rebuild(ctx context.Context, tenantID int64, progress Progress)
 			}
 			err := src.Each(ctx, id, func(d Doc) error {
 				if d.TenantID != id {
-					return fmt.Errorf("search: source gave a document of tenant %d for tenant %d", d.TenantID, id)
+					return fmt.Errorf("search: source %s gave a document of tenant %d for tenant %d", src.Name(), d.TenantID, id)
+				}
+				if !src.Owns(d.ID) {
+					return fmt.Errorf("search: source %s gave document %s, which is not its own", src.Name(), d.ID)
 				}
 				keep[d.ID] = true
 				batch = append(batch, d)
@@ -400,27 +449,25 @@ func (f *Feeder) Rebuild(ctx context.Context, tenantID int64, progress Progress)
 			if err == nil {
 				err = flush()
 			}
-			if err != nil {
-				return done, err
+			if ctx.Err() != nil {
+				return done, ctx.Err()
 			}
-			for _, typ := range src.Types() {
-				have, err := f.Index.IDs(ctx, id, typ)
-				if err != nil {
-					return done, err
+			if err != nil {
+				failed = append(failed, fmt.Errorf("rebuild %s of tenant %d: %w: %w", src.Name(), id, ErrSourceFailed, err))
+				continue
+			}
+			var gone []string
+			for _, h := range have {
+				if src.Owns(h) && !keep[h] {
+					gone = append(gone, h)
 				}
-				var gone []string
-				for _, h := range have {
-					if !keep[h] {
-						gone = append(gone, h)
-					}
-				}
-				if err := f.Index.Delete(ctx, gone...); err != nil {
-					return done, err
-				}
+			}
+			if err := f.Index.Delete(ctx, gone...); err != nil {
+				return done, err
 			}
 		}
 	}
-	return done, nil
+	return done, errors.Join(failed...)
 }
 
 func (f *Feeder) sources() []Source {

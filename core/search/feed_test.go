@@ -5,6 +5,7 @@ import (
 	"errors"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -296,7 +297,7 @@ func TestModuleDocumentsAndRebuild(t *testing.T) {
 			t.Fatal(err)
 		}
 		var progress []int
-		n, err := feed.Rebuild(ctx, fx.dept.ID, func(done, total int) { progress = append(progress, done, total) })
+		n, err := feed.Rebuild(ctx, fx.dept.ID, "", func(done, total int) { progress = append(progress, done, total) })
 		if err != nil || n != 3 {
 			t.Fatalf("rebuilt %d (%v), want 3", n, err)
 		}
@@ -347,3 +348,118 @@ func TestOneWorkerAtATime(t *testing.T) {
 }
 
 func itoa(n int64) string { return search.ArticleID(n)[len(search.TypeArticle)+1:] }
+
+// listSource is a module's documents as the plugin host streams them; err
+// stands for a module process that is down.
+type listSource struct {
+	name string
+	docs []search.Doc
+	err  error
+}
+
+func (s *listSource) Name() string        { return s.name }
+func (s *listSource) Owns(id string) bool { return strings.HasPrefix(id, s.name+":") }
+func (s *listSource) Each(_ context.Context, tenantID int64, fn func(search.Doc) error) error {
+	if s.err != nil {
+		return s.err
+	}
+	for _, d := range s.docs {
+		if d.TenantID == tenantID {
+			if err := fn(d); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// TestRebuildWithModuleSources: a rebuild takes every source's documents,
+// removes only what a source owns and no longer gives, and leaves a
+// failing source's documents as they were while the others are rebuilt.
+func TestRebuildWithModuleSources(t *testing.T) {
+	db := storetest.SQLite(t)
+	ctx := context.Background()
+	fx := newFixture(t, db)
+	idx := fx.index(t)
+	defer idx.Close()
+	doc := func(id, title string) search.Doc {
+		return search.Doc{ID: id, TenantID: fx.dept.ID, Type: strings.Split(id, ":")[0], URL: id, Title: title, Date: time.Now()}
+	}
+	topics := &listSource{name: "topics", docs: []search.Doc{doc("topics:1", "学习贯彻专题"), doc("topics:2", "乡村振兴专题")}}
+	mailbox := &listSource{name: "mailbox", docs: []search.Doc{doc("mailbox:9", "关于路灯维修的来信")}}
+	feed := fx.feeder(idx)
+	feed.Sources = []search.Source{feed.Articles, topics, mailbox}
+
+	a := fx.draft(t, fx.dept, "教育局召开会议", "<p>教育工作。</p>")
+	if err := fx.content.Publish(ctx, "test", fx.dept.ID, a.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Exec(`DELETE FROM search_outbox`); err != nil {
+		t.Fatal(err)
+	}
+	// Left behind in the index: a topic since deleted, and a document of
+	// a module the platform no longer has a source for.
+	if err := idx.Upsert(ctx, doc("topics:3", "已删除的专题"), doc("gone:1", "旧模块的文档")); err != nil {
+		t.Fatal(err)
+	}
+	n, err := feed.Rebuild(ctx, fx.dept.ID, "", nil)
+	if err != nil || n != 4 {
+		t.Fatalf("rebuilt %d (%v), want 4", n, err)
+	}
+	ids := func() []string {
+		got, err := idx.IDs(ctx, fx.dept.ID, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return got
+	}
+	want := []string{search.ArticleID(a.ID), "gone:1", "mailbox:9", "topics:1", "topics:2"}
+	if got := ids(); !slices.Equal(got, want) {
+		t.Errorf("after rebuild: %v, want %v", got, want)
+	}
+
+	// The mailbox process is down and a topic was deleted: the topic goes,
+	// the letter stays, and the error names the mailbox.
+	topics.docs = topics.docs[:1]
+	mailbox.err = errors.New("模块暂时无法使用")
+	_, err = feed.Rebuild(ctx, fx.dept.ID, "", nil)
+	if !errors.Is(err, search.ErrSourceFailed) || !strings.Contains(err.Error(), "mailbox") {
+		t.Errorf("rebuild with a failing source: %v, want ErrSourceFailed naming mailbox", err)
+	}
+	want = []string{search.ArticleID(a.ID), "gone:1", "mailbox:9", "topics:1"}
+	if got := ids(); !slices.Equal(got, want) {
+		t.Errorf("after a failing source: %v, want %v", got, want)
+	}
+	// Asked through the outbox, the same rebuild does not hold up the
+	// changes behind it.
+	if err := outbox.Write(ctx, db, outbox.Reindex, fx.dept.ID, "", nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := outbox.ArticleChanged(ctx, db, fx.dept.ID, a.ID); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := feed.Drain(ctx); err != nil || n != 2 {
+		t.Errorf("drained %d rows (%v) with a module down, want 2", n, err)
+	}
+
+	// A rebuild of module sources only (what the CLI leaves to a server)
+	// does not touch articles, even one the index lacks.
+	mailbox.err, mailbox.docs = nil, nil
+	if err := idx.Delete(ctx, search.ArticleID(a.ID)); err != nil {
+		t.Fatal(err)
+	}
+	if err := outbox.Write(ctx, db, outbox.Reindex, 0, search.ModuleSources, nil); err != nil {
+		t.Fatal(err)
+	}
+	drain(t, feed)
+	want = []string{"gone:1", "topics:1"}
+	if got := ids(); !slices.Equal(got, want) {
+		t.Errorf("after a module-only rebuild: %v, want %v", got, want)
+	}
+
+	// A source that hands over another's document is refused.
+	topics.docs = append(topics.docs, doc("mailbox:10", "冒名的文档"))
+	if _, err := feed.Rebuild(ctx, fx.dept.ID, "topics", nil); err == nil {
+		t.Error("a source gave another source's document without an error")
+	}
+}

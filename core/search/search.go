@@ -150,7 +150,8 @@ type Index interface {
 	// Search runs q. Hits carry stored fields; highlighting is added by
 	// Search (the package function), not by backends.
 	Search(ctx context.Context, q Query) (*Result, error)
-	// IDs lists the ids of a tenant's documents of one type (for a rebuild
+	// IDs lists the ids of a tenant's documents of one type, or of every
+	// type when typ is "", sorted (for a rebuild
 	// to remove what the database no longer has).
 	IDs(ctx context.Context, tenantID int64, typ string) ([]string, error)
 	// Count is the number of documents in the index.

@@ -211,6 +211,13 @@ func Run(t *testing.T, open func(t *testing.T) search.Index) {
 		if !slices.Equal(got, []string{"a3", "a4"}) {
 			t.Errorf("IDs(2, article) = %v", got)
 		}
+		got, err = idx.IDs(ctx, 2, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !slices.Equal(got, []string{"a3", "a4", "a8"}) {
+			t.Errorf("IDs(2, every type) = %v", got)
+		}
 	})
 
 	t.Run("stored fields", func(t *testing.T) {
