@@ -16,6 +16,7 @@ import (
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/analysis"
 	"github.com/blevesearch/bleve/v2/analysis/lang/cjk"
+	"github.com/blevesearch/bleve/v2/index/scorch"
 	"github.com/blevesearch/bleve/v2/mapping"
 	"github.com/blevesearch/bleve/v2/registry"
 	bsearch "github.com/blevesearch/bleve/v2/search"
@@ -125,6 +126,7 @@ type BleveOptions struct {
 // one per shard, searched together through an index alias.
 type Bleve struct {
 	shards   []bleve.Index
+	cols     []*columns // one per shard
 	alias    bleve.IndexAlias
 	analysis string
 	scheme   Grams
@@ -190,6 +192,7 @@ func OpenBleve(dir string, opts BleveOptions) (*Bleve, error) {
 			return nil, fmt.Errorf("open search index %s: %w", sd, err)
 		}
 		b.shards = append(b.shards, idx)
+		b.cols = append(b.cols, newColumns())
 	}
 	b.alias = bleve.NewIndexAlias(b.shards...)
 	return b, nil
@@ -213,11 +216,13 @@ func NewMemBleve(analysisName string) (*Bleve, error) {
 	if err != nil {
 		return nil, err
 	}
-	idx, err := bleve.NewMemOnly(m)
+	// scorch, as on disk (bleve's own in-memory index is another kind),
+	// with no path: nothing is persisted.
+	idx, err := bleve.NewUsing("", m, scorch.Name, scorch.Name, nil)
 	if err != nil {
 		return nil, err
 	}
-	b := &Bleve{shards: []bleve.Index{idx}, alias: bleve.NewIndexAlias(idx), batch: 1000}
+	b := &Bleve{shards: []bleve.Index{idx}, cols: []*columns{newColumns()}, alias: bleve.NewIndexAlias(idx), batch: 1000}
 	return b, b.setAnalysis(analysisName)
 }
 
@@ -543,7 +548,10 @@ func (b *Bleve) build(p Parsed, q Query, noSites, noTypes bool) query.Query {
 
 var hitFields = []string{"title", "body", "url", "column", "tenant", "type", "date"}
 
-// Search runs q.
+// Search runs q on every shard at once. bleve finds the matches and, in
+// relevance order, keeps the top hits with their stored fields; facet
+// counts and time order come from the shards' columns (see columns.go),
+// read by a document-match handler that sees every match.
 func (b *Bleve) Search(ctx context.Context, q Query) (*Result, error) {
 	q.normalise()
 	p := ParseQuery(q.Text)
@@ -551,70 +559,156 @@ func (b *Bleve) Search(ctx context.Context, q Query) (*Result, error) {
 	if len(p.Words) == 0 {
 		return res, nil
 	}
-	req := bleve.NewSearchRequestOptions(b.build(p, q, false, false), q.Limit, q.Offset, false)
-	req.Fields = hitFields
-	if q.Sort == ByTime {
-		req.SortBy([]string{"-date"})
-		req.Score = bleve.ScoreNone
-	} else {
-		req.SortBy([]string{"-_score"})
-	}
-	if q.Facets {
-		req.AddFacet("f", bleve.NewFacetRequest("facet", maxFacetPairs))
-	}
-	sr, err := b.alias.SearchInContext(ctx, req)
+	byTime := q.Sort == ByTime
+	outs, err := b.collect(ctx, b.build(p, q, false, false), q.Offset+q.Limit, byTime, q.Facets)
 	if err != nil {
 		return nil, fmt.Errorf("search: %w", err)
 	}
-	res.Total = int(sr.Total)
-	for _, h := range sr.Hits {
-		res.Hits = append(res.Hits, hitOf(h))
+	for _, o := range outs {
+		res.Total += o.total
+	}
+	if byTime {
+		if res.Hits, err = b.newestPage(ctx, outs, q.Offset, q.Limit); err != nil {
+			return nil, fmt.Errorf("search: %w", err)
+		}
+	} else {
+		var all []*bsearch.DocumentMatch
+		for _, o := range outs {
+			all = append(all, o.hits...)
+		}
+		sort.Slice(all, func(i, j int) bool {
+			if all[i].Score != all[j].Score {
+				return all[i].Score > all[j].Score
+			}
+			return all[i].ID < all[j].ID
+		})
+		for _, h := range all[min(q.Offset, len(all)):min(q.Offset+q.Limit, len(all))] {
+			res.Hits = append(res.Hits, hitOf(h))
+		}
 	}
 	if q.Facets {
-		sites, types := facetPairs(sr.Facets["f"])
+		res.Sites, res.Types = facetPairs(outs)
 		// A filtered dimension counts without its own filter, so that the
 		// page can offer the other values.
 		if len(q.Tenants) > 0 {
-			if sites, _, err = b.facetOnly(ctx, p, q, true, false); err != nil {
+			if res.Sites, _, err = b.facetOnly(ctx, p, q, true, false); err != nil {
 				return nil, err
 			}
 		}
 		if len(q.Types) > 0 {
-			if _, types, err = b.facetOnly(ctx, p, q, false, true); err != nil {
+			if _, res.Types, err = b.facetOnly(ctx, p, q, false, true); err != nil {
 				return nil, err
 			}
 		}
-		res.Sites, res.Types = sites, types
 	}
 	return res, nil
 }
 
-// maxFacetPairs bounds the (tenant, type) pairs counted: 75 sites with a
-// handful of types each stay far below it.
-const maxFacetPairs = 5000
+// shardOut is one shard's part of a search.
+type shardOut struct {
+	col   *shardCollect
+	hits  []*bsearch.DocumentMatch // by relevance, with stored fields
+	total int
+}
+
+// collect runs qry on every shard. want > 0 asks for that many top hits,
+// by relevance or, with byTime, the newest (as ids and dates); want 0
+// only counts.
+func (b *Bleve) collect(ctx context.Context, qry query.Query, want int, byTime, facets bool) ([]shardOut, error) {
+	outs := make([]shardOut, len(b.shards))
+	err := b.eachShard(func(i int, idx bleve.Index) error {
+		col := &shardCollect{cols: b.cols[i], facets: facets, byTime: byTime && want > 0, top: newest{want: want}}
+		var req *bleve.SearchRequest
+		if want == 0 || col.byTime {
+			// No scores: scorch intersects the terms' bitmaps and nothing
+			// else is read per match.
+			req = bleve.NewSearchRequestOptions(qry, 0, 0, false)
+			req.Score = bleve.ScoreNone
+		} else {
+			req = bleve.NewSearchRequestOptions(qry, want, 0, false)
+			req.Fields = hitFields
+			req.SortBy([]string{"-_score"})
+		}
+		sctx := context.WithValue(ctx, bsearch.MakeDocumentMatchHandlerKey, bsearch.MakeDocumentMatchHandler(col.handler))
+		sr, err := idx.SearchInContext(sctx, req)
+		if err != nil {
+			return err
+		}
+		outs[i] = shardOut{col: col, hits: sr.Hits, total: int(sr.Total)}
+		return nil
+	})
+	return outs, err
+}
+
+// newestPage merges the shards' newest documents and reads the stored
+// fields of the page's.
+func (b *Bleve) newestPage(ctx context.Context, outs []shardOut, offset, limit int) ([]Hit, error) {
+	type dated struct {
+		id   string
+		date int64
+	}
+	var all []dated
+	for _, o := range outs {
+		for i, id := range o.col.ids {
+			all = append(all, dated{id, o.col.dates[i]})
+		}
+	}
+	sort.Slice(all, func(i, j int) bool {
+		if all[i].date != all[j].date {
+			return all[i].date > all[j].date
+		}
+		return all[i].id < all[j].id
+	})
+	all = all[min(offset, len(all)):min(offset+limit, len(all))]
+	if len(all) == 0 {
+		return nil, nil
+	}
+	ids := make([]string, len(all))
+	for i, d := range all {
+		ids[i] = d.id
+	}
+	req := bleve.NewSearchRequestOptions(query.NewDocIDQuery(ids), len(ids), 0, false)
+	req.Fields = hitFields
+	req.Score = bleve.ScoreNone
+	sr, err := b.alias.SearchInContext(ctx, req)
+	if err != nil {
+		return nil, err
+	}
+	byID := make(map[string]*bsearch.DocumentMatch, len(sr.Hits))
+	for _, h := range sr.Hits {
+		byID[h.ID] = h
+	}
+	hits := make([]Hit, 0, len(ids))
+	for _, id := range ids {
+		if h := byID[id]; h != nil { // gone since: a write between the two reads
+			hits = append(hits, hitOf(h))
+		}
+	}
+	return hits, nil
+}
 
 func (b *Bleve) facetOnly(ctx context.Context, p Parsed, q Query, noSites, noTypes bool) (sites, types []Count, err error) {
-	req := bleve.NewSearchRequestOptions(b.build(p, q, noSites, noTypes), 0, 0, false)
-	req.Score = bleve.ScoreNone
-	req.AddFacet("f", bleve.NewFacetRequest("facet", maxFacetPairs))
-	sr, err := b.alias.SearchInContext(ctx, req)
+	outs, err := b.collect(ctx, b.build(p, q, noSites, noTypes), 0, false, true)
 	if err != nil {
 		return nil, nil, fmt.Errorf("search facets: %w", err)
 	}
-	sites, types = facetPairs(sr.Facets["f"])
+	sites, types = facetPairs(outs)
 	return sites, types, nil
 }
 
-// facetPairs sums the counts of "tenant/type" pairs by tenant and by type.
-func facetPairs(f *bsearch.FacetResult) (sites, types []Count) {
-	if f == nil || f.Terms == nil {
-		return nil, nil
-	}
+// facetPairs sums the shards' counts of "tenant/type" keys by tenant and
+// by type.
+func facetPairs(outs []shardOut) (sites, types []Count) {
 	bySite, byType := map[string]int{}, map[string]int{}
-	for _, t := range f.Terms.Terms() {
-		site, typ, _ := strings.Cut(t.Term, "/")
-		bySite[site] += t.Count
-		byType[typ] += t.Count
+	for _, o := range outs {
+		for k, n := range o.col.counts {
+			if n == 0 {
+				continue
+			}
+			site, typ, _ := strings.Cut(o.col.keys[k], "/")
+			bySite[site] += n
+			byType[typ] += n
+		}
 	}
 	return sortedCounts(bySite), sortedCounts(byType)
 }
