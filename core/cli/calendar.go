@@ -8,9 +8,15 @@ import (
 	"text/tabwriter"
 
 	"yiwang/core/calendar"
+	"yiwang/core/web"
 )
 
 func init() {
+	// The county console's page for the same corrections.
+	extendServe(serveExtension{name: "calendar", start: func(_ context.Context, _ *env, p *platform, srv *web.Server) (func(), error) {
+		srv.EnableCalendar(calendar.NewStore(p.db))
+		return nil, nil
+	}})
 	register("calendar", "工作日历：list [--year Y] | set DATE off|work --source 依据 [--holiday 名称] | clear DATE | add-year YEAR --source 通知文号", calendarCmd)
 }
 
