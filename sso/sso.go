@@ -68,7 +68,10 @@ type Config struct {
 	SessionIdle, SessionMax time.Duration
 	// TicketTTL bounds a one-time ticket's life (default 30 s).
 	TicketTTL time.Duration
-	Log       *slog.Logger
+	// SealKey (SealKeySize bytes, kept outside the database, the same on
+	// every replica) seals the second-factor secrets the platform keeps.
+	SealKey []byte
+	Log     *slog.Logger
 	// Now is the clock (tests move it).
 	Now func() time.Time
 }
@@ -82,6 +85,7 @@ type Service struct {
 	providers []*relyingParty
 	account   *url.URL
 	key       []byte // HMAC key shared by replicas (CSRF tokens)
+	seal      *sealer
 	log       *slog.Logger
 }
 
@@ -130,6 +134,9 @@ func New(ctx context.Context, db *store.DB, ts *tenants.Store, ms *tenants.Membe
 		return nil, err
 	}
 	s.key = []byte(k)
+	if err := s.prepareSeal(ctx, cfg.SealKey); err != nil {
+		return nil, err
+	}
 	return s, nil
 }
 

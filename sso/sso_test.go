@@ -2,6 +2,7 @@ package sso_test
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"sync"
 	"testing"
@@ -36,16 +37,23 @@ type env struct {
 	clock *clock
 }
 
+// testSealKey is the second-factor seal key of the test services.
+var testSealKey = []byte("0123456789abcdef0123456789abcdef")
+
+func testConfig(c *clock, key []byte) sso.Config {
+	return sso.Config{
+		AccountURL: "http://localhost:8080", Now: c.Now, SessionIdle: time.Hour, SessionMax: 8 * time.Hour, SealKey: key,
+		// Never contacted by these tests.
+		Providers: []sso.ProviderConfig{{Name: "p", Issuer: "http://127.0.0.1:1/idp", ClientID: "yiwang"}},
+	}
+}
+
 func newEnv(t *testing.T, db *store.DB) *env {
 	t.Helper()
 	c := &clock{t: time.Now().UTC().Truncate(time.Second)}
 	ts := tenants.NewStore(db)
 	ms := tenants.NewMemberships(db)
-	svc, err := sso.New(context.Background(), db, ts, ms, sso.Config{
-		AccountURL: "http://localhost:8080", Now: c.Now, SessionIdle: time.Hour, SessionMax: 8 * time.Hour,
-		// Never contacted by these tests.
-		Providers: []sso.ProviderConfig{{Name: "p", Issuer: "http://127.0.0.1:1/idp", ClientID: "yiwang"}},
-	})
+	svc, err := sso.New(context.Background(), db, ts, ms, testConfig(c, testSealKey))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -327,4 +335,62 @@ func must(t testing.TB, err error) {
 	if err != nil {
 		t.Fatal(err)
 	}
+}
+
+// TestSecondFactorSecretsAreSealed: the database never holds a TOTP
+// secret in the clear; one stored in the clear by an earlier release is
+// sealed at start and still works; a sealed secret does not open for
+// another account; and a service with another key refuses to start.
+func TestSecondFactorSecretsAreSealed(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db)
+		ctx := context.Background()
+		acc, _, tok := e.signIn(t, "staff", "localhost")
+		u, _ := e.svc.Lookup(ctx, "localhost", tok)
+		st, err := e.svc.TOTPState(ctx, acc, "x")
+		must(t, err)
+		stored := func(id int64) string {
+			var s string
+			must(t, db.Get(&s, `SELECT secret FROM sso_totp WHERE account_id = ?`, id))
+			return s
+		}
+		if s := stored(acc.ID); !strings.HasPrefix(s, "v1:") || strings.Contains(s, st.Secret) {
+			t.Fatalf("stored secret %q is not sealed", s)
+		}
+		c, err := totp.GenerateCode(st.Secret, e.clock.Now())
+		must(t, err)
+		must(t, e.svc.VerifyTOTP(ctx, u, c, ""))
+
+		// Another account's row given this sealed secret: it does not open.
+		other, _, otok := e.signIn(t, "other", "localhost")
+		ou, _ := e.svc.Lookup(ctx, "localhost", otok)
+		_, err = db.Exec(`INSERT INTO sso_totp (account_id, secret, created_at) VALUES (?, ?, ?)`, other.ID, stored(acc.ID), store.Now())
+		must(t, err)
+		if err := e.svc.VerifyTOTP(ctx, ou, c, ""); err == nil || core.ErrorCode(err) == core.EINVALID {
+			t.Errorf("a sealed secret copied to another account: %v, want an internal error", err)
+		}
+
+		// A secret in the clear (an earlier release) is sealed at start.
+		legacy, _, ltok := e.signIn(t, "legacy", "localhost")
+		const plain = "JBSWY3DPEHPK3PXP"
+		_, err = db.Exec(`INSERT INTO sso_totp (account_id, secret, created_at) VALUES (?, ?, ?)`, legacy.ID, plain, store.Now())
+		must(t, err)
+		svc, err := sso.New(ctx, db, e.ts, e.ms, testConfig(e.clock, testSealKey))
+		must(t, err)
+		if s := stored(legacy.ID); !strings.HasPrefix(s, "v1:") || strings.Contains(s, plain) {
+			t.Errorf("legacy secret after start: %q", s)
+		}
+		lu, _ := svc.Lookup(ctx, "localhost", ltok)
+		lc, err := totp.GenerateCode(plain, e.clock.Now())
+		must(t, err)
+		must(t, svc.VerifyTOTP(ctx, lu, lc, ""))
+
+		// Another key (a replica configured apart) is refused at start.
+		if _, err := sso.New(ctx, db, e.ts, e.ms, testConfig(e.clock, []byte("another key, also thirty-two b.."))); !errors.Is(err, sso.ErrSealKeyMismatch) {
+			t.Errorf("start with another key: %v, want ErrSealKeyMismatch", err)
+		}
+		if _, err := sso.New(ctx, db, e.ts, e.ms, testConfig(e.clock, []byte("short"))); err == nil {
+			t.Error("start with a short key succeeded")
+		}
+	})
 }

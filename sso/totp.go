@@ -46,7 +46,11 @@ func (s *Service) TOTPState(ctx context.Context, acc *Account, label string) (*T
 	}
 	opts := totp.GenerateOpts{Issuer: label, AccountName: acc.DisplayName()}
 	if err == nil {
-		opts.Secret, err = base32NoPad(row.Secret)
+		secret, err := s.seal.open(row.Secret, acc.ID)
+		if err != nil {
+			return nil, err
+		}
+		opts.Secret, err = base32NoPad(secret)
 		if err != nil {
 			return nil, fmt.Errorf("totp of account %d: %w", acc.ID, err)
 		}
@@ -56,7 +60,7 @@ func (s *Service) TOTPState(ctx context.Context, acc *Account, label string) (*T
 		return nil, fmt.Errorf("totp secret: %w", err)
 	}
 	if opts.Secret == nil {
-		if _, err := s.db.ExecContext(ctx, `INSERT INTO sso_totp (account_id, secret, created_at) VALUES (?, ?, ?)`, acc.ID, key.Secret(), s.now()); err != nil {
+		if _, err := s.db.ExecContext(ctx, `INSERT INTO sso_totp (account_id, secret, created_at) VALUES (?, ?, ?)`, acc.ID, s.seal.seal(key.Secret(), acc.ID), s.now()); err != nil {
 			return nil, fmt.Errorf("start totp enrolment of account %d: %w", acc.ID, err)
 		}
 	}
@@ -90,7 +94,11 @@ func (s *Service) VerifyTOTP(ctx context.Context, u *User, code, remote string) 
 		}
 		return fmt.Errorf("totp of account %d: %w", u.ID, err)
 	}
-	step, ok := MatchTOTP(row.Secret, code, s.now())
+	secret, err := s.seal.open(row.Secret, u.ID)
+	if err != nil {
+		return err
+	}
+	step, ok := MatchTOTP(secret, code, s.now())
 	if !ok || step <= row.LastStep {
 		s.auditMFA(ctx, u, "account.mfa", "totp code refused", remote, "error")
 		return core.Errorf(core.EINVALID, "动态验证码不正确或已使用，请输入验证器上显示的最新 6 位数字。")

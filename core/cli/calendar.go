@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"strconv"
 	"text/tabwriter"
@@ -28,10 +27,7 @@ func calendarCmd(ctx context.Context, e *env, args []string) error {
 		return usageError{"缺少子命令：list、set、clear 或 add-year"}
 	}
 	sub := args[0]
-	fs := flag.NewFlagSet("calendar "+sub, flag.ContinueOnError)
-	fs.SetOutput(e.stderr)
-	var sf storeFlags
-	sf.bind(fs)
+	fs, sf := commandFlags(e, "calendar "+sub)
 	year := fs.Int("year", 0, "只列出这一年")
 	holiday := fs.String("holiday", "", "节日名称（如 春节）")
 	source := fs.String("source", "", "依据：通知文号或说明（必填）")

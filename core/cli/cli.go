@@ -130,6 +130,37 @@ type storeFlags struct {
 	data, dsn string
 }
 
+// subcommand splits `yiwang CMD SUB …`: no SUB prints usage and is an
+// error; -h or --help prints usage and is done.
+func subcommand(e *env, usage string, args []string) (sub string, rest []string, done bool, err error) {
+	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" {
+		fmt.Fprintln(e.stdout, usage)
+		if len(args) == 0 {
+			return "", nil, true, usageError{"缺少子命令"}
+		}
+		return "", nil, true, nil
+	}
+	return args[0], args[1:], false, nil
+}
+
+// commandFlags is the flag set of one command, with the store options.
+func commandFlags(e *env, name string) (*flag.FlagSet, *storeFlags) {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(e.stderr)
+	sf := &storeFlags{}
+	sf.bind(fs)
+	return fs, sf
+}
+
+// parseOpen parses a command's arguments (flags anywhere among them) and
+// opens the platform; the caller closes it.
+func (sf *storeFlags) parseOpen(ctx context.Context, e *env, fs *flag.FlagSet, args []string) (*platform, error) {
+	if err := parseFlags(fs, interleave(args)); err != nil {
+		return nil, err
+	}
+	return sf.open(ctx, e)
+}
+
 func (sf *storeFlags) bind(fs *flag.FlagSet) {
 	fs.StringVar(&sf.data, "data", envOr("YIWANG_DATA", "data"), "数据目录（SQLite 数据库、上传文件）")
 	fs.StringVar(&sf.dsn, "db", os.Getenv("YIWANG_DB"), "数据库 DSN：sqlite:PATH 或 mysql://USER:PASS@tcp(HOST:PORT)/DB")

@@ -2,6 +2,7 @@ package cli_test
 
 import (
 	"bytes"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"io"
@@ -373,5 +374,19 @@ func TestServeEndToEnd(t *testing.T) {
 		// Without the demo, jyj has no host name: served by path.
 		s.mustGet("/site/jyj/", http.StatusOK)
 		s.stop()
+
+		// The key that seals second-factor secrets was made at the first
+		// start, readable by the server's user only; a server given
+		// another key refuses to start on this database.
+		fi, err := os.Stat(filepath.Join(data, "secret.key"))
+		if err != nil || fi.Mode().Perm() != 0o600 {
+			t.Errorf("secret.key: %v, mode %v, want 0600", err, fi.Mode().Perm())
+		}
+		cmd := exec.Command(binary(t), "serve", "--addr", freeAddr(t), "--data", data, "--demo=false")
+		cmd.Env = append(childEnv(), "YIWANG_SECRET_KEY="+base64.StdEncoding.EncodeToString(make([]byte, 32)))
+		out, err := cmd.CombinedOutput()
+		if err == nil || !strings.Contains(string(out), "多台服务器须使用同一密钥") {
+			t.Errorf("serve with another key: %v\n%s", err, out)
+		}
 	})
 }

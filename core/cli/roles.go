@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"strings"
 	"text/tabwriter"
@@ -28,18 +27,11 @@ const rolesUsage = `用法:
 角色：platform_admin（全平台，不带 --tenant）、site_admin、editor、reviewer、handler、interview_host。`
 
 func roles(ctx context.Context, e *env, args []string) error {
-	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" {
-		fmt.Fprintln(e.stdout, rolesUsage)
-		if len(args) == 0 {
-			return usageError{"缺少子命令"}
-		}
-		return nil
+	sub, args, done, err := subcommand(e, rolesUsage, args)
+	if done {
+		return err
 	}
-	sub, args := args[0], args[1:]
-	fs := flag.NewFlagSet("roles "+sub, flag.ContinueOnError)
-	fs.SetOutput(e.stderr)
-	var sf storeFlags
-	sf.bind(fs)
+	fs, sf := commandFlags(e, "roles "+sub)
 	tenant := fs.String("tenant", "", "站点代码")
 	role := fs.String("role", "", "角色")
 	account := fs.Int64("account", 0, "账号编号")
@@ -51,10 +43,7 @@ func roles(ctx context.Context, e *env, args []string) error {
 	default:
 		return usageError{"未知子命令“" + sub + "”\n" + rolesUsage}
 	}
-	if err := parseFlags(fs, interleave(args)); err != nil {
-		return err
-	}
-	p, err := sf.open(ctx, e)
+	p, err := sf.parseOpen(ctx, e, fs, args)
 	if err != nil {
 		return err
 	}

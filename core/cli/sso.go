@@ -11,6 +11,8 @@ import (
 	"flag"
 	"fmt"
 	"net"
+	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -39,6 +41,7 @@ type ssoOptions struct {
 	main       oidcFlags
 	staff      oidcFlags
 	idle, max  time.Duration
+	keyFile    string
 }
 
 type oidcFlags struct {
@@ -58,6 +61,56 @@ func ssoFlags(fs *flag.FlagSet) {
 	bindOIDC(fs, &o.staff, "staff-oidc", "YIWANG_STAFF_OIDC", "工作人员专用")
 	fs.DurationVar(&o.idle, "session-idle", 2*time.Hour, "登录会话闲置多久后失效")
 	fs.DurationVar(&o.max, "session-max", 12*time.Hour, "登录会话最长有效期")
+	fs.StringVar(&o.keyFile, "secret-key-file", envOr("YIWANG_SECRET_KEY_FILE", ""),
+		"加密工作人员动态验证码密钥的密钥文件（默认 数据目录/secret.key，首次启动时生成）；也可用环境变量 YIWANG_SECRET_KEY 直接给出（base64）。多台服务器须使用同一密钥")
+}
+
+// sealKey is the key that seals the second-factor secrets kept in the
+// database: YIWANG_SECRET_KEY (base64, from a secret store), or the key
+// file, created with a new key on the first start of a single server.
+func (o *ssoOptions) sealKey(e *env) ([]byte, error) {
+	if v := os.Getenv("YIWANG_SECRET_KEY"); v != "" {
+		k, err := base64.StdEncoding.DecodeString(strings.TrimSpace(v))
+		if err != nil || len(k) != sso.SealKeySize {
+			return nil, usageError{fmt.Sprintf("YIWANG_SECRET_KEY 应为 %d 字节密钥的 base64（可用 openssl rand -base64 %d 生成）", sso.SealKeySize, sso.SealKeySize)}
+		}
+		return k, nil
+	}
+	path := o.keyFile
+	if path == "" {
+		path = filepath.Join(flagString(o.fs, "data"), "secret.key")
+	}
+	raw, err := os.ReadFile(path)
+	if errors.Is(err, os.ErrNotExist) {
+		k := make([]byte, sso.SealKeySize)
+		if _, err := rand.Read(k); err != nil {
+			return nil, err
+		}
+		if err := os.MkdirAll(filepath.Dir(path), 0o750); err != nil {
+			return nil, err
+		}
+		f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+		if err != nil {
+			return nil, fmt.Errorf("create secret key file %s: %w", path, err)
+		}
+		_, err = f.WriteString(base64.StdEncoding.EncodeToString(k) + "\n")
+		if cerr := f.Close(); err == nil {
+			err = cerr
+		}
+		if err != nil {
+			return nil, fmt.Errorf("write secret key file %s: %w", path, err)
+		}
+		e.log.Warn("created a secret key for second-factor secrets: back it up with the database; every replica needs the same key (YIWANG_SECRET_KEY)", "file", path)
+		return k, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read secret key file: %w", err)
+	}
+	k, err := base64.StdEncoding.DecodeString(strings.TrimSpace(string(raw)))
+	if err != nil || len(k) != sso.SealKeySize {
+		return nil, fmt.Errorf("secret key file %s: want the base64 of %d bytes", path, sso.SealKeySize)
+	}
+	return k, nil
 }
 
 func bindOIDC(fs *flag.FlagSet, f *oidcFlags, prefix, env, what string) {
@@ -88,7 +141,11 @@ func ssoStart(ctx context.Context, e *env, p *platform, srv *web.Server) (func()
 	if err != nil {
 		return nil, err
 	}
-	cfg := sso.Config{AccountURL: accountURL, SessionIdle: o.idle, SessionMax: o.max, Log: e.log}
+	key, err := o.sealKey(e)
+	if err != nil {
+		return nil, err
+	}
+	cfg := sso.Config{AccountURL: accountURL, SessionIdle: o.idle, SessionMax: o.max, SealKey: key, Log: e.log}
 	opts := web.AccountsOptions{PlatformName: platformName(ctx, p)}
 	var builtin *provider.Provider
 	switch o.idp {
@@ -113,6 +170,9 @@ func ssoStart(ctx context.Context, e *env, p *platform, srv *web.Server) (func()
 		return nil, usageError{fmt.Sprintf("--idp 应为 builtin 或 oidc（收到 %q）", o.idp)}
 	}
 	svc, err := sso.New(ctx, p.db, p.tenants, tenants.NewMemberships(p.db), cfg)
+	if errors.Is(err, sso.ErrSealKeyMismatch) {
+		return nil, errors.New("密钥与数据库中已加密的动态验证码密钥不符：多台服务器须使用同一密钥（YIWANG_SECRET_KEY 或 --secret-key-file），请从首次启动的服务器复制")
+	}
 	if err != nil {
 		return nil, err
 	}

@@ -142,7 +142,7 @@ func newSSOEnv(t *testing.T, db *store.DB, tune ...func(*sso.Config)) *ssoEnv {
 		t.Fatal(err)
 	}
 	ms := tenants.NewMemberships(db)
-	cfg := sso.Config{AccountURL: e.portal, Log: log, Now: e.clock.Now,
+	cfg := sso.Config{AccountURL: e.portal, Log: log, Now: e.clock.Now, SealKey: []byte("0123456789abcdef0123456789abcdef"),
 		Providers: []sso.ProviderConfig{{Name: "builtin", Issuer: e.prov.Issuer(), ClientID: "yiwang", ClientSecret: "test-secret",
 			Scopes: []string{"openid", "profile", "email", "groups"}, GroupsClaim: "groups", HTTPClient: client}}}
 	for _, f := range tune {
