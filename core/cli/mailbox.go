@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 
+	"yiwang/core"
 	"yiwang/core/modules"
 	"yiwang/plugins/sdk"
 
@@ -26,5 +27,18 @@ func enableFirstStart(ctx context.Context, e *env, st *modules.Store, code strin
 		return err
 	}
 	e.log.Info("first start: mailbox (领导信箱) enabled for the portal (demo)", "tenant", code)
+	// The demo department whose handler (赵办理) answers letters the
+	// portal's dispatcher assigns: a department receives letters only
+	// with the module enabled.
+	if err := st.Enable(ctx, "system:first-start", demoDepartment, "mailbox", nil); err != nil {
+		if core.ErrorCode(err) == core.ENOTFOUND {
+			return nil // a county whose seed has no such department
+		}
+		return err
+	}
+	e.log.Info("first start: mailbox (领导信箱) enabled for the demo department", "tenant", demoDepartment)
 	return nil
 }
+
+// demoDepartment is the department of the demo staff accounts.
+const demoDepartment = "jyj"
