@@ -17,7 +17,7 @@ import (
 // plugin: the same page rendered by calling the handler directly, through
 // the module server in-process (the protocol's conversions), and through
 // a real plugin process (gRPC over a local socket; for the topic page also
-// one call back to the host for its articles). Allocations are counted in
+// two calls back to the host for its two article sections, made at once). Allocations are counted in
 // this process only: the plugin's are its own.
 //
 //	go test -run '^$' -bench Plugin -benchmem ./plugins/topics
@@ -30,6 +30,7 @@ func BenchmarkPlugin(b *testing.B) {
 		id := topicPath.FindStringSubmatch(r.Header.Get("Location"))[1]
 		for _, s := range []url.Values{
 			{"kind": {"articles"}, "title": {"工作动态"}},
+			{"kind": {"articles"}, "title": {"政策文件"}},
 			{"kind": {"richtext"}, "title": {"工作要点"}},
 		} {
 			r := h.Post(portal, ed, "/admin/topics/"+id+"/sections/", s)
