@@ -49,6 +49,7 @@ func init() {
 			wg.Add(1)
 			go func() { defer wg.Done(); f.Run(wctx) }()
 			srv.MountSearch(idx)
+			srv.EnableSearchConsole(idx, sf.describe())
 			e.log.Info("search ready", "index", sf.describe())
 			return func() {
 				cancel()
@@ -167,10 +168,10 @@ func searchReindex(ctx context.Context, e *env, args []string) error {
 	idx, err := sf.open(p)
 	if errors.Is(err, search.ErrLocked) {
 		// A server holds the index: it rebuilds, asked through the outbox.
-		if err := outbox.Write(ctx, p.db, outbox.Reindex, tenantID, "", nil); err != nil {
+		if err := search.RequestRebuild(ctx, p.db, actor(), tenantID); err != nil {
 			return err
 		}
-		fmt.Fprintln(e.stdout, "服务正在运行并持有索引：已请求服务重建索引。")
+		fmt.Fprintln(e.stdout, "服务正在运行并持有索引：已请求服务重建索引（进度见门户 管理后台 → 县级平台管理 → 搜索索引）。")
 		if !*wait {
 			return nil
 		}

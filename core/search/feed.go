@@ -316,7 +316,9 @@ func (f *Feeder) Drain(ctx context.Context) (int, error) {
 		if r.Ref == ModuleSources {
 			only = ModuleSources
 		}
-		_, err := f.Rebuild(ctx, r.TenantID, only, nil)
+		tr := f.startRebuild(ctx)
+		done, err := f.Rebuild(ctx, r.TenantID, only, tr.progress)
+		tr.finish(done, err)
 		if errors.Is(err, ErrSourceFailed) {
 			// A module that is down must not hold up every change behind
 			// it: the rest is rebuilt, its documents stay as they were,

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/jmoiron/sqlx"
+	"yiwang/core/audit"
 	"yiwang/core/content"
 	"yiwang/core/search"
 	"yiwang/core/search/outbox"
@@ -462,4 +463,73 @@ func TestRebuildWithModuleSources(t *testing.T) {
 	if _, err := feed.Rebuild(ctx, fx.dept.ID, "topics", nil); err == nil {
 		t.Error("a source gave another source's document without an error")
 	}
+}
+
+// TestRebuildAskedFromTheConsole: a rebuild asked for is audited, waits in
+// the outbox, and records its start, progress and end for the console.
+func TestRebuildAskedFromTheConsole(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		fx := newFixture(t, db)
+		idx := fx.index(t)
+		defer idx.Close()
+		feed := fx.feeder(idx)
+		var last int64
+		for _, title := range []string{"教育局召开会议", "教育局开展培训"} {
+			a := fx.draft(t, fx.dept, title, "<p>教育工作。</p>")
+			if err := fx.content.Publish(ctx, "test", fx.dept.ID, a.ID); err != nil {
+				t.Fatal(err)
+			}
+			last = a.ID
+		}
+		drain(t, feed)
+		if r, err := search.LastRebuild(ctx, db); err != nil || r != nil {
+			t.Fatalf("before any: %+v %v", r, err)
+		}
+
+		if err := search.RequestRebuild(ctx, db, "user:7", 0); err != nil {
+			t.Fatal(err)
+		}
+		b, err := search.OutboxBacklog(ctx, db)
+		if err != nil || b.Pending != 1 || b.Oldest == nil || b.Failing != 0 {
+			t.Fatalf("backlog after the request: %+v %v", b, err)
+		}
+		r, err := search.LastRebuild(ctx, db)
+		if err != nil || r == nil || r.RequestedBy != "user:7" || r.StartedAt != nil || r.Running() {
+			t.Fatalf("requested: %+v %v", r, err)
+		}
+		drain(t, feed)
+		r, err = search.LastRebuild(ctx, db)
+		if err != nil || r.StartedAt == nil || r.FinishedAt == nil || r.Running() || r.Error != "" || r.Done != 2 || r.Percent() != 100 {
+			t.Fatalf("after the rebuild: %+v %v", r, err)
+		}
+		if b, _ := search.OutboxBacklog(ctx, db); b.Pending != 0 {
+			t.Errorf("backlog after the rebuild: %+v", b)
+		}
+		es, err := audit.List(ctx, db, audit.Filter{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var asked int
+		for _, e := range es {
+			if e.Action == "search.rebuild" && e.Actor == "user:7" {
+				asked++
+			}
+		}
+		if asked != 1 {
+			t.Errorf("%d audit entries for the request, want 1", asked)
+		}
+
+		// A row the index refuses stays, counted as failing, with its error.
+		if err := outbox.ArticleChanged(ctx, db, fx.dept.ID, last); err != nil {
+			t.Fatal(err)
+		}
+		feed.Index = failing{idx}
+		if _, err := feed.Drain(ctx); err == nil {
+			t.Fatal("a failing index drained without an error")
+		}
+		if b, _ := search.OutboxBacklog(ctx, db); b.Pending != 1 || b.Failing != 1 || b.LastError == "" {
+			t.Errorf("backlog with a failing row: %+v", b)
+		}
+	})
 }

@@ -131,16 +131,8 @@ func TestCalendarConsoleInTheBrowser(t *testing.T) {
 	e := newSSOEnv(t, storetest.SQLite(t))
 	e.srv.EnableCalendar(calendar.NewStore(e.db))
 	ctx := browser(t)
-	b := e.browser(t)
-	b.loginDemo("admin")
-	b.get(e.portal + "/admin/county/calendar")
-	c := b.cookie(e.portal, "yw_session")
-	if c == nil {
-		t.Fatal("admin has no session on the portal")
-	}
-	if err := chromedp.Do(ctx, chromedp.Navigate(e.portal+"/sitemap/"),
-		chromedp.Evaluate[chromedp.Void](`document.cookie = "yw_session=`+c.Value+`; path=/"`),
-		chromedp.Navigate(e.portal+"/admin/county/calendar?year=2026"),
+	e.portalSessionInBrowser(t, ctx, "admin")
+	if err := chromedp.Do(ctx, chromedp.Navigate(e.portal+"/admin/county/calendar?year=2026"),
 		chromedp.WaitVisible("#cal-date"),
 		chromedp.SetValue("#cal-date", "2026-10-09"),
 		chromedp.Click("#cal-off"),
@@ -196,5 +188,22 @@ func TestCalendarConsoleInTheBrowser(t *testing.T) {
 				t.Error(f)
 			}
 		})
+	}
+}
+
+// portalSessionInBrowser signs username in over HTTP (sign-on itself is
+// tested elsewhere) and hands the portal session to the browser.
+func (e *ssoEnv) portalSessionInBrowser(t *testing.T, ctx context.Context, username string) {
+	t.Helper()
+	b := e.browser(t)
+	b.loginDemo(username)
+	b.get(e.portal + "/admin/")
+	c := b.cookie(e.portal, "yw_session")
+	if c == nil {
+		t.Fatalf("%s has no session on the portal", username)
+	}
+	if err := chromedp.Do(ctx, chromedp.Navigate(e.portal+"/sitemap/"),
+		chromedp.Evaluate[chromedp.Void](`document.cookie = "yw_session=`+c.Value+`; path=/"`)); err != nil {
+		t.Fatal(err)
 	}
 }

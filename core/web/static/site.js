@@ -19,3 +19,26 @@ document.addEventListener("keydown", function (e) {
   var a = e.target.closest && e.target.closest("[data-elder-toggle]");
   if (a) { e.preventDefault(); a.click(); }
 });
+// The county console's search rebuild: while one is asked for or running,
+// its progress is fetched every two seconds and said in the live region.
+(function () {
+  var box = document.getElementById("rebuild");
+  if (!box || box.getAttribute("data-pending") !== "true" || !window.fetch) return;
+  var url = box.getAttribute("data-status-url");
+  var bar = document.getElementById("rebuild-progress");
+  var state = document.getElementById("rebuild-state");
+  function poll() {
+    fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } })
+      .then(function (r) { return r.json(); })
+      .then(function (s) {
+        if (bar) { bar.value = s.Percent; bar.textContent = s.Percent + "%"; }
+        if (state && state.textContent !== s.State) {
+          state.textContent = s.State;
+          state.classList.toggle("form-error", !!s.Failed);
+        }
+        if (s.Pending) setTimeout(poll, 2000);
+      })
+      .catch(function () { setTimeout(poll, 5000); });
+  }
+  setTimeout(poll, 2000);
+})();

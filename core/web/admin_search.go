@@ -1,0 +1,192 @@
+package web
+
+import (
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"yiwang/core"
+	"yiwang/core/content"
+	"yiwang/core/search"
+	"yiwang/sso"
+	"yiwang/tenants"
+)
+
+// The county office's view of the search index: how many documents it
+// holds, what waits in the outbox (and what keeps failing), and the last
+// rebuild with its progress, which a button starts for every site or one.
+// The server's worker does the rebuild; the page follows it.
+
+// EnableSearchConsole adds /admin/county/search on the portal, for
+// platform admins. describe names the backend ("bleve:data/search").
+func (s *Server) EnableSearchConsole(idx search.Index, describe string) {
+	c := searchConsole{srv: s, idx: idx, describe: describe}
+	ConsoleRoutes = append(ConsoleRoutes,
+		ConsoleRoute{"GET", "/admin/county/search"},
+		ConsoleRoute{"GET", "/admin/county/search/status"},
+		ConsoleRoute{"POST", "/admin/county/search/rebuild"})
+	s.HandleSite("GET /admin/county/search", s.countyGate(func(w http.ResponseWriter, r *http.Request, _ *Accounts, _ *sso.User) {
+		c.render(w, r, "", http.StatusOK)
+	}))
+	s.HandleSite("GET /admin/county/search/status", s.countyGate(c.status))
+	s.HandleSite("POST /admin/county/search/rebuild", s.countyGate(c.rebuild))
+	s.AddAdminEntries(func(r *http.Request, t *tenants.Tenant, roles []tenants.Role) []AdminEntry {
+		if !t.IsPortal() || !hasRole(roles, tenants.PlatformAdmin) {
+			return nil
+		}
+		return []AdminEntry{{"搜索索引", SiteOf(r).Base + "admin/county/search", "统一检索的索引：文档数、待写入的变更、重建索引及其进度。"}}
+	})
+}
+
+type searchConsole struct {
+	srv      *Server
+	idx      search.Index
+	describe string
+}
+
+type searchConsoleView struct {
+	Backend   string
+	Documents int
+	CountErr  bool
+	Backlog   *search.Backlog
+	OldestAge string
+	Rebuild   *rebuildView
+	Tenants   []*tenants.Tenant
+	Action    string
+	StatusURL string
+	Done      string
+}
+
+// rebuildView is the last rebuild as the page (and its JSON) says it.
+type rebuildView struct {
+	Scope, By, Requested string
+	Running              bool
+	Pending              bool // asked for and not finished: the page keeps asking
+	Done, Total, Percent int
+	State                string // one sentence, for people
+	Failed               bool
+}
+
+func (c searchConsole) rebuildView(r *http.Request, rb *search.Rebuild) *rebuildView {
+	if rb == nil {
+		return nil
+	}
+	v := &rebuildView{Scope: "全部站点", By: c.actorName(r, rb.RequestedBy), Requested: localTime(rb.RequestedAt),
+		Running: rb.Running(), Pending: rb.FinishedAt == nil, Done: rb.Done, Total: rb.Total, Percent: rb.Percent()}
+	if rb.TenantID != 0 {
+		if t, err := c.srv.tenants.ByID(r.Context(), rb.TenantID); err == nil {
+			v.Scope = t.Name
+		}
+	}
+	switch {
+	case rb.StartedAt == nil:
+		v.State = "已请求，等待服务开始重建。"
+	case rb.Running():
+		v.State = fmt.Sprintf("正在重建：已写入 %d 篇", rb.Done)
+		if rb.Total > 0 {
+			v.State += fmt.Sprintf("，共约 %d 篇（%d%%）", rb.Total, v.Percent)
+		}
+		v.State += "。"
+	case rb.Error != "":
+		v.Failed = true
+		v.State = fmt.Sprintf("%s 结束，写入 %d 篇，但有部分未完成：%s", localTime(*rb.FinishedAt), rb.Done, rb.Error)
+	default:
+		v.State = fmt.Sprintf("%s 完成，共写入 %d 篇。", localTime(*rb.FinishedAt), rb.Done)
+	}
+	return v
+}
+
+// actorName shows "user:7" as the person's name.
+func (c searchConsole) actorName(r *http.Request, actor string) string {
+	if id, err := strconv.ParseInt(strings.TrimPrefix(actor, "user:"), 10, 64); err == nil && strings.HasPrefix(actor, "user:") {
+		if acc, err := sso.AccountByID(r.Context(), c.srv.db, id); err == nil {
+			return acc.DisplayName()
+		}
+	}
+	return actor
+}
+
+func localTime(t time.Time) string { return t.In(content.Location).Format("2006-01-02 15:04:05") }
+
+func (c searchConsole) render(w http.ResponseWriter, r *http.Request, errMsg string, status int) {
+	ctx := r.Context()
+	base := SiteOf(r).Base + "admin/county/search"
+	v := searchConsoleView{Backend: c.describe, Action: base + "/rebuild", StatusURL: base + "/status"}
+	n, err := c.idx.Count(ctx)
+	v.Documents, v.CountErr = n, err != nil
+	if v.Backlog, err = search.OutboxBacklog(ctx, c.srv.db); err != nil {
+		c.srv.RenderError(w, r, err)
+		return
+	}
+	if v.Backlog.Oldest != nil {
+		v.OldestAge = ageOf(time.Since(*v.Backlog.Oldest))
+	}
+	rb, err := search.LastRebuild(ctx, c.srv.db)
+	if err != nil {
+		c.srv.RenderError(w, r, err)
+		return
+	}
+	v.Rebuild = c.rebuildView(r, rb)
+	ts, err := c.srv.tenants.List(ctx)
+	if err != nil {
+		c.srv.RenderError(w, r, err)
+		return
+	}
+	for _, t := range ts {
+		if t.Status == tenants.Active {
+			v.Tenants = append(v.Tenants, t)
+		}
+	}
+	if r.URL.Query().Get("done") == "rebuild" {
+		v.Done = "已请求重建索引，进度显示在下面。重建期间搜索照常可用。"
+	}
+	crumbs := []Crumb{{"管理后台", SiteOf(r).Base + "admin/"}, {"县级平台管理", SiteOf(r).Base + "admin/county/"}, {"搜索索引", ""}}
+	c.srv.renderStatus(w, r, "admin_search", "搜索索引 - 县级平台管理", crumbs, consoleForm{Data: v, Error: errMsg}, status)
+}
+
+// ageOf says a duration the way the page does ("3 分钟").
+func ageOf(d time.Duration) string {
+	switch {
+	case d < time.Minute:
+		return "不到 1 分钟"
+	case d < time.Hour:
+		return fmt.Sprintf("%d 分钟", int(d/time.Minute))
+	case d < 48*time.Hour:
+		return fmt.Sprintf("%d 小时", int(d/time.Hour))
+	}
+	return fmt.Sprintf("%d 天", int(d/(24*time.Hour)))
+}
+
+// status answers the page's progress poll.
+func (c searchConsole) status(w http.ResponseWriter, r *http.Request, _ *Accounts, _ *sso.User) {
+	rb, err := search.LastRebuild(r.Context(), c.srv.db)
+	if err != nil {
+		writeJSON(w, statusOf(err), map[string]string{"error": core.ErrorMessage(err)})
+		return
+	}
+	v := c.rebuildView(r, rb)
+	if v == nil {
+		v = &rebuildView{State: "还没有重建过。"}
+	}
+	w.Header().Set("Cache-Control", "no-store")
+	writeJSON(w, http.StatusOK, v)
+}
+
+func (c searchConsole) rebuild(w http.ResponseWriter, r *http.Request, _ *Accounts, u *sso.User) {
+	var tenantID int64
+	if code := strings.TrimSpace(r.PostFormValue("tenant")); code != "" {
+		t, err := c.srv.tenants.ByCode(r.Context(), code)
+		if err != nil {
+			c.render(w, r, core.ErrorMessage(err), statusOf(err))
+			return
+		}
+		tenantID = t.ID
+	}
+	if err := search.RequestRebuild(r.Context(), c.srv.db, u.Actor(), tenantID); err != nil {
+		c.srv.RenderError(w, r, err)
+		return
+	}
+	http.Redirect(w, r, SiteOf(r).Base+"admin/county/search?done=rebuild", http.StatusSeeOther)
+}

@@ -1,0 +1,173 @@
+package web_test
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+	"yiwang/core/audit"
+	"yiwang/core/content"
+	"yiwang/core/search"
+	"yiwang/core/store/storetest"
+	"yiwang/core/web/browsertest"
+)
+
+// searchConsoleEnv is the sign-on test platform with a search index, its
+// console, and the worker that a server would run.
+func searchConsoleEnv(t *testing.T) (*ssoEnv, *search.Feeder, int) {
+	t.Helper()
+	e := newSSOEnv(t, storetest.SQLite(t))
+	idx, err := search.OpenBleve(filepath.Join(t.TempDir(), "search"), search.BleveOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { idx.Close() })
+	e.srv.EnableSearchConsole(idx, "bleve:test")
+	feed := &search.Feeder{DB: e.db, Index: idx, Tenants: e.ts, Articles: search.Articles{Content: content.NewStore(e.db)}}
+	var published int
+	if err := e.db.Get(&published, `SELECT COUNT(*) FROM articles WHERE status = 'published'`); err != nil {
+		t.Fatal(err)
+	}
+	return e, feed, published
+}
+
+func drainAll(t *testing.T, f *search.Feeder) {
+	t.Helper()
+	for {
+		n, err := f.Drain(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n == 0 {
+			return
+		}
+	}
+}
+
+// TestSearchConsoleRebuilds: the county office sees the index's state,
+// asks for a rebuild, follows it to the end, and the request is audited;
+// nobody else may.
+func TestSearchConsoleRebuilds(t *testing.T) {
+	e, feed, published := searchConsoleEnv(t)
+	adm := e.browser(t)
+	adm.loginDemo("admin")
+	p := adm.get(e.portal + "/admin/county/search")
+	if p.Status != http.StatusOK || !strings.Contains(p.Body, "bleve:test") || !strings.Contains(p.Body, "还没有重建过") {
+		t.Fatalf("search console: %d\n%.1500s", p.Status, p.Body)
+	}
+	tok := field(csrfRe, p.Body)
+	p = adm.post(e.portal+"/admin/county/search/rebuild", url.Values{"csrf": {tok}, "tenant": {""}})
+	if p.Status != http.StatusOK || !strings.Contains(p.Body, "已请求重建索引") || !strings.Contains(p.Body, "等待服务开始重建") ||
+		!strings.Contains(p.Body, `data-pending="true"`) || !strings.Contains(p.Body, "待写入索引的变更</th><td>1 项") {
+		t.Fatalf("after asking: %d\n%.3000s", p.Status, p.Body)
+	}
+	status := func() map[string]any {
+		t.Helper()
+		s := adm.get(e.portal + "/admin/county/search/status")
+		var v map[string]any
+		if err := json.Unmarshal([]byte(s.Body), &v); err != nil {
+			t.Fatalf("status: %v %q", err, s.Body)
+		}
+		return v
+	}
+	if s := status(); s["Pending"] != true || s["Running"] != false {
+		t.Errorf("status while waiting: %v", s)
+	}
+	drainAll(t, feed)
+	want := "共写入 " + strconv.Itoa(published) + " 篇"
+	if s := status(); s["Pending"] != false || s["Percent"] != float64(100) || !strings.Contains(s["State"].(string), want) {
+		t.Errorf("status after the rebuild: %v, want %q", s, want)
+	}
+	p = adm.get(e.portal + "/admin/county/search")
+	if !strings.Contains(p.Body, want) || !strings.Contains(p.Body, "文档数</th><td>"+strconv.Itoa(published)+" 篇") || !strings.Contains(p.Body, `data-pending="false"`) {
+		t.Errorf("page after the rebuild lacks %q or the count\n%.3000s", want, p.Body)
+	}
+	if p = adm.post(e.portal+"/admin/county/search/rebuild", url.Values{"csrf": {tok}, "tenant": {"nosuch"}}); p.Status != http.StatusNotFound {
+		t.Errorf("rebuild of an unknown site: %d", p.Status)
+	}
+	if h := adm.once("POST", e.portal+"/admin/county/search/rebuild", url.Values{"tenant": {""}}); h.Status != http.StatusForbidden {
+		t.Errorf("POST without a CSRF token: %d, want 403", h.Status)
+	}
+	es, err := audit.List(context.Background(), e.db, audit.Filter{})
+	must(t, err)
+	var asked int
+	for _, en := range es {
+		if en.Action == "search.rebuild" {
+			asked++
+		}
+	}
+	if asked != 1 {
+		t.Errorf("%d search.rebuild audit entries, want 1", asked)
+	}
+	ed := e.browser(t)
+	ed.loginDemo("editor")
+	for _, path := range []string{"/admin/county/search", "/admin/county/search/status"} {
+		if h := ed.once("GET", e.portal+path, nil); h.Status != http.StatusForbidden {
+			t.Errorf("editor on %s: %d, want 403", path, h.Status)
+		}
+	}
+}
+
+// TestSearchConsoleFollowsTheRebuildInTheBrowser: the page, left open,
+// says the rebuild finished without being reloaded; and it meets WCAG 2.1
+// AA on a desktop and a phone.
+func TestSearchConsoleFollowsTheRebuildInTheBrowser(t *testing.T) {
+	e, feed, _ := searchConsoleEnv(t)
+	ctx := browser(t)
+	e.portalSessionInBrowser(t, ctx, "admin")
+	if err := chromedp.Do(ctx, chromedp.Navigate(e.portal+"/admin/county/search"),
+		chromedp.WaitVisible(`form[action$="/rebuild"] button`),
+		chromedp.Click(`form[action$="/rebuild"] button`),
+		chromedp.WaitVisible(".form-done"),
+	); err != nil {
+		t.Fatal(err)
+	}
+	drainAll(t, feed)
+	deadline := time.Now().Add(15 * time.Second)
+	for {
+		state, err := chromedp.Run(ctx, chromedp.Text("#rebuild-state"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if strings.Contains(state, "完成") {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the open page still says %q 15 s after the rebuild finished", state)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	axePath := os.Getenv(EnvAxe)
+	if axePath == "" {
+		t.Skipf("not checked with axe-core: set %s", EnvAxe)
+	}
+	axe, err := os.ReadFile(axePath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, v := range []struct {
+		name string
+		w, h int64
+	}{{"desktop", 1280, 900}, {"phone", 390, 844}} {
+		t.Run("axe "+v.name, func(t *testing.T) {
+			if err := chromedp.Do(ctx, chromedp.EmulateViewport(v.w, v.h), chromedp.Navigate(e.portal+"/admin/county/search"), chromedp.WaitReady("main")); err != nil {
+				t.Fatal(err)
+			}
+			found, err := browsertest.WCAG(ctx, axe)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, f := range found {
+				t.Error(f)
+			}
+		})
+	}
+}
