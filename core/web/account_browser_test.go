@@ -138,7 +138,9 @@ func TestAccountPagesMeetWCAG21AA(t *testing.T) {
 		t.Helper()
 		if err := chromedp.Do(ctx, chromedp.Navigate(e.portal+"/account/login?r=/admin/"), chromedp.WaitVisible("#username"),
 			chromedp.SendKeys("#username", user), chromedp.SendKeys("#password", provider.DemoPassword),
-			chromedp.Click(`button[type="submit"]`), chromedp.WaitVisible("h1")); err != nil {
+			chromedp.Click(`button[type="submit"]`),
+			// The provider's page has an h1 too: wait until it is gone.
+			chromedp.WaitNotPresent("#username"), chromedp.WaitVisible("h1")); err != nil {
 			t.Fatal(err)
 		}
 	}

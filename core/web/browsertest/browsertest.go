@@ -65,10 +65,10 @@ func Start(t testing.TB, extra ...chromedp.ExecAllocatorOption) context.Context 
 // and returns each violation as "rule (impact): help at selectors". axe is
 // the text of axe.min.js; it is injected into the page first.
 func WCAG(ctx context.Context, axe []byte) ([]string, error) {
-	if err := chromedp.Do(ctx, chromedp.Evaluate[chromedp.Void](string(axe))); err != nil {
-		return nil, err
-	}
-	out, err := chromedp.Run(ctx, chromedp.Evaluate[string](`axe.run(document, {runOnly: {type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}})
+	// Injected and run in one evaluation, so that a navigation still under
+	// way cannot leave the run on a page without axe.
+	out, err := chromedp.Run(ctx, chromedp.Evaluate[string](string(axe)+`
+;axe.run(document, {runOnly: {type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}})
 		.then(r => JSON.stringify(r.violations))`, chromedp.EvalAwaitPromise))
 	if err != nil {
 		return nil, err
