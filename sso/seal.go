@@ -11,8 +11,10 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"sort"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/jmoiron/sqlx"
 	"yiwang/core"
@@ -157,4 +159,35 @@ func ForgetSealedSecrets(ctx context.Context, db *store.DB, actor string) (int, 
 			Detail: fmt.Sprintf("%d second factors removed with the old seal key", n)})
 	})
 	return int(n), err
+}
+
+// SecondFactor is an account's platform second factor, as the county
+// console lists them.
+type SecondFactor struct {
+	Account   Account
+	Enabled   bool      // enrolled; false while enrolment is pending
+	CreatedAt time.Time // when enrolment started
+}
+
+// SecondFactors lists the accounts that have a platform second factor,
+// by name.
+func SecondFactors(ctx context.Context, db *store.DB) ([]SecondFactor, error) {
+	var rows []struct {
+		AccountID int64      `db:"account_id"`
+		EnabledAt *time.Time `db:"enabled_at"`
+		CreatedAt time.Time  `db:"created_at"`
+	}
+	if err := db.SelectContext(ctx, &rows, `SELECT account_id, enabled_at, created_at FROM sso_totp ORDER BY account_id`); err != nil {
+		return nil, fmt.Errorf("list second factors: %w", err)
+	}
+	out := make([]SecondFactor, 0, len(rows))
+	for _, r := range rows {
+		acc, err := AccountByID(ctx, db, r.AccountID)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, SecondFactor{Account: *acc, Enabled: r.EnabledAt != nil, CreatedAt: r.CreatedAt})
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].Account.DisplayName() < out[j].Account.DisplayName() })
+	return out, nil
 }

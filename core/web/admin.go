@@ -44,6 +44,7 @@ var ConsoleRoutes = []ConsoleRoute{
 	{"GET", "/admin/county/roles"},
 	{"POST", "/admin/county/roles/grant"},
 	{"POST", "/admin/county/roles/revoke"},
+	{"POST", "/admin/county/roles/mfa-reset"},
 	{"GET", "/admin/county/audit"},
 }
 
@@ -105,6 +106,7 @@ func (a *Accounts) consoleRoutes() {
 	s.HandleSite("GET /admin/county/roles", a.county(a.countyRoles))
 	s.HandleSite("POST /admin/county/roles/grant", a.county(a.countyRoleChange(true)))
 	s.HandleSite("POST /admin/county/roles/revoke", a.county(a.countyRoleChange(false)))
+	s.HandleSite("POST /admin/county/roles/mfa-reset", a.county(a.countyMFAReset))
 	s.HandleSite("GET /admin/county/audit", a.county(a.countyAudit))
 }
 
@@ -230,6 +232,8 @@ type membersView struct {
 	Found     []sso.Account
 	Done      string
 	Action    string // where the grant and revoke forms post, without the last segment
+	// Factors are the platform second factors (county console only).
+	Factors []sso.SecondFactor
 }
 
 func (a *Accounts) members(w http.ResponseWriter, r *http.Request, u *sso.User) {
@@ -285,6 +289,8 @@ func consoleDone(code string) string {
 		return "站点已恢复访问。"
 	case "domain":
 		return "域名映射已更新。"
+	case "mfa":
+		return "已重置动态验证码，此人下次进入管理后台时重新绑定。"
 	}
 	return ""
 }

@@ -225,6 +225,10 @@ func (a *Accounts) renderCountyRoles(w http.ResponseWriter, r *http.Request, u *
 			return
 		}
 	}
+	if v.Factors, err = sso.SecondFactors(r.Context(), a.srv.db); err != nil {
+		a.srv.RenderError(w, r, err)
+		return
+	}
 	a.srv.renderStatus(w, r, "admin_members", "角色管理 - 县级平台管理", a.countyCrumbs(r, Crumb{"角色管理", ""}),
 		consoleForm{Data: v, Error: errMsg}, status)
 }
@@ -256,4 +260,23 @@ func (a *Accounts) countyRoleChange(grant bool) func(w http.ResponseWriter, r *h
 		}
 		http.Redirect(w, r, SiteOf(r).Base+"admin/county/roles?done="+done, http.StatusSeeOther)
 	}
+}
+
+// countyMFAReset removes a person's platform second factor (a lost
+// phone): they enrol again at their next staff sign-in. Audited.
+func (a *Accounts) countyMFAReset(w http.ResponseWriter, r *http.Request, u *sso.User) {
+	id, err := strconv.ParseInt(r.PostFormValue("account"), 10, 64)
+	if err != nil {
+		a.renderCountyRoles(w, r, u, "请选择要重置动态验证码的用户。", http.StatusBadRequest)
+		return
+	}
+	if err := sso.ResetTOTP(r.Context(), a.srv.db, u.Actor(), id); err != nil {
+		if code := core.ErrorCode(err); code == core.EINTERNAL || code == core.EUNAVAIL {
+			a.srv.RenderError(w, r, err)
+			return
+		}
+		a.renderCountyRoles(w, r, u, core.ErrorMessage(err), statusOf(err))
+		return
+	}
+	http.Redirect(w, r, SiteOf(r).Base+"admin/county/roles?done=mfa", http.StatusSeeOther)
 }
