@@ -14,6 +14,7 @@ import (
 	"yiwang/core/calendar"
 
 	"yiwang/core/modules"
+	"yiwang/core/notices"
 	"yiwang/core/web"
 	"yiwang/plugins/sdk"
 	"yiwang/tenants"
@@ -133,6 +134,7 @@ func modulesStart(ctx context.Context, e *env, p *platform, srv *web.Server) (fu
 		CSRF:     signOnCSRF{},
 		Users:    accountUsers{db: p.db, ms: tenants.NewMemberships(p.db)},
 		Indexer:  searchForModules(p),
+		Notifier: inbox{notices.NewStore(p.db)},
 		// The county office's corrections reach modules within the store's TTL.
 		CalendarSource: calendar.NewStore(p.db).Current,
 	})

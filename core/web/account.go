@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"yiwang/core/notices"
 	"yiwang/sso"
 	"yiwang/tenants"
 )
@@ -40,9 +41,10 @@ type AccountsOptions struct {
 // consoles under /admin/, the session and CSRF middleware and the user
 // area of the layout.
 type Accounts struct {
-	srv  *Server
-	sso  *sso.Service
-	opts AccountsOptions
+	srv   *Server
+	sso   *sso.Service
+	opts  AccountsOptions
+	inbox *notices.Store
 
 	limLogin, limTicket, limTOTP, limBack *sso.Limiter
 }
@@ -55,13 +57,14 @@ func (s *Server) EnableAccounts(svc *sso.Service, opts AccountsOptions) *Account
 	if opts.PlatformName == "" {
 		opts.PlatformName = "政府网站集约化平台"
 	}
-	a := &Accounts{srv: s, sso: svc, opts: opts,
+	a := &Accounts{srv: s, sso: svc, opts: opts, inbox: notices.NewStore(s.db),
 		limLogin:  sso.NewLimiter(60, time.Minute),
 		limTicket: sso.NewLimiter(60, time.Minute),
 		limTOTP:   sso.NewLimiter(5, 5*time.Minute),
 		limBack:   sso.NewLimiter(120, time.Minute),
 	}
 	s.HandleSite("GET /account/{$}", a.home)
+	s.HandleSite("POST /account/notices/read", a.noticesRead)
 	s.HandleSite("GET /account/login", a.login)
 	s.HandleSite("GET /account/relay", a.relay)
 	s.HandleSite("GET /account/callback", a.callback)
@@ -324,6 +327,9 @@ func (a *Accounts) viewer(r *http.Request) *Viewer {
 		return nil
 	}
 	v := &Viewer{Name: u.DisplayName(), Staff: u.Staff()}
+	if n, err := a.inbox.Unread(r.Context(), u.ID); err == nil {
+		v.Unread = n
+	}
 	// Error pages drawn before the site is attached to the request (an
 	// unknown /site/<code>/) have no tenant to open a console for.
 	if rs, ok := r.Context().Value(siteKey{}).(*reqSite); ok && tenants.HasStaffRole(u.HeldRoles(rs.tenant.ID)) {

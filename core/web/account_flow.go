@@ -10,6 +10,7 @@ import (
 
 	"yiwang/core"
 	"yiwang/core/audit"
+	"yiwang/core/content"
 	"yiwang/sso"
 	"yiwang/tenants"
 )
@@ -362,6 +363,14 @@ type accountView struct {
 	County  string // the county console, for platform admins
 	Issuer  string
 	Pending bool // holds staff roles, no second factor yet in this sign-in
+	Notices []noticeView
+	Unread  int
+}
+
+// noticeView is a site-inbox message as the account page lists it.
+type noticeView struct {
+	Subject, Body, URL, Site, Time string
+	Unread                         bool
 }
 
 type accountSite struct {
@@ -404,7 +413,37 @@ func (a *Accounts) home(w http.ResponseWriter, r *http.Request) {
 		}
 		v.Sites[i].Roles = append(v.Sites[i].Roles, m.Role)
 	}
+	ns, unread, err := a.inbox.Latest(r.Context(), u.ID, 30)
+	if err != nil {
+		a.srv.RenderError(w, r, err)
+		return
+	}
+	v.Unread = unread
+	for _, n := range ns {
+		nv := noticeView{Subject: n.Subject, Body: n.Body, Time: n.CreatedAt.In(content.Location).Format("2006-01-02 15:04"), Unread: n.ReadAt == nil}
+		if t := byID[n.TenantID]; t != nil {
+			nv.Site = t.Name
+			if n.Path != "" && t.Status == tenants.Active {
+				nv.URL = SiteBase(r, t) + n.Path
+			}
+		}
+		v.Notices = append(v.Notices, nv)
+	}
 	a.srv.renderStatus(w, r, "account_home", "我的账号", []Crumb{{"我的账号", ""}}, v, http.StatusOK)
+}
+
+// noticesRead marks the person's notices read.
+func (a *Accounts) noticesRead(w http.ResponseWriter, r *http.Request) {
+	u := UserOf(r)
+	if u == nil {
+		a.toLogin(w, r)
+		return
+	}
+	if err := a.inbox.MarkRead(r.Context(), u.ID); err != nil {
+		a.srv.RenderError(w, r, err)
+		return
+	}
+	http.Redirect(w, r, SiteOf(r).Base+"account/#notices", http.StatusSeeOther)
 }
 
 // audit writes a staff action with who, from where, and the site.

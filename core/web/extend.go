@@ -58,6 +58,7 @@ type Viewer struct {
 	Name     string
 	Staff    bool   // holds a staff role on some tenant
 	AdminURL string // the console this person may open here, "" if none
+	Unread   int    // unread notices in the site inbox
 }
 
 // NavEntry is a link the layout adds after the tenant's columns (a

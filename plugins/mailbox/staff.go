@@ -175,7 +175,8 @@ func (h *Handler) act(r *http.Request, l *Letter, role, action string) error {
 			return invalid("请选择承办单位（须已开通领导信箱模块）。")
 		}
 		note := "转办至" + dt.Name
-		if l.AcceptedOn == "" {
+		accepted := l.AcceptedOn == ""
+		if accepted {
 			var st Settings
 			if err := sdk.Settings(r, &st); err != nil {
 				return err
@@ -190,7 +191,14 @@ func (h *Handler) act(r *http.Request, l *Letter, role, action string) error {
 			note = "受理并" + note + "，办理期限 " + dl
 		}
 		l.Status, l.AssignedTenantID, l.ReplyStatus = Assigned, dept, ""
-		return h.change(r, l, from, "assign", note)
+		if err := h.change(r, l, from, "assign", note); err != nil {
+			return err
+		}
+		if accepted {
+			_ = h.env.Host.Notify(ctx, sdk.Notification{TenantID: l.TenantID, UserID: l.UserID, Subject: "您的信件已受理",
+				Body: "信件 " + l.Number + " 已受理，由" + dt.Name + "办理，办理期限 " + l.Deadline + "。", Path: "mailbox/my/" + l.Number})
+		}
+		return nil
 	case dispatch && action == "approve" && from == Replied:
 		l.Status, l.ReplyStatus = Closed, "approved"
 		t := now().UTC()
