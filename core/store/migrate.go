@@ -21,6 +21,8 @@ import (
 //	{{text}}   long text (MEDIUMTEXT on MySQL)
 //	{{time}}   timestamp with microseconds
 //	{{table}}  table options (InnoDB, utf8mb4 on MySQL)
+//	{{bin}}    after a text column's type: compared byte by byte (MySQL's
+//	           default collation ignores case and trailing spaces)
 //
 //go:embed migrations/*.sql
 var platformMigrations embed.FS
@@ -77,6 +79,7 @@ func (db *DB) Expand(sql string) string {
 			"{{text}}", "MEDIUMTEXT",
 			"{{time}}", "DATETIME(6)",
 			"{{table}}", "ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci",
+			"{{bin}}", "COLLATE utf8mb4_bin",
 		)
 	} else {
 		r = strings.NewReplacer(
@@ -84,6 +87,7 @@ func (db *DB) Expand(sql string) string {
 			"{{text}}", "TEXT",
 			"{{time}}", "DATETIME",
 			"{{table}}", "",
+			"{{bin}}", "",
 		)
 	}
 	return r.Replace(sql)
