@@ -69,7 +69,7 @@ func Run(t *testing.T, open func(t *testing.T) certmagic.Storage) {
 		put(t, s, map[string][]byte{
 			"certificates/ca/a.com/a.com.crt": []byte("a"), "certificates/ca/a.com/a.com.key": []byte("k"),
 			"certificates/ca/b.com/b.com.crt": []byte("b"),
-			"acme/a_b/x": []byte("1"), "acme/aXb/y": []byte("2"), "acme/a%b/z": []byte("3"),
+			"acme/a_b/x":                      []byte("1"), "acme/aXb/y": []byte("2"), "acme/a%b/z": []byte("3"),
 		})
 		for key, want := range map[string]bool{"certificates": true, "certificates/ca": true, "certificates/ca/a.com/a.com.crt": true,
 			"certificates/ca/a.co": false, "certificates/ca/a.com/a.com": false, "nothing": false} {
