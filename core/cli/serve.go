@@ -35,6 +35,8 @@ func serve(ctx context.Context, e *env, args []string) error {
 	withDemo := fs.Bool("demo", envBool("YIWANG_DEMO", true), "为还没有文章的站点写入演示内容（--demo=false 或 YIWANG_DEMO=0 关闭）")
 	portalHost := fs.String("portal-host", envOr("YIWANG_PORTAL_HOST", "localhost"), "门户未映射域名时使用的主机名")
 	trustProxy := fs.Bool("trust-proxy", envBool("YIWANG_TRUST_PROXY", false), "信任负载均衡器的 X-Forwarded-Proto（环境变量 YIWANG_TRUST_PROXY）")
+	var hf httpsFlags
+	hf.bind(fs)
 	for _, x := range serveExtensions {
 		if x.flags != nil {
 			x.flags(fs)
@@ -80,17 +82,38 @@ func serve(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", *addr, err)
 	}
-	hs := &http.Server{
-		Handler:           srv.Handler(),
-		ReadHeaderTimeout: 10 * time.Second,
-		ReadTimeout:       60 * time.Second,
-		WriteTimeout:      60 * time.Second,
-		IdleTimeout:       120 * time.Second,
-		MaxHeaderBytes:    64 << 10,
+	newServer := func(h http.Handler) *http.Server {
+		return &http.Server{
+			Handler:           h,
+			ReadHeaderTimeout: 10 * time.Second,
+			ReadTimeout:       60 * time.Second,
+			WriteTimeout:      60 * time.Second,
+			IdleTimeout:       120 * time.Second,
+			MaxHeaderBytes:    64 << 10,
+		}
 	}
-	e.log.Info("serving", "url", "http://"+displayAddr(ln.Addr().String()), "db", p.db.Name)
-	errc := make(chan error, 1)
-	go func() { errc <- hs.Serve(ln) }()
+	type listening struct {
+		hs *http.Server
+		ln net.Listener
+	}
+	var servers []listening
+	if hf.addr == "" {
+		servers = append(servers, listening{newServer(srv.Handler()), ln})
+		e.log.Info("serving", "url", "http://"+displayAddr(ln.Addr().String()), "db", p.db.Name)
+	} else {
+		ts, err := hf.listen(e, p, *portalHost, ln)
+		if err != nil {
+			ln.Close()
+			return err
+		}
+		defer ts.stop()
+		servers = append(servers, listening{newServer(ts.plainHandler(srv.Handler())), ln}, listening{newServer(srv.Handler()), ts.ln})
+		e.log.Info("serving", "url", "https://"+displayAddr(ts.ln.Addr().String()), "http", displayAddr(ln.Addr().String()), "db", p.db.Name)
+	}
+	errc := make(chan error, len(servers))
+	for _, s := range servers {
+		go func() { errc <- s.hs.Serve(s.ln) }()
+	}
 	select {
 	case err := <-errc:
 		return fmt.Errorf("serve: %w", err)
@@ -99,8 +122,10 @@ func serve(ctx context.Context, e *env, args []string) error {
 	e.log.Info("shutting down: finishing requests in flight")
 	sctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
-	if err := hs.Shutdown(sctx); err != nil && !errors.Is(err, http.ErrServerClosed) {
-		return fmt.Errorf("shutdown: %w", err)
+	for _, s := range servers {
+		if err := s.hs.Shutdown(sctx); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			return fmt.Errorf("shutdown: %w", err)
+		}
 	}
 	e.log.Info("stopped")
 	return nil
