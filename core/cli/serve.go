@@ -13,6 +13,7 @@ import (
 	"sort"
 	"time"
 
+	"yiwang/core/certs"
 	"yiwang/core/demo"
 	"yiwang/core/web"
 	"yiwang/tenants"
@@ -78,6 +79,11 @@ func serve(ctx context.Context, e *env, args []string) error {
 			defer stop()
 		}
 	}
+	// The county console lists the certificates in the platform database,
+	// whichever server obtained them.
+	srv.EnableCertsConsole(func(ctx context.Context) ([]certs.Certificate, error) {
+		return certs.Stored(ctx, certs.NewStorage(p.db))
+	}, hf.addr != "")
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", *addr, err)

@@ -9,6 +9,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 	"github.com/pquerna/otp/totp"
+	"yiwang/core/certs"
 	"yiwang/core/store/storetest"
 	"yiwang/core/web/browsertest"
 	"yiwang/sso/provider"
@@ -30,6 +31,8 @@ func ssoChromium(t *testing.T) context.Context {
 // without typing anything; logging out there logs out of the portal too.
 func TestBrowserSignOnAcrossHosts(t *testing.T) {
 	e := newSSOEnv(t, storetest.SQLite(t))
+	st := certs.NewStorage(e.db)
+	e.srv.EnableCertsConsole(func(ctx context.Context) ([]certs.Certificate, error) { return certs.Stored(ctx, st) }, false)
 	ctx := ssoChromium(t)
 	text := func(sel string) string {
 		t.Helper()
@@ -168,7 +171,7 @@ func TestAccountPagesMeetWCAG21AA(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, p := range []string{"/admin/", "/site/rsj/admin/members?q=%E5%BC%A0", "/admin/audit", "/admin/county/", "/admin/county/tenants/jyj",
-		"/admin/county/roles?q=%E6%9D%8E", "/admin/county/audit"} {
+		"/admin/county/roles?q=%E6%9D%8E", "/admin/county/audit", "/admin/county/certs"} {
 		visit(e.portal + p)
 	}
 }

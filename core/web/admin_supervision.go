@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"html/template"
 	"net/http"
+	"sort"
 	"strings"
 	"time"
 
@@ -87,43 +88,65 @@ func (m ModuleFigures) Chart(col string) template.HTML {
 			title = c.Title
 		}
 	}
-	type bar struct {
-		name string
-		v    float64
-	}
-	var bars []bar
-	max := 0.0
+	var bars []hbar
 	for _, r := range m.Rows {
-		v := r.Values[col]
-		if v > 0 {
-			bars = append(bars, bar{r.Tenant.Name, v})
-			max = maxf(max, v)
+		if v := r.Values[col]; v > 0 {
+			bars = append(bars, hbar{r.Tenant.Name, v, ""})
 		}
 	}
+	return horizontalBars("c-"+m.Module+"-"+col, m.Title+"："+title+"（按站点）", bars, true)
+}
+
+// hbar is one bar: its label, its value, and its colour ("" for the
+// theme's).
+type hbar struct {
+	Name  string
+	V     float64
+	Color string
+}
+
+// horizontalBars draws bars as an SVG with a title, largest first when
+// sorted (else in the order given); the table beside it carries the same
+// numbers for screen readers. Nothing for no bars.
+func horizontalBars(id, title string, bars []hbar, sorted bool) template.HTML {
 	if len(bars) == 0 {
 		return ""
 	}
-	for i := 1; i < len(bars); i++ {
-		for j := i; j > 0 && bars[j].v > bars[j-1].v; j-- {
-			bars[j], bars[j-1] = bars[j-1], bars[j]
-		}
+	bars = append([]hbar(nil), bars...)
+	if sorted {
+		sort.SliceStable(bars, func(i, j int) bool { return bars[i].V > bars[j].V })
+	}
+	max := 0.0
+	for _, x := range bars {
+		max = maxf(max, x.V)
 	}
 	const rowH, labelW, barW = 26, 220, 360
 	var b strings.Builder
-	fmt.Fprintf(&b, `<svg class="bar-chart" role="img" aria-labelledby="c-%s-%s-t" viewBox="0 0 %d %d" width="100%%">`, m.Module, col, labelW+barW+60, rowH*len(bars)+10)
-	fmt.Fprintf(&b, `<title id="c-%s-%s-t">%s：%s（按站点）</title>`, m.Module, col, template.HTMLEscapeString(m.Title), template.HTMLEscapeString(title))
+	fmt.Fprintf(&b, `<svg class="bar-chart" role="img" aria-labelledby="%s-t" viewBox="0 0 %d %d" width="100%%">`, id, labelW+barW+60, rowH*len(bars)+10)
+	fmt.Fprintf(&b, `<title id="%s-t">%s</title>`, id, template.HTMLEscapeString(title))
 	for i, x := range bars {
 		y := 5 + i*rowH
-		w := int(x.v / max * barW)
-		if w < 2 {
-			w = 2
+		w := 2
+		if max > 0 {
+			w = max2(int(x.V/max*barW), 2)
 		}
-		fmt.Fprintf(&b, `<text x="%d" y="%d" text-anchor="end" font-size="13" fill="#1f1f1f">%s</text>`, labelW-6, y+17, template.HTMLEscapeString(x.name))
-		fmt.Fprintf(&b, `<rect x="%d" y="%d" width="%d" height="18" fill="#a8141c"></rect>`, labelW, y+3, w)
-		fmt.Fprintf(&b, `<text x="%d" y="%d" font-size="13" fill="#1f1f1f">%s</text>`, labelW+w+6, y+17, formatFigure(x.v))
+		color := x.Color
+		if color == "" {
+			color = "#a8141c"
+		}
+		fmt.Fprintf(&b, `<text x="%d" y="%d" text-anchor="end" font-size="13" fill="#1f1f1f">%s</text>`, labelW-6, y+17, template.HTMLEscapeString(x.Name))
+		fmt.Fprintf(&b, `<rect x="%d" y="%d" width="%d" height="18" fill="%s"></rect>`, labelW, y+3, w, template.HTMLEscapeString(color))
+		fmt.Fprintf(&b, `<text x="%d" y="%d" font-size="13" fill="#1f1f1f">%s</text>`, labelW+w+6, y+17, formatFigure(x.V))
 	}
 	b.WriteString(`</svg>`)
 	return template.HTML(b.String()) //nolint:gosec // every text is escaped above
+}
+
+func max2(a, b int) int {
+	if a > b {
+		return a
+	}
+	return b
 }
 
 func maxf(a, b float64) float64 {
