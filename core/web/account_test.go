@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -14,6 +15,9 @@ import (
 
 	"github.com/pquerna/otp/totp"
 	"yiwang/core/audit"
+	"yiwang/core/calendar"
+	"yiwang/core/certs"
+	"yiwang/core/search"
 	"yiwang/core/store"
 	"yiwang/core/store/storetest"
 	"yiwang/core/web"
@@ -383,6 +387,19 @@ func consoleURL(e *ssoEnv, base, code string, r web.ConsoleRoute) string {
 
 func TestEditorOfOneTenantForbiddenOnAnother(t *testing.T) {
 	e := newSSOEnv(t, storetest.SQLite(t))
+	// Every optional page of the county console too.
+	idx, err := search.NewMemBleve("")
+	must(t, err)
+	t.Cleanup(func() { idx.Close() })
+	e.srv.EnableSearchConsole(idx, "bleve:memory")
+	e.srv.EnableCalendar(calendar.NewStore(e.db))
+	e.srv.EnableCertsConsole(func(ctx context.Context) ([]certs.Certificate, error) { return nil, nil }, false)
+	e.srv.EnableSupervision(fixedFigures{e.ts})
+	for _, want := range []string{"/admin/county/search/rebuild", "/admin/county/calendar/days", "/admin/county/certs", "/admin/county/supervision"} {
+		if !slices.ContainsFunc(e.srv.ConsoleRoutes(), func(r web.ConsoleRoute) bool { return r.Path == want }) {
+			t.Fatalf("console routes lack %s", want)
+		}
+	}
 	b := e.browser(t)
 	b.loginDemo("editor") // editor of jyj, second factor at the provider
 	if p := b.get(e.jyj + "/admin/"); p.Status != 200 || !strings.Contains(p.Body, "信息编辑") {
@@ -395,7 +412,7 @@ func TestEditorOfOneTenantForbiddenOnAnother(t *testing.T) {
 		t.Error("管理 link on another tenant's site")
 	}
 	token := b.csrf(e.portal + "/site/rsj/")
-	for _, r := range web.ConsoleRoutes {
+	for _, r := range e.srv.ConsoleRoutes() {
 		for _, site := range []struct{ name, base string }{{"rsj", e.portal + "/site/rsj/"}, {"portal", e.portal + "/"}} {
 			t.Run(r.Method+" "+site.name+" "+r.Path, func(t *testing.T) {
 				u := consoleURL(e, site.base, "rsj", r)
@@ -420,7 +437,7 @@ func TestEditorOfOneTenantForbiddenOnAnother(t *testing.T) {
 	}
 	es, err := audit.List(context.Background(), e.db, audit.Filter{Action: "console.denied", Limit: 1000})
 	must(t, err)
-	if len(es) < len(web.ConsoleRoutes) || es[0].Result != "denied" || es[0].RemoteAddr == "" || !strings.HasPrefix(es[0].Actor, "user:") {
+	if len(es) < len(e.srv.ConsoleRoutes()) || es[0].Result != "denied" || es[0].RemoteAddr == "" || !strings.HasPrefix(es[0].Actor, "user:") {
 		t.Errorf("denied attempts audited: %d entries, first %+v", len(es), es)
 	}
 }

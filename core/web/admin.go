@@ -26,9 +26,9 @@ import (
 // ConsoleRoute is one route of the consoles, relative to a site's base.
 type ConsoleRoute struct{ Method, Path string }
 
-// ConsoleRoutes lists every console route ({code} stands for a tenant
-// code), so that tests can check each one's access rules.
-var ConsoleRoutes = []ConsoleRoute{
+// consoleRoutes are the console routes every server has; the county
+// office's optional pages add theirs with addConsoleRoutes.
+var consoleRoutes = []ConsoleRoute{
 	{"GET", "/admin/"},
 	{"GET", "/admin/members"},
 	{"POST", "/admin/members/grant"},
@@ -46,6 +46,20 @@ var ConsoleRoutes = []ConsoleRoute{
 	{"POST", "/admin/county/roles/revoke"},
 	{"POST", "/admin/county/roles/mfa-reset"},
 	{"GET", "/admin/county/audit"},
+}
+
+// ConsoleRoutes lists every console route of s ({code} stands for a
+// tenant code), so that tests can check each one's access rules.
+func (s *Server) ConsoleRoutes() []ConsoleRoute {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append(append([]ConsoleRoute(nil), consoleRoutes...), s.extraRoutes...)
+}
+
+func (s *Server) addConsoleRoutes(rs ...ConsoleRoute) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.extraRoutes = append(s.extraRoutes, rs...)
 }
 
 // AdminEntry is a link in the department console (a module's admin page).

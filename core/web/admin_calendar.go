@@ -25,8 +25,7 @@ import (
 // admins.
 func (s *Server) EnableCalendar(cs *calendar.Store) {
 	c := calendarConsole{srv: s, cs: cs}
-	ConsoleRoutes = append(ConsoleRoutes,
-		ConsoleRoute{"GET", "/admin/county/calendar"},
+	s.addConsoleRoutes(ConsoleRoute{"GET", "/admin/county/calendar"},
 		ConsoleRoute{"POST", "/admin/county/calendar/days"},
 		ConsoleRoute{"POST", "/admin/county/calendar/days/clear"},
 		ConsoleRoute{"POST", "/admin/county/calendar/years"})

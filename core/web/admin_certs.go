@@ -27,7 +27,7 @@ const renewWarn = 20 * 24 * time.Hour
 // serves HTTPS itself (else TLS ends in front of it, and the page says
 // so).
 func (s *Server) EnableCertsConsole(stored func(ctx context.Context) ([]certs.Certificate, error), https bool) {
-	ConsoleRoutes = append(ConsoleRoutes, ConsoleRoute{"GET", "/admin/county/certs"})
+	s.addConsoleRoutes(ConsoleRoute{"GET", "/admin/county/certs"})
 	s.HandleSite("GET /admin/county/certs", s.countyGate(func(w http.ResponseWriter, r *http.Request, _ *Accounts, _ *sso.User) {
 		s.renderCerts(w, r, stored, https)
 	}))

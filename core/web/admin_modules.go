@@ -52,8 +52,7 @@ type moduleConsoleRow struct {
 // modules per tenant: /admin/county/modules on the portal, platform
 // admins only, every change audited by the host.
 func (s *Server) EnableModuleConsole(mc ModuleConsole) {
-	ConsoleRoutes = append(ConsoleRoutes,
-		ConsoleRoute{"GET", "/admin/county/modules"},
+	s.addConsoleRoutes(ConsoleRoute{"GET", "/admin/county/modules"},
 		ConsoleRoute{"POST", "/admin/county/modules"})
 	s.HandleSite("GET /admin/county/modules", s.countyGate(func(w http.ResponseWriter, r *http.Request, a *Accounts, u *sso.User) {
 		s.renderModuleConsole(w, r, mc, "", http.StatusOK)

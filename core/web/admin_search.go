@@ -23,8 +23,7 @@ import (
 // platform admins. describe names the backend ("bleve:data/search").
 func (s *Server) EnableSearchConsole(idx search.Index, describe string) {
 	c := searchConsole{srv: s, idx: idx, describe: describe}
-	ConsoleRoutes = append(ConsoleRoutes,
-		ConsoleRoute{"GET", "/admin/county/search"},
+	s.addConsoleRoutes(ConsoleRoute{"GET", "/admin/county/search"},
 		ConsoleRoute{"GET", "/admin/county/search/status"},
 		ConsoleRoute{"POST", "/admin/county/search/rebuild"})
 	s.HandleSite("GET /admin/county/search", s.countyGate(func(w http.ResponseWriter, r *http.Request, _ *Accounts, _ *sso.User) {

@@ -43,7 +43,7 @@ type FigureRow struct {
 // figures per tenant this month, as tables and bar charts, for platform
 // admins on the portal.
 func (s *Server) EnableSupervision(sv Supervision) {
-	ConsoleRoutes = append(ConsoleRoutes, ConsoleRoute{"GET", "/admin/county/supervision"})
+	s.addConsoleRoutes(ConsoleRoute{"GET", "/admin/county/supervision"})
 	s.HandleSite("GET /admin/county/supervision", s.countyGate(func(w http.ResponseWriter, r *http.Request, _ *Accounts, _ *sso.User) {
 		now := time.Now().In(content.Location)
 		from := time.Date(now.Year(), now.Month(), 1, 0, 0, 0, 0, content.Location)

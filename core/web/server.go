@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"path"
 	"strings"
+	"sync"
 	"time"
 
 	"yiwang/core"
@@ -43,6 +44,9 @@ type Server struct {
 	site    *http.ServeMux
 	top     *http.ServeMux
 	ext     Extensions
+
+	mu          sync.Mutex
+	extraRoutes []ConsoleRoute // console routes of the pages enabled on this server
 }
 
 // New builds a server; it fails when a template does not parse.
