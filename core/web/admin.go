@@ -46,6 +46,7 @@ var consoleRoutes = []ConsoleRoute{
 	{"POST", "/admin/county/roles/revoke"},
 	{"POST", "/admin/county/roles/mfa-reset"},
 	{"GET", "/admin/county/audit"},
+	{"GET", "/admin/county/freshness"},
 }
 
 // ConsoleRoutes lists every console route of s ({code} stands for a
@@ -122,6 +123,7 @@ func (a *Accounts) consoleRoutes() {
 	s.HandleSite("POST /admin/county/roles/revoke", a.county(a.countyRoleChange(false)))
 	s.HandleSite("POST /admin/county/roles/mfa-reset", a.county(a.countyMFAReset))
 	s.HandleSite("GET /admin/county/audit", a.county(a.countyAudit))
+	s.HandleSite("GET /admin/county/freshness", a.county(a.countyFreshness))
 }
 
 // staff wraps a console handler with its access rule.
