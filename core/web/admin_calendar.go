@@ -161,7 +161,7 @@ func (c calendarConsole) render(w http.ResponseWriter, r *http.Request, form cal
 	}
 	switch r.URL.Query().Get("done") {
 	case "set":
-		v.Done = "已保存修订。新受理的办件在 30 秒内按新的日历计算期限，在办件的期限在 10 分钟内重新计算。"
+		v.Done = "已保存修订。两分钟内，新受理的办件按新的日历计算期限，在办件的期限也随之重新计算。"
 	case "clear":
 		v.Done = "已清除修订，这一天恢复按国务院通知或周末规则计算。"
 	case "year":

@@ -147,6 +147,7 @@ type Handler struct {
 
 	recomputeMu   sync.Mutex
 	lastRecompute time.Time
+	lastPrint     string // calendarPrint at lastRecompute
 }
 
 var (

@@ -493,3 +493,36 @@ func TestDeadlineSettings(t *testing.T) {
 		t.Errorf("default: %d %s", d, why)
 	}
 }
+
+// TestCalendarChangeMovesDeadlinesAtOnce: a correction of the calendar
+// (the county office gives a day off) moves an open letter's deadline at
+// the next tick, not only at the ten-minute recomputation.
+func TestCalendarChangeMovesDeadlinesAtOnce(t *testing.T) {
+	h := sdktest.InProcess(t, Module, options())
+	setNow(t, "2026-03-02 10:00")
+	n, _ := write(t, h, "咨询", "日历修订", false)
+	expect(t, h.Post(portal, dispatcher, "/admin/mailbox/l/"+n, url.Values{"action": {"assign"}, "dept": {"2"}}), http.StatusSeeOther, "assign")
+	tick := func() []string {
+		t.Helper()
+		notes, err := h.Server.Handler().(sdk.Ticker).Tick(context.Background(), now())
+		if err != nil {
+			t.Fatal(err)
+		}
+		return notes
+	}
+	// 3 working days from Monday 03-02: Thursday 03-05.
+	if notes := tick(); len(notes) != 0 {
+		t.Fatalf("first tick: %v", notes)
+	}
+	county := calendar.Layer{Name: calendar.CountyName, Entries: []calendar.Entry{{Date: calendar.NewDate(2026, 3, 4), Off: true, Holiday: "县里放假", Source: "test"}}}
+	c, err := calendar.Official().With(county)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.Host.SetCalendar(c)
+	setNow(t, "2026-03-02 10:01")
+	notes := tick()
+	if len(notes) != 1 || !strings.Contains(notes[0], "由 2026-03-05 改为 2026-03-06") {
+		t.Fatalf("a minute after the calendar changed: %v", notes)
+	}
+}

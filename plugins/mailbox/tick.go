@@ -102,20 +102,36 @@ func (h *Handler) mark(ctx context.Context, tenantID int64, l *Letter, flag, act
 }
 
 // recomputeEvery is how often open letters' deadlines are checked
-// against the host's calendar.
+// against the host's calendar in any case; a change of the calendar
+// itself is noticed at the next tick (calendarPrint).
 const recomputeEvery = 10 * time.Minute
+
+// calendarPrint is a fingerprint of the host's calendar around today
+// (four months back, two ahead: where open letters' acceptance dates and
+// deadlines lie), read with one call per tick, so that a correction the
+// county office makes moves deadlines within a minute. An error (a year
+// the calendar lacks) is part of the print: adding the year changes it.
+func (h *Handler) calendarPrint(ctx context.Context, at time.Time) string {
+	day := calendar.DateOf(at.In(cst))
+	wd, err := h.env.Host.WorkingDaysBetween(ctx, day.AddDays(-120), day.AddDays(60))
+	if err != nil {
+		return "error: " + err.Error()
+	}
+	return fmt.Sprint(wd.Days, wd.Steps)
+}
 
 // recompute checks the deadline of every open letter against the host's
 // calendar as it is now: when the county office has changed the calendar
 // (a holiday added, a make-up day moved), the deadline moves with it and
 // the change is in the letter's history and the audit log.
 func (h *Handler) recompute(ctx context.Context, at time.Time) ([]string, error) {
+	fp := h.calendarPrint(ctx, at)
 	h.recomputeMu.Lock()
-	if !h.lastRecompute.IsZero() && at.Sub(h.lastRecompute) < recomputeEvery && at.After(h.lastRecompute) {
+	if fp == h.lastPrint && !h.lastRecompute.IsZero() && at.Sub(h.lastRecompute) < recomputeEvery && at.After(h.lastRecompute) {
 		h.recomputeMu.Unlock()
 		return nil, nil
 	}
-	h.lastRecompute = at
+	h.lastRecompute, h.lastPrint = at, fp
 	h.recomputeMu.Unlock()
 	var notes []string
 	for _, tc := range h.env.Tenants() {

@@ -47,6 +47,20 @@ func NewFakeHost(tenants ...*sdk.Tenant) *FakeHost {
 }
 
 // SetEnabled records which tenants enable the module (for Tenants(true)).
+func (h *FakeHost) cal() *calendar.Calendar {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.calendar
+}
+
+// SetCalendar replaces the calendar the host answers working days from
+// (the county office's corrections).
+func (h *FakeHost) SetCalendar(c *calendar.Calendar) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.calendar = c
+}
+
 func (h *FakeHost) SetEnabled(ids ...int64) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
@@ -131,7 +145,7 @@ func (h *FakeHost) Remove(_ context.Context, tenantID int64, id string) error {
 }
 
 func (h *FakeHost) AddWorkingDays(_ context.Context, from calendar.Date, n int) (*sdk.WorkingDays, error) {
-	r, err := h.calendar.AddWorkingDays(from, n)
+	r, err := h.cal().AddWorkingDays(from, n)
 	if err != nil {
 		return nil, core.Errorf(core.EINVALID, "%s", err.Error())
 	}
@@ -139,7 +153,7 @@ func (h *FakeHost) AddWorkingDays(_ context.Context, from calendar.Date, n int) 
 }
 
 func (h *FakeHost) WorkingDaysBetween(_ context.Context, from, to calendar.Date) (*sdk.WorkingDays, error) {
-	r, err := h.calendar.WorkingDaysBetween(from, to)
+	r, err := h.cal().WorkingDaysBetween(from, to)
 	if err != nil {
 		return nil, core.Errorf(core.EINVALID, "%s", err.Error())
 	}
