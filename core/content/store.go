@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"sort"
 	"strings"
 	"unicode/utf8"
 
@@ -296,12 +297,18 @@ func (s *Store) Latest(ctx context.Context, tenantID int64, n int) ([]*Article, 
 }
 
 // LatestByColumn returns, for each of the tenant's columns, its newest n
-// published articles, without bodies. One query of one indexed, limited
-// branch per column: reading the tenant's newest articles and cutting them
-// in Go would read thousands of rows on a busy site to fill a quiet column.
+// published articles, without bodies: those of the column and those
+// placed in it as a further column (article_columns). One query of one
+// indexed, limited branch per column (and one more per column that has
+// further placements): reading the tenant's newest articles and cutting
+// them in Go would read thousands of rows on a busy site to fill a quiet
+// column.
 func (s *Store) LatestByColumn(ctx context.Context, tenantID int64, n int) (map[int64][]*Article, error) {
-	var columnIDs []int64
+	var columnIDs, placed []int64
 	if err := s.db.SelectContext(ctx, &columnIDs, `SELECT id FROM site_columns WHERE tenant_id = ? ORDER BY id`, tenantID); err != nil {
+		return nil, fmt.Errorf("latest articles by column of tenant %d: %w", tenantID, err)
+	}
+	if err := s.db.SelectContext(ctx, &placed, `SELECT DISTINCT column_id FROM article_columns WHERE tenant_id = ?`, tenantID); err != nil {
 		return nil, fmt.Errorf("latest articles by column of tenant %d: %w", tenantID, err)
 	}
 	out := map[int64][]*Article{}
@@ -309,21 +316,42 @@ func (s *Store) LatestByColumn(ctx context.Context, tenantID int64, n int) (map[
 		return out, nil
 	}
 	var q strings.Builder
-	args := make([]any, 0, 3*len(columnIDs))
-	for i, id := range columnIDs {
-		if i > 0 {
+	args := make([]any, 0, 4*(len(columnIDs)+len(placed)))
+	branch := func(where string, col int64, a ...any) {
+		if q.Len() > 0 {
 			q.WriteString(" UNION ALL ")
 		}
-		fmt.Fprintf(&q, `SELECT * FROM (SELECT %s FROM articles WHERE tenant_id = ? AND column_id = ? AND status = 'published'
-			ORDER BY published_at DESC, id DESC LIMIT ?) c%d`, listFields, i)
-		args = append(args, tenantID, id, n)
+		fmt.Fprintf(&q, `SELECT * FROM (SELECT %s, ? AS branch FROM articles WHERE tenant_id = ? AND status = 'published' AND %s
+			ORDER BY published_at DESC, id DESC LIMIT ?) c%d`, listFields, where, len(args))
+		args = append(append(append(args, col, tenantID), a...), n)
 	}
-	var as []*Article
-	if err := s.db.SelectContext(ctx, &as, q.String(), args...); err != nil {
+	for _, id := range columnIDs {
+		branch(`column_id = ?`, id, id)
+	}
+	for _, id := range placed {
+		branch(`id IN (SELECT article_id FROM article_columns WHERE tenant_id = ? AND column_id = ?)`, id, tenantID, id)
+	}
+	var rows []struct {
+		Article
+		Branch int64 `db:"branch"`
+	}
+	if err := s.db.SelectContext(ctx, &rows, q.String(), args...); err != nil {
 		return nil, fmt.Errorf("latest articles by column of tenant %d: %w", tenantID, err)
 	}
-	for _, a := range as {
-		out[a.ColumnID] = append(out[a.ColumnID], a)
+	for i := range rows {
+		a := rows[i].Article
+		out[rows[i].Branch] = append(out[rows[i].Branch], &a)
+	}
+	for _, id := range placed {
+		// Two branches fed this column: newest first, at most n.
+		as := out[id]
+		sort.SliceStable(as, func(i, j int) bool {
+			if !as[i].PublishedAt.Equal(*as[j].PublishedAt) {
+				return as[i].PublishedAt.After(*as[j].PublishedAt)
+			}
+			return as[i].ID > as[j].ID
+		})
+		out[id] = as[:min(n, len(as))]
 	}
 	return out, nil
 }

@@ -3,6 +3,7 @@ package content_test
 import (
 	"context"
 	"errors"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -435,6 +436,29 @@ func TestArticleInFurtherColumns(t *testing.T) {
 			if p.Total != tc.want || len(p.Articles) != tc.want {
 				t.Errorf("column %s lists %d (total %d), want %d", tc.col.Slug, len(p.Articles), p.Total, tc.want)
 			}
+		}
+		// The home page's sections show it in the further column too,
+		// newest first among the column's own, at most n.
+		own := k.input(t, k.a.ID, "tzgg", "通知公告自己的文章", "<p>y</p>")
+		o, err := k.d.Create(ctx, k.editorA, own)
+		must(t, err)
+		_, err = k.d.Submit(ctx, k.editorA, o.ID, false)
+		must(t, err)
+		must(t, k.d.Approve(ctx, k.reviewerA, o.ID, nil))
+		latest, err := k.content.LatestByColumn(ctx, k.a.ID, 5)
+		must(t, err)
+		var titles []string
+		for _, a := range latest[tzgg.ID] {
+			titles = append(titles, a.Title)
+		}
+		if want := []string{"通知公告自己的文章", "同时发布到通知公告"}; !slices.Equal(titles, want) {
+			t.Errorf("home section of tzgg: %v, want %v", titles, want)
+		}
+		if g := latest[k.column(t, k.a.ID, "gzdt").ID]; len(g) != 1 || g[0].Title != "同时发布到通知公告" {
+			t.Errorf("home section of gzdt: %v", g)
+		}
+		if one, _ := k.content.LatestByColumn(ctx, k.a.ID, 1); len(one[tzgg.ID]) != 1 || one[tzgg.ID][0].Title != "通知公告自己的文章" {
+			t.Errorf("home section of tzgg cut at 1: %v", one[tzgg.ID])
 		}
 	})
 }
