@@ -18,6 +18,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -25,12 +26,13 @@ import (
 	"yiwang/core/store"
 )
 
-// pebble starts Pebble, the ACME test server, and returns its directory
-// URL, the file of the CA its own listener's certificate comes from, and
-// the roots it signs the certificates it issues with. It validates every
-// challenge without looking (PEBBLE_VA_ALWAYS_VALID): the test domains
-// resolve nowhere.
-func pebble(t *testing.T) (dir, caFile string, issued *x509.CertPool, stop func()) {
+// pebble starts Pebble, the ACME test server, at addr, its listener on
+// the certificate in listener, and returns the roots it signs the
+// certificates it issues with, and a stop function. It
+// validates challenges for real: it resolves names with the DNS server at
+// dns (which answers 127.0.0.1 for every name) and connects to the
+// platform's HTTP and HTTPS ports.
+func pebble(t *testing.T, addr, dns string, httpPort, tlsPort int, listener tlsFiles) (issued *x509.CertPool, stop func()) {
 	t.Helper()
 	bin, err := exec.LookPath("pebble")
 	if err != nil {
@@ -43,12 +45,11 @@ func pebble(t *testing.T) (dir, caFile string, issued *x509.CertPool, stop func(
 		}
 	}
 	tmp := t.TempDir()
-	caFile, certFile, keyFile := filepath.Join(tmp, "ca.pem"), filepath.Join(tmp, "cert.pem"), filepath.Join(tmp, "key.pem")
-	roots := writeListenerCert(t, caFile, certFile, keyFile)
-	addr, mgmt := freeAddr(t), freeAddr(t)
+	certFile, keyFile, roots := listener.cert, listener.key, listener.roots
+	mgmt := freeAddr(t)
 	cfg := map[string]any{"pebble": map[string]any{
 		"listenAddress": addr, "managementListenAddress": mgmt, "certificate": certFile, "privateKey": keyFile,
-		"httpPort": 5002, "tlsPort": 5001, "ocspResponderURL": "", "externalAccountBindingRequired": false,
+		"httpPort": httpPort, "tlsPort": tlsPort, "ocspResponderURL": "", "externalAccountBindingRequired": false,
 		"retryAfter": map[string]int{"authz": 1, "order": 1}, "keyAlgorithm": "ecdsa",
 		"profiles": map[string]any{"default": map[string]any{"description": "test", "validityPeriod": 7776000}},
 	}}
@@ -57,8 +58,8 @@ func pebble(t *testing.T) (dir, caFile string, issued *x509.CertPool, stop func(
 	if err := os.WriteFile(cfgFile, raw, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	cmd := exec.Command(bin, "-config", cfgFile)
-	cmd.Env = append(os.Environ(), "PEBBLE_VA_ALWAYS_VALID=1", "PEBBLE_VA_NOSLEEP=1", "PEBBLE_WFE_NONCEREJECT=0", "PEBBLE_AUTHZREUSE=100")
+	cmd := exec.Command(bin, "-config", cfgFile, "-dnsserver", dns)
+	cmd.Env = append(os.Environ(), "PEBBLE_VA_NOSLEEP=1", "PEBBLE_WFE_NONCEREJECT=0", "PEBBLE_AUTHZREUSE=100")
 	out := &syncBuffer{}
 	cmd.Stdout, cmd.Stderr = out, out
 	if err := cmd.Start(); err != nil {
@@ -79,7 +80,7 @@ func pebble(t *testing.T) (dir, caFile string, issued *x509.CertPool, stop func(
 		}
 	})
 	c := &http.Client{Timeout: 5 * time.Second, Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: roots}}}
-	dir = "https://" + addr + "/dir"
+	dir := "https://" + addr + "/dir"
 	for start := time.Now(); ; time.Sleep(100 * time.Millisecond) {
 		if resp, err := c.Get(dir); err == nil {
 			resp.Body.Close()
@@ -99,7 +100,91 @@ func pebble(t *testing.T) (dir, caFile string, issued *x509.CertPool, stop func(
 	if !issued.AppendCertsFromPEM(root) {
 		t.Fatalf("pebble's root: %q", root)
 	}
-	return dir, caFile, issued, stop
+	return issued, stop
+}
+
+// tlsFiles are a listener's certificate and key, and the roots that
+// trust it.
+type tlsFiles struct {
+	ca, cert, key string
+	roots         *x509.CertPool
+}
+
+func newTLSFiles(t *testing.T) tlsFiles {
+	t.Helper()
+	dir := t.TempDir()
+	f := tlsFiles{ca: filepath.Join(dir, "ca.pem"), cert: filepath.Join(dir, "cert.pem"), key: filepath.Join(dir, "key.pem")}
+	f.roots = writeListenerCert(t, f.ca, f.cert, f.key)
+	return f
+}
+
+// dnsServer answers every A query with 127.0.0.1 and every other query
+// with no records, over TCP (as Pebble asks): enough for Pebble to find
+// the platform under any test domain.
+func dnsServer(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ln.Close() })
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			go func() {
+				defer c.Close()
+				for {
+					var size [2]byte
+					if _, err := io.ReadFull(c, size[:]); err != nil {
+						return
+					}
+					q := make([]byte, int(size[0])<<8|int(size[1]))
+					if _, err := io.ReadFull(c, q); err != nil {
+						return
+					}
+					resp := dnsAnswer(q)
+					if resp == nil {
+						return
+					}
+					if _, err := c.Write(append([]byte{byte(len(resp) >> 8), byte(len(resp))}, resp...)); err != nil {
+						return
+					}
+				}
+			}()
+		}
+	}()
+	return ln.Addr().String()
+}
+
+// dnsAnswer is the reply to query q: 127.0.0.1 for type A, nothing else.
+func dnsAnswer(q []byte) []byte {
+	if len(q) < 12 {
+		return nil
+	}
+	// The question: labels up to the root, then type and class.
+	i := 12
+	for i < len(q) && q[i] != 0 {
+		i += int(q[i]) + 1
+	}
+	if i+5 > len(q) {
+		return nil
+	}
+	end, qtype := i+5, int(q[i+1])<<8|int(q[i+2])
+	resp := append([]byte(nil), q[:2]...)     // id
+	resp = append(resp, 0x81|q[2]&0x01, 0x80) // a response, recursion desired as asked and available, no error
+	answers := byte(0)
+	if qtype == 1 {
+		answers = 1
+	}
+	resp = append(resp, 0, 1, 0, answers, 0, 0, 0, 0) // one question; answers; no authority or additional records
+	resp = append(resp, q[12:end]...)
+	if answers == 1 {
+		resp = append(resp, 0xc0, 12, 0, 1, 0, 1, 0, 0, 0, 60, 0, 4, 127, 0, 0, 1) // the name above, A, IN, 60 s, 127.0.0.1
+	}
+	return resp
 }
 
 // writeListenerCert makes a CA and a certificate for 127.0.0.1 signed by
@@ -144,7 +229,6 @@ func TestHTTPSForMappedDomains(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and runs the binary")
 	}
-	dir, caFile, issued, stopPebble := pebble(t)
 	data := filepath.Join(t.TempDir(), "data")
 	seed, _ := filepath.Abs(seedFile)
 	if code, out, errOut := runBinary(t, "tenants", "import", seed, "--data", data); code != 0 {
@@ -153,10 +237,14 @@ func TestHTTPSForMappedDomains(t *testing.T) {
 	if code, out, errOut := runBinary(t, "tenants", "domain", "add", "jyj", "jyj.sinan.test", "--primary", "--data", data); code != 0 {
 		t.Fatalf("domain add: %s %s", out, errOut)
 	}
-	httpsAddr := freeAddr(t)
-	args := []string{"--demo=false", "--https", httpsAddr, "--acme-ca", dir, "--acme-ca-root", caFile, "--acme-email", "ops@sinan.test"}
+	// The server first (Pebble must know its ports), then Pebble: the
+	// server asks for no certificate before the first handshake.
+	pebbleAddr, httpsAddr, listener := freeAddr(t), freeAddr(t), newTLSFiles(t)
+	dir := "https://" + pebbleAddr + "/dir"
+	args := []string{"--demo=false", "--https", httpsAddr, "--acme-ca", dir, "--acme-ca-root", listener.ca, "--acme-email", "ops@sinan.test"}
 	s := startServe(t, data, args...)
 	s.waitHealthy(60 * time.Second)
+	issued, stopPebble := pebble(t, pebbleAddr, dnsServer(t), portOf(t, s.base), portOf(t, "https://"+httpsAddr), listener)
 
 	dial := func(name string) (*tls.Conn, error) {
 		d := &net.Dialer{Timeout: 30 * time.Second}
@@ -164,6 +252,9 @@ func TestHTTPSForMappedDomains(t *testing.T) {
 	}
 	start := time.Now()
 	conn, err := dial("jyj.sinan.test")
+	if err == nil && !strings.Contains(s.stderr.String(), "authorization finalized") {
+		t.Error("the certificate came without a challenge being validated")
+	}
 	if err != nil {
 		t.Fatalf("TLS to jyj.sinan.test: %v\n%s", err, s.stderr.String())
 	}
@@ -228,4 +319,17 @@ func TestHTTPSForMappedDomains(t *testing.T) {
 	}
 	conn.Close()
 	s2.stop()
+}
+
+func portOf(t *testing.T, base string) int {
+	t.Helper()
+	_, p, err := net.SplitHostPort(strings.TrimPrefix(strings.TrimPrefix(base, "http://"), "https://"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	n, err := strconv.Atoi(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return n
 }
