@@ -659,13 +659,30 @@ func (h *Handler) Stats(ctx context.Context, tenantID int64, from, to time.Time)
 			over60++
 		}
 	}
-	assigned := 0
+	// Letters this tenant handled (assigned to it, in any mailbox): those
+	// still open, and those closed in the period, on time or late.
+	assigned, closed, late := 0, 0, 0
 	for _, tc := range h.env.Tenants() {
+		db := h.env.DB.Tenant(tc.Tenant.ID)
 		var n int
-		if err := h.env.DB.Tenant(tc.Tenant.ID).Get(ctx, &n, `SELECT COUNT(*) FROM mailbox_letters WHERE tenant_id = :tenant_id AND assigned_tenant_id = :me AND status IN ('assigned','replied')`, sdk.Args{"me": tenantID}); err != nil {
+		if err := db.Get(ctx, &n, `SELECT COUNT(*) FROM mailbox_letters WHERE tenant_id = :tenant_id AND assigned_tenant_id = :me AND status IN ('assigned','replied')`, sdk.Args{"me": tenantID}); err != nil {
 			return nil, err
 		}
 		assigned += n
+		var done []struct {
+			ClosedAt time.Time `db:"closed_at"`
+			Deadline string    `db:"deadline"`
+		}
+		if err := db.Select(ctx, &done, `SELECT closed_at, deadline FROM mailbox_letters WHERE tenant_id = :tenant_id AND assigned_tenant_id = :me
+			AND status = 'closed' AND closed_at >= :from AND closed_at < :to`, sdk.Args{"me": tenantID, "from": from.UTC(), "to": to.UTC()}); err != nil {
+			return nil, err
+		}
+		for _, d := range done {
+			closed++
+			if d.Deadline != "" && calendar.DateOf(d.ClosedAt.In(cst)).String() > d.Deadline {
+				late++
+			}
+		}
 	}
 	return []sdk.Stat{
 		{Name: "received", Title: "收到信件", Value: float64(received), Unit: "件"},
@@ -675,5 +692,8 @@ func (h *Handler) Stats(ctx context.Context, tenantID int64, from, to time.Time)
 		{Name: "open_over_30_days", Title: "超过30天未办结（预警）", Value: float64(over30), Unit: "件"},
 		{Name: "open_over_60_days", Title: "超过60天未办结（严重预警，3个月为否决线）", Value: float64(over60), Unit: "件"},
 		{Name: "assigned_open", Title: "转办本单位未办结信件", Value: float64(assigned), Unit: "件"},
+		{Name: "closed", Title: "本单位本期办结信件", Value: float64(closed), Unit: "件"},
+		{Name: "closed_on_time", Title: "其中按期办结", Value: float64(closed - late), Unit: "件"},
+		{Name: "closed_late", Title: "其中超期办结", Value: float64(late), Unit: "件"},
 	}, nil
 }

@@ -358,8 +358,37 @@ func testStats_(t *testing.T, dsn string) {
 	if p["received"] != 1 || p["open"] != 1 || p["overdue"] != 1 || p["oldest_open_days"] != 44 || p["open_over_30_days"] != 1 || p["open_over_60_days"] != 0 {
 		t.Errorf("portal stats: %v", p)
 	}
-	if d["assigned_open"] != 1 || d["open"] != 0 {
+	if d["assigned_open"] != 1 || d["open"] != 0 || d["closed"] != 0 {
 		t.Errorf("jyj stats: %v", d)
+	}
+
+	// Deadlines met: one letter answered in time, one late, in April.
+	setNow(t, "2026-04-01 09:00")
+	quick, _ := write(t, h, "咨询", "按期", false)
+	handleToReply(t, h, quick, "已按期答复。", false)
+	setNow(t, "2026-04-16 10:00")
+	handleToReply2 := func(number string) {
+		t.Helper()
+		expect(t, h.Post(jyj, jyjHandler, "/admin/mailbox/l/"+number, url.Values{"action": {"submit_reply"}, "reply": {"迟到的答复。"}}), http.StatusSeeOther, "reply")
+		expect(t, h.Post(portal, dispatcher, "/admin/mailbox/l/"+number, url.Values{"action": {"approve"}}), http.StatusSeeOther, "approve")
+	}
+	handleToReply2(n) // assigned on 03-02, deadline long past
+	april := func(tn *sdk.Tenant) map[string]float64 {
+		ss, err := st.Stats(context.Background(), tn.ID, time.Date(2026, 4, 1, 0, 0, 0, 0, cst), time.Date(2026, 5, 1, 0, 0, 0, 0, cst))
+		if err != nil {
+			t.Fatal(err)
+		}
+		m := map[string]float64{}
+		for _, s := range ss {
+			m[s.Name] = s.Value
+		}
+		return m
+	}
+	if a := april(jyj); a["closed"] != 2 || a["closed_on_time"] != 1 || a["closed_late"] != 1 {
+		t.Errorf("jyj in April: %v, want 2 closed, 1 on time, 1 late", a)
+	}
+	if a := april(rsj); a["closed"] != 0 {
+		t.Errorf("rsj in April: %v", a)
 	}
 }
 
