@@ -31,7 +31,7 @@ func calendarCmd(ctx context.Context, e *env, args []string) error {
 	year := fs.Int("year", 0, "只列出这一年")
 	holiday := fs.String("holiday", "", "节日名称（如 春节）")
 	source := fs.String("source", "", "依据：通知文号或说明（必填）")
-	if err := parseFlags(fs, interleave(args[1:])); err != nil {
+	if err := parseFlags(fs, interleave(fs, args[1:])); err != nil {
 		return err
 	}
 	p, err := sf.open(ctx, e)

@@ -155,7 +155,7 @@ func commandFlags(e *env, name string) (*flag.FlagSet, *storeFlags) {
 // parseOpen parses a command's arguments (flags anywhere among them) and
 // opens the platform; the caller closes it.
 func (sf *storeFlags) parseOpen(ctx context.Context, e *env, fs *flag.FlagSet, args []string) (*platform, error) {
-	if err := parseFlags(fs, interleave(args)); err != nil {
+	if err := parseFlags(fs, interleave(fs, args)); err != nil {
 		return nil, err
 	}
 	return sf.open(ctx, e)

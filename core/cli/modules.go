@@ -52,7 +52,7 @@ func modulesCmd(ctx context.Context, e *env, args []string) error {
 	default:
 		return usageError{"未知子命令“" + sub + "”"}
 	}
-	if err := parseFlags(fs, interleave(rest)); err != nil {
+	if err := parseFlags(fs, interleave(fs, rest)); err != nil {
 		return err
 	}
 	var code, name string

@@ -21,7 +21,7 @@ func templateCmd(ctx context.Context, e *env, args []string) error {
 	fs.SetOutput(e.stderr)
 	var sf storeFlags
 	sf.bind(fs)
-	if err := parseFlags(fs, interleave(args[1:])); err != nil {
+	if err := parseFlags(fs, interleave(fs, args[1:])); err != nil {
 		return err
 	}
 	p, err := sf.open(ctx, e)

@@ -80,7 +80,7 @@ func tenantsCmd(ctx context.Context, e *env, args []string) error {
 	default:
 		return usageError{"未知子命令“" + sub + "”"}
 	}
-	if err := parseFlags(fs, interleave(rest)); err != nil {
+	if err := parseFlags(fs, interleave(fs, rest)); err != nil {
 		return err
 	}
 	p, err := sf.open(ctx, e)
@@ -179,7 +179,7 @@ func tenantsUsage(w io.Writer) {
 
 // interleave moves flags before positional arguments, so that
 // "archive jyj --data x" works like "archive --data x jyj".
-func interleave(args []string) []string {
+func interleave(fs *flag.FlagSet, args []string) []string {
 	var flags, pos []string
 	for i := 0; i < len(args); i++ {
 		a := args[i]
@@ -189,7 +189,7 @@ func interleave(args []string) []string {
 		}
 		if strings.HasPrefix(a, "-") && len(a) > 1 {
 			flags = append(flags, a)
-			if !strings.Contains(a, "=") && i+1 < len(args) && !isBoolFlag(a) {
+			if !strings.Contains(a, "=") && i+1 < len(args) && !isBoolFlag(fs, a) {
 				flags = append(flags, args[i+1])
 				i++
 			}
@@ -200,7 +200,17 @@ func interleave(args []string) []string {
 	return append(flags, pos...)
 }
 
-func isBoolFlag(a string) bool {
+// isBoolFlag reports whether flag a (-name or --name) of fs takes no
+// value.
+func isBoolFlag(fs *flag.FlagSet, a string) bool {
 	n := strings.TrimLeft(a, "-")
-	return n == "primary" || n == "all" || n == "h" || n == "help"
+	if n == "h" || n == "help" {
+		return true
+	}
+	f := fs.Lookup(n)
+	if f == nil {
+		return false
+	}
+	b, ok := f.Value.(interface{ IsBoolFlag() bool })
+	return ok && b.IsBoolFlag()
 }
