@@ -36,7 +36,7 @@ var editorialOpts editorialOptions
 func editorialFlags(fs *flag.FlagSet) {
 	o := &editorialOpts
 	*o = editorialOptions{fs: fs}
-	fs.Int64Var(&o.maxUploadMB, "upload-max-mb", 9, "单个附件的大小上限（MB，不超过 9）")
+	fs.Int64Var(&o.maxUploadMB, "upload-max-mb", 50, "单个附件的大小上限（MB，1 到 500）")
 	fs.Int64Var(&o.quotaMB, "upload-quota-mb", 2048, "每个站点附件总容量（MB）")
 	fs.BoolVar(&o.checkExternal, "check-external-links", envBool("YIWANG_CHECK_EXTERNAL_LINKS", true),
 		"提交审核时检查正文中的外部链接能否访问（只访问公网地址）")
@@ -52,8 +52,8 @@ func editorialStart(ctx context.Context, e *env, p *platform, srv *web.Server) (
 	if f := o.fs.Lookup("portal-host"); f != nil && f.Value.String() != "" {
 		portalHost = f.Value.String()
 	}
-	if o.maxUploadMB <= 0 || o.maxUploadMB > 9 {
-		return nil, usageError{"--upload-max-mb 应在 1 到 9 之间（请求体上限为 10 MB）"}
+	if o.maxUploadMB <= 0 || o.maxUploadMB > 500 {
+		return nil, usageError{"--upload-max-mb 应在 1 到 500 之间"}
 	}
 	d := content.NewDesk(p.content)
 	if o.checkExternal {

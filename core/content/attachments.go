@@ -46,8 +46,8 @@ func (a *Attachment) URL() string { return "files/" + a.Token + "/" + a.Name }
 
 // Upload limits, unless the Desk says otherwise.
 const (
-	DefaultMaxUpload   = 9 << 20 // one file; the web edge reads at most 10 MB of any request
-	DefaultTenantQuota = 2 << 30 // all of a tenant's files
+	DefaultMaxUpload   = 50 << 20 // one file: a scanned policy document is often tens of MB
+	DefaultTenantQuota = 2 << 30  // all of a tenant's files
 )
 
 // UploadConfig says where uploads go and how much a tenant may keep.

@@ -3,6 +3,7 @@ package web
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/url"
 	"path/filepath"
@@ -39,6 +40,13 @@ type editorial struct {
 // console to open; without it every console route answers 403.
 func (s *Server) EnableEditorial(d *content.Desk, opts EditorialOptions) {
 	e := &editorial{s: s, d: d, opts: opts}
+	max := opts.Uploads.MaxUpload
+	if max <= 0 {
+		max = content.DefaultMaxUpload
+	}
+	// An upload carries its form token in a header, so the body is read by
+	// the upload alone: a file and the multipart envelope around it.
+	s.allowBody("/admin/uploads", max+1<<20)
 	s.HandleSite("GET /files/{token}/{name}", e.file)
 
 	s.HandleSite("GET /admin/articles/{$}", e.staff(content.PermReadDesk, e.list))
@@ -590,7 +598,16 @@ func (e *editorial) versions(w http.ResponseWriter, r *http.Request, a content.A
 func (e *editorial) upload(w http.ResponseWriter, r *http.Request, a content.Actor) {
 	f, hdr, err := r.FormFile("file")
 	if err != nil {
-		writeJSON(w, http.StatusBadRequest, map[string]any{"ok": false, "error": "请选择要上传的文件（不超过 9 MB）"})
+		msg := "请选择要上传的文件"
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			msg = "文件过大"
+		}
+		limit := e.opts.Uploads.MaxUpload
+		if limit <= 0 {
+			limit = content.DefaultMaxUpload
+		}
+		writeJSON(w, http.StatusBadRequest, map[string]any{"ok": false, "error": fmt.Sprintf("%s（单个文件不超过 %d MB）", msg, limit>>20)})
 		return
 	}
 	defer f.Close()

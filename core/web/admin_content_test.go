@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"mime/multipart"
 	"net/http"
 	"net/url"
@@ -134,6 +135,16 @@ func TestEditorialOverHTTP(t *testing.T) {
 			}
 			if r = post(e.jyj+"/admin/uploads", nil, []byte("MZ program")); r["ok"] != false {
 				t.Errorf("a program was accepted: %v", r)
+			}
+			// Past the 10 MB any form may carry: a 12 MB scanned document.
+			pdf := append([]byte("%PDF-1.4\n"), bytes.Repeat([]byte("0"), 12<<20)...)
+			if r = post(e.jyj+"/admin/uploads", nil, pdf); r["ok"] != true {
+				t.Errorf("a 12 MB PDF: %v", r)
+			}
+			// Past the upload limit (50 MB): a clear refusal, not a broken page.
+			huge := append([]byte("%PDF-1.4\n"), bytes.Repeat([]byte("0"), 52<<20)...)
+			if r = post(e.jyj+"/admin/uploads", nil, huge); r["ok"] != false || !strings.Contains(fmt.Sprint(r["error"]), "50 MB") {
+				t.Errorf("a 52 MB PDF: %v", r)
 			}
 		})
 

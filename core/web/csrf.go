@@ -99,7 +99,7 @@ func (a *Accounts) checkCSRF(next http.Handler) http.Handler {
 			next.ServeHTTP(w, r)
 			return
 		}
-		r.Body = http.MaxBytesReader(w, r.Body, 10<<20)
+		r.Body = http.MaxBytesReader(w, r.Body, a.srv.bodyLimit(r.URL.Path))
 		err := a.validCSRF(r)
 		if err != nil && UserOf(r) == nil && strings.HasSuffix(r.URL.Path, "/account/logout") {
 			// Logging out without a session only clears cookies: let a

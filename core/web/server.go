@@ -47,6 +47,35 @@ type Server struct {
 
 	mu          sync.Mutex
 	extraRoutes []ConsoleRoute // console routes of the pages enabled on this server
+	// bodyLimits raise the request body limit for routes that take large
+	// files, by the site-relative path they end with.
+	bodyLimits map[string]int64
+}
+
+// defaultBodyLimit bounds the body of any unsafe request: forms are small.
+const defaultBodyLimit = 10 << 20
+
+// allowBody lets requests to the site-relative path suffix carry up to n
+// bytes (an upload route).
+func (s *Server) allowBody(suffix string, n int64) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.bodyLimits == nil {
+		s.bodyLimits = map[string]int64{}
+	}
+	s.bodyLimits[suffix] = n
+}
+
+// bodyLimit is how many bytes a request to path may carry.
+func (s *Server) bodyLimit(path string) int64 {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for suffix, n := range s.bodyLimits {
+		if strings.HasSuffix(path, suffix) {
+			return max(n, defaultBodyLimit)
+		}
+	}
+	return defaultBodyLimit
 }
 
 // New builds a server; it fails when a template does not parse.
