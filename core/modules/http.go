@@ -25,6 +25,9 @@ const maxBody = 16 << 20
 func (h *Host) Register(srv *web.Server) {
 	for _, name := range h.names {
 		hf := h.handler(srv, h.procs[name])
+		// The sign-on room's form check reads the body before the module
+		// does: let it read as much as the host passes on.
+		srv.AllowBodyUnder(name, maxBody)
 		for _, p := range []string{"/" + name, "/" + name + "/", "/admin/" + name, "/admin/" + name + "/"} {
 			srv.HandleSite(p, hf)
 		}

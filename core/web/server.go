@@ -48,8 +48,10 @@ type Server struct {
 	mu          sync.Mutex
 	extraRoutes []ConsoleRoute // console routes of the pages enabled on this server
 	// bodyLimits raise the request body limit for routes that take large
-	// files, by the site-relative path they end with.
-	bodyLimits map[string]int64
+	// files, by the site-relative path they end with; segmentLimits for
+	// every route under a path segment (a module's /<name>/…).
+	bodyLimits    map[string]int64
+	segmentLimits map[string]int64
 }
 
 // defaultBodyLimit bounds the body of any unsafe request: forms are small.
@@ -66,16 +68,35 @@ func (s *Server) allowBody(suffix string, n int64) {
 	s.bodyLimits[suffix] = n
 }
 
+// AllowBodyUnder lets requests to any route under the path segment seg
+// (".../seg" or ".../seg/...", with or without the /site/<code>/ prefix)
+// carry up to n bytes: the plugin host gives its modules' forms, which may
+// carry pictures, the room the host reads for them.
+func (s *Server) AllowBodyUnder(seg string, n int64) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.segmentLimits == nil {
+		s.segmentLimits = map[string]int64{}
+	}
+	s.segmentLimits[seg] = n
+}
+
 // bodyLimit is how many bytes a request to path may carry.
 func (s *Server) bodyLimit(path string) int64 {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	limit := int64(defaultBodyLimit)
 	for suffix, n := range s.bodyLimits {
 		if strings.HasSuffix(path, suffix) {
-			return max(n, defaultBodyLimit)
+			limit = max(limit, n)
 		}
 	}
-	return defaultBodyLimit
+	for seg, n := range s.segmentLimits {
+		if strings.HasSuffix(path, "/"+seg) || strings.Contains(path, "/"+seg+"/") {
+			limit = max(limit, n)
+		}
+	}
+	return limit
 }
 
 // New builds a server; it fails when a template does not parse.

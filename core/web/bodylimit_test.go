@@ -1,0 +1,64 @@
+package web_test
+
+import (
+	"bytes"
+	"fmt"
+	"mime/multipart"
+	"net/http"
+	"testing"
+
+	"yiwang/core/store/storetest"
+)
+
+// TestModuleFormsMayCarryPictures: a citizen's form with 12 MB of
+// pictures reaches a module route the plugin host allowed that much (its
+// token in a form field, read past the 10 MB any other form may carry); on
+// any other route the same form is refused.
+func TestModuleFormsMayCarryPictures(t *testing.T) {
+	e := newSSOEnv(t, storetest.SQLite(t))
+	got := 0
+	handler := func(w http.ResponseWriter, r *http.Request) {
+		f, hdr, err := r.FormFile("file")
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusBadRequest)
+			return
+		}
+		f.Close()
+		got = int(hdr.Size)
+		fmt.Fprint(w, "ok")
+	}
+	e.srv.HandleSite("POST /pictures/write", handler)
+	e.srv.HandleSite("POST /plain/write", handler)
+	e.srv.AllowBodyUnder("pictures", 16<<20)
+
+	cit := e.browser(t)
+	cit.loginDemo("citizen")
+	tok := cit.csrf(e.portal + "/")
+	post := func(path string) int {
+		t.Helper()
+		var buf bytes.Buffer
+		mw := multipart.NewWriter(&buf)
+		_ = mw.WriteField("csrf", tok)
+		fw, _ := mw.CreateFormFile("file", "现场照片.jpg")
+		_, _ = fw.Write(append([]byte("\xff\xd8\xff"), bytes.Repeat([]byte{0}, 12<<20)...))
+		_ = mw.Close()
+		req, _ := http.NewRequest("POST", e.portal+path, &buf)
+		req.Header.Set("Content-Type", mw.FormDataContentType())
+		req.Header.Set("Origin", e.portal)
+		resp, err := cit.c.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	if code := post("/pictures/write"); code != http.StatusOK || got != 12<<20+3 {
+		t.Errorf("12 MB to a module route: %d, file %d bytes", code, got)
+	}
+	if code := post("/plain/write"); code != http.StatusForbidden {
+		t.Errorf("12 MB to an ordinary route: %d, want 403", code)
+	}
+	if code := post("/site/jyj/pictures/write"); code == http.StatusForbidden {
+		t.Error("the allowance does not follow the /site/<code>/ form of the path")
+	}
+}
