@@ -49,7 +49,7 @@ func init() {
 			wg.Add(1)
 			go func() { defer wg.Done(); f.Run(wctx) }()
 			srv.MountSearch(idx)
-			srv.EnableSearchConsole(idx, sf.describe())
+			srv.EnableSearchConsole(idx, sf.describe(), f.Bystander)
 			e.log.Info("search ready", "index", sf.describe())
 			return func() {
 				cancel()
@@ -114,7 +114,7 @@ func (sf *searchFlags) open(p *platform) (search.Index, error) {
 // whose documents a rebuild reads through the plugin host (none outside a
 // server, which alone runs them).
 func (sf *searchFlags) feeder(e *env, p *platform, idx search.Index, modules ...string) *search.Feeder {
-	f := &search.Feeder{DB: p.db, Index: idx, Tenants: p.tenants, Log: e.log, Articles: search.Articles{Content: p.content}}
+	f := &search.Feeder{DB: p.db, Index: idx, Tenants: p.tenants, Log: e.log, Articles: search.Articles{Content: p.content}, Shared: sf.esURL != ""}
 	f.Sources = []search.Source{f.Articles}
 	for _, name := range modules {
 		f.Sources = append(f.Sources, moduleSource{p: p, name: name})

@@ -13,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -130,10 +131,20 @@ type Feeder struct {
 	Articles Articles
 	// Every is the polling interval (default 1 s).
 	Every time.Duration
+	// Shared says every replica searches the same index (Elasticsearch):
+	// then one worker applying the outbox serves all. An embedded index
+	// (bleve) is each server's own, and a server that finds another
+	// applying the outbox says its index is going stale (Bystander).
+	Shared bool
 
-	holder string
-	mu     sync.Mutex // one drain or rebuild at a time in this process
+	holder    string
+	bystander atomic.Bool
+	mu        sync.Mutex // one drain or rebuild at a time in this process
 }
+
+// Bystander reports whether this server's own (embedded) index has
+// missed changes because another server applies the outbox.
+func (f *Feeder) Bystander() bool { return f.bystander.Load() }
 
 // leaseFor is how long a worker holds the outbox before another replica
 // may take over.
@@ -239,8 +250,15 @@ func (f *Feeder) Drain(ctx context.Context) (int, error) {
 		return 0, nil
 	}
 	ok, err := f.lease(ctx)
-	if err != nil || !ok {
+	if err != nil {
 		return 0, err
+	}
+	if !ok {
+		if !f.Shared && f.bystander.CompareAndSwap(false, true) {
+			f.log().Error("search: another server applies the search outbox, so this server's embedded index no longer receives changes; " +
+				"several servers need one shared index (--elasticsearch), then yiwang search reindex")
+		}
+		return 0, nil
 	}
 	// The newest row of each document decides; a reindex row is done on
 	// its own.

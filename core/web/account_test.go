@@ -391,7 +391,7 @@ func TestEditorOfOneTenantForbiddenOnAnother(t *testing.T) {
 	idx, err := search.NewMemBleve("")
 	must(t, err)
 	t.Cleanup(func() { idx.Close() })
-	e.srv.EnableSearchConsole(idx, "bleve:memory")
+	e.srv.EnableSearchConsole(idx, "bleve:memory", nil)
 	e.srv.EnableCalendar(calendar.NewStore(e.db))
 	e.srv.EnableCertsConsole(func(ctx context.Context) ([]certs.Certificate, error) { return nil, nil }, false)
 	e.srv.EnableSupervision(fixedFigures{e.ts})

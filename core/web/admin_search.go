@@ -20,9 +20,11 @@ import (
 // The server's worker does the rebuild; the page follows it.
 
 // EnableSearchConsole adds /admin/county/search on the portal, for
-// platform admins. describe names the backend ("bleve:data/search").
-func (s *Server) EnableSearchConsole(idx search.Index, describe string) {
-	c := searchConsole{srv: s, idx: idx, describe: describe}
+// platform admins. describe names the backend ("bleve:data/search");
+// stale reports that this server's own index misses changes another
+// server applies (several servers on an embedded index).
+func (s *Server) EnableSearchConsole(idx search.Index, describe string, stale func() bool) {
+	c := searchConsole{srv: s, idx: idx, describe: describe, stale: stale}
 	s.addConsoleRoutes(ConsoleRoute{"GET", "/admin/county/search"},
 		ConsoleRoute{"GET", "/admin/county/search/status"},
 		ConsoleRoute{"POST", "/admin/county/search/rebuild"})
@@ -43,10 +45,12 @@ type searchConsole struct {
 	srv      *Server
 	idx      search.Index
 	describe string
+	stale    func() bool
 }
 
 type searchConsoleView struct {
 	Backend   string
+	Stale     bool
 	Documents int
 	CountErr  bool
 	Backlog   *search.Backlog
@@ -112,7 +116,7 @@ func localTime(t time.Time) string { return t.In(content.Location).Format("2006-
 func (c searchConsole) render(w http.ResponseWriter, r *http.Request, errMsg string, status int) {
 	ctx := r.Context()
 	base := SiteOf(r).Base + "admin/county/search"
-	v := searchConsoleView{Backend: c.describe, Action: base + "/rebuild", StatusURL: base + "/status"}
+	v := searchConsoleView{Backend: c.describe, Action: base + "/rebuild", StatusURL: base + "/status", Stale: c.stale != nil && c.stale()}
 	n, err := c.idx.Count(ctx)
 	v.Documents, v.CountErr = n, err != nil
 	if v.Backlog, err = search.OutboxBacklog(ctx, c.srv.db); err != nil {

@@ -30,8 +30,8 @@ func searchConsoleEnv(t *testing.T) (*ssoEnv, *search.Feeder, int) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { idx.Close() })
-	e.srv.EnableSearchConsole(idx, "bleve:test")
 	feed := &search.Feeder{DB: e.db, Index: idx, Tenants: e.ts, Articles: search.Articles{Content: content.NewStore(e.db)}}
+	e.srv.EnableSearchConsole(idx, "bleve:test", feed.Bystander)
 	var published int
 	if err := e.db.Get(&published, `SELECT COUNT(*) FROM articles WHERE status = 'published'`); err != nil {
 		t.Fatal(err)
@@ -60,7 +60,7 @@ func TestSearchConsoleRebuilds(t *testing.T) {
 	adm := e.browser(t)
 	adm.loginDemo("admin")
 	p := adm.get(e.portal + "/admin/county/search")
-	if p.Status != http.StatusOK || !strings.Contains(p.Body, "bleve:test") || !strings.Contains(p.Body, "还没有重建过") {
+	if p.Status != http.StatusOK || !strings.Contains(p.Body, "bleve:test") || !strings.Contains(p.Body, "还没有重建过") || strings.Contains(p.Body, "不再更新") {
 		t.Fatalf("search console: %d\n%.1500s", p.Status, p.Body)
 	}
 	tok := field(csrfRe, p.Body)
@@ -169,5 +169,33 @@ func TestSearchConsoleFollowsTheRebuildInTheBrowser(t *testing.T) {
 				t.Error(f)
 			}
 		})
+	}
+}
+
+// TestSearchConsoleWarnsOfAStaleEmbeddedIndex: with an embedded index on
+// several servers, only one applies the outbox; the others say so.
+func TestSearchConsoleWarnsOfAStaleEmbeddedIndex(t *testing.T) {
+	e, feed, _ := searchConsoleEnv(t)
+	ctx := context.Background()
+	other := &search.Feeder{DB: e.db, Index: feed.Index, Tenants: e.ts, Articles: feed.Articles}
+	must(t, search.RequestRebuild(ctx, e.db, "test", 0))
+	if _, err := other.Drain(ctx); err != nil { // takes the lease
+		t.Fatal(err)
+	}
+	must(t, search.RequestRebuild(ctx, e.db, "test", 0))
+	if n, err := feed.Drain(ctx); err != nil || n != 0 {
+		t.Fatalf("second server drained %d (%v)", n, err)
+	}
+	if !feed.Bystander() || other.Bystander() {
+		t.Fatalf("bystander: this %v, the lease holder %v", feed.Bystander(), other.Bystander())
+	}
+	adm := e.browser(t)
+	adm.loginDemo("admin")
+	if p := adm.get(e.portal + "/admin/county/search"); !strings.Contains(p.Body, "本服务器的搜索结果不再更新") {
+		t.Error("the console does not warn of the stale index")
+	}
+	shared := &search.Feeder{DB: e.db, Index: feed.Index, Tenants: e.ts, Articles: feed.Articles, Shared: true}
+	if _, err := shared.Drain(ctx); err != nil || shared.Bystander() {
+		t.Errorf("a server on a shared index is a bystander: %v", err)
 	}
 }
