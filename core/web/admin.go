@@ -95,6 +95,29 @@ func (s *Server) adminEntrySources() []AdminEntries {
 	return slices.Clone(adminEntries.m[s])
 }
 
+// CountyNotice is a problem the county office should see on its console
+// home: the text, and the page that deals with it.
+type CountyNotice struct{ Text, URL string }
+
+// AddCountyNotices adds a source of county notices (the calendar lacking
+// a year, certificates about to lapse, a stale search index).
+func (s *Server) AddCountyNotices(fn func(r *http.Request) []CountyNotice) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.countyNotices = append(s.countyNotices, fn)
+}
+
+func (s *Server) countyNoticesOf(r *http.Request) []CountyNotice {
+	s.mu.Lock()
+	fns := slices.Clone(s.countyNotices)
+	s.mu.Unlock()
+	var out []CountyNotice
+	for _, fn := range fns {
+		out = append(out, fn(r)...)
+	}
+	return out
+}
+
 // gate decides whether u may use a console route on tenant t.
 type gate func(u *sso.User, t *tenants.Tenant) bool
 

@@ -41,6 +41,22 @@ func (s *Server) EnableCalendar(cs *calendar.Store) {
 		}
 		return []AdminEntry{{"工作日历", SiteOf(r).Base + "admin/county/calendar", "法定节假日和调休、县里的修订，以及可计算期限的年份。"}}
 	})
+	s.AddCountyNotices(func(r *http.Request) []CountyNotice {
+		cal, err := cs.Current(r.Context())
+		if err != nil {
+			return []CountyNotice{{Text: "工作日历读取失败：" + err.Error()}}
+		}
+		covered := map[int]bool{}
+		for _, y := range cal.Years() {
+			covered[y] = true
+		}
+		var out []CountyNotice
+		for _, y := range missingYears(covered, time.Now().In(content.Location)) {
+			out = append(out, CountyNotice{Text: fmt.Sprintf("工作日历尚未收录 %d 年，该年度的办件期限无法计算：国务院办公厅的放假安排公布后请录入并确认。", y),
+				URL: SiteOf(r).Base + "admin/county/calendar?year=" + strconv.Itoa(y)})
+		}
+		return out
+	})
 }
 
 type calendarConsole struct {
@@ -108,11 +124,7 @@ func (c calendarConsole) render(w http.ResponseWriter, r *http.Request, form cal
 		covered[y] = true
 	}
 	v.Covered = covered[year]
-	for _, y := range []int{now.Year(), now.Year() + 1} {
-		if !covered[y] {
-			v.Missing = append(v.Missing, y)
-		}
-	}
+	v.Missing = missingYears(covered, now)
 	county := map[calendar.Date]bool{}
 	for _, e := range layer.Entries {
 		county[e.Date] = true
@@ -265,4 +277,16 @@ func (c calendarConsole) addYear(w http.ResponseWriter, r *http.Request, _ *Acco
 		err = c.cs.AddYear(r.Context(), u.Actor(), year, f.YearSource)
 	}
 	c.after(w, r, year, "year", f, err)
+}
+
+// missingYears are this year and the next when the calendar lacks them:
+// deadlines reach into the next year from autumn on.
+func missingYears(covered map[int]bool, now time.Time) []int {
+	var out []int
+	for _, y := range []int{now.Year(), now.Year() + 1} {
+		if !covered[y] {
+			out = append(out, y)
+		}
+	}
+	return out
 }

@@ -88,7 +88,11 @@ func TestCalendarConsoleCorrectsTheWorkingDays(t *testing.T) {
 		t.Error("2026-10-09 is not a working day again after clearing")
 	}
 
-	// 2027 is not covered: the page warns, and the year is declared.
+	// 2027 is not covered: the county console's home and the page warn,
+	// and the year is declared.
+	if p := adm.get(e.portal + "/admin/county/"); !strings.Contains(p.Body, "工作日历尚未收录 2027 年") {
+		t.Error("the county console's home does not warn of the missing 2027")
+	}
 	p = adm.get(e.portal + "/admin/county/calendar?year=2027")
 	if !strings.Contains(p.Body, "2027 年尚未确认") {
 		t.Error("the 2027 page does not say the year is not in force")
@@ -100,6 +104,9 @@ func TestCalendarConsoleCorrectsTheWorkingDays(t *testing.T) {
 	cal, _ = cs.Current(ctx)
 	if _, err := cal.IsWorkingDay(calendar.NewDate(2027, 3, 1)); err != nil {
 		t.Errorf("2027 declared but not covered: %v", err)
+	}
+	if p := adm.get(e.portal + "/admin/county/"); strings.Contains(p.Body, "尚未收录 2027 年") {
+		t.Error("the county console still warns of 2027 after it was declared")
 	}
 
 	if h := adm.once("POST", e.portal+"/admin/county/calendar/days", url.Values{"date": {"2026-10-09"}, "kind": {"off"}, "source": {"x"}}); h.Status != http.StatusForbidden {

@@ -37,6 +37,15 @@ func (s *Server) EnableCertsConsole(stored func(ctx context.Context) ([]certs.Ce
 		}
 		return []AdminEntry{{"HTTPS 证书", SiteOf(r).Base + "admin/county/certs", "各站点域名的证书和到期时间，即将到期的会标出。"}}
 	})
+	if https {
+		s.AddCountyNotices(func(r *http.Request) []CountyNotice {
+			v, err := s.certsView(r, stored)
+			if err != nil || v.Warn == 0 {
+				return nil
+			}
+			return []CountyNotice{{Text: fmt.Sprintf("有 %d 个域名的 HTTPS 证书已过期或即将到期而未能续期。", v.Warn), URL: SiteOf(r).Base + "admin/county/certs"}}
+		})
+	}
 }
 
 type certRow struct {
@@ -54,10 +63,21 @@ type certsView struct {
 }
 
 func (s *Server) renderCerts(w http.ResponseWriter, r *http.Request, stored func(ctx context.Context) ([]certs.Certificate, error), https bool) {
-	cs, err := stored(r.Context())
+	v, err := s.certsView(r, stored)
 	if err != nil {
 		s.RenderError(w, r, err)
 		return
+	}
+	v.HTTPS = https
+	crumbs := []Crumb{{"管理后台", SiteOf(r).Base + "admin/"}, {"县级平台管理", SiteOf(r).Base + "admin/county/"}, {"HTTPS 证书", ""}}
+	s.renderStatus(w, r, "admin_certs", "HTTPS 证书 - 县级平台管理", crumbs, v, http.StatusOK)
+}
+
+// certsView lists every active site's domains with their certificates.
+func (s *Server) certsView(r *http.Request, stored func(ctx context.Context) ([]certs.Certificate, error)) (*certsView, error) {
+	cs, err := stored(r.Context())
+	if err != nil {
+		return nil, err
 	}
 	newest := map[string]certs.Certificate{}
 	for _, c := range cs {
@@ -67,11 +87,10 @@ func (s *Server) renderCerts(w http.ResponseWriter, r *http.Request, stored func
 	}
 	ts, err := s.tenants.List(r.Context())
 	if err != nil {
-		s.RenderError(w, r, err)
-		return
+		return nil, err
 	}
 	now := time.Now()
-	v := certsView{HTTPS: https}
+	v := &certsView{}
 	var bars []hbar
 	for _, t := range ts {
 		if t.Status != tenants.Active {
@@ -100,6 +119,5 @@ func (s *Server) renderCerts(w http.ResponseWriter, r *http.Request, stored func
 		}
 	}
 	v.Chart = horizontalBars("certs-days", "各域名证书的剩余天数", bars, false)
-	crumbs := []Crumb{{"管理后台", SiteOf(r).Base + "admin/"}, {"县级平台管理", SiteOf(r).Base + "admin/county/"}, {"HTTPS 证书", ""}}
-	s.renderStatus(w, r, "admin_certs", "HTTPS 证书 - 县级平台管理", crumbs, v, http.StatusOK)
+	return v, nil
 }

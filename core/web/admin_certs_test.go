@@ -57,6 +57,9 @@ func TestCertificatesPage(t *testing.T) {
 	if strings.Contains(p.Body, "没有自己提供 HTTPS") {
 		t.Error("the page says HTTPS is off while it is on")
 	}
+	if home := adm.get(e.portal + "/admin/county/"); !strings.Contains(home.Body, "有 2 个域名的 HTTPS 证书已过期或即将到期") {
+		t.Error("the county console's home does not warn of the lapsing certificates")
+	}
 	ed := e.browser(t)
 	ed.loginDemo("editor")
 	if h := ed.once("GET", e.portal+"/admin/county/certs", nil); h.Status != http.StatusForbidden {

@@ -26,6 +26,7 @@ type countyView struct {
 	Domains string
 	Done    string
 	Entries []AdminEntry
+	Notices []CountyNotice
 }
 
 func (a *Accounts) countyCrumbs(r *http.Request, more ...Crumb) []Crumb {
@@ -42,7 +43,8 @@ func (a *Accounts) renderCounty(w http.ResponseWriter, r *http.Request, u *sso.U
 		a.srv.RenderError(w, r, err)
 		return
 	}
-	v := countyView{Tenants: ts, Kinds: tenants.Kinds[1:], Form: form, Domains: domains, Done: consoleDone(r.URL.Query().Get("done"))}
+	v := countyView{Tenants: ts, Kinds: tenants.Kinds[1:], Form: form, Domains: domains, Done: consoleDone(r.URL.Query().Get("done")),
+		Notices: a.srv.countyNoticesOf(r)}
 	if v.Form == nil {
 		v.Form = &tenants.Tenant{Kind: tenants.Department}
 	}

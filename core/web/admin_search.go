@@ -32,6 +32,14 @@ func (s *Server) EnableSearchConsole(idx search.Index, describe string, stale fu
 		c.render(w, r, "", http.StatusOK)
 	}))
 	s.HandleSite("GET /admin/county/search/status", s.countyGate(c.status))
+	if stale != nil {
+		s.AddCountyNotices(func(r *http.Request) []CountyNotice {
+			if !stale() {
+				return nil
+			}
+			return []CountyNotice{{Text: "本服务器的内嵌搜索索引不再收到更新（另一台服务器在写入）：多台服务器须共用 Elasticsearch 索引。", URL: SiteOf(r).Base + "admin/county/search"}}
+		})
+	}
 	s.HandleSite("POST /admin/county/search/rebuild", s.countyGate(c.rebuild))
 	s.AddAdminEntries(func(r *http.Request, t *tenants.Tenant, roles []tenants.Role) []AdminEntry {
 		if !t.IsPortal() || !hasRole(roles, tenants.PlatformAdmin) {

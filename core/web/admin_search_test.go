@@ -194,6 +194,9 @@ func TestSearchConsoleWarnsOfAStaleEmbeddedIndex(t *testing.T) {
 	if p := adm.get(e.portal + "/admin/county/search"); !strings.Contains(p.Body, "本服务器的搜索结果不再更新") {
 		t.Error("the console does not warn of the stale index")
 	}
+	if p := adm.get(e.portal + "/admin/county/"); !strings.Contains(p.Body, "内嵌搜索索引不再收到更新") {
+		t.Error("the county console's home does not warn of the stale index")
+	}
 	shared := &search.Feeder{DB: e.db, Index: feed.Index, Tenants: e.ts, Articles: feed.Articles, Shared: true}
 	if _, err := shared.Drain(ctx); err != nil || shared.Bystander() {
 		t.Errorf("a server on a shared index is a bystander: %v", err)

@@ -52,6 +52,7 @@ type Server struct {
 	// every route under a path segment (a module's /<name>/…).
 	bodyLimits    map[string]int64
 	segmentLimits map[string]int64
+	countyNotices []func(r *http.Request) []CountyNotice
 }
 
 // defaultBodyLimit bounds the body of any unsafe request: forms are small.
