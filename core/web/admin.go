@@ -147,6 +147,7 @@ func (a *Accounts) consoleRoutes() {
 	s.HandleSite("POST /admin/county/roles/mfa-reset", a.county(a.countyMFAReset))
 	s.HandleSite("GET /admin/county/audit", a.county(a.countyAudit))
 	s.HandleSite("GET /admin/county/freshness", a.county(a.countyFreshness))
+	s.AddCountyNotices(s.freshnessNotice)
 }
 
 // staff wraps a console handler with its access rule.

@@ -39,12 +39,31 @@ type freshnessView struct {
 }
 
 func (a *Accounts) countyFreshness(w http.ResponseWriter, r *http.Request, _ *sso.User) {
-	ctx := r.Context()
-	now := time.Now()
-	fs, err := a.srv.content.Freshness(ctx, now.AddDate(0, 0, -30))
+	v, err := a.srv.freshnessView(r)
 	if err != nil {
 		a.srv.RenderError(w, r, err)
 		return
+	}
+	crumbs := []Crumb{{"管理后台", SiteOf(r).Base + "admin/"}, {"县级平台管理", SiteOf(r).Base + "admin/county/"}, {"更新情况", ""}}
+	a.srv.renderStatus(w, r, "admin_freshness", "更新情况 - 县级平台管理", crumbs, v, http.StatusOK)
+}
+
+// freshnessNotice tells the county console's home how many sites are
+// overdue.
+func (s *Server) freshnessNotice(r *http.Request) []CountyNotice {
+	v, err := s.freshnessView(r)
+	if err != nil || v.Over == 0 {
+		return nil
+	}
+	return []CountyNotice{{Text: fmt.Sprintf("有 %d 个站点的受监测栏目超期未更新。", v.Over), URL: SiteOf(r).Base + "admin/county/freshness"}}
+}
+
+func (s *Server) freshnessView(r *http.Request) (*freshnessView, error) {
+	ctx := r.Context()
+	now := time.Now()
+	fs, err := s.content.Freshness(ctx, now.AddDate(0, 0, -30))
+	if err != nil {
+		return nil, err
 	}
 	type key struct {
 		t int64
@@ -54,12 +73,11 @@ func (a *Accounts) countyFreshness(w http.ResponseWriter, r *http.Request, _ *ss
 	for _, f := range fs {
 		by[key{f.TenantID, f.Slug}] = f
 	}
-	ts, err := a.srv.tenants.List(ctx)
+	ts, err := s.tenants.List(ctx)
 	if err != nil {
-		a.srv.RenderError(w, r, err)
-		return
+		return nil, err
 	}
-	v := freshnessView{Rules: content.FreshnessRules, Since: now.AddDate(0, 0, -30).In(content.Location).Format("2006-01-02")}
+	v := &freshnessView{Rules: content.FreshnessRules, Since: now.AddDate(0, 0, -30).In(content.Location).Format("2006-01-02")}
 	for _, t := range ts {
 		if t.Status != tenants.Active {
 			continue
@@ -104,6 +122,5 @@ func (a *Accounts) countyFreshness(w http.ResponseWriter, r *http.Request, _ *ss
 		bars = append(bars, hbar{row.Site, float64(c.Days), color})
 	}
 	v.Chart = horizontalBars("fresh-days", fmt.Sprintf("各站点%s距上次更新的天数", first.Name), bars, true)
-	crumbs := []Crumb{{"管理后台", SiteOf(r).Base + "admin/"}, {"县级平台管理", SiteOf(r).Base + "admin/county/"}, {"更新情况", ""}}
-	a.srv.renderStatus(w, r, "admin_freshness", "更新情况 - 县级平台管理", crumbs, v, http.StatusOK)
+	return v, nil
 }

@@ -53,6 +53,9 @@ func TestUpdateMonitoring(t *testing.T) {
 	if last := rows[len(rows)-1]; !strings.Contains(last, "思南县教育局") {
 		t.Errorf("the last row is not the fresh site:\n%.500s", last)
 	}
+	if home := adm.get(e.portal + "/admin/county/"); !strings.Contains(home.Body, "个站点的受监测栏目超期未更新") {
+		t.Error("the county console's home does not warn of overdue sites")
+	}
 	ed := e.browser(t)
 	ed.loginDemo("editor")
 	if h := ed.once("GET", e.portal+"/admin/county/freshness", nil); h.Status != http.StatusForbidden {
