@@ -304,12 +304,22 @@ func (s *Store) Latest(ctx context.Context, tenantID int64, n int) ([]*Article, 
 // them in Go would read thousands of rows on a busy site to fill a quiet
 // column.
 func (s *Store) LatestByColumn(ctx context.Context, tenantID int64, n int) (map[int64][]*Article, error) {
-	var columnIDs, placed []int64
-	if err := s.db.SelectContext(ctx, &columnIDs, `SELECT id FROM site_columns WHERE tenant_id = ? ORDER BY id`, tenantID); err != nil {
+	// The columns, each with whether any article is placed in it as a
+	// further column: one query, as the home page reads it on every view.
+	var cols []struct {
+		ID     int64 `db:"id"`
+		Placed bool  `db:"placed"`
+	}
+	if err := s.db.SelectContext(ctx, &cols, `SELECT c.id, EXISTS (SELECT 1 FROM article_columns ac WHERE ac.tenant_id = c.tenant_id AND ac.column_id = c.id) AS placed
+		FROM site_columns c WHERE c.tenant_id = ? ORDER BY c.id`, tenantID); err != nil {
 		return nil, fmt.Errorf("latest articles by column of tenant %d: %w", tenantID, err)
 	}
-	if err := s.db.SelectContext(ctx, &placed, `SELECT DISTINCT column_id FROM article_columns WHERE tenant_id = ?`, tenantID); err != nil {
-		return nil, fmt.Errorf("latest articles by column of tenant %d: %w", tenantID, err)
+	var columnIDs, placed []int64
+	for _, c := range cols {
+		columnIDs = append(columnIDs, c.ID)
+		if c.Placed {
+			placed = append(placed, c.ID)
+		}
 	}
 	out := map[int64][]*Article{}
 	if len(columnIDs) == 0 || n <= 0 {

@@ -420,7 +420,7 @@ func (a *Accounts) home(w http.ResponseWriter, r *http.Request) {
 	}
 	v.Unread = unread
 	for _, n := range ns {
-		nv := noticeView{Subject: n.Subject, Body: n.Body, Time: n.CreatedAt.In(content.Location).Format("2006-01-02 15:04"), Unread: n.ReadAt == nil}
+		nv := noticeView{Subject: n.Subject, Body: n.Body, Time: content.FormatTime(n.CreatedAt), Unread: n.ReadAt == nil}
 		if t := byID[n.TenantID]; t != nil {
 			nv.Site = t.Name
 			if n.Path != "" && t.Status == tenants.Active {

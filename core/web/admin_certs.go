@@ -100,7 +100,7 @@ func (s *Server) certsView(r *http.Request, stored func(ctx context.Context) ([]
 			row := certRow{Site: t.Name, Domain: d, State: "尚未申请（首次访问时申请）"}
 			if c, ok := newest[d]; ok {
 				left := c.NotAfter.Sub(now)
-				row.Issuer, row.Expires, row.DaysLeft = c.Issuer, c.NotAfter.In(content.Location).Format("2006-01-02 15:04"), int(left.Hours()/24)
+				row.Issuer, row.Expires, row.DaysLeft = c.Issuer, content.FormatTime(c.NotAfter), int(left.Hours()/24)
 				color := "#1e6b34"
 				switch {
 				case left <= 0:

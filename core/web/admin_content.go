@@ -46,7 +46,7 @@ func (s *Server) EnableEditorial(d *content.Desk, opts EditorialOptions) {
 	}
 	// An upload carries its form token in a header, so the body is read by
 	// the upload alone: a file and the multipart envelope around it.
-	s.allowBody("/admin/uploads", max+1<<20)
+	s.AllowBodyUnder("admin/uploads", max+1<<20)
 	s.HandleSite("GET /files/{token}/{name}", e.file)
 
 	s.HandleSite("GET /admin/articles/{$}", e.staff(content.PermReadDesk, e.list))

@@ -3,11 +3,11 @@ package web
 import (
 	"fmt"
 	"net/http"
-	"strconv"
 	"strings"
 	"time"
 
 	"yiwang/core"
+	"yiwang/core/audit"
 	"yiwang/core/content"
 	"yiwang/core/search"
 	"yiwang/sso"
@@ -28,8 +28,8 @@ func (s *Server) EnableSearchConsole(idx search.Index, describe string, stale fu
 	s.addConsoleRoutes(ConsoleRoute{"GET", "/admin/county/search"},
 		ConsoleRoute{"GET", "/admin/county/search/status"},
 		ConsoleRoute{"POST", "/admin/county/search/rebuild"})
-	s.HandleSite("GET /admin/county/search", s.countyGate(func(w http.ResponseWriter, r *http.Request, _ *Accounts, _ *sso.User) {
-		c.render(w, r, "", http.StatusOK)
+	s.HandleSite("GET /admin/county/search", s.countyGate(func(w http.ResponseWriter, r *http.Request, a *Accounts, _ *sso.User) {
+		c.render(w, r, a, "", http.StatusOK)
 	}))
 	s.HandleSite("GET /admin/county/search/status", s.countyGate(c.status))
 	if stale != nil {
@@ -80,11 +80,20 @@ type rebuildView struct {
 	Failed               bool
 }
 
-func (c searchConsole) rebuildView(r *http.Request, rb *search.Rebuild) *rebuildView {
+func (c searchConsole) rebuildView(r *http.Request, a *Accounts, rb *search.Rebuild) (*rebuildView, error) {
 	if rb == nil {
-		return nil
+		return nil, nil
 	}
-	v := &rebuildView{Scope: "全部站点", By: c.actorName(r, rb.RequestedBy), Requested: localTime(rb.RequestedAt),
+	// Who asked, by name, as the audit log shows it.
+	names, err := a.actorNames(r.Context(), []audit.Entry{{Actor: rb.RequestedBy}})
+	if err != nil {
+		return nil, err
+	}
+	by := names[rb.RequestedBy]
+	if by == "" {
+		by = rb.RequestedBy
+	}
+	v := &rebuildView{Scope: "全部站点", By: by, Requested: content.FormatTime(rb.RequestedAt),
 		Running: rb.Running(), Pending: rb.FinishedAt == nil, Done: rb.Done, Total: rb.Total, Percent: rb.Percent()}
 	if rb.TenantID != 0 {
 		if t, err := c.srv.tenants.ByID(r.Context(), rb.TenantID); err == nil {
@@ -102,26 +111,14 @@ func (c searchConsole) rebuildView(r *http.Request, rb *search.Rebuild) *rebuild
 		v.State += "。"
 	case rb.Error != "":
 		v.Failed = true
-		v.State = fmt.Sprintf("%s 结束，写入 %d 篇，但有部分未完成：%s", localTime(*rb.FinishedAt), rb.Done, rb.Error)
+		v.State = fmt.Sprintf("%s 结束，写入 %d 篇，但有部分未完成：%s", content.FormatTime(*rb.FinishedAt), rb.Done, rb.Error)
 	default:
-		v.State = fmt.Sprintf("%s 完成，共写入 %d 篇。", localTime(*rb.FinishedAt), rb.Done)
+		v.State = fmt.Sprintf("%s 完成，共写入 %d 篇。", content.FormatTime(*rb.FinishedAt), rb.Done)
 	}
-	return v
+	return v, nil
 }
 
-// actorName shows "user:7" as the person's name.
-func (c searchConsole) actorName(r *http.Request, actor string) string {
-	if id, err := strconv.ParseInt(strings.TrimPrefix(actor, "user:"), 10, 64); err == nil && strings.HasPrefix(actor, "user:") {
-		if acc, err := sso.AccountByID(r.Context(), c.srv.db, id); err == nil {
-			return acc.DisplayName()
-		}
-	}
-	return actor
-}
-
-func localTime(t time.Time) string { return t.In(content.Location).Format("2006-01-02 15:04:05") }
-
-func (c searchConsole) render(w http.ResponseWriter, r *http.Request, errMsg string, status int) {
+func (c searchConsole) render(w http.ResponseWriter, r *http.Request, a *Accounts, errMsg string, status int) {
 	ctx := r.Context()
 	base := SiteOf(r).Base + "admin/county/search"
 	v := searchConsoleView{Backend: c.describe, Action: base + "/rebuild", StatusURL: base + "/status", Stale: c.stale != nil && c.stale()}
@@ -139,7 +136,10 @@ func (c searchConsole) render(w http.ResponseWriter, r *http.Request, errMsg str
 		c.srv.RenderError(w, r, err)
 		return
 	}
-	v.Rebuild = c.rebuildView(r, rb)
+	if v.Rebuild, err = c.rebuildView(r, a, rb); err != nil {
+		c.srv.RenderError(w, r, err)
+		return
+	}
 	ts, err := c.srv.tenants.List(ctx)
 	if err != nil {
 		c.srv.RenderError(w, r, err)
@@ -171,13 +171,17 @@ func ageOf(d time.Duration) string {
 }
 
 // status answers the page's progress poll.
-func (c searchConsole) status(w http.ResponseWriter, r *http.Request, _ *Accounts, _ *sso.User) {
+func (c searchConsole) status(w http.ResponseWriter, r *http.Request, a *Accounts, _ *sso.User) {
 	rb, err := search.LastRebuild(r.Context(), c.srv.db)
 	if err != nil {
 		writeJSON(w, statusOf(err), map[string]string{"error": core.ErrorMessage(err)})
 		return
 	}
-	v := c.rebuildView(r, rb)
+	v, err := c.rebuildView(r, a, rb)
+	if err != nil {
+		writeJSON(w, statusOf(err), map[string]string{"error": core.ErrorMessage(err)})
+		return
+	}
 	if v == nil {
 		v = &rebuildView{State: "还没有重建过。"}
 	}
@@ -185,12 +189,12 @@ func (c searchConsole) status(w http.ResponseWriter, r *http.Request, _ *Account
 	writeJSON(w, http.StatusOK, v)
 }
 
-func (c searchConsole) rebuild(w http.ResponseWriter, r *http.Request, _ *Accounts, u *sso.User) {
+func (c searchConsole) rebuild(w http.ResponseWriter, r *http.Request, a *Accounts, u *sso.User) {
 	var tenantID int64
 	if code := strings.TrimSpace(r.PostFormValue("tenant")); code != "" {
 		t, err := c.srv.tenants.ByCode(r.Context(), code)
 		if err != nil {
-			c.render(w, r, core.ErrorMessage(err), statusOf(err))
+			c.render(w, r, a, core.ErrorMessage(err), statusOf(err))
 			return
 		}
 		tenantID = t.ID

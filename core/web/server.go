@@ -47,39 +47,26 @@ type Server struct {
 
 	mu          sync.Mutex
 	extraRoutes []ConsoleRoute // console routes of the pages enabled on this server
-	// bodyLimits raise the request body limit for routes that take large
-	// files, by the site-relative path they end with; segmentLimits for
-	// every route under a path segment (a module's /<name>/…).
+	// bodyLimits raise the request body limit for the routes under a path
+	// segment that take large files (/admin/uploads, a module's /<name>/…).
 	bodyLimits    map[string]int64
-	segmentLimits map[string]int64
 	countyNotices []func(r *http.Request) []CountyNotice
 }
 
 // defaultBodyLimit bounds the body of any unsafe request: forms are small.
 const defaultBodyLimit = 10 << 20
 
-// allowBody lets requests to the site-relative path suffix carry up to n
-// bytes (an upload route).
-func (s *Server) allowBody(suffix string, n int64) {
+// AllowBodyUnder lets requests to any route under the path segment seg
+// (".../seg" or ".../seg/...", with or without the /site/<code>/ prefix)
+// carry up to n bytes: uploads, and the plugin host's modules, whose forms
+// may carry pictures.
+func (s *Server) AllowBodyUnder(seg string, n int64) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.bodyLimits == nil {
 		s.bodyLimits = map[string]int64{}
 	}
-	s.bodyLimits[suffix] = n
-}
-
-// AllowBodyUnder lets requests to any route under the path segment seg
-// (".../seg" or ".../seg/...", with or without the /site/<code>/ prefix)
-// carry up to n bytes: the plugin host gives its modules' forms, which may
-// carry pictures, the room the host reads for them.
-func (s *Server) AllowBodyUnder(seg string, n int64) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.segmentLimits == nil {
-		s.segmentLimits = map[string]int64{}
-	}
-	s.segmentLimits[seg] = n
+	s.bodyLimits[seg] = n
 }
 
 // bodyLimit is how many bytes a request to path may carry.
@@ -87,12 +74,7 @@ func (s *Server) bodyLimit(path string) int64 {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	limit := int64(defaultBodyLimit)
-	for suffix, n := range s.bodyLimits {
-		if strings.HasSuffix(path, suffix) {
-			limit = max(limit, n)
-		}
-	}
-	for seg, n := range s.segmentLimits {
+	for seg, n := range s.bodyLimits {
 		if strings.HasSuffix(path, "/"+seg) || strings.Contains(path, "/"+seg+"/") {
 			limit = max(limit, n)
 		}
