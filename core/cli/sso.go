@@ -272,6 +272,7 @@ func startBuiltinProvider(ctx context.Context, e *env, p *platform, accountURL s
 			PostLogoutRedirectURIs: []string{accountURL + "/account/logged-out"},
 			BackchannelLogoutURI:   accountURL + "/account/backchannel-logout"}},
 		Key: key, Demo: true, Log: e.log,
+		Limiter: sso.NewSharedLimiter(p.db, "idp-login", 10, time.Minute, e.log),
 	})
 	if err != nil {
 		return nil, "", err

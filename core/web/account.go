@@ -46,7 +46,9 @@ type Accounts struct {
 	opts  AccountsOptions
 	inbox *notices.Store
 
-	limLogin, limTicket, limTOTP, limBack *sso.Limiter
+	// Limits are counted in the database: they hold across restarts and
+	// across every host process.
+	limLogin, limTicket, limTOTP, limBack sso.RateLimiter
 }
 
 // EnableAccounts installs sign-on and the consoles on s. Call before serving.
@@ -58,10 +60,10 @@ func (s *Server) EnableAccounts(svc *sso.Service, opts AccountsOptions) *Account
 		opts.PlatformName = "政府网站集约化平台"
 	}
 	a := &Accounts{srv: s, sso: svc, opts: opts, inbox: notices.NewStore(s.db),
-		limLogin:  sso.NewLimiter(60, time.Minute),
-		limTicket: sso.NewLimiter(60, time.Minute),
-		limTOTP:   sso.NewLimiter(5, 5*time.Minute),
-		limBack:   sso.NewLimiter(120, time.Minute),
+		limLogin:  sso.NewSharedLimiter(s.db, "login", 60, time.Minute, s.log),
+		limTicket: sso.NewSharedLimiter(s.db, "ticket", 60, time.Minute, s.log),
+		limTOTP:   sso.NewSharedLimiter(s.db, "totp", 5, 5*time.Minute, s.log),
+		limBack:   sso.NewSharedLimiter(s.db, "backchannel", 120, time.Minute, s.log),
 	}
 	s.HandleSite("GET /account/{$}", a.home)
 	s.HandleSite("POST /account/notices/read", a.noticesRead)

@@ -11,7 +11,7 @@ import (
 // allow spends one event of key on lim; when the limit is reached it
 // answers 429 with a Chinese page and Retry-After, and reports false.
 // Anonymous forms (login, tickets, second factor) go through it.
-func (a *Accounts) allow(w http.ResponseWriter, r *http.Request, lim *sso.Limiter, key string) bool {
+func (a *Accounts) allow(w http.ResponseWriter, r *http.Request, lim sso.RateLimiter, key string) bool {
 	ok, wait := lim.Allow(key)
 	if ok {
 		return true

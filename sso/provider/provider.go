@@ -67,6 +67,10 @@ type Config struct {
 	Now  func() time.Time
 	// HTTPClient posts back-channel logout tokens (default: 5 s timeout).
 	HTTPClient *http.Client
+	// Limiter counts sign-in attempts (default: in this process only); the
+	// host passes one kept in its database, so that the limit holds across
+	// restarts and host processes.
+	Limiter sso.RateLimiter
 }
 
 // Provider is the built-in OpenID Provider.
@@ -78,7 +82,7 @@ type Provider struct {
 	logout jose.Signer
 	jwks   []byte
 	kid    string
-	limit  *sso.Limiter
+	limit  sso.RateLimiter
 	log    *slog.Logger
 	client *http.Client
 
@@ -177,8 +181,12 @@ func New(cfg Config) (*Provider, error) {
 		}
 		seen[a.Username] = true
 	}
+	limit := cfg.Limiter
+	if limit == nil {
+		limit = sso.NewLimiter(10, time.Minute)
+	}
 	return &Provider{cfg: cfg, issuer: u, prefix: u.Path, signer: signer, logout: logout, jwks: jwks, kid: kid,
-		limit: sso.NewLimiter(10, time.Minute), log: cfg.Log, client: cfg.HTTPClient,
+		limit: limit, log: cfg.Log, client: cfg.HTTPClient,
 		pending: map[string]*authz{}, codes: map[string]*grant{}, tokens: map[string]*grant{}, sessions: map[string]*opSession{}}, nil
 }
 
@@ -347,12 +355,16 @@ func (p *Provider) pendingFor(r *http.Request) (string, *authz) {
 	return id, a
 }
 
+// allow spends an attempt of the visitor's address and of key (an account
+// name) as tried from that address. The account's own budget is per
+// address: someone guessing a colleague's password from one address must
+// not lock the colleague out everywhere else.
 func (p *Provider) allow(w http.ResponseWriter, r *http.Request, key string) bool {
 	host, _, err := net.SplitHostPort(r.RemoteAddr)
 	if err != nil {
 		host = r.RemoteAddr
 	}
-	for _, k := range []string{"ip:" + host, key} {
+	for _, k := range []string{"ip:" + host, key + "|ip:" + host} {
 		if ok, wait := p.limit.Allow(k); !ok {
 			w.Header().Set("Retry-After", fmt.Sprint(int(wait.Seconds())+1))
 			p.page(w, http.StatusTooManyRequests, pageData{Title: "尝试次数过多", Error: "尝试次数过多，请稍后再试。"})

@@ -41,7 +41,12 @@ func newOP(t *testing.T) *op {
 	keyOnce.Do(func() { key, _ = rsa.GenerateKey(rand.Reader, 2048) })
 	o := &op{}
 	mux := http.NewServeMux()
-	mux.HandleFunc("/idp/", func(w http.ResponseWriter, r *http.Request) { o.p.ServeHTTP(w, r) })
+	mux.HandleFunc("/idp/", func(w http.ResponseWriter, r *http.Request) {
+		if a := r.Header.Get("X-Test-Remote"); a != "" {
+			r.RemoteAddr = a // stands for a visitor at another address
+		}
+		o.p.ServeHTTP(w, r)
+	})
 	mux.HandleFunc("POST /rp/backchannel", func(w http.ResponseWriter, r *http.Request) {
 		o.mu.Lock()
 		o.logouts = append(o.logouts, r.PostFormValue("logout_token"))
@@ -357,5 +362,46 @@ func TestDemoModeShowsAccountsAndCodes(t *testing.T) {
 	shown := regexp.MustCompile(`当前验证码为 <strong>(\d{6})</strong>`).FindStringSubmatch(a.body)
 	if shown == nil || (shown[1] != code && time.Now().Unix()%30 > 1) {
 		t.Errorf("shown code %v, current %s", shown, code)
+	}
+}
+
+// fromAddr makes c's requests come from addr, as the provider sees them.
+type fromAddr struct {
+	addr string
+	next http.RoundTripper
+}
+
+func (f fromAddr) RoundTrip(r *http.Request) (*http.Response, error) {
+	r = r.Clone(r.Context())
+	r.Header.Set("X-Test-Remote", f.addr)
+	return f.next.RoundTrip(r)
+}
+
+// Bad passwords from one address lock that address out of the account,
+// not the account's owner at another address.
+func TestGuessingFromOneAddressDoesNotLockTheAccountElsewhere(t *testing.T) {
+	o := newOP(t)
+	_, conf := o.oauth(t)
+	attempt := func(c *http.Client, password string) int {
+		a := do(t, c, "GET", conf.AuthCodeURL("st", oidc.Nonce("n"), oauth2.S256ChallengeOption(oauth2.GenerateVerifier())), nil)
+		a = do(t, c, "POST", o.issuer+"/login", url.Values{"req": {match(reqRe, a.body)}, "bind": {match(bindRe, a.body)},
+			"username": {"citizen"}, "password": {password}})
+		return a.status
+	}
+	guesser := o.client()
+	guesser.Transport = fromAddr{"203.0.113.9:4000", http.DefaultTransport}
+	refused := 0
+	for range 15 {
+		if attempt(guesser, "wrong") == http.StatusTooManyRequests {
+			refused++
+		}
+	}
+	if refused == 0 {
+		t.Fatal("15 bad passwords from one address within a minute were never refused")
+	}
+	owner := o.client()
+	owner.Transport = fromAddr{"198.51.100.7:5000", http.DefaultTransport}
+	if got := attempt(owner, provider.DemoPassword); got != http.StatusFound {
+		t.Fatalf("the account's owner at another address answered %d, want 302 (signed in)", got)
 	}
 }
