@@ -97,7 +97,7 @@ func (h *Host) handler(srv *web.Server, pr *proc) http.HandlerFunc {
 			srv.RenderError(w, r, core.Errorf(core.ENOTFOUND, "页面“%s”不存在，可能已被删除或地址有误。", r.URL.Path))
 			return
 		}
-		if unsafeMethod(r.Method) {
+		if web.UnsafeMethod(r.Method) {
 			if err := h.checkCSRF(r); err != nil {
 				h.log.Warn("module request refused: origin or token", "module", pr.spec.Name, "path", r.URL.Path, "reason", err)
 				srv.RenderError(w, r, core.Errorf(core.EFORBID, "页面已过期或请求来源不明，为保护您的账号，本次操作没有执行。请返回上一页，刷新后重试。"))
@@ -128,7 +128,7 @@ func (h *Host) handler(srv *web.Server, pr *proc) http.HandlerFunc {
 			Headers:      sdk.HeadersToPB(forwardHeaders(r.Header)),
 			Body:         body,
 			RemoteAddr:   r.RemoteAddr,
-			Host:         r.Host,
+			Host:         strings.ToValidUTF8(r.Host, "\uFFFD"),
 			Base:         site.Base,
 			SettingsJson: en.Settings,
 			Secure:       r.TLS != nil,
@@ -196,7 +196,9 @@ func (h *Host) answer(srv *web.Server, w http.ResponseWriter, r *http.Request, r
 }
 
 // forwardHeaders are the request headers a module sees: never the
-// visitor's cookies or credentials (who they are arrives as User).
+// visitor's cookies or credentials (who they are arrives as User). HTTP
+// lets header values carry bytes that are not UTF-8, which the protocol's
+// strings cannot: such bytes become U+FFFD rather than failing the call.
 func forwardHeaders(in http.Header) http.Header {
 	out := http.Header{}
 	for k, v := range in {
@@ -204,7 +206,11 @@ func forwardHeaders(in http.Header) http.Header {
 		case "Cookie", "Authorization", "Proxy-Authorization":
 			continue
 		}
-		out[k] = v
+		vs := make([]string, len(v))
+		for i, s := range v {
+			vs[i] = strings.ToValidUTF8(s, "\uFFFD")
+		}
+		out[strings.ToValidUTF8(k, "\uFFFD")] = vs
 	}
 	return out
 }
@@ -238,14 +244,6 @@ func safeRedirect(loc string) bool {
 	}
 	u, err := url.Parse(loc)
 	return err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != ""
-}
-
-func unsafeMethod(m string) bool {
-	switch m {
-	case http.MethodGet, http.MethodHead, http.MethodOptions, http.MethodTrace:
-		return false
-	}
-	return true
 }
 
 // ErrNoVerifier is what a CSRF verifier answers when it cannot judge a

@@ -3,8 +3,10 @@ package web_test
 import (
 	"bytes"
 	"fmt"
+	"io"
 	"mime/multipart"
 	"net/http"
+	"strings"
 	"testing"
 
 	"yiwang/core/store/storetest"
@@ -13,7 +15,7 @@ import (
 // TestModuleFormsMayCarryPictures: a citizen's form with 12 MB of
 // pictures reaches a module route the plugin host allowed that much (its
 // token in a form field, read past the 10 MB any other form may carry); on
-// any other route the same form is refused.
+// any other route the same form is refused, saying why.
 func TestModuleFormsMayCarryPictures(t *testing.T) {
 	e := newSSOEnv(t, storetest.SQLite(t))
 	got := 0
@@ -34,7 +36,7 @@ func TestModuleFormsMayCarryPictures(t *testing.T) {
 	cit := e.browser(t)
 	cit.loginDemo("citizen")
 	tok := cit.csrf(e.portal + "/")
-	post := func(path string) int {
+	post := func(path string) (int, string) {
 		t.Helper()
 		var buf bytes.Buffer
 		mw := multipart.NewWriter(&buf)
@@ -49,16 +51,17 @@ func TestModuleFormsMayCarryPictures(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		resp.Body.Close()
-		return resp.StatusCode
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(b)
 	}
-	if code := post("/pictures/write"); code != http.StatusOK || got != 12<<20+3 {
+	if code, _ := post("/pictures/write"); code != http.StatusOK || got != 12<<20+3 {
 		t.Errorf("12 MB to a module route: %d, file %d bytes", code, got)
 	}
-	if code := post("/plain/write"); code != http.StatusForbidden {
-		t.Errorf("12 MB to an ordinary route: %d, want 403", code)
+	if code, body := post("/plain/write"); code != http.StatusBadRequest || !strings.Contains(body, "提交的内容超过 10 MB") {
+		t.Errorf("12 MB to an ordinary route: %d, want 400 saying the limit\n%s", code, body)
 	}
-	if code := post("/site/jyj/pictures/write"); code == http.StatusForbidden {
+	if code, _ := post("/site/jyj/pictures/write"); code == http.StatusBadRequest || code == http.StatusForbidden {
 		t.Error("the allowance does not follow the /site/<code>/ form of the path")
 	}
 }

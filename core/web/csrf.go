@@ -99,7 +99,13 @@ func (a *Accounts) checkCSRF(next http.Handler) http.Handler {
 			next.ServeHTTP(w, r)
 			return
 		}
-		r.Body = http.MaxBytesReader(w, r.Body, a.srv.bodyLimit(r.URL.Path))
+		if bodyErr(r) != nil {
+			// The body was refused at the edge (too large, not UTF-8):
+			// serveSite answers that in the site's layout, before any
+			// handler runs.
+			next.ServeHTTP(w, r)
+			return
+		}
 		err := a.validCSRF(r)
 		if err != nil && UserOf(r) == nil && strings.HasSuffix(r.URL.Path, "/account/logout") {
 			// Logging out without a session only clears cookies: let a

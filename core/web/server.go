@@ -110,7 +110,7 @@ func (s *Server) Handler() http.Handler {
 	for i := len(s.ext.Wrap) - 1; i >= 0; i-- {
 		h = s.ext.Wrap[i](h)
 	}
-	return s.recoverPanics(s.logRequests(securityHeaders(h)))
+	return s.recoverPanics(s.logRequests(securityHeaders(s.keepBody(h))))
 }
 
 // InvalidateTenants makes the next request see tenant changes at once.
@@ -197,6 +197,10 @@ func (s *Server) serveSite(w http.ResponseWriter, r *http.Request) {
 	if t.Status == tenants.Archived {
 		s.renderError(w, r, site, &core.Error{Code: core.EGONE,
 			Message: "“" + t.Name + "”网站已归档，不再更新和提供访问。如需查询该单位信息，请访问" + snap.portal.Name + "门户网站。"})
+		return
+	}
+	if err := bodyErr(r); err != nil {
+		s.renderError(w, r, site, err)
 		return
 	}
 	// Clean the rest here, not in the mux: the mux's own redirect would
