@@ -62,6 +62,16 @@ func TestModuleFormsThroughTheHost(t *testing.T) {
 	}
 	number, code := m[1], c[1]
 
+	// A letter whose text is not UTF-8 is the writer's mistake, said in
+	// Chinese, never an outage of the mailbox.
+	garbled := citizen.form(portal+"/mailbox/write?box=county_head", "mailbox/write")
+	garbled.set("category", "投诉")
+	garbled.set("subject", "路灯\xff\xfe损坏")
+	garbled.set("content", "内容")
+	if got := citizen.submit(garbled); got.status != http.StatusBadRequest || !strings.Contains(got.text, "不是有效的 UTF-8 文本") {
+		t.Fatalf("a letter that is not UTF-8: %d\n%s", got.status, got.text)
+	}
+
 	// Anyone looks it up with its number and query code.
 	anon := newVisitor(t, s)
 	lookup := anon.form(portal+"/mailbox/", "mailbox/query")
