@@ -23,7 +23,15 @@ import (
 
 const keptInMemory = 1 << 20
 
-type bodyErrKey struct{}
+type (
+	bodyErrKey  struct{}
+	tooLargeKey struct{}
+)
+
+// failingReader is the body of a request past its limit.
+type failingReader struct{ err error }
+
+func (f failingReader) Read([]byte) (int, error) { return 0, f.err }
 
 // keepBody reads the body of unsafe requests and checks that their text is
 // UTF-8; a failure is recorded for serveSite to answer in the site's
@@ -37,7 +45,15 @@ func (s *Server) keepBody(next http.Handler) http.Handler {
 		if bad == nil && UnsafeMethod(r.Method) && r.Body != nil && r.Body != http.NoBody {
 			limit := s.bodyLimit(r.URL.Path)
 			kept, err := keep(http.MaxBytesReader(w, r.Body, limit))
-			if err != nil {
+			var tooBig *http.MaxBytesError
+			if errors.As(err, &tooBig) {
+				// The handler may answer this itself (an upload answers
+				// JSON): it reads the error where the body would be. A
+				// form whose token is in the body cannot be checked, and
+				// checkCSRF refuses it with the size as the reason.
+				r.Body = io.NopCloser(failingReader{tooBig})
+				r = r.WithContext(context.WithValue(r.Context(), tooLargeKey{}, bodyError(err, limit)))
+			} else if err != nil {
 				bad = bodyError(err, limit)
 			} else {
 				defer kept.discard()
@@ -53,7 +69,7 @@ func (s *Server) keepBody(next http.Handler) http.Handler {
 			}
 		}
 		if bad != nil {
-			r = r.WithContext(context.WithValue(r.Context(), bodyErrKey{}, bad))
+			r = refuseBody(r, bad)
 		}
 		next.ServeHTTP(w, r)
 		if r.MultipartForm != nil {
@@ -66,6 +82,18 @@ func (s *Server) keepBody(next http.Handler) http.Handler {
 func bodyErr(r *http.Request) error {
 	err, _ := r.Context().Value(bodyErrKey{}).(error)
 	return err
+}
+
+// tooLarge is the refusal of a body past its limit, if r's was.
+func tooLarge(r *http.Request) error {
+	err, _ := r.Context().Value(tooLargeKey{}).(error)
+	return err
+}
+
+// refuseBody makes err the reason r's body is refused: serveSite answers
+// it in the site's layout before any handler runs.
+func refuseBody(r *http.Request, err error) *http.Request {
+	return r.WithContext(context.WithValue(r.Context(), bodyErrKey{}, err))
 }
 
 // UnsafeMethod reports whether a request with method m may change

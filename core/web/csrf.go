@@ -99,6 +99,9 @@ func (a *Accounts) checkCSRF(next http.Handler) http.Handler {
 			next.ServeHTTP(w, r)
 			return
 		}
+		if err := tooLarge(r); err != nil && r.Header.Get("X-CSRF-Token") == "" {
+			r = refuseBody(r, err)
+		}
 		if bodyErr(r) != nil {
 			// The body was refused at the edge (too large, not UTF-8):
 			// serveSite answers that in the site's layout, before any

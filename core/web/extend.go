@@ -47,7 +47,21 @@ func Tenants(r *http.Request) []*tenants.Tenant { return siteOf(r).snap.all }
 // HandleSite adds a route to every site, relative to the site's base
 // (e.g. "GET /search", "/mailbox/", "GET /admin/{$}"). The handler runs
 // after tenant resolution: SiteOf works, archived tenants never reach it.
-func (s *Server) HandleSite(pattern string, h http.HandlerFunc) { s.site.HandleFunc(pattern, h) }
+func (s *Server) HandleSite(pattern string, h http.HandlerFunc) {
+	s.mu.Lock()
+	s.sitePatterns = append(s.sitePatterns, pattern)
+	s.mu.Unlock()
+	s.site.HandleFunc(pattern, h)
+}
+
+// SiteRoutes lists the patterns of every site route, in the order they
+// were added: the route table a test walks to prove that each route
+// refuses whoever has no business there.
+func (s *Server) SiteRoutes() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]string(nil), s.sitePatterns...)
+}
 
 // Handle adds a route outside any site (e.g. the central account host's
 // callback), before tenant resolution.

@@ -13,19 +13,20 @@ import (
 )
 
 // siteRoutes is the route table of every site, relative to its base.
-func (s *Server) siteRoutes() *http.ServeMux {
-	m := http.NewServeMux()
-	m.HandleFunc("GET /{$}", s.home)
-	m.HandleFunc("GET /col/{slug}/{$}", s.column)
-	m.HandleFunc("GET /col/{slug}", s.addSlash)
-	m.HandleFunc("GET /col/{slug}/rss.xml", s.feed)
-	m.HandleFunc("GET /art/{id}", s.article)
-	m.HandleFunc("GET /sitemap/{$}", s.sitemap)
-	m.HandleFunc("GET /sitemap", s.addSlash)
-	m.HandleFunc("GET /sites/{$}", s.sites)
-	m.HandleFunc("GET /prefs/elder", s.elderToggle)
-	m.HandleFunc("/", s.notFound)
-	return m
+// Routes go through HandleSite, as every room's do, so SiteRoutes lists
+// them all.
+func (s *Server) siteRoutes() {
+	s.site = http.NewServeMux()
+	s.HandleSite("GET /{$}", s.home)
+	s.HandleSite("GET /col/{slug}/{$}", s.column)
+	s.HandleSite("GET /col/{slug}", s.addSlash)
+	s.HandleSite("GET /col/{slug}/rss.xml", s.feed)
+	s.HandleSite("GET /art/{id}", s.article)
+	s.HandleSite("GET /sitemap/{$}", s.sitemap)
+	s.HandleSite("GET /sitemap", s.addSlash)
+	s.HandleSite("GET /sites/{$}", s.sites)
+	s.HandleSite("GET /prefs/elder", s.elderToggle)
+	s.HandleSite("/", s.notFound)
 }
 
 // siteHandler is a handler that fails with an error answered in the

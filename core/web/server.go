@@ -42,8 +42,10 @@ type Server struct {
 	reg     *registry
 	views   *views
 	site    *http.ServeMux
-	top     *http.ServeMux
-	ext     Extensions
+	// sitePatterns are the patterns added to site, for SiteRoutes.
+	sitePatterns []string
+	top          *http.ServeMux
+	ext          Extensions
 
 	mu          sync.Mutex
 	extraRoutes []ConsoleRoute // console routes of the pages enabled on this server
@@ -96,7 +98,7 @@ func New(cfg Config, db *store.DB, ts *tenants.Store, cs *content.Store, log *sl
 	}
 	s := &Server{cfg: cfg, db: db, tenants: ts, content: cs, log: log, views: v,
 		reg: &registry{store: ts, ttl: cfg.RegistryTTL}}
-	s.site = s.siteRoutes()
+	s.siteRoutes()
 	s.top = http.NewServeMux()
 	s.top.HandleFunc("GET /healthz", s.healthz)
 	s.top.Handle("GET /static/", staticHandler())
