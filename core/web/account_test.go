@@ -387,14 +387,7 @@ func consoleURL(e *ssoEnv, base, code string, r web.ConsoleRoute) string {
 
 func TestEditorOfOneTenantForbiddenOnAnother(t *testing.T) {
 	e := newSSOEnv(t, storetest.SQLite(t))
-	// Every optional page of the county console too.
-	idx, err := search.NewMemBleve("")
-	must(t, err)
-	t.Cleanup(func() { idx.Close() })
-	e.srv.EnableSearchConsole(idx, "bleve:memory", nil)
-	e.srv.EnableCalendar(calendar.NewStore(e.db))
-	e.srv.EnableCertsConsole(func(ctx context.Context) ([]certs.Certificate, error) { return nil, nil }, false)
-	e.srv.EnableSupervision(fixedFigures{e.ts})
+	enableOptionalRooms(t, e) // every optional page of the county console too
 	for _, want := range []string{"/admin/county/search/rebuild", "/admin/county/calendar/days", "/admin/county/certs", "/admin/county/supervision"} {
 		if !slices.ContainsFunc(e.srv.ConsoleRoutes(), func(r web.ConsoleRoute) bool { return r.Path == want }) {
 			t.Fatalf("console routes lack %s", want)
@@ -818,4 +811,17 @@ func TestTwoProvidersCitizenAndStaff(t *testing.T) {
 	if p := b.get(e.jyj + "/"); userOn(p) != "" {
 		t.Error("back-channel logout missed the staff provider's session")
 	}
+}
+
+// enableOptionalRooms turns on the rooms a server may run beside sign-on:
+// the search, calendar, certificate and supervision consoles.
+func enableOptionalRooms(t *testing.T, e *ssoEnv) {
+	t.Helper()
+	idx, err := search.NewMemBleve("")
+	must(t, err)
+	t.Cleanup(func() { idx.Close() })
+	e.srv.EnableSearchConsole(idx, "bleve:memory", nil)
+	e.srv.EnableCalendar(calendar.NewStore(e.db))
+	e.srv.EnableCertsConsole(func(ctx context.Context) ([]certs.Certificate, error) { return nil, nil }, false)
+	e.srv.EnableSupervision(fixedFigures{e.ts})
 }

@@ -9,11 +9,8 @@ import (
 	"strings"
 	"testing"
 
-	"yiwang/core/calendar"
-	"yiwang/core/certs"
 	"yiwang/core/content"
 	"yiwang/core/modules"
-	"yiwang/core/search"
 	"yiwang/core/store/storetest"
 )
 
@@ -58,14 +55,7 @@ var openRoutes = map[string]string{
 func TestEveryRouteRefusesIntruders(t *testing.T) {
 	e, _ := editorialEnv(t, storetest.SQLite(t))
 	ctx := context.Background()
-	// Every optional room of the host.
-	idx, err := search.NewMemBleve("")
-	must(t, err)
-	t.Cleanup(func() { idx.Close() })
-	e.srv.EnableSearchConsole(idx, "bleve:memory", nil)
-	e.srv.EnableCalendar(calendar.NewStore(e.db))
-	e.srv.EnableCertsConsole(func(ctx context.Context) ([]certs.Certificate, error) { return nil, nil }, false)
-	e.srv.EnableSupervision(fixedFigures{e.ts})
+	enableOptionalRooms(t, e)
 	e.srv.EnableModuleConsole(storeConsole{modules.NewStore(e.db, e.ts)})
 	rsj, err := e.ts.ByCode(ctx, "rsj")
 	if err != nil {
