@@ -120,7 +120,7 @@ func (a *Accounts) checkCSRF(next http.Handler) http.Handler {
 			w.Header().Set("Content-Type", "text/html; charset=utf-8")
 			w.Header().Set("Cache-Control", "no-store")
 			w.WriteHeader(http.StatusForbidden)
-			fmt.Fprint(w, `<!doctype html><html lang="zh-CN"><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>请求已失效</title><main style="font:18px/1.6 sans-serif;max-width:40em;margin:3em auto;padding:0 1em"><h1>请求已失效</h1><p>页面已过期或请求来源不明，为保护您的账号，本次操作没有执行。请返回上一页，刷新后重试。</p><p><a href="/">返回首页</a></p></main></html>`)
+			fmt.Fprint(w, `<!doctype html><html lang="zh-CN"><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>请求已失效</title>`+plainStyle(r)+`<main><h1>请求已失效</h1><p>页面已过期或请求来源不明，为保护您的账号，本次操作没有执行。请返回上一页，刷新后重试。</p><p><a href="/">返回首页</a></p></main></html>`)
 			return
 		}
 		next.ServeHTTP(w, r)

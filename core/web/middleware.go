@@ -1,24 +1,52 @@
 package web
 
 import (
+	"context"
+	"crypto/rand"
+	"encoding/base64"
 	"log/slog"
 	"net/http"
 	"runtime/debug"
 	"time"
 )
 
-// securityHeaders sets the headers every answer carries. The policy allows
-// only the platform's own scripts, styles and images (and https images in
-// article bodies).
-func securityHeaders(next http.Handler) http.Handler {
+// securityHeaders sets the headers every answer carries, modules' pages
+// included. The policy allows only the platform's own scripts, styles and
+// images (and https images in article bodies); the one inline style a
+// page may carry (a site's theme colour) and any inline script need the
+// request's nonce, so injected markup cannot run or restyle the page.
+// HSTS only under HTTPS: a plain-HTTP development server must stay
+// reachable.
+func (s *Server) securityHeaders(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		nonce := newNonce()
 		h := w.Header()
-		h.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' https: data:; object-src 'none'; base-uri 'self'; frame-ancestors 'self'; form-action 'self'")
+		h.Set("Content-Security-Policy", "default-src 'self'; script-src 'self' 'nonce-"+nonce+"'; style-src 'self' 'nonce-"+nonce+
+			"'; img-src 'self' https: data:; media-src 'self' https:; object-src 'none'; base-uri 'self'; frame-ancestors 'self'; form-action 'self'")
 		h.Set("X-Content-Type-Options", "nosniff")
 		h.Set("X-Frame-Options", "SAMEORIGIN")
 		h.Set("Referrer-Policy", "strict-origin-when-cross-origin")
-		next.ServeHTTP(w, r)
+		h.Set("Permissions-Policy", "camera=(), microphone=(), geolocation=(), payment=(), usb=(), interest-cohort=()")
+		if scheme(r, s.cfg.TrustProxy) == "https" {
+			h.Set("Strict-Transport-Security", "max-age=31536000")
+		}
+		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), nonceKey{}, nonce)))
 	})
+}
+
+type nonceKey struct{}
+
+// Nonce is the request's CSP nonce, for the inline <style> or <script>
+// element a page needs.
+func Nonce(r *http.Request) string {
+	n, _ := r.Context().Value(nonceKey{}).(string)
+	return n
+}
+
+func newNonce() string {
+	var b [16]byte
+	_, _ = rand.Read(b[:])
+	return base64.RawStdEncoding.EncodeToString(b[:])
 }
 
 type statusRecorder struct {

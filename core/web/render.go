@@ -128,6 +128,7 @@ type Page struct {
 
 	User      *Viewer    // signed-in person, nil for nobody
 	CSRF      string     // token for forms on this page
+	Nonce     string     // the request's CSP nonce, for the theme's inline style
 	ModuleNav []NavEntry // module entries after the columns
 }
 
@@ -226,6 +227,7 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, name string, p *
 		http.Error(w, "页面模板缺失", http.StatusInternalServerError)
 		return
 	}
+	p.Nonce = Nonce(r)
 	var buf bytes.Buffer
 	if err := t.ExecuteTemplate(&buf, "layout.html", p); err != nil {
 		s.log.Error("render", "template", name, "err", err)
@@ -295,6 +297,11 @@ func (s *Server) plainError(w http.ResponseWriter, r *http.Request, err error) {
 	if core.ErrorCode(err) != core.EINTERNAL {
 		msg = core.ErrorMessage(err)
 	}
-	fmt.Fprintf(w, `<!doctype html><html lang="zh-CN"><meta charset="utf-8"><title>服务暂时不可用</title><main style="font:18px/1.6 sans-serif;max-width:40em;margin:3em auto;padding:0 1em"><h1>服务暂时不可用</h1><p>%s</p></main></html>`,
-		template.HTMLEscapeString(msg))
+	fmt.Fprintf(w, `<!doctype html><html lang="zh-CN"><meta charset="utf-8"><title>服务暂时不可用</title>%s<main><h1>服务暂时不可用</h1><p>%s</p></main></html>`,
+		plainStyle(r), template.HTMLEscapeString(msg))
+}
+
+// plainStyle is the style element of the pages drawn without the layout.
+func plainStyle(r *http.Request) string {
+	return `<style nonce="` + Nonce(r) + `">main{font:18px/1.6 sans-serif;max-width:40em;margin:3em auto;padding:0 1em}</style>`
 }

@@ -112,7 +112,7 @@ func (s *Server) Handler() http.Handler {
 	for i := len(s.ext.Wrap) - 1; i >= 0; i-- {
 		h = s.ext.Wrap[i](h)
 	}
-	return s.recoverPanics(s.logRequests(securityHeaders(s.keepBody(h))))
+	return s.recoverPanics(s.logRequests(s.securityHeaders(s.keepBody(h))))
 }
 
 // InvalidateTenants makes the next request see tenant changes at once.

@@ -398,14 +398,83 @@ func TestHealthz(t *testing.T) {
 
 func TestSecurityHeaders(t *testing.T) {
 	f := newFixture(t, storetest.SQLite(t))
-	r := f.get(t, "localhost:8080", "/")
-	for k, want := range map[string]string{"X-Content-Type-Options": "nosniff", "X-Frame-Options": "SAMEORIGIN"} {
+	if _, err := f.db.Exec(`UPDATE tenants SET theme_color = '#8a1c1c' WHERE code = 'jyj'`); err != nil {
+		t.Fatal(err)
+	}
+	f.srv.InvalidateTenants()
+	r := f.get(t, "localhost:8080", "/site/jyj/")
+	for k, want := range map[string]string{"X-Content-Type-Options": "nosniff", "X-Frame-Options": "SAMEORIGIN", "Referrer-Policy": "strict-origin-when-cross-origin"} {
 		if r.header.Get(k) != want {
 			t.Errorf("%s = %q", k, r.header.Get(k))
 		}
 	}
-	if !strings.Contains(r.header.Get("Content-Security-Policy"), "default-src 'self'") {
-		t.Error("no content security policy")
+	csp := r.header.Get("Content-Security-Policy")
+	for _, want := range []string{"default-src 'self'", "object-src 'none'", "frame-ancestors 'self'", "form-action 'self'", "base-uri 'self'"} {
+		if !strings.Contains(csp, want) {
+			t.Errorf("policy lacks %s: %q", want, csp)
+		}
+	}
+	if strings.Contains(csp, "unsafe-inline") || strings.Contains(csp, "unsafe-eval") {
+		t.Errorf("policy lets injected markup run: %q", csp)
+	}
+	if !strings.Contains(r.header.Get("Permissions-Policy"), "camera=()") {
+		t.Errorf("Permissions-Policy = %q", r.header.Get("Permissions-Policy"))
+	}
+	if r.header.Get("Strict-Transport-Security") != "" {
+		t.Error("HSTS on plain HTTP would lock a development server out")
+	}
+
+	// The theme colour is the one inline style, and it carries this
+	// answer's nonce; no element uses a style attribute.
+	m := regexp.MustCompile(`'nonce-([A-Za-z0-9+/=]+)'`).FindStringSubmatch(csp)
+	if m == nil {
+		t.Fatalf("no nonce in %q", csp)
+	}
+	if !strings.Contains(r.body, `<style nonce="`+m[1]+`">body{--theme: #8a1c1c}</style>`) {
+		t.Errorf("theme style without the answer's nonce %s", m[1])
+	}
+	if strings.Contains(r.body, ` style="`) {
+		t.Error("a style attribute the policy would refuse")
+	}
+	if again := f.get(t, "localhost:8080", "/site/jyj/"); strings.Contains(again.header.Get("Content-Security-Policy"), m[1]) {
+		t.Error("the nonce repeats between answers")
+	}
+
+	for _, path := range []string{"/nosuch-site-page", "/site/jyj/nosuch"} {
+		if r := f.get(t, "localhost:8080", path); !strings.Contains(r.header.Get("Content-Security-Policy"), "default-src 'self'") {
+			t.Errorf("%s answers without the policy", path)
+		}
+	}
+}
+
+func TestStrictTransportOnlyUnderHTTPS(t *testing.T) {
+	db := storetest.SQLite(t)
+	f := newFixture(t, db)
+	for _, tc := range []struct {
+		name  string
+		proto string
+		trust bool
+		want  bool
+	}{
+		{"plain http", "", false, false},
+		{"forwarded https behind a trusted proxy", "https", true, true},
+		{"forwarded https from an untrusted client", "https", false, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			srv, err := web.New(web.Config{RegistryTTL: time.Nanosecond, TrustProxy: tc.trust}, db, f.tenants, f.content, slog.New(slog.NewTextHandler(io.Discard, nil)))
+			if err != nil {
+				t.Fatal(err)
+			}
+			req := httptest.NewRequest("GET", "http://localhost:8080/", nil)
+			if tc.proto != "" {
+				req.Header.Set("X-Forwarded-Proto", tc.proto)
+			}
+			rec := httptest.NewRecorder()
+			srv.Handler().ServeHTTP(rec, req)
+			if got := rec.Header().Get("Strict-Transport-Security") != ""; got != tc.want {
+				t.Errorf("HSTS sent = %v, want %v", got, tc.want)
+			}
+		})
 	}
 }
 

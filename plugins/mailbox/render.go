@@ -47,8 +47,8 @@ const pageText = `
 
 {{define "public"}}<article><h1>{{.Data.Subject}}</h1>
 <dl><dt>信箱</dt><dd>{{.Data.Box}}</dd><dt>类别</dt><dd>{{.Data.Category}}</dd><dt>来信日期</dt><dd>{{.Data.Received}}</dd><dt>答复日期</dt><dd>{{.Data.Replied}}</dd><dt>承办单位</dt><dd>{{.Data.Dept}}</dd></dl>
-<h2>来信内容</h2><p class="mailbox-text" style="white-space:pre-line">{{.Data.Content}}</p>
-<h2>答复内容</h2><p class="mailbox-text" style="white-space:pre-line">{{.Data.Reply}}</p></article>{{end}}
+<h2>来信内容</h2><p class="mailbox-text text-lines">{{.Data.Content}}</p>
+<h2>答复内容</h2><p class="mailbox-text text-lines">{{.Data.Reply}}</p></article>{{end}}
 
 {{define "write"}}<h1>写信</h1>
 {{with .Data.Problems}}<div role="alert" class="mailbox-errors"><ul>{{range .}}<li>{{.}}</li>{{end}}</ul></div>{{end}}
@@ -79,14 +79,14 @@ const pageText = `
 <dt>状态</dt><dd>{{status $v.L.Status}}{{if $v.Overdue}}（已超期）{{end}}</dd>
 {{if $v.L.Origin}}<dt>来源</dt><dd>{{$v.L.Origin}}转来{{if $v.L.OriginRef}}（原编号 {{$v.L.OriginRef}}）{{end}}</dd>{{end}}
 {{if $v.Dept}}<dt>承办单位</dt><dd>{{$v.Dept}}</dd>{{end}}
-{{if $v.L.Deadline}}<dt>办理期限</dt><dd>{{$v.L.Deadline}}<details><summary>期限如何计算</summary><p class="mailbox-text" style="white-space:pre-line">{{$v.L.DeadlineExplain}}</p></details></dd>{{end}}
+{{if $v.L.Deadline}}<dt>办理期限</dt><dd>{{$v.L.Deadline}}<details><summary>期限如何计算</summary><p class="mailbox-text text-lines">{{$v.L.DeadlineExplain}}</p></details></dd>{{end}}
 {{if $v.L.Reason}}<dt>说明</dt><dd>{{$v.L.Reason}}</dd>{{end}}
 {{if $v.L.Rating}}<dt>评价</dt><dd>{{$v.L.Rating}}</dd>{{end}}
 {{if $v.Staff}}{{if $v.L.Phone}}<dt>联系电话</dt><dd>{{$v.L.Phone}}</dd>{{end}}<dt>同意公开</dt><dd>{{if $v.L.Consent}}是{{else}}否{{end}}</dd>{{if $v.L.Flagged}}<dt>提示</dt><dd><strong>{{if ge $v.L.BounceCount 2}}多次被退回（{{$v.L.BounceCount}} 次）{{end}}{{if $v.L.Escalated}} 超期已督办{{end}}</strong></dd>{{end}}{{end}}
 </dl>
-<h2>来信内容</h2><p class="mailbox-text" style="white-space:pre-line">{{$v.L.Content}}</p>
+<h2>来信内容</h2><p class="mailbox-text text-lines">{{$v.L.Content}}</p>
 {{if $v.Files}}<h2>附件</h2><ul>{{range $v.Files}}<li>{{if $v.FileBase}}<a href="{{$v.FileBase}}{{.ID}}">{{.Name}}</a>{{else}}{{.Name}}{{end}}（{{.SizeLabel}}）</li>{{end}}</ul>{{end}}
-{{if $v.Reply}}<h2>答复</h2><p class="mailbox-text" style="white-space:pre-line">{{$v.Reply}}</p>{{end}}
+{{if $v.Reply}}<h2>答复</h2><p class="mailbox-text text-lines">{{$v.Reply}}</p>{{end}}
 {{if $v.CanRate}}<form method="post" action="{{.Base}}mailbox/my/{{$v.L.Number}}/rate"><input type="hidden" name="csrf" value="{{.CSRF}}">
 <fieldset><legend>对答复的评价</legend><label><input type="radio" name="rating" value="满意" required> 满意</label> <label><input type="radio" name="rating" value="基本满意"> 基本满意</label> <label><input type="radio" name="rating" value="不满意"> 不满意</label></fieldset><button type="submit">提交评价</button></form>{{end}}
 <h2>办理记录</h2><ol>{{range $v.History}}<li><time>{{dt .At}}</time> {{.Note}}</li>{{end}}</ol>
