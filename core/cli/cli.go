@@ -200,7 +200,7 @@ func (sf *storeFlags) open(ctx context.Context, e *env) (*platform, error) {
 	if err != nil {
 		return nil, err
 	}
-	n, err := db.Migrate(ctx)
+	n, err := store.Migrate(ctx, db)
 	if err != nil {
 		db.Close()
 		return nil, fmt.Errorf("migrate %s: %w", db.Name, err)

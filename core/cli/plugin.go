@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"yiwang/plugins/sdk"
+	"yiwang/plugins/sdk/rpc"
 
 	// The built-in modules: compiled into this binary and run as
 	// `yiwang plugin NAME` processes by the plugin host.
@@ -27,7 +28,7 @@ func pluginCmd(_ context.Context, e *env, args []string) error {
 	if !ok {
 		return usageError{fmt.Sprintf("没有内置模块“%s”（内置模块：%s）", args[0], strings.Join(builtinNames(), "、"))}
 	}
-	sdk.Serve(m)
+	rpc.Serve(m)
 	return nil
 }
 

@@ -30,6 +30,7 @@ import (
 	"yiwang/core/store/storetest"
 	"yiwang/core/web"
 	"yiwang/plugins/sdk"
+	"yiwang/plugins/sdk/rpc"
 	"yiwang/plugins/sdk/sdktest"
 	"yiwang/tenants"
 
@@ -561,7 +562,7 @@ func hostMode(dir string) {
 		fmt.Println("error", err)
 		os.Exit(1)
 	}
-	if _, err := db.Migrate(context.Background()); err != nil {
+	if _, err := store.Migrate(context.Background(), db); err != nil {
 		fmt.Println("error", err)
 		os.Exit(1)
 	}
@@ -627,7 +628,7 @@ func TestExternalModuleChecksum(t *testing.T) {
 	if err := os.WriteFile(script, []byte(body), 0o755); err != nil {
 		t.Fatal(err)
 	}
-	sum, err := sdk.SHA256File(script)
+	sum, err := rpc.SHA256File(script)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -13,6 +13,7 @@ import (
 	"yiwang/core/web"
 	"yiwang/plugins/sdk"
 	"yiwang/plugins/sdk/pb"
+	"yiwang/plugins/sdk/rpc"
 	"yiwang/tenants"
 )
 
@@ -121,11 +122,11 @@ func (h *Host) handler(srv *web.Server, pr *proc) http.HandlerFunc {
 			return
 		}
 		req := &pb.HandleRequest{
-			Tenant:       sdk.TenantToPB(sdkTenant(t)),
+			Tenant:       rpc.TenantToPB(sdkTenant(t)),
 			Method:       r.Method,
 			Path:         r.URL.Path,
 			RawQuery:     r.URL.RawQuery,
-			Headers:      sdk.HeadersToPB(forwardHeaders(r.Header)),
+			Headers:      rpc.HeadersToPB(forwardHeaders(r.Header)),
 			Body:         body,
 			RemoteAddr:   r.RemoteAddr,
 			Host:         strings.ToValidUTF8(r.Host, "\uFFFD"),
@@ -146,7 +147,7 @@ func (h *Host) handler(srv *web.Server, pr *proc) http.HandlerFunc {
 			if r.Context().Err() != nil {
 				return // the visitor left
 			}
-			if sdk.IsTransport(err) {
+			if rpc.IsTransport(err) {
 				// The process may be gone: look now rather than at the
 				// next health check, and say the module is down.
 				pr.checkNow()
@@ -154,7 +155,7 @@ func (h *Host) handler(srv *web.Server, pr *proc) http.HandlerFunc {
 				srv.RenderError(w, r, unavailable(desc.Title))
 				return
 			}
-			srv.RenderError(w, r, sdk.FromStatus(err))
+			srv.RenderError(w, r, rpc.FromStatus(err))
 			return
 		}
 		h.answer(srv, w, r, resp)
@@ -165,7 +166,7 @@ func (h *Host) answer(srv *web.Server, w http.ResponseWriter, r *http.Request, r
 	switch b := resp.Body.(type) {
 	case *pb.HandleResponse_Fragment:
 		f := b.Fragment
-		copyHeaders(w.Header(), sdk.HeadersFromPB(f.Headers), fragmentHeaders)
+		copyHeaders(w.Header(), rpc.HeadersFromPB(f.Headers), fragmentHeaders)
 		frag := web.Fragment{Title: f.Title, HTML: f.Html, Status: int(resp.Status), Current: f.Current}
 		for _, c := range f.Crumbs {
 			frag.Crumbs = append(frag.Crumbs, web.Crumb{Name: c.Name, URL: c.Url})
@@ -174,7 +175,7 @@ func (h *Host) answer(srv *web.Server, w http.ResponseWriter, r *http.Request, r
 	case *pb.HandleResponse_Failure:
 		srv.RenderError(w, r, &core.Error{Code: b.Failure.Code, Message: b.Failure.Message})
 	case *pb.HandleResponse_Raw:
-		hdr := sdk.HeadersFromPB(b.Raw.Headers)
+		hdr := rpc.HeadersFromPB(b.Raw.Headers)
 		for k, vs := range hdr {
 			if blockedRaw[k] {
 				continue

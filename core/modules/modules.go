@@ -34,6 +34,7 @@ import (
 	"yiwang/core/calendar"
 	"yiwang/core/store"
 	"yiwang/plugins/sdk"
+	"yiwang/plugins/sdk/rpc"
 	"yiwang/tenants"
 )
 
@@ -504,11 +505,11 @@ func (h *Host) Documents(ctx context.Context, module string, tenantID int64, fn 
 	return h.documents(ctx, module, pl, tenantID, fn)
 }
 
-func (h *Host) reindex(ctx context.Context, module string, pl *sdk.Plugin, tenantID int64) error {
+func (h *Host) reindex(ctx context.Context, module string, pl *rpc.Plugin, tenantID int64) error {
 	return h.documents(ctx, module, pl, tenantID, func(d Document) error { return h.cfg.Indexer.Index(ctx, d) })
 }
 
-func (h *Host) documents(ctx context.Context, module string, pl *sdk.Plugin, tenantID int64, fn func(Document) error) error {
+func (h *Host) documents(ctx context.Context, module string, pl *rpc.Plugin, tenantID int64, fn func(Document) error) error {
 	return pl.Reindex(ctx, tenantID, func(d sdk.Document) error {
 		if _, ok := h.enablement(module, d.TenantID); !ok {
 			return nil // a tenant that has since disabled the module
@@ -561,7 +562,7 @@ func (h *Host) Probe(ctx context.Context, name string) (sdk.Description, error) 
 	if err != nil {
 		return sdk.Description{}, err
 	}
-	pl, err := sdk.Launch(sdk.LaunchConfig{Name: name, Cmd: cmd, SHA256: sum, Host: newHostService(h, pr), Log: h.log})
+	pl, err := rpc.Launch(rpc.LaunchConfig{Name: name, Cmd: cmd, SHA256: sum, Host: newHostService(h, pr), Log: h.log})
 	if err != nil {
 		return sdk.Description{}, err
 	}

@@ -14,6 +14,7 @@ import (
 
 	"yiwang/core"
 	"yiwang/plugins/sdk"
+	"yiwang/plugins/sdk/rpc"
 )
 
 // proc is one module and its process, supervised.
@@ -23,7 +24,7 @@ type proc struct {
 
 	mu        sync.RWMutex
 	desc      sdk.Description
-	plugin    *sdk.Plugin // nil while down
+	plugin    *rpc.Plugin // nil while down
 	state     string
 	restarts  int
 	lastErr   string
@@ -36,7 +37,7 @@ type proc struct {
 	reconf chan struct{} // the tenants or their settings changed
 }
 
-func (p *proc) current() *sdk.Plugin {
+func (p *proc) current() *rpc.Plugin {
 	p.mu.RLock()
 	defer p.mu.RUnlock()
 	if p.state != StateRunning {
@@ -156,7 +157,7 @@ func sleep(ctx context.Context, d time.Duration) bool {
 }
 
 // start launches the process, learns its description and configures it.
-func (p *proc) start(ctx context.Context) (*sdk.Plugin, error) {
+func (p *proc) start(ctx context.Context) (*rpc.Plugin, error) {
 	h := p.host
 	p.mu.Lock()
 	p.configured = nil
@@ -165,7 +166,7 @@ func (p *proc) start(ctx context.Context) (*sdk.Plugin, error) {
 	if err != nil {
 		return nil, err
 	}
-	pl, err := sdk.Launch(sdk.LaunchConfig{Name: p.spec.Name, Cmd: cmd, SHA256: sum, Host: newHostService(h, p), Log: h.log})
+	pl, err := rpc.Launch(rpc.LaunchConfig{Name: p.spec.Name, Cmd: cmd, SHA256: sum, Host: newHostService(h, p), Log: h.log})
 	if err != nil {
 		return nil, err
 	}
@@ -200,7 +201,7 @@ func (p *proc) command() (*exec.Cmd, []byte, error) {
 	if err != nil || len(want) != 32 {
 		return nil, nil, fmt.Errorf("module %s: configured SHA-256 is not 64 hex digits", p.spec.Name)
 	}
-	got, err := sdk.SHA256File(p.spec.Path)
+	got, err := rpc.SHA256File(p.spec.Path)
 	if err != nil {
 		return nil, nil, fmt.Errorf("module %s: %w", p.spec.Name, err)
 	}
@@ -217,10 +218,10 @@ func (p *proc) command() (*exec.Cmd, []byte, error) {
 	return exec.Command(p.spec.Path), want, nil
 }
 
-func (p *proc) configure(ctx context.Context, pl *sdk.Plugin) error {
+func (p *proc) configure(ctx context.Context, pl *rpc.Plugin) error {
 	h := p.host
 	tcs := h.tenantConfigs(ctx, p.spec.Name)
-	warnings, err := pl.Configure(ctx, sdk.Config{DatabaseDSN: h.cfg.ModuleDSN(p.spec.Name), Demo: h.cfg.Demo, Tenants: tcs})
+	warnings, err := pl.Configure(ctx, rpc.Config{DatabaseDSN: h.cfg.ModuleDSN(p.spec.Name), Demo: h.cfg.Demo, Tenants: tcs})
 	if err != nil {
 		return fmt.Errorf("configure: %w", err)
 	}
@@ -246,7 +247,7 @@ func (p *proc) configure(ctx context.Context, pl *sdk.Plugin) error {
 // are 404 now), and one that enables it (again) gets them (back). The
 // first configuration after a start changes nothing: the index already
 // holds what it held.
-func (p *proc) syncSearch(ctx context.Context, pl *sdk.Plugin, prev, now map[int64]bool) {
+func (p *proc) syncSearch(ctx context.Context, pl *rpc.Plugin, prev, now map[int64]bool) {
 	h := p.host
 	for id := range prev {
 		if !now[id] {
@@ -269,7 +270,7 @@ func (p *proc) syncSearch(ctx context.Context, pl *sdk.Plugin, prev, now map[int
 
 // watch returns why the process has to go: it exited, it failed three
 // health checks in a row, or a new configuration failed on the wire.
-func (p *proc) watch(ctx context.Context, pl *sdk.Plugin) error {
+func (p *proc) watch(ctx context.Context, pl *rpc.Plugin) error {
 	h := p.host
 	// Exit is noticed within a fifth of a second: go-plugin offers no
 	// channel for it, and polling a flag costs nothing.
@@ -345,7 +346,7 @@ func (p *proc) watch(ctx context.Context, pl *sdk.Plugin) error {
 
 // ping runs the health check with a deadline: a hung process does not
 // answer at all.
-func ping(pl *sdk.Plugin, d time.Duration) error {
+func ping(pl *rpc.Plugin, d time.Duration) error {
 	done := make(chan error, 1)
 	go func() { done <- pl.Ping() }()
 	select {

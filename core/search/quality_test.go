@@ -48,7 +48,7 @@ var demoDocs = sync.OnceValues(func() ([]search.Doc, error) {
 		return nil, err
 	}
 	defer db.Close()
-	if _, err := db.Migrate(ctx); err != nil {
+	if _, err := store.Migrate(ctx, db); err != nil {
 		return nil, err
 	}
 	ts, cs := tenants.NewStore(db), content.NewStore(db)

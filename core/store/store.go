@@ -1,172 +1,74 @@
-// Package store opens the platform database (embedded SQLite by default,
-// MySQL/MariaDB in production) and runs embedded, versioned migrations.
-// Dialect differences live here and nowhere else.
+// Package store is the platform database: the SDK's SQL handle (embedded
+// SQLite by default, MySQL/MariaDB in production; see plugins/sdk/sqldb)
+// opened on the host's data directory, with the platform's embedded,
+// versioned migrations.
 package store
 
 import (
 	"context"
-	"errors"
+	"embed"
 	"fmt"
-	"net/url"
+	"io/fs"
 	"os"
 	"path/filepath"
-	"strings"
 	"time"
 
-	"github.com/go-sql-driver/mysql"
-	"github.com/jmoiron/sqlx"
-	_ "modernc.org/sqlite"
+	"yiwang/plugins/sdk/sqldb"
 )
 
-// Dialect names the SQL flavour of a database.
-type Dialect string
+// The names below are the SDK's, so that core speaks of one database type.
+type (
+	DB      = sqldb.DB
+	Dialect = sqldb.Dialect
+)
 
 const (
-	SQLite Dialect = "sqlite"
-	MySQL  Dialect = "mysql"
+	SQLite = sqldb.SQLite
+	MySQL  = sqldb.MySQL
 )
 
-// DB is a database handle that knows its dialect.
-type DB struct {
-	*sqlx.DB
-	Dialect Dialect
-	// Name is a display form of the DSN without secrets, for logs.
-	Name string
-}
+var (
+	ErrSchemaNewer = sqldb.ErrSchemaNewer
+	ErrNotSQLite   = sqldb.ErrNotSQLite
+)
 
 // DefaultFile is the SQLite file created under the data directory when no
 // DSN is given.
 const DefaultFile = "yiwang.db"
 
-// Open connects to the database named by dsn:
-//
-//	""                                   SQLite file DATA/yiwang.db
-//	sqlite:PATH or sqlite://PATH         SQLite file at PATH
-//	mysql://USER:PASS@tcp(HOST:PORT)/DB  MySQL or MariaDB (go-sql-driver DSN after the scheme)
-//
+// Open connects to the database named by dsn ("" is the SQLite file
+// DATA/yiwang.db; otherwise sqlite:PATH or mysql://…, see sqldb.Open).
 // The data directory is created when missing.
 func Open(ctx context.Context, dsn, dataDir string) (*DB, error) {
-	switch {
-	case dsn == "":
+	if dsn == "" {
 		if dataDir == "" {
 			dataDir = "data"
 		}
 		if err := os.MkdirAll(dataDir, 0o750); err != nil {
 			return nil, fmt.Errorf("create data directory %s: %w", dataDir, err)
 		}
-		return openSQLite(ctx, filepath.Join(dataDir, DefaultFile))
-	case strings.HasPrefix(dsn, "sqlite://"):
-		return openSQLite(ctx, strings.TrimPrefix(dsn, "sqlite://"))
-	case strings.HasPrefix(dsn, "sqlite:"):
-		return openSQLite(ctx, strings.TrimPrefix(dsn, "sqlite:"))
-	case strings.HasPrefix(dsn, "mysql://"):
-		return openMySQL(ctx, strings.TrimPrefix(dsn, "mysql://"))
-	default:
-		return nil, fmt.Errorf("database DSN must start with sqlite: or mysql:// (got %q)", redact(dsn))
+		dsn = "sqlite:" + filepath.Join(dataDir, DefaultFile)
 	}
+	return sqldb.Open(ctx, dsn)
 }
 
-func openSQLite(ctx context.Context, path string) (*DB, error) {
-	if path == "" {
-		return nil, errors.New("sqlite DSN names no file")
-	}
-	if dir := filepath.Dir(path); dir != "." && path != ":memory:" {
-		if err := os.MkdirAll(dir, 0o750); err != nil {
-			return nil, fmt.Errorf("create directory for %s: %w", path, err)
-		}
-	}
-	// WAL lets the CLI write while the server reads; busy_timeout makes
-	// concurrent writers wait instead of failing; immediate transactions
-	// avoid the read-then-upgrade deadlock of deferred ones.
-	q := url.Values{}
-	q.Add("_pragma", "busy_timeout(10000)")
-	q.Add("_pragma", "journal_mode(WAL)")
-	q.Add("_pragma", "foreign_keys(1)")
-	q.Add("_pragma", "synchronous(NORMAL)")
-	q.Set("_time_format", "sqlite")
-	q.Set("_txlock", "immediate")
-	x, err := sqlx.Open("sqlite", "file:"+path+"?"+q.Encode())
-	if err != nil {
-		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
-	}
-	x.SetMaxOpenConns(8)
-	if err := x.PingContext(ctx); err != nil {
-		x.Close()
-		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
-	}
-	return &DB{DB: x, Dialect: SQLite, Name: "sqlite:" + path}, nil
-}
+// Migrations of the platform database (the dialect tokens of sqldb apply).
+//
+//go:embed migrations/*.sql
+var platformMigrations embed.FS
 
-func openMySQL(ctx context.Context, dsn string) (*DB, error) {
-	cfg, err := mysql.ParseDSN(dsn)
+// Migrate brings the platform database up to the newest embedded version.
+func Migrate(ctx context.Context, db *DB) (int, error) {
+	sub, err := fs.Sub(platformMigrations, "migrations")
 	if err != nil {
-		return nil, fmt.Errorf("parse mysql DSN %q: %w", redact("mysql://"+dsn), err)
+		return 0, err
 	}
-	cfg.ParseTime = true
-	cfg.Loc = time.UTC
-	if cfg.Params == nil {
-		cfg.Params = map[string]string{}
-	}
-	cfg.Collation = "utf8mb4_unicode_ci"
-	cfg.Params["time_zone"] = "'+00:00'"
-	cfg.Params["sql_mode"] = "'STRICT_ALL_TABLES,NO_ZERO_DATE,NO_ENGINE_SUBSTITUTION'"
-	x, err := sqlx.Open("mysql", cfg.FormatDSN())
-	if err != nil {
-		return nil, fmt.Errorf("open mysql %s/%s: %w", cfg.Addr, cfg.DBName, err)
-	}
-	x.SetMaxOpenConns(32)
-	x.SetMaxIdleConns(8)
-	x.SetConnMaxLifetime(5 * time.Minute)
-	if err := x.PingContext(ctx); err != nil {
-		x.Close()
-		return nil, fmt.Errorf("open mysql %s/%s: %w", cfg.Addr, cfg.DBName, err)
-	}
-	return &DB{DB: x, Dialect: MySQL, Name: "mysql://" + cfg.Addr + "/" + cfg.DBName}, nil
-}
-
-// redact hides a password in a DSN before it reaches a log or an error.
-func redact(dsn string) string {
-	at := strings.LastIndex(dsn, "@")
-	if at < 0 {
-		return dsn
-	}
-	head := dsn[:at]
-	if i := strings.Index(head, "://"); i >= 0 {
-		head = head[i+3:]
-	}
-	if c := strings.Index(head, ":"); c >= 0 {
-		return strings.Replace(dsn, head, head[:c]+":***", 1)
-	}
-	return dsn
-}
-
-// Tx runs fn in a transaction, committing when fn returns nil. Nothing fn
-// wrote survives an error.
-func (db *DB) Tx(ctx context.Context, fn func(tx *sqlx.Tx) error) error {
-	tx, err := db.BeginTxx(ctx, nil)
-	if err != nil {
-		return fmt.Errorf("begin: %w", err)
-	}
-	if err := fn(tx); err != nil {
-		_ = tx.Rollback()
-		return err
-	}
-	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("commit: %w", err)
-	}
-	return nil
+	return db.MigrateFS(ctx, sub)
 }
 
 // IsUniqueViolation reports whether err is a unique-key violation in
 // either dialect.
-func IsUniqueViolation(err error) bool {
-	var me *mysql.MySQLError
-	if errors.As(err, &me) {
-		return me.Number == 1062
-	}
-	return err != nil && strings.Contains(err.Error(), "UNIQUE constraint failed")
-}
+func IsUniqueViolation(err error) bool { return sqldb.IsUniqueViolation(err) }
 
-// Now is the database time convention: UTC, truncated to microseconds so
-// that both dialects store and return the same value.
-func Now() time.Time { return time.Now().UTC().Truncate(time.Microsecond) }
+// Now is the database time convention (see sqldb.Now).
+func Now() time.Time { return sqldb.Now() }

@@ -14,7 +14,7 @@ import (
 func TestMigrateIsIdempotent(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
-		n, err := db.Migrate(ctx)
+		n, err := store.Migrate(ctx, db)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -102,7 +102,7 @@ func TestOlderProgramRefusesNewerSchema(t *testing.T) {
 	if _, err := db.ExecContext(ctx, `INSERT INTO schema_migrations (version, name, applied_at) VALUES (9999, '9999_future.sql', ?)`, store.Now()); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := db.Migrate(ctx); !errors.Is(err, store.ErrSchemaNewer) {
+	if _, err := store.Migrate(ctx, db); !errors.Is(err, store.ErrSchemaNewer) {
 		t.Fatalf("migrate on a newer schema: %v, want ErrSchemaNewer", err)
 	}
 }

@@ -11,7 +11,7 @@ import (
 	"github.com/chromedp/chromedp"
 	"yiwang/core/content"
 	"yiwang/core/store/storetest"
-	"yiwang/core/web/browsertest"
+	"yiwang/plugins/sdk/sdktest/browsertest"
 )
 
 // EnvAxe names axe-core's axe.min.js (npm install axe-core). CI installs

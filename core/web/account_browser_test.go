@@ -11,7 +11,7 @@ import (
 	"github.com/pquerna/otp/totp"
 	"yiwang/core/certs"
 	"yiwang/core/store/storetest"
-	"yiwang/core/web/browsertest"
+	"yiwang/plugins/sdk/sdktest/browsertest"
 	"yiwang/sso/provider"
 )
 

@@ -12,7 +12,7 @@ import (
 	"yiwang/core/audit"
 	"yiwang/core/calendar"
 	"yiwang/core/store/storetest"
-	"yiwang/core/web/browsertest"
+	"yiwang/plugins/sdk/sdktest/browsertest"
 )
 
 // TestCalendarConsoleCorrectsTheWorkingDays: the county office sees a

@@ -8,7 +8,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 	"yiwang/core/store/storetest"
-	"yiwang/core/web/browsertest"
+	"yiwang/plugins/sdk/sdktest/browsertest"
 )
 
 // TestEditorInTheBrowser drives the console in a real Chromium: the editor

@@ -17,7 +17,7 @@ import (
 	"yiwang/core/content"
 	"yiwang/core/search"
 	"yiwang/core/store/storetest"
-	"yiwang/core/web/browsertest"
+	"yiwang/plugins/sdk/sdktest/browsertest"
 )
 
 // searchConsoleEnv is the sign-on test platform with a search index, its

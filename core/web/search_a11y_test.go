@@ -8,7 +8,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 	"yiwang/core/content"
-	"yiwang/core/web/browsertest"
+	"yiwang/plugins/sdk/sdktest/browsertest"
 )
 
 // TestSearchPagesMeetWCAG21AA runs axe-core's WCAG 2.1 A and AA rules on

@@ -12,8 +12,8 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
-	"yiwang/core/web/browsertest"
 	"yiwang/plugins/sdk/sdktest"
+	"yiwang/plugins/sdk/sdktest/browsertest"
 )
 
 // browserSite serves the module, as the portal, to a browser whose every

@@ -13,7 +13,7 @@ import (
 	"github.com/go-sql-driver/mysql"
 	"github.com/jmoiron/sqlx"
 	"github.com/jmoiron/sqlx/reflectx"
-	"yiwang/core/store"
+	"yiwang/plugins/sdk/sqldb"
 )
 
 // DB is a module's own database. It hands out Scopes, never a bare
@@ -21,12 +21,12 @@ import (
 // SDK from the request's tenant, so no id a visitor puts in a URL or a
 // form can reach another tenant's rows.
 type DB struct {
-	db *store.DB
+	db *sqldb.DB
 }
 
 // OpenDB opens the module database named by dsn (sqlite:PATH or
 // mysql://USER:PASS@tcp(HOST:PORT)/SCHEMA) and applies the module's
-// migrations. A missing MySQL schema is created (the platform's database
+// migrations (NNNN_name.sql files with the dialect tokens of sqldb). A missing MySQL schema is created (the platform's database
 // user needs the CREATE privilege on it; see deploy/README).
 func OpenDB(ctx context.Context, dsn string, migrations fs.FS) (*DB, error) {
 	if strings.HasPrefix(dsn, "mysql://") {
@@ -34,7 +34,7 @@ func OpenDB(ctx context.Context, dsn string, migrations fs.FS) (*DB, error) {
 			return nil, err
 		}
 	}
-	db, err := store.Open(ctx, dsn, "")
+	db, err := sqldb.Open(ctx, dsn)
 	if err != nil {
 		return nil, err
 	}
@@ -72,13 +72,13 @@ func ensureSchema(ctx context.Context, dsn string) error {
 }
 
 // WrapDB gives a module an already open database (tests, tools).
-func WrapDB(db *store.DB) *DB { return &DB{db: db} }
+func WrapDB(db *sqldb.DB) *DB { return &DB{db: db} }
 
 // Close closes the database.
 func (d *DB) Close() error { return d.db.Close() }
 
 // Dialect is sqlite or mysql, for the rare statement that differs.
-func (d *DB) Dialect() store.Dialect { return d.db.Dialect }
+func (d *DB) Dialect() sqldb.Dialect { return d.db.Dialect }
 
 // Tenant returns the scope of one tenant.
 func (d *DB) Tenant(id int64) *Scope { return &Scope{x: d.db, db: d.db, tenant: id} }
@@ -99,7 +99,7 @@ func (d *DB) Tx(ctx context.Context, tenantID int64, fn func(s *Scope) error) er
 // tenant_id column.
 type Scope struct {
 	x      sqlx.ExtContext
-	db     *store.DB
+	db     *sqldb.DB
 	tenant int64
 }
 

@@ -2,97 +2,83 @@ package sdk
 
 import (
 	"errors"
-	"strings"
-
-	"google.golang.org/grpc/codes"
-	"google.golang.org/grpc/status"
-	"yiwang/core"
+	"fmt"
+	"net/http"
 )
 
-// Errors cross the wire as gRPC statuses whose message is "code|message":
-// the gRPC code serves generic clients, the core code and the Chinese
-// message come back out as the same *core.Error on the other side, so a
-// module's "not found" is the host's 404 page and the host's "not found"
-// is the module's. An error without a core code keeps its detail for the
-// log but shows people nothing of it.
+// Error codes, shared by the host and every module: the host's web edge
+// maps each to one HTTP status (HTTPStatus), in one place, and an error a
+// module answers with crosses the wire with its code and message intact.
+const (
+	ENOTFOUND = "not_found"   // no such tenant, column, article …
+	EGONE     = "gone"        // existed, now archived or withdrawn
+	EINVALID  = "invalid"     // bad input from a person or a file
+	ECONFLICT = "conflict"    // violates uniqueness or state
+	EFORBID   = "forbidden"   // not allowed for this user
+	EUNAVAIL  = "unavailable" // the database or a module is down
+	EINTERNAL = "internal"
+)
 
-var grpcCodes = map[string]codes.Code{
-	core.ENOTFOUND: codes.NotFound,
-	core.EGONE:     codes.OutOfRange,
-	core.EINVALID:  codes.InvalidArgument,
-	core.ECONFLICT: codes.AlreadyExists,
-	core.EFORBID:   codes.PermissionDenied,
-	core.EUNAVAIL:  codes.Unavailable,
-	core.EINTERNAL: codes.Internal,
+// Error is an application error: Code is for code, Message is Chinese and
+// safe to show a citizen; Err keeps the cause for the log only.
+type Error struct {
+	Code    string
+	Message string
+	Err     error
 }
 
-// ToStatus converts err for the wire.
-func ToStatus(err error) error {
+func (e *Error) Error() string {
+	if e.Err != nil {
+		return fmt.Sprintf("%s: %s: %v", e.Code, e.Message, e.Err)
+	}
+	return fmt.Sprintf("%s: %s", e.Code, e.Message)
+}
+
+func (e *Error) Unwrap() error { return e.Err }
+
+// Errorf builds an Error whose message is shown to people.
+func Errorf(code, format string, args ...any) *Error {
+	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}
+}
+
+// ErrorCode returns the code of the first *Error in err's chain, or
+// EINTERNAL for any other non-nil error.
+func ErrorCode(err error) string {
+	var e *Error
 	if err == nil {
-		return nil
+		return ""
 	}
-	if _, ok := status.FromError(err); ok {
-		return err
+	if errors.As(err, &e) {
+		return e.Code
 	}
-	var ce *core.Error
-	if errors.As(err, &ce) {
-		c, ok := grpcCodes[ce.Code]
-		if !ok {
-			c = codes.Unknown
-		}
-		msg := ce.Message
-		if ce.Code == core.EINTERNAL && ce.Err != nil {
-			msg = ce.Err.Error()
-		}
-		return status.Error(c, ce.Code+"|"+msg)
-	}
-	// No core code: the detail is for the other side's log.
-	return status.Error(codes.Internal, core.EINTERNAL+"|"+err.Error())
+	return EINTERNAL
 }
 
-// FromStatus converts a wire error back into a *core.Error.
-func FromStatus(err error) error {
-	if err == nil {
-		return nil
+// ErrorMessage returns the people-facing message of err, never internal detail.
+func ErrorMessage(err error) string {
+	var e *Error
+	if errors.As(err, &e) && e.Message != "" {
+		return e.Message
 	}
-	st, ok := status.FromError(err)
-	if !ok {
-		return err
-	}
-	code, msg, found := strings.Cut(st.Message(), "|")
-	if !found {
-		// Not ours: the transport failing (the plugin gone, a deadline).
-		switch st.Code() {
-		case codes.Unavailable, codes.Canceled, codes.DeadlineExceeded:
-			return &core.Error{Code: core.EUNAVAIL, Message: "服务暂时不可用，请稍后再试。", Err: err}
-		}
-		return &core.Error{Code: core.EINTERNAL, Err: err}
-	}
-	if _, known := grpcCodes[code]; !known {
-		return &core.Error{Code: core.EINTERNAL, Err: err}
-	}
-	if code == core.EINTERNAL {
-		return &core.Error{Code: core.EINTERNAL, Err: errors.New(msg)}
-	}
-	return &core.Error{Code: code, Message: msg}
+	return "系统繁忙，请稍后再试。"
 }
 
-// IsTransport reports whether err means the other process did not answer
-// (gone, restarting, or too slow), as opposed to answering with an error.
-func IsTransport(err error) bool {
-	st, ok := status.FromError(err)
-	if !ok {
-		return false
+// HTTPStatus is the HTTP status of an error code: the one mapping that the
+// host's pages and modules' answers share. Anything without a
+// known code is a dependency failing (the database, a module), said as
+// unavailable, never with its detail.
+func HTTPStatus(code string) int {
+	switch code {
+	case ENOTFOUND:
+		return http.StatusNotFound
+	case EGONE:
+		return http.StatusGone
+	case EINVALID:
+		return http.StatusBadRequest
+	case ECONFLICT:
+		return http.StatusConflict
+	case EFORBID:
+		return http.StatusForbidden
 	}
-	if strings.Contains(st.Message(), "|") {
-		return false
-	}
-	switch st.Code() {
-	case codes.Unavailable, codes.Canceled, codes.DeadlineExceeded, codes.Internal, codes.Unknown:
-		return true
-	}
-	return false
+	return http.StatusServiceUnavailable
 }
-
-// invalid marks err as the caller's mistake, with err's text as the message.
-func invalid(err error) error { return &core.Error{Code: core.EINVALID, Message: err.Error()} }

@@ -11,44 +11,53 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
-
-	"yiwang/core"
-	"yiwang/plugins/sdk/pb"
 )
 
-// reqInfo is what the host said about a request besides the request.
-type reqInfo struct {
-	tenant   *Tenant
-	user     *User
-	base     string
-	csrf     string
-	settings []byte
+// RequestInfo is what the host says about a request besides the request:
+// for whom it is, where the site's pages are, the form token and the
+// tenant's settings of the module. The transport attaches it (WithInfo).
+type RequestInfo struct {
+	Tenant   *Tenant
+	User     *User
+	Base     string // "/", "/site/jyj/" or absolute
+	CSRF     string
+	Settings []byte // JSON
 }
 
 type reqKey struct{}
 
-func infoOf(r *http.Request) *reqInfo {
-	if v, ok := r.Context().Value(reqKey{}).(*reqInfo); ok {
+func infoOf(r *http.Request) *RequestInfo {
+	if v, ok := r.Context().Value(reqKey{}).(*RequestInfo); ok {
 		return v
 	}
-	return &reqInfo{base: "/"}
+	return &RequestInfo{Base: "/"}
+}
+
+// WithInfo returns r carrying info: what the transport does with every
+// request the host forwards, and what a test does that calls a handler
+// directly.
+func WithInfo(r *http.Request, info RequestInfo) *http.Request {
+	if info.Base == "" {
+		info.Base = "/"
+	}
+	return r.WithContext(context.WithValue(r.Context(), reqKey{}, &info))
 }
 
 // TenantOf returns the tenant the request is for. Every query a handler
 // makes must be scoped to it: use env.DB.Tenant(sdk.TenantOf(r).ID).
-func TenantOf(r *http.Request) *Tenant { return infoOf(r).tenant }
+func TenantOf(r *http.Request) *Tenant { return infoOf(r).Tenant }
 
 // UserOf returns the signed-in user with their roles and permissions on
 // the request's tenant, nil for an anonymous visitor.
-func UserOf(r *http.Request) *User { return infoOf(r).user }
+func UserOf(r *http.Request) *User { return infoOf(r).User }
 
 // Can reports whether the request's user holds permission perm on the
 // request's tenant.
-func Can(r *http.Request, perm string) bool { return infoOf(r).user.Can(perm) }
+func Can(r *http.Request, perm string) bool { return infoOf(r).User.Can(perm) }
 
 // Base returns the site's base URL for links on this page: "/",
 // "/site/jyj/" or absolute.
-func Base(r *http.Request) string { return infoOf(r).base }
+func Base(r *http.Request) string { return infoOf(r).Base }
 
 // URL returns the link to path (relative to the site, "topics/12") as
 // seen from this request.
@@ -66,11 +75,11 @@ func LoginURL(r *http.Request) string {
 
 // CSRFToken returns the token every form must carry in a field named
 // "csrf"; the host checks it before a POST reaches the module.
-func CSRFToken(r *http.Request) string { return infoOf(r).csrf }
+func CSRFToken(r *http.Request) string { return infoOf(r).CSRF }
 
 // Settings decodes the tenant's settings of this module into v.
 func Settings(r *http.Request, v any) error {
-	s := infoOf(r).settings
+	s := infoOf(r).Settings
 	if len(bytes.TrimSpace(s)) == 0 {
 		return nil
 	}
@@ -83,7 +92,7 @@ func Settings(r *http.Request, v any) error {
 // WithRequestInfo returns r carrying what the host would say: for tests
 // that call a handler directly. Production requests get it from the host.
 func WithRequestInfo(r *http.Request, t *Tenant, u *User, base, csrf string) *http.Request {
-	return r.WithContext(context.WithValue(r.Context(), reqKey{}, &reqInfo{tenant: t, user: u, base: base, csrf: csrf}))
+	return WithInfo(r, RequestInfo{Tenant: t, User: u, Base: base, CSRF: csrf})
 }
 
 // Crumb is one step of a breadcrumb trail after the site's own.
@@ -117,56 +126,57 @@ func Render(w http.ResponseWriter, f Fragment) {
 	_, _ = io.WriteString(w, string(f.HTML))
 }
 
-// Fail answers with the host's own error page for err: a *core.Error's
-// code gives the status (not_found 404, forbidden 403, invalid 400 …) and
-// its message is shown; any other error is a 503 that shows nothing of
-// its detail.
+// Fail answers with the host's own error page for err: an *Error's code
+// gives the status (not_found 404, forbidden 403, invalid 400 …) and its
+// message is shown; any other error is a 503 that shows nothing of its
+// detail.
 func Fail(w http.ResponseWriter, err error) {
-	var ce *core.Error
+	var ce *Error
 	if !errors.As(err, &ce) {
-		ce = &core.Error{Code: core.EINTERNAL, Err: err}
+		ce = &Error{Code: EINTERNAL, Err: err}
 	}
 	if rec := recorderOf(w); rec != nil {
 		rec.failure = ce
 		return
 	}
-	http.Error(w, core.ErrorMessage(ce), core.HTTPStatus(ce.Code))
+	http.Error(w, ErrorMessage(ce), HTTPStatus(ce.Code))
 }
 
-// Errorf builds a *core.Error whose message is shown to people.
-func Errorf(code, format string, args ...any) error { return core.Errorf(code, format, args...) }
-
-// Error codes, as core names them.
-const (
-	ENOTFOUND = core.ENOTFOUND
-	EGONE     = core.EGONE
-	EINVALID  = core.EINVALID
-	ECONFLICT = core.ECONFLICT
-	EFORBID   = core.EFORBID
-	EUNAVAIL  = core.EUNAVAIL
-	EINTERNAL = core.EINTERNAL
-)
-
-// recorder is the ResponseWriter a handler writes to inside the SDK.
-type recorder struct {
+// Recorder is the ResponseWriter a handler writes to when the transport
+// serves it: it keeps what Render and Fail say apart from what is written
+// directly, for the transport to carry to the host.
+type Recorder struct {
 	header  http.Header
 	status  int
 	body    bytes.Buffer
 	frag    *Fragment
-	failure *core.Error
+	failure *Error
 }
 
-func newRecorder() *recorder { return &recorder{header: http.Header{}} }
+// NewRecorder returns an empty Recorder.
+func NewRecorder() *Recorder { return &Recorder{header: http.Header{}} }
 
-func (r *recorder) Header() http.Header { return r.header }
+// Fragment is what Render gave, nil if it was not called.
+func (r *Recorder) Fragment() *Fragment { return r.frag }
 
-func (r *recorder) WriteHeader(code int) {
+// Failure is what Fail gave, nil if it was not called.
+func (r *Recorder) Failure() *Error { return r.failure }
+
+// Status is the status written, 0 for none.
+func (r *Recorder) Status() int { return r.status }
+
+// Body is what was written directly.
+func (r *Recorder) Body() []byte { return r.body.Bytes() }
+
+func (r *Recorder) Header() http.Header { return r.header }
+
+func (r *Recorder) WriteHeader(code int) {
 	if r.status == 0 {
 		r.status = code
 	}
 }
 
-func (r *recorder) Write(b []byte) (int, error) {
+func (r *Recorder) Write(b []byte) (int, error) {
 	if r.status == 0 {
 		r.status = http.StatusOK
 	}
@@ -175,9 +185,9 @@ func (r *recorder) Write(b []byte) (int, error) {
 
 // recorderOf finds the SDK's recorder under any wrapping middleware that
 // follows the Unwrap convention of http.ResponseController.
-func recorderOf(w http.ResponseWriter) *recorder {
+func recorderOf(w http.ResponseWriter) *Recorder {
 	for i := 0; i < 16 && w != nil; i++ {
-		if rec, ok := w.(*recorder); ok {
+		if rec, ok := w.(*Recorder); ok {
 			return rec
 		}
 		u, ok := w.(interface{ Unwrap() http.ResponseWriter })
@@ -187,82 +197,4 @@ func recorderOf(w http.ResponseWriter) *recorder {
 		w = u.Unwrap()
 	}
 	return nil
-}
-
-func (r *recorder) response() *pb.HandleResponse {
-	switch {
-	case r.failure != nil:
-		return &pb.HandleResponse{Status: int32(core.HTTPStatus(r.failure.Code)), Body: &pb.HandleResponse_Failure{
-			Failure: &pb.Failure{Code: r.failure.Code, Message: r.failure.Message}}}
-	case r.frag != nil:
-		st := r.frag.Status
-		if st == 0 {
-			st = http.StatusOK
-		}
-		f := &pb.Fragment{Title: r.frag.Title, Html: string(r.frag.HTML), Current: r.frag.Current, Headers: headersToPB(r.header)}
-		for _, c := range r.frag.Crumbs {
-			f.Crumbs = append(f.Crumbs, &pb.Crumb{Name: c.Name, Url: c.URL})
-		}
-		return &pb.HandleResponse{Status: int32(st), Body: &pb.HandleResponse_Fragment{Fragment: f}}
-	default:
-		st := r.status
-		if st == 0 {
-			st = http.StatusOK
-		}
-		return &pb.HandleResponse{Status: int32(st), Body: &pb.HandleResponse_Raw{Raw: &pb.Raw{Headers: headersToPB(r.header), Body: r.body.Bytes()}}}
-	}
-}
-
-// HeadersToPB converts headers for the wire.
-func HeadersToPB(h http.Header) []*pb.Header { return headersToPB(h) }
-
-func headersToPB(h http.Header) []*pb.Header {
-	if len(h) == 0 {
-		return nil
-	}
-	out := make([]*pb.Header, 0, len(h))
-	for k, v := range h {
-		out = append(out, &pb.Header{Name: k, Values: v})
-	}
-	return out
-}
-
-// HeadersFromPB converts headers from the wire.
-func HeadersFromPB(hs []*pb.Header) http.Header {
-	h := make(http.Header, len(hs))
-	for _, x := range hs {
-		h[http.CanonicalHeaderKey(x.Name)] = x.Values
-	}
-	return h
-}
-
-// requestOf rebuilds the HTTP request the host forwarded.
-func requestOf(ctx context.Context, req *pb.HandleRequest) (*http.Request, error) {
-	if req.Tenant == nil {
-		return nil, errors.New("request carries no tenant")
-	}
-	p := req.Path
-	if !strings.HasPrefix(p, "/") {
-		p = "/" + p
-	}
-	u := &url.URL{Path: p, RawQuery: req.RawQuery}
-	info := &reqInfo{tenant: tenantFromPB(req.Tenant), user: userFromPB(req.User), base: req.Base, csrf: req.CsrfToken,
-		settings: []byte(req.SettingsJson)}
-	if info.base == "" {
-		info.base = "/"
-	}
-	r := &http.Request{
-		Method:        req.Method,
-		URL:           u,
-		Proto:         "HTTP/1.1",
-		ProtoMajor:    1,
-		ProtoMinor:    1,
-		Header:        HeadersFromPB(req.Headers),
-		Body:          io.NopCloser(bytes.NewReader(req.Body)),
-		ContentLength: int64(len(req.Body)),
-		Host:          req.Host,
-		RemoteAddr:    req.RemoteAddr,
-		RequestURI:    u.RequestURI(),
-	}
-	return r.WithContext(context.WithValue(ctx, reqKey{}, info)), nil
 }

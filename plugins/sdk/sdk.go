@@ -27,9 +27,12 @@
 // belongs to the host (search, working days, the audit log, notices,
 // tenants, users, core articles) is reached through env.Host.
 //
-// sdk.Serve runs a module as a plugin process; Launch starts one from the
-// host's side; package sdktest runs a module in-process or as a real
-// process for tests.
+// This package is the contract and needs nothing of the host: a module
+// imports it, its subpackages (calendar for dates and working days,
+// sqldb under the module's DB) and libraries. The transport is apart, in
+// package rpc: rpc.Serve runs a module as a plugin process, rpc.Launch
+// starts one from the host's side. Package sdktest runs a module
+// in-process or as a real process for tests, against a fake host.
 package sdk
 
 import (
@@ -181,7 +184,9 @@ func (e *Env) Enabled(tenantID int64) bool {
 	return false
 }
 
-func (e *Env) setTenants(ts []TenantConfig) { e.tenants.Store(&ts) }
+// SetTenants replaces the tenants that enable the module: the transport
+// calls it on every Configure, a test may call it directly.
+func (e *Env) SetTenants(ts []TenantConfig) { e.tenants.Store(&ts) }
 
 var (
 	regMu    sync.RWMutex
@@ -243,3 +248,6 @@ type Description struct {
 func (m *Module) Describe() Description {
 	return Description{Name: m.Name, Version: m.Version, Title: m.Title, Nav: m.Nav, Admin: m.Admin, Permissions: m.Permissions}
 }
+
+// String identifies a module for logs.
+func (m *Module) String() string { return fmt.Sprintf("%s %s", m.Name, m.Version) }

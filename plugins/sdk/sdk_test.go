@@ -15,6 +15,7 @@ import (
 
 	"yiwang/core/calendar"
 	"yiwang/plugins/sdk"
+	"yiwang/plugins/sdk/rpc"
 	"yiwang/plugins/sdk/sdktest"
 )
 
@@ -217,12 +218,12 @@ func TestScopeRefusesUnscoped(t *testing.T) {
 
 func TestErrorsRoundTrip(t *testing.T) {
 	for _, code := range []string{sdk.ENOTFOUND, sdk.EGONE, sdk.EINVALID, sdk.ECONFLICT, sdk.EFORBID, sdk.EUNAVAIL} {
-		err := sdk.FromStatus(sdk.ToStatus(sdk.Errorf(code, "消息|带竖线")))
+		err := rpc.FromStatus(rpc.ToStatus(sdk.Errorf(code, "消息|带竖线")))
 		if got := err.Error(); !strings.Contains(got, code) || !strings.Contains(got, "消息|带竖线") {
 			t.Errorf("%s: %v", code, err)
 		}
 	}
-	err := sdk.FromStatus(sdk.ToStatus(errors.New("detail")))
+	err := rpc.FromStatus(rpc.ToStatus(errors.New("detail")))
 	if !strings.Contains(err.Error(), "internal") || !strings.Contains(err.Error(), "detail") {
 		t.Errorf("plain error: %v", err)
 	}

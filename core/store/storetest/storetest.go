@@ -14,13 +14,14 @@ import (
 	"github.com/go-sql-driver/mysql"
 	"github.com/jmoiron/sqlx"
 	"yiwang/core/store"
+	"yiwang/plugins/sdk/sdktest"
 )
 
 // EnvMySQL names the MySQL server for tests, as a go-sql-driver DSN
 // without a database, e.g. root@tcp(127.0.0.1:3306)/. When it is set and
 // the server cannot be reached, the test fails: CI sets it, so the MySQL
 // path never skips silently there.
-const EnvMySQL = "YIWANG_TEST_MYSQL"
+const EnvMySQL = sdktest.EnvMySQL
 
 // Each runs fn once per backend, as subtests "sqlite" and "mysql", each on
 // a fresh, migrated database.
@@ -49,6 +50,9 @@ func MySQL(t testing.TB) *store.DB {
 	t.Helper()
 	server := os.Getenv(EnvMySQL)
 	if server == "" {
+		if os.Getenv("CI") != "" {
+			t.Fatalf("CI runs the MySQL path: set %s", EnvMySQL)
+		}
 		t.Skipf("MySQL path not tested: set %s, e.g. %s='root@tcp(127.0.0.1:3306)/'", EnvMySQL, EnvMySQL)
 	}
 	cfg, err := mysql.ParseDSN(server)
@@ -87,7 +91,7 @@ func MySQL(t testing.TB) *store.DB {
 
 func migrate(t testing.TB, db *store.DB) {
 	t.Helper()
-	if _, err := db.Migrate(context.Background()); err != nil {
+	if _, err := store.Migrate(context.Background(), db); err != nil {
 		t.Fatal(fmt.Errorf("migrate %s: %w", db.Name, err))
 	}
 }

@@ -17,9 +17,8 @@ import (
 	"strings"
 	"sync"
 
-	"yiwang/core"
-	"yiwang/core/calendar"
 	"yiwang/plugins/sdk"
+	"yiwang/plugins/sdk/calendar"
 )
 
 // FakeHost is an in-memory sdk.Host that records what a module asked of
@@ -129,7 +128,7 @@ func docKey(tenantID int64, id string) string { return strconv.FormatInt(tenantI
 
 func (h *FakeHost) Index(_ context.Context, d sdk.Document) error {
 	if d.TenantID == 0 || d.ID == "" {
-		return core.Errorf(core.EINVALID, "搜索文档缺少站点或编号")
+		return sdk.Errorf(sdk.EINVALID, "搜索文档缺少站点或编号")
 	}
 	h.mu.Lock()
 	defer h.mu.Unlock()
@@ -147,7 +146,7 @@ func (h *FakeHost) Remove(_ context.Context, tenantID int64, id string) error {
 func (h *FakeHost) AddWorkingDays(_ context.Context, from calendar.Date, n int) (*sdk.WorkingDays, error) {
 	r, err := h.cal().AddWorkingDays(from, n)
 	if err != nil {
-		return nil, core.Errorf(core.EINVALID, "%s", err.Error())
+		return nil, sdk.Errorf(sdk.EINVALID, "%s", err.Error())
 	}
 	return sdk.WorkingDaysOf(r), nil
 }
@@ -155,7 +154,7 @@ func (h *FakeHost) AddWorkingDays(_ context.Context, from calendar.Date, n int) 
 func (h *FakeHost) WorkingDaysBetween(_ context.Context, from, to calendar.Date) (*sdk.WorkingDays, error) {
 	r, err := h.cal().WorkingDaysBetween(from, to)
 	if err != nil {
-		return nil, core.Errorf(core.EINVALID, "%s", err.Error())
+		return nil, sdk.Errorf(sdk.EINVALID, "%s", err.Error())
 	}
 	return sdk.WorkingDaysOf(r), nil
 }
@@ -183,7 +182,7 @@ func (h *FakeHost) Tenant(_ context.Context, id int64) (*sdk.Tenant, error) {
 			return &c, nil
 		}
 	}
-	return nil, core.Errorf(core.ENOTFOUND, "没有找到站点")
+	return nil, sdk.Errorf(sdk.ENOTFOUND, "没有找到站点")
 }
 
 func (h *FakeHost) Tenants(_ context.Context, enabledOnly bool) ([]*sdk.Tenant, error) {
@@ -206,7 +205,7 @@ func (h *FakeHost) User(_ context.Context, _, id int64) (*sdk.User, error) {
 		c := *u
 		return &c, nil
 	}
-	return nil, core.Errorf(core.ENOTFOUND, "没有找到用户")
+	return nil, sdk.Errorf(sdk.ENOTFOUND, "没有找到用户")
 }
 
 func (h *FakeHost) Columns(_ context.Context, tenantID int64) ([]sdk.Column, error) {
@@ -243,5 +242,5 @@ func (h *FakeHost) Article(_ context.Context, tenantID, id int64) (*sdk.Article,
 			return &c, nil
 		}
 	}
-	return nil, core.Errorf(core.ENOTFOUND, "没有找到文章")
+	return nil, sdk.Errorf(sdk.ENOTFOUND, "没有找到文章")
 }

@@ -17,6 +17,7 @@ import (
 
 	"yiwang/plugins/sdk"
 	"yiwang/plugins/sdk/pb"
+	"yiwang/plugins/sdk/rpc"
 )
 
 // envServe tells a re-executed test binary to serve a module as a plugin.
@@ -32,7 +33,7 @@ func Main(m *testing.M) {
 			fmt.Fprintf(os.Stderr, "sdktest: module %q is not registered in this test binary\n", name)
 			os.Exit(2)
 		}
-		sdk.Serve(mod)
+		rpc.Serve(mod)
 		os.Exit(0)
 	}
 	os.Exit(m.Run())
@@ -71,10 +72,10 @@ type Harness struct {
 	Tenants []*sdk.Tenant
 	// Server is the module server of an in-process harness (nil for a
 	// process).
-	Server *sdk.ModuleServer
+	Server *rpc.ModuleServer
 	// Plugin is the process of a process harness (nil in-process).
-	Plugin *sdk.Plugin
-	cfg    sdk.Config
+	Plugin *rpc.Plugin
+	cfg    rpc.Config
 }
 
 func (o *Options) fill(t testing.TB) {
@@ -94,8 +95,8 @@ func (o *Options) fill(t testing.TB) {
 	o.Host.SetEnabled(ids...)
 }
 
-func (o *Options) config() sdk.Config {
-	c := sdk.Config{DatabaseDSN: o.DSN, Demo: o.Demo}
+func (o *Options) config() rpc.Config {
+	c := rpc.Config{DatabaseDSN: o.DSN, Demo: o.Demo}
 	for _, t := range o.Tenants {
 		c.Tenants = append(c.Tenants, sdk.TenantConfig{Tenant: *t, Settings: []byte("{}")})
 	}
@@ -133,11 +134,11 @@ func (w *testWriter) Write(p []byte) (int, error) {
 func InProcess(t testing.TB, m *sdk.Module, o Options) *Harness {
 	t.Helper()
 	o.fill(t)
-	ms := sdk.NewModuleServer(m, TestLogger(t), func(uint32) (sdk.Host, error) { return o.Host, nil })
+	ms := rpc.NewModuleServer(m, TestLogger(t), func(uint32) (sdk.Host, error) { return o.Host, nil })
 	t.Cleanup(func() { ms.Close() })
 	h := &Harness{t: t, Host: o.Host, Tenants: o.Tenants, Server: ms, cfg: o.config()}
-	if _, err := ms.Configure(context.Background(), sdk.ConfigureRequest(h.cfg, 0)); err != nil {
-		t.Fatalf("configure %s: %v", m.Name, sdk.FromStatus(err))
+	if _, err := ms.Configure(context.Background(), rpc.ConfigureRequest(h.cfg, 0)); err != nil {
+		t.Fatalf("configure %s: %v", m.Name, rpc.FromStatus(err))
 	}
 	return h
 }
@@ -147,7 +148,7 @@ func InProcess(t testing.TB, m *sdk.Module, o Options) *Harness {
 func Process(t testing.TB, m *sdk.Module, o Options) *Harness {
 	t.Helper()
 	o.fill(t)
-	p, err := sdk.Launch(sdk.LaunchConfig{Name: m.Name, Cmd: Command(m.Name), Host: o.Host, Log: TestLogger(t)})
+	p, err := rpc.Launch(rpc.LaunchConfig{Name: m.Name, Cmd: Command(m.Name), Host: o.Host, Log: TestLogger(t)})
 	if err != nil {
 		t.Fatalf("launch %s: %v", m.Name, err)
 	}
@@ -173,8 +174,8 @@ func (h *Harness) Reconfigure(tenants ...*sdk.Tenant) {
 	h.Host.SetEnabled(ids...)
 	var err error
 	if h.Server != nil {
-		_, err = h.Server.Configure(context.Background(), sdk.ConfigureRequest(h.cfg, 0))
-		err = sdk.FromStatus(err)
+		_, err = h.Server.Configure(context.Background(), rpc.ConfigureRequest(h.cfg, 0))
+		err = rpc.FromStatus(err)
 	} else {
 		_, err = h.Plugin.Configure(context.Background(), h.cfg)
 	}
@@ -246,8 +247,8 @@ func (h *Harness) Wire(r Request) *pb.HandleRequest {
 		r.Method = http.MethodGet
 	}
 	return &pb.HandleRequest{
-		Tenant: sdk.TenantToPB(r.Tenant), User: sdk.UserToPB(r.User), Method: r.Method,
-		Path: u.Path, RawQuery: u.RawQuery, Headers: sdk.HeadersToPB(hdr), Body: body,
+		Tenant: rpc.TenantToPB(r.Tenant), User: rpc.UserToPB(r.User), Method: r.Method,
+		Path: u.Path, RawQuery: u.RawQuery, Headers: rpc.HeadersToPB(hdr), Body: body,
 		RemoteAddr: "127.0.0.1:40000", Host: "localhost", Base: BaseOf(r.Tenant), CsrfToken: CSRFToken,
 		SettingsJson: "{}",
 	}
@@ -287,7 +288,7 @@ func (h *Harness) Do(r Request) *Response {
 	defer cancel()
 	resp, err := h.Handle(ctx, h.Wire(r))
 	if err != nil {
-		h.t.Fatalf("%s %s: %v", r.Method, r.Path, sdk.FromStatus(err))
+		h.t.Fatalf("%s %s: %v", r.Method, r.Path, rpc.FromStatus(err))
 	}
 	return Decode(resp)
 }
@@ -298,12 +299,12 @@ func Decode(resp *pb.HandleResponse) *Response {
 	switch b := resp.Body.(type) {
 	case *pb.HandleResponse_Fragment:
 		out.Kind, out.Title, out.HTML, out.Current = "fragment", b.Fragment.Title, b.Fragment.Html, b.Fragment.Current
-		out.Header = sdk.HeadersFromPB(b.Fragment.Headers)
+		out.Header = rpc.HeadersFromPB(b.Fragment.Headers)
 		for _, c := range b.Fragment.Crumbs {
 			out.Crumbs = append(out.Crumbs, sdk.Crumb{Name: c.Name, URL: c.Url})
 		}
 	case *pb.HandleResponse_Raw:
-		out.Kind, out.Body, out.Header = "raw", b.Raw.Body, sdk.HeadersFromPB(b.Raw.Headers)
+		out.Kind, out.Body, out.Header = "raw", b.Raw.Body, rpc.HeadersFromPB(b.Raw.Headers)
 	case *pb.HandleResponse_Failure:
 		out.Kind, out.Code, out.Message = "failure", b.Failure.Code, b.Failure.Message
 	}

@@ -1,4 +1,4 @@
-package sdk
+package rpc
 
 import (
 	"context"
@@ -14,6 +14,7 @@ import (
 
 	"github.com/hashicorp/go-plugin"
 	"google.golang.org/protobuf/types/known/timestamppb"
+	"yiwang/plugins/sdk"
 	"yiwang/plugins/sdk/pb"
 )
 
@@ -28,7 +29,7 @@ type LaunchConfig struct {
 	// checks it right before it starts the process.
 	SHA256 []byte
 	// Host is served to the module through the broker.
-	Host Host
+	Host sdk.Host
 	Log  *slog.Logger
 	// StartTimeout bounds the handshake (default 20 s).
 	StartTimeout time.Duration
@@ -126,10 +127,10 @@ func (p *Plugin) Ping() error { return p.proto.Ping() }
 func (p *Plugin) Kill() { p.client.Kill() }
 
 // Describe asks the module what it is.
-func (p *Plugin) Describe(ctx context.Context) (Description, error) {
+func (p *Plugin) Describe(ctx context.Context) (sdk.Description, error) {
 	d, err := p.conn.module.Describe(ctx, &pb.DescribeRequest{})
 	if err != nil {
-		return Description{}, FromStatus(err)
+		return sdk.Description{}, FromStatus(err)
 	}
 	return descriptionFromPB(d), nil
 }
@@ -138,7 +139,7 @@ func (p *Plugin) Describe(ctx context.Context) (Description, error) {
 type Config struct {
 	DatabaseDSN string
 	Demo        bool
-	Tenants     []TenantConfig
+	Tenants     []sdk.TenantConfig
 }
 
 // ConfigureRequest is c on the wire, with the broker id of the host
@@ -169,14 +170,14 @@ func (p *Plugin) Handle(ctx context.Context, req *pb.HandleRequest) (*pb.HandleR
 }
 
 // Stats asks for a tenant's figures over a period.
-func (p *Plugin) Stats(ctx context.Context, tenantID int64, from, to time.Time) ([]Stat, error) {
+func (p *Plugin) Stats(ctx context.Context, tenantID int64, from, to time.Time) ([]sdk.Stat, error) {
 	r, err := p.conn.module.Stats(ctx, &pb.StatsRequest{TenantId: tenantID, From: timestamppb.New(from), To: timestamppb.New(to)})
 	if err != nil {
 		return nil, FromStatus(err)
 	}
-	out := make([]Stat, 0, len(r.Stats))
+	out := make([]sdk.Stat, 0, len(r.Stats))
 	for _, s := range r.Stats {
-		out = append(out, Stat{Name: s.Name, Title: s.Title, Value: s.Value, Unit: s.Unit})
+		out = append(out, sdk.Stat{Name: s.Name, Title: s.Title, Value: s.Value, Unit: s.Unit})
 	}
 	return out, nil
 }
@@ -191,7 +192,7 @@ func (p *Plugin) Tick(ctx context.Context, now time.Time) ([]string, error) {
 }
 
 // Reindex streams the module's documents of a tenant (0: all) to emit.
-func (p *Plugin) Reindex(ctx context.Context, tenantID int64, emit func(Document) error) error {
+func (p *Plugin) Reindex(ctx context.Context, tenantID int64, emit func(sdk.Document) error) error {
 	st, err := p.conn.module.Reindex(ctx, &pb.ReindexRequest{TenantId: tenantID})
 	if err != nil {
 		return FromStatus(err)

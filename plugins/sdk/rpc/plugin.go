@@ -1,8 +1,7 @@
-package sdk
+package rpc
 
 import (
 	"context"
-	"fmt"
 	"log/slog"
 	"os"
 	"strconv"
@@ -10,6 +9,7 @@ import (
 
 	"github.com/hashicorp/go-plugin"
 	"google.golang.org/grpc"
+	"yiwang/plugins/sdk"
 	"yiwang/plugins/sdk/pb"
 )
 
@@ -61,14 +61,14 @@ func dialOptions() []grpc.DialOption {
 type grpcPlugin struct {
 	plugin.NetRPCUnsupportedPlugin
 	module *ModuleServer // plugin side
-	host   Host          // host side
+	host   sdk.Host      // host side
 }
 
 var _ plugin.GRPCPlugin = (*grpcPlugin)(nil)
 
 func (g *grpcPlugin) GRPCServer(b *plugin.GRPCBroker, s *grpc.Server) error {
 	if g.module.dial == nil {
-		g.module.dial = func(id uint32) (Host, error) {
+		g.module.dial = func(id uint32) (sdk.Host, error) {
 			conn, err := b.DialWithOptions(id, dialOptions()...)
 			if err != nil {
 				return nil, err
@@ -104,7 +104,7 @@ func pluginSets(g *grpcPlugin) map[int]plugin.PluginSet {
 // It is what `yiwang plugin NAME` and a third-party module's main call.
 // Standard output belongs to go-plugin's handshake: log through the
 // slog logger (to standard error, in the format the host reads).
-func Serve(m *Module) {
+func Serve(m *sdk.Module) {
 	stderr := os.Stderr // go-plugin swaps os.Stderr for its stdio stream
 	log := slog.New(newPluginLogHandler(stderr, logLevel()))
 	slog.SetDefault(log)
@@ -152,6 +152,3 @@ func logLevel() slog.Level {
 	}
 	return slog.LevelInfo
 }
-
-// String identifies a module for logs.
-func (m *Module) String() string { return fmt.Sprintf("%s %s", m.Name, m.Version) }

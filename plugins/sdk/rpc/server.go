@@ -1,4 +1,4 @@
-package sdk
+package rpc
 
 import (
 	"context"
@@ -11,7 +11,7 @@ import (
 	"sync/atomic"
 
 	"google.golang.org/grpc"
-	"yiwang/core"
+	"yiwang/plugins/sdk"
 	"yiwang/plugins/sdk/pb"
 )
 
@@ -20,13 +20,13 @@ import (
 // process; sdktest runs one in the test's process.
 type ModuleServer struct {
 	pb.UnimplementedModuleServer
-	m   *Module
+	m   *sdk.Module
 	log *slog.Logger
 	// dial reaches the Host service the host registered on the broker.
-	dial func(id uint32) (Host, error)
+	dial func(id uint32) (sdk.Host, error)
 
 	mu      sync.Mutex // serialises Configure
-	env     *Env
+	env     *sdk.Env
 	handler atomic.Pointer[http.Handler]
 	dsn     string
 }
@@ -35,7 +35,7 @@ var _ pb.ModuleServer = (*ModuleServer)(nil)
 
 // NewModuleServer serves m. dial connects to the host's service by
 // broker id (set by the plugin transport when nil).
-func NewModuleServer(m *Module, log *slog.Logger, dial func(id uint32) (Host, error)) *ModuleServer {
+func NewModuleServer(m *sdk.Module, log *slog.Logger, dial func(id uint32) (sdk.Host, error)) *ModuleServer {
 	if log == nil {
 		log = slog.Default()
 	}
@@ -53,13 +53,13 @@ func (s *ModuleServer) Describe(context.Context, *pb.DescribeRequest) (*pb.Descr
 func (s *ModuleServer) Configure(ctx context.Context, req *pb.ConfigureRequest) (*pb.ConfigureResponse, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	tenants := make([]TenantConfig, 0, len(req.Tenants))
+	tenants := make([]sdk.TenantConfig, 0, len(req.Tenants))
 	for _, t := range req.Tenants {
 		settings := []byte(t.SettingsJson)
 		if len(settings) == 0 {
 			settings = []byte("{}")
 		}
-		tenants = append(tenants, TenantConfig{Tenant: *tenantFromPB(t.Tenant), Settings: settings})
+		tenants = append(tenants, sdk.TenantConfig{Tenant: *tenantFromPB(t.Tenant), Settings: settings})
 	}
 	resp := &pb.ConfigureResponse{}
 	if s.env == nil {
@@ -72,9 +72,9 @@ func (s *ModuleServer) Configure(ctx context.Context, req *pb.ConfigureRequest) 
 		// restarts the process for that.
 		resp.Warnings = append(resp.Warnings, "database DSN changed; restart the module to use it")
 	}
-	s.env.setTenants(tenants)
+	s.env.SetTenants(tenants)
 	h := *s.handler.Load()
-	if c, ok := h.(Configurer); ok {
+	if c, ok := h.(sdk.Configurer); ok {
 		if err := c.Configure(ctx, tenants); err != nil {
 			s.log.Error("configure failed", "err", err)
 			return nil, ToStatus(err)
@@ -91,9 +91,9 @@ func (s *ModuleServer) setUp(ctx context.Context, req *pb.ConfigureRequest) erro
 	if err != nil {
 		return fmt.Errorf("reach host service: %w", err)
 	}
-	env := &Env{Name: s.m.Name, Host: host, Log: s.log, Demo: req.Demo}
+	env := &sdk.Env{Name: s.m.Name, Host: host, Log: s.log, Demo: req.Demo}
 	if req.DatabaseDsn != "" {
-		db, err := OpenDB(ctx, req.DatabaseDsn, s.m.Migrations)
+		db, err := sdk.OpenDB(ctx, req.DatabaseDsn, s.m.Migrations)
 		if err != nil {
 			return fmt.Errorf("module %s database: %w", s.m.Name, err)
 		}
@@ -112,7 +112,7 @@ func (s *ModuleServer) setUp(ctx context.Context, req *pb.ConfigureRequest) erro
 }
 
 // Env returns the module's environment once configured, nil before.
-func (s *ModuleServer) Env() *Env {
+func (s *ModuleServer) Env() *sdk.Env {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.env
@@ -130,7 +130,7 @@ func (s *ModuleServer) Handler() http.Handler {
 func (s *ModuleServer) current() (http.Handler, error) {
 	p := s.handler.Load()
 	if p == nil {
-		return nil, &core.Error{Code: core.EUNAVAIL, Message: "模块尚未完成配置，请稍后再试。"}
+		return nil, &sdk.Error{Code: sdk.EUNAVAIL, Message: "模块尚未完成配置，请稍后再试。"}
 	}
 	return *p, nil
 }
@@ -145,15 +145,15 @@ func (s *ModuleServer) Handle(ctx context.Context, req *pb.HandleRequest) (*pb.H
 	if err != nil {
 		return nil, ToStatus(invalid(err))
 	}
-	rec := newRecorder()
+	rec := sdk.NewRecorder()
 	if err := s.serve(h, rec, r); err != nil {
 		return nil, ToStatus(err)
 	}
-	if f := rec.failure; f != nil && f.Code == core.EINTERNAL {
+	if f := rec.Failure(); f != nil && f.Code == sdk.EINTERNAL {
 		// The detail stays here: the host shows people nothing of it.
 		s.log.Error("request failed", "method", r.Method, "path", r.URL.Path, "tenant", req.Tenant.Code, "err", f.Err)
 	}
-	return rec.response(), nil
+	return response(rec), nil
 }
 
 // serve runs the handler; a panic is the module's bug, answered as an
@@ -162,7 +162,7 @@ func (s *ModuleServer) serve(h http.Handler, w http.ResponseWriter, r *http.Requ
 	defer func() {
 		if v := recover(); v != nil {
 			s.log.Error("panic in handler", "method", r.Method, "path", r.URL.Path, "panic", v, "stack", string(debug.Stack()))
-			err = &core.Error{Code: core.EINTERNAL, Err: fmt.Errorf("panic: %v", v)}
+			err = &sdk.Error{Code: sdk.EINTERNAL, Err: fmt.Errorf("panic: %v", v)}
 		}
 	}()
 	h.ServeHTTP(w, r)
@@ -176,7 +176,7 @@ func (s *ModuleServer) Stats(ctx context.Context, req *pb.StatsRequest) (*pb.Sta
 		return nil, ToStatus(err)
 	}
 	out := &pb.StatsResponse{}
-	st, ok := h.(Statser)
+	st, ok := h.(sdk.Statser)
 	if !ok {
 		return out, nil
 	}
@@ -196,7 +196,7 @@ func (s *ModuleServer) Tick(ctx context.Context, req *pb.TickRequest) (*pb.TickR
 	if err != nil {
 		return nil, ToStatus(err)
 	}
-	tk, ok := h.(Ticker)
+	tk, ok := h.(sdk.Ticker)
 	if !ok {
 		return &pb.TickResponse{}, nil
 	}
@@ -213,11 +213,11 @@ func (s *ModuleServer) Reindex(req *pb.ReindexRequest, stream grpc.ServerStreami
 	if err != nil {
 		return ToStatus(err)
 	}
-	ri, ok := h.(Reindexer)
+	ri, ok := h.(sdk.Reindexer)
 	if !ok {
 		return nil
 	}
-	return ToStatus(ri.Reindex(stream.Context(), req.TenantId, func(d Document) error {
+	return ToStatus(ri.Reindex(stream.Context(), req.TenantId, func(d sdk.Document) error {
 		return stream.Send(docToPB(d))
 	}))
 }

@@ -1,9 +1,8 @@
-package store
+package sqldb
 
 import (
 	"context"
 	"database/sql"
-	"embed"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -13,9 +12,9 @@ import (
 	"strings"
 )
 
-// Migrations of the platform database, applied in file-name order.
-// A file is NNNN_name.sql; statements end with a semicolon at end of line.
-// Tokens keep one file for both dialects:
+// Migrations are NNNN_name.sql files, applied in version order. A
+// statement ends with a semicolon at the end of a line. Tokens keep one
+// file for both dialects:
 //
 //	{{id}}     auto-increment primary key column type
 //	{{text}}   long text (MEDIUMTEXT on MySQL)
@@ -23,18 +22,6 @@ import (
 //	{{table}}  table options (InnoDB, utf8mb4 on MySQL)
 //	{{bin}}    after a text column's type: compared byte by byte (MySQL's
 //	           default collation ignores case and trailing spaces)
-//
-//go:embed migrations/*.sql
-var platformMigrations embed.FS
-
-// Migrate brings the platform database up to the newest embedded version.
-func (db *DB) Migrate(ctx context.Context) (int, error) {
-	sub, err := fs.Sub(platformMigrations, "migrations")
-	if err != nil {
-		return 0, err
-	}
-	return db.MigrateFS(ctx, sub)
-}
 
 type migration struct {
 	version int
@@ -120,7 +107,6 @@ func splitStatements(sql string) []string {
 
 // MigrateFS applies the migrations in fsys not yet recorded in the
 // database's schema_migrations table and returns how many it applied.
-// Modules use it on their own databases with their own files.
 func (db *DB) MigrateFS(ctx context.Context, fsys fs.FS) (int, error) {
 	ms, err := loadMigrations(fsys)
 	if err != nil {

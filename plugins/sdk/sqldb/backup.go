@@ -1,4 +1,4 @@
-package store
+package sqldb
 
 import (
 	"context"
@@ -11,7 +11,7 @@ import (
 
 // ErrNotSQLite is returned by Backup on a MySQL database: that is backed
 // up with the server's own tools (mariadb-dump, mariabackup).
-var ErrNotSQLite = errors.New("store: online backup copies SQLite databases only")
+var ErrNotSQLite = errors.New("sqldb: online backup copies SQLite databases only")
 
 // Backup copies a SQLite database to the new file dst while it is in use
 // (SQLite's online backup, a consistent snapshot even with writers), a

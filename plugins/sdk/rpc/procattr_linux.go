@@ -1,6 +1,6 @@
 //go:build linux
 
-package sdk
+package rpc
 
 import (
 	"os/exec"
