@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"html"
 	"html/template"
 	"regexp"
 	"strconv"
@@ -198,7 +197,7 @@ var blockEnd = regexp.MustCompile(`(?i)</(p|div|h[1-6]|li|tr|table|blockquote|fi
 // in which two bodies are compared and checks report positions.
 func BodyText(body string) string {
 	s := blockEnd.ReplaceAllString(body, "$0\n")
-	s = html.UnescapeString(tagPattern.ReplaceAllString(s, ""))
+	s = PlainText(s)
 	lines := strings.Split(s, "\n")
 	out := lines[:0]
 	for _, l := range lines {

@@ -283,8 +283,11 @@ func TestArticleBodyIsSanitized(t *testing.T) {
 			t.Errorf("article body still carries %q", bad)
 		}
 	}
-	if !strings.Contains(body, "正文") || !strings.Contains(body, `style="text-align:center"`) {
+	if !strings.Contains(body, "正文") || !strings.Contains(body, `<p class="align-center">居中</p>`) {
 		t.Error("sanitizing removed the safe content too")
+	}
+	if strings.Contains(body, "style=") {
+		t.Error("an inline style the security policy would refuse")
 	}
 }
 

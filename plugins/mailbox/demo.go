@@ -6,8 +6,8 @@ import (
 	"fmt"
 	"time"
 
-	"yiwang/core/calendar"
-	"yiwang/core/store"
+	"yiwang/plugins/sdk/calendar"
+	"yiwang/plugins/sdk/sqldb"
 	"yiwang/plugins/sdk"
 )
 
@@ -120,7 +120,7 @@ func (h *Handler) seedDemo(ctx context.Context, t *sdk.Tenant, st *Settings) (in
 			}
 			written = append(written, l)
 		}
-		_, err := s.Exec(ctx, `INSERT INTO mailbox_demo_seeded (tenant_id, seeded_at) VALUES (:tenant_id, :at)`, sdk.Args{"at": store.Now()})
+		_, err := s.Exec(ctx, `INSERT INTO mailbox_demo_seeded (tenant_id, seeded_at) VALUES (:tenant_id, :at)`, sdk.Args{"at": sqldb.Now()})
 		return err
 	})
 	if err != nil {

@@ -45,7 +45,7 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"yiwang/core/calendar"
+	"yiwang/plugins/sdk/calendar"
 	"yiwang/plugins/sdk"
 )
 

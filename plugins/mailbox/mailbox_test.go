@@ -11,7 +11,7 @@ import (
 	"testing"
 	"time"
 
-	"yiwang/core/calendar"
+	"yiwang/plugins/sdk/calendar"
 	"yiwang/plugins/sdk"
 	"yiwang/plugins/sdk/sdktest"
 )
@@ -532,7 +532,7 @@ func TestCalendarChangeMovesDeadlinesAtOnce(t *testing.T) {
 	if notes := tick(); len(notes) != 0 {
 		t.Fatalf("first tick: %v", notes)
 	}
-	county := calendar.Layer{Name: calendar.CountyName, Entries: []calendar.Entry{{Date: calendar.NewDate(2026, 3, 4), Off: true, Holiday: "县里放假", Source: "test"}}}
+	county := calendar.Layer{Name: "县政府办公室修订", Entries: []calendar.Entry{{Date: calendar.NewDate(2026, 3, 4), Off: true, Holiday: "县里放假", Source: "test"}}}
 	c, err := calendar.Official().With(county)
 	if err != nil {
 		t.Fatal(err)

@@ -9,7 +9,7 @@ import (
 	"strings"
 	"time"
 
-	"yiwang/core/calendar"
+	"yiwang/plugins/sdk/calendar"
 	"yiwang/plugins/sdk"
 )
 

@@ -7,7 +7,7 @@ import (
 	"strconv"
 	"strings"
 
-	"yiwang/core/calendar"
+	"yiwang/plugins/sdk/calendar"
 	"yiwang/plugins/sdk"
 )
 

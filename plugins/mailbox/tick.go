@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"time"
 
-	"yiwang/core/calendar"
+	"yiwang/plugins/sdk/calendar"
 	"yiwang/plugins/sdk"
 )
 

@@ -13,7 +13,7 @@ import (
 	"strings"
 	"testing"
 
-	"yiwang/core/calendar"
+	"yiwang/plugins/sdk/calendar"
 	"yiwang/plugins/sdk"
 	"yiwang/plugins/sdk/rpc"
 	"yiwang/plugins/sdk/sdktest"

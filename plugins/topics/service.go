@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"time"
 
-	"yiwang/core/store"
+	"yiwang/plugins/sdk/sqldb"
 	"yiwang/plugins/sdk"
 )
 
@@ -57,7 +57,7 @@ func (h *Handler) seedDemo(ctx context.Context, t *sdk.Tenant) (int, error) {
 			}
 			written = append(written, tp)
 		}
-		_, err := db.Exec(ctx, `INSERT INTO topics_demo_seeded (tenant_id, seeded_at) VALUES (:tenant_id, :at)`, sdk.Args{"at": store.Now()})
+		_, err := db.Exec(ctx, `INSERT INTO topics_demo_seeded (tenant_id, seeded_at) VALUES (:tenant_id, :at)`, sdk.Args{"at": sqldb.Now()})
 		return err
 	})
 	if err != nil {

@@ -11,7 +11,7 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"yiwang/core/store"
+	"yiwang/plugins/sdk/sqldb"
 	"yiwang/plugins/sdk"
 )
 
@@ -224,7 +224,7 @@ func getSection(ctx context.Context, db *sdk.Scope, topicID, id int64) (*Section
 }
 
 func createTopic(ctx context.Context, db *sdk.Scope, t *Topic) error {
-	now := store.Now()
+	now := sqldb.Now()
 	t.TenantID, t.CreatedAt, t.UpdatedAt = db.TenantID(), now, now
 	if t.Status == "" {
 		t.Status = Draft
@@ -242,7 +242,7 @@ func createTopic(ctx context.Context, db *sdk.Scope, t *Topic) error {
 }
 
 func updateTopic(ctx context.Context, db *sdk.Scope, t *Topic) error {
-	t.UpdatedAt = store.Now()
+	t.UpdatedAt = sqldb.Now()
 	_, err := db.Exec(ctx, `UPDATE topics SET title = :title, banner_url = :banner_url, banner_alt = :banner_alt, intro = :intro,
 		sort = :sort, updated_at = :updated_at, updated_by = :updated_by WHERE tenant_id = :tenant_id AND id = :id`, t)
 	if err != nil {
@@ -254,7 +254,7 @@ func updateTopic(ctx context.Context, db *sdk.Scope, t *Topic) error {
 // setStatus moves a topic; published_at is set once, at the first
 // publication, by the server's clock.
 func setStatus(ctx context.Context, db *sdk.Scope, t *Topic, status, actor string) error {
-	now := store.Now()
+	now := sqldb.Now()
 	_, err := db.Exec(ctx, `UPDATE topics SET status = :status, updated_at = :now, updated_by = :actor,
 		published_at = CASE WHEN :publish = 1 AND published_at IS NULL THEN :now ELSE published_at END
 		WHERE tenant_id = :tenant_id AND id = :id`,
@@ -278,7 +278,7 @@ func boolInt(b bool) int {
 
 func touchTopic(ctx context.Context, db *sdk.Scope, id int64, actor string) error {
 	_, err := db.Exec(ctx, `UPDATE topics SET updated_at = :now, updated_by = :actor WHERE tenant_id = :tenant_id AND id = :id`,
-		sdk.Args{"now": store.Now(), "actor": actor, "id": id})
+		sdk.Args{"now": sqldb.Now(), "actor": actor, "id": id})
 	return err
 }
 

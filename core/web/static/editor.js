@@ -54,7 +54,8 @@
         c.remove();
         continue;
       }
-      var align = (c.getAttribute("align") || (c.style && c.style.textAlign) || "").toLowerCase();
+      var align = (c.getAttribute("align") || (c.style && c.style.textAlign) ||
+        (/\balign-(left|right|center|justify)\b/.exec(c.className || "") || [])[1] || "").toLowerCase();
       var keep = ATTRS[tag] || [];
       for (var j = c.attributes.length - 1; j >= 0; j--) {
         var name = c.attributes[j].name;
@@ -62,7 +63,7 @@
       }
       if (tag === "A" && /^\s*javascript:/i.test(c.getAttribute("href") || "")) { c.removeAttribute("href"); }
       if ((tag === "P" || tag === "TD" || tag === "TH") && /^(center|right|justify)$/.test(align)) {
-        c.setAttribute("style", "text-align: " + align);
+        c.className = "align-" + align; // the page's policy refuses inline styles
       }
     }
   }

@@ -1,0 +1,41 @@
+package sdk_test
+
+import (
+	"strings"
+	"testing"
+
+	"yiwang/plugins/sdk"
+)
+
+func TestSanitize(t *testing.T) {
+	for _, tc := range []struct {
+		name, in  string
+		want      []string
+		forbidden []string
+	}{
+		{"script and handlers go", `<p onclick="x()">正文<script>alert(1)</script><img src="/a.png" onerror="y()"></p>`,
+			[]string{"<p>正文", `<img src="/a.png">`}, []string{"<script", "onclick", "onerror"}},
+		{"javascript links lose their target", `<a href="javascript:alert(1)">链接</a>`, []string{"链接"}, []string{"javascript:"}},
+		{"alignment becomes a class", `<p style="text-align: center;">居中</p><td style="text-align:right">右</td>`,
+			[]string{`<p class="align-center">居中</p>`}, []string{"style="}},
+		{"old align attribute too", `<p align="justify">两端</p>`, []string{`<p class="align-justify">两端</p>`}, []string{"align="}},
+		{"other styles go", `<p style="color:red;position:fixed">红</p>`, []string{"<p>红</p>"}, []string{"style=", "color"}},
+		{"other classes go", `<p class="evil align-center">x</p>`, []string{"<p>x</p>"}, []string{"evil"}},
+		{"tables keep their spans", `<table><tr><td colspan="2">合并</td></tr></table>`, []string{`colspan="2"`}, nil},
+		{"outside links open apart", `<a href="https://www.gov.cn/">中国政府网</a>`, []string{`target="_blank"`}, nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got := sdk.Sanitize(tc.in)
+			for _, w := range tc.want {
+				if !strings.Contains(got, w) {
+					t.Errorf("Sanitize(%q) = %q, lacks %q", tc.in, got, w)
+				}
+			}
+			for _, f := range tc.forbidden {
+				if strings.Contains(got, f) {
+					t.Errorf("Sanitize(%q) = %q, keeps %q", tc.in, got, f)
+				}
+			}
+		})
+	}
+}
