@@ -6,9 +6,9 @@ import (
 	"fmt"
 	"time"
 
+	"yiwang/plugins/sdk"
 	"yiwang/plugins/sdk/calendar"
 	"yiwang/plugins/sdk/sqldb"
-	"yiwang/plugins/sdk"
 )
 
 var _ sdk.Configurer = (*Handler)(nil)

@@ -45,8 +45,8 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"yiwang/plugins/sdk/calendar"
 	"yiwang/plugins/sdk"
+	"yiwang/plugins/sdk/calendar"
 )
 
 // Name is the module's registry name and URL segment.

@@ -11,8 +11,8 @@ import (
 	"testing"
 	"time"
 
-	"yiwang/plugins/sdk/calendar"
 	"yiwang/plugins/sdk"
+	"yiwang/plugins/sdk/calendar"
 	"yiwang/plugins/sdk/sdktest"
 )
 

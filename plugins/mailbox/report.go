@@ -9,8 +9,8 @@ import (
 	"strings"
 	"time"
 
-	"yiwang/plugins/sdk/calendar"
 	"yiwang/plugins/sdk"
+	"yiwang/plugins/sdk/calendar"
 )
 
 // DeptRow is one department's line of a monthly report.

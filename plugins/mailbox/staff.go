@@ -7,8 +7,8 @@ import (
 	"strconv"
 	"strings"
 
-	"yiwang/plugins/sdk/calendar"
 	"yiwang/plugins/sdk"
+	"yiwang/plugins/sdk/calendar"
 )
 
 // computeDeadline is the n-th working day after from by the host's

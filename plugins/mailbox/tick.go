@@ -5,8 +5,8 @@ import (
 	"fmt"
 	"time"
 
-	"yiwang/plugins/sdk/calendar"
 	"yiwang/plugins/sdk"
+	"yiwang/plugins/sdk/calendar"
 )
 
 var _ sdk.Ticker = (*Handler)(nil)

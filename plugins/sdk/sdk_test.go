@@ -13,8 +13,8 @@ import (
 	"strings"
 	"testing"
 
-	"yiwang/plugins/sdk/calendar"
 	"yiwang/plugins/sdk"
+	"yiwang/plugins/sdk/calendar"
 	"yiwang/plugins/sdk/rpc"
 	"yiwang/plugins/sdk/sdktest"
 )

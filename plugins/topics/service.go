@@ -5,8 +5,8 @@ import (
 	"fmt"
 	"time"
 
-	"yiwang/plugins/sdk/sqldb"
 	"yiwang/plugins/sdk"
+	"yiwang/plugins/sdk/sqldb"
 )
 
 // Configure seeds demo topics, when the platform runs with demo content,

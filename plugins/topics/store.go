@@ -11,8 +11,8 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"yiwang/plugins/sdk/sqldb"
 	"yiwang/plugins/sdk"
+	"yiwang/plugins/sdk/sqldb"
 )
 
 // Topic states.
