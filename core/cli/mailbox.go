@@ -6,10 +6,6 @@ import (
 	"yiwang/core"
 	"yiwang/core/modules"
 	"yiwang/plugins/sdk"
-
-	// The leadership mailbox (领导信箱), a built-in module run as
-	// `yiwang plugin mailbox`.
-	_ "yiwang/plugins/mailbox"
 )
 
 // enableFirstStart enables the portal's default modules on a platform's

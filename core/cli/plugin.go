@@ -10,7 +10,7 @@ import (
 
 	// The built-in modules: compiled into this binary and run as
 	// `yiwang plugin NAME` processes by the plugin host.
-	_ "yiwang/plugins/topics"
+	_ "yiwang/plugins/builtin"
 )
 
 func init() {
