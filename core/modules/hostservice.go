@@ -13,6 +13,7 @@ import (
 	"yiwang/core/audit"
 	"yiwang/core/calendar"
 	"yiwang/plugins/sdk"
+	"yiwang/sso"
 )
 
 // hostService is what one module may ask of the host. There is one per
@@ -293,4 +294,23 @@ func notFound(err error, msg string) error {
 		return core.Errorf(core.ENOTFOUND, "%s", msg)
 	}
 	return err
+}
+
+// Allow counts in the platform database (sso.SharedLimiter), so that a
+// module's limit on anonymous forms survives the module's restart and
+// holds across every host process. The limiter's name carries the module,
+// the limit's name and its budget: two modules' limits never share
+// counts, and a changed budget starts afresh rather than misreading the
+// old windows.
+func (s *hostService) Allow(_ context.Context, limit, key string, n int, window time.Duration) (bool, time.Duration, error) {
+	if err := sdk.CheckLimit(limit, key, n, window); err != nil {
+		return false, 0, err
+	}
+	name := fmt.Sprintf("m:%s:%s:%d/%d", s.name, limit, n, int64(window/time.Second))
+	l, ok := s.h.limiters.Load(name)
+	if !ok {
+		l, _ = s.h.limiters.LoadOrStore(name, sso.NewSharedLimiter(s.h.cfg.DB, name, n, window, s.h.log))
+	}
+	allowed, wait := l.(*sso.SharedLimiter).Allow(key)
+	return allowed, wait, nil
 }

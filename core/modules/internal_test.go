@@ -8,6 +8,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
 	"yiwang/core"
 	"yiwang/core/calendar"
@@ -190,4 +191,59 @@ func TestResponseFilters(t *testing.T) {
 	if out.Get("Cookie") != "" || out.Get("Authorization") != "" || out.Get("Accept-Language") != "zh-CN" {
 		t.Errorf("forwarded: %v", out)
 	}
+}
+
+// Two host processes on one database keep one count of a module's rate
+// limit, and two modules' limits of the same name never share it.
+func TestHostServiceAllowIsShared(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		ts := tenants.NewStore(db)
+		host := func() *Host {
+			h, err := New(Config{DB: db, Tenants: ts, Modules: []Spec{{Name: "topics"}}, ModuleDSN: func(string) string { return "" }})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return h
+		}
+		one, two := host(), host()
+		a := newHostService(one, one.procs["topics"])
+		b := newHostService(two, two.procs["topics"])
+		other := &hostService{h: two, name: "mailbox"}
+		allow := func(s *hostService, key string) bool {
+			t.Helper()
+			ok, _, err := s.Allow(ctx, "form", key, 3, time.Hour)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return ok
+		}
+		for i, s := range []*hostService{a, b, a} {
+			if !allow(s, "192.0.2.1") {
+				t.Fatalf("event %d refused", i+1)
+			}
+		}
+		if allow(b, "192.0.2.1") {
+			t.Fatal("fourth event allowed on the second host")
+		}
+		ok, wait, _ := a.Allow(ctx, "form", "192.0.2.1", 3, time.Hour)
+		if ok || wait <= 0 || wait > time.Hour {
+			t.Fatalf("first host: allowed %v, retry after %v", ok, wait)
+		}
+		if !allow(a, "192.0.2.2") {
+			t.Fatal("another key refused")
+		}
+		if !allow(other, "192.0.2.1") {
+			t.Fatal("another module's limit of the same name shares the count")
+		}
+		for _, bad := range []struct {
+			limit, key string
+			n          int
+			window     time.Duration
+		}{{"Form", "k", 3, time.Hour}, {"form", "", 3, time.Hour}, {"form", "k", 0, time.Hour}, {"form", "k", 3, 48 * time.Hour}} {
+			if _, _, err := a.Allow(ctx, bad.limit, bad.key, bad.n, bad.window); core.ErrorCode(err) != core.EINVALID {
+				t.Errorf("Allow(%q, %q, %d, %v) = %v, want EINVALID", bad.limit, bad.key, bad.n, bad.window, err)
+			}
+		}
+	})
 }

@@ -192,6 +192,8 @@ type Host struct {
 	// once rather than at the next tick.
 	changed chan struct{}
 
+	limiters sync.Map // name → *sso.SharedLimiter, for hostService.Allow
+
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
 }

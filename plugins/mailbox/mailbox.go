@@ -210,7 +210,9 @@ func isDispatcher(r *http.Request) bool {
 // request's tenant.
 func isHandler(r *http.Request) bool { return sdk.Can(r, PermHandle) }
 
-// limiter limits submissions per user and per address in a sliding hour.
+// limiter counts in the process when the host does not keep the module's
+// rate limits (a host older than the call, or its database down): a limit
+// that resets with the module beats no limit at all.
 type limiter struct {
 	mu   sync.Mutex
 	hits map[string][]time.Time
@@ -218,7 +220,7 @@ type limiter struct {
 
 func newLimiter() *limiter { return &limiter{hits: map[string][]time.Time{}} }
 
-// Limits of letters per hour.
+// Limits per hour.
 const (
 	perUserHour = 5
 	perAddrHour = 20
@@ -227,7 +229,7 @@ const (
 	perAddrQueries = 60
 )
 
-// allow records a submission of key if it stays within max per hour.
+// allow records an event of key if it stays within max per hour.
 func (l *limiter) allow(key string, max int, t time.Time) bool {
 	l.mu.Lock()
 	defer l.mu.Unlock()
@@ -243,6 +245,20 @@ func (l *limiter) allow(key string, max int, t time.Time) bool {
 	}
 	l.hits[key] = append(kept, t)
 	return true
+}
+
+// allow spends one event of the hourly limit called limit for key. The
+// host keeps the count in its database, so neither a restart of this
+// process nor a second host process resets it.
+func (h *Handler) allow(r *http.Request, limit, key string, max int) bool {
+	ok, _, err := h.env.Host.Allow(r.Context(), limit, key, max, time.Hour)
+	if err == nil {
+		return ok
+	}
+	if !errors.Is(err, sdk.ErrUnsupported) {
+		h.env.Log.Warn("rate limit: host unavailable, counting in this process", "limit", limit, "err", err)
+	}
+	return h.lim.allow(limit+":"+key, max, now())
 }
 
 func remoteHost(addr string) string {
@@ -305,19 +321,19 @@ func (h *Handler) submit(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	at := now()
-	// Per user: counted in the database, so that a restart of the module
-	// does not reset it; per address: in memory.
+	// Per user: the letters stored in the last hour, and the host's count
+	// of attempts; per address: the host's count.
 	var recent int
 	if err := h.db(r).Get(r.Context(), &recent, `SELECT COUNT(*) FROM mailbox_letters WHERE tenant_id = :tenant_id AND user_id = :uid AND created_at >= :since`,
 		sdk.Args{"uid": u.ID, "since": at.Add(-time.Hour).UTC()}); err != nil {
 		sdk.Fail(w, err)
 		return
 	}
-	if recent >= perUserHour || !h.lim.allow("u:"+strconv.FormatInt(u.ID, 10), perUserHour, at) {
+	if recent >= perUserHour || !h.allow(r, "letter-user", strconv.FormatInt(u.ID, 10), perUserHour) {
 		h.renderWrite(w, r, l, []string{fmt.Sprintf("提交过于频繁：每位用户每小时最多提交 %d 封信件，请一小时后再试。您填写的内容仍保留在下面。", perUserHour)}, http.StatusTooManyRequests)
 		return
 	}
-	if !h.lim.allow("a:"+l.RemoteAddr, perAddrHour, at) {
+	if !h.allow(r, "letter-address", l.RemoteAddr, perAddrHour) {
 		h.renderWrite(w, r, l, []string{fmt.Sprintf("提交过于频繁：同一网络地址每小时最多提交 %d 封信件，请稍后再试。", perAddrHour)}, http.StatusTooManyRequests)
 		return
 	}
@@ -502,7 +518,7 @@ func (h *Handler) query(w http.ResponseWriter, r *http.Request) {
 		notFound()
 		return
 	}
-	if !h.lim.allow("q:"+remoteHost(r.RemoteAddr), perAddrQueries, now()) {
+	if !h.allow(r, "letter-query", remoteHost(r.RemoteAddr), perAddrQueries) {
 		h.render(w, r, "query", "信件查询", http.StatusTooManyRequests, map[string]any{"Error": fmt.Sprintf("查询过于频繁：同一网络地址每小时最多查询 %d 次，请稍后再试。", perAddrQueries)})
 		return
 	}

@@ -3,9 +3,11 @@ package mailbox
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"mime/multipart"
 	"net/http"
 	"net/url"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -542,5 +544,36 @@ func TestCalendarChangeMovesDeadlinesAtOnce(t *testing.T) {
 	notes := tick()
 	if len(notes) != 1 || !strings.Contains(notes[0], "由 2026-03-05 改为 2026-03-06") {
 		t.Fatalf("a minute after the calendar changed: %v", notes)
+	}
+}
+
+// TestQueryLimitSurvivesRestart guesses query codes from one address over
+// the real plugin process, restarts the module on the same database and
+// host, and is still refused: the count is the host's, not the process's.
+func TestQueryLimitSurvivesRestart(t *testing.T) {
+	o := options()
+	o.DSN = "sqlite:" + filepath.Join(t.TempDir(), "mailbox.db")
+	o.Host = sdktest.NewFakeHost(portal, jyj, rsj)
+	guess := func(h *sdktest.Harness, i int) *sdktest.Response {
+		return h.Post(portal, nil, "/mailbox/query", url.Values{"number": {"XX20260301000001"}, "code": {fmt.Sprintf("%08d", i)}})
+	}
+	first := sdktest.Process(t, Module, o)
+	for i := 0; i < perAddrQueries; i++ {
+		expect(t, guess(first, i), http.StatusNotFound, "wrong code")
+	}
+	first.Plugin.Kill()
+
+	second := sdktest.Process(t, Module, o)
+	r := guess(second, perAddrQueries)
+	if r.Status != http.StatusTooManyRequests || !strings.Contains(r.HTML, "查询过于频繁") {
+		t.Fatalf("after restart: %d %s", r.Status, r.Text())
+	}
+	// Another address is not affected.
+	other := second.Wire(sdktest.Request{Method: "POST", Tenant: portal, Path: "/mailbox/query",
+		Form: url.Values{"number": {"XX20260301000001"}, "code": {"00000000"}}})
+	other.RemoteAddr = "192.0.2.7:5000"
+	resp, err := second.Handle(context.Background(), other)
+	if err != nil || resp.Status != http.StatusNotFound {
+		t.Fatalf("other address: %v %v", resp, err)
 	}
 }

@@ -2,6 +2,9 @@ package sdk
 
 import (
 	"context"
+	"errors"
+	"regexp"
+	"time"
 
 	"yiwang/plugins/sdk/calendar"
 )
@@ -33,4 +36,35 @@ type Host interface {
 	Columns(ctx context.Context, tenantID int64) ([]Column, error)
 	Articles(ctx context.Context, q ArticleQuery) ([]Article, error)
 	Article(ctx context.Context, tenantID, id int64) (*Article, error)
+	// Allow spends one event of the module's rate limit called limit for
+	// key (an address, a user): n events per window. When it answers
+	// false, retryAfter says how long until one is allowed again. The
+	// host keeps the counts in its database, so a module's restart does
+	// not reset them and they hold across host processes. A host older
+	// than the call answers ErrUnsupported; count in the process then.
+	Allow(ctx context.Context, limit, key string, n int, window time.Duration) (ok bool, retryAfter time.Duration, err error)
+}
+
+// ErrUnsupported is the answer of a host that does not offer a service
+// the SDK knows (an older host, within the same protocol version).
+var ErrUnsupported = errors.New("sdk: the host does not offer this service")
+
+var limitName = regexp.MustCompile(`^[a-z][a-z0-9-]{0,31}$`)
+
+// CheckLimit refuses a rate limit the host would not keep: a name of
+// lower-case letters, digits and '-', a key of at most 512 bytes, 1 to
+// 100000 events in a window of one second to one day. Hosts and fakes
+// check with it, so a module sees the same refusal in tests.
+func CheckLimit(limit, key string, n int, window time.Duration) error {
+	switch {
+	case !limitName.MatchString(limit):
+		return Errorf(EINVALID, "限流名称 %q 无效：只能使用小写字母、数字和连字符", limit)
+	case key == "" || len(key) > 512:
+		return Errorf(EINVALID, "限流对象为空或过长")
+	case n < 1 || n > 100000:
+		return Errorf(EINVALID, "限流次数须在 1 到 100000 之间")
+	case window < time.Second || window > 24*time.Hour:
+		return Errorf(EINVALID, "限流时间窗须在 1 秒到 1 天之间")
+	}
+	return nil
 }

@@ -2022,6 +2022,126 @@ func (x *Notification) GetPath() string {
 	return ""
 }
 
+type AllowRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Limit         string                 `protobuf:"bytes,1,opt,name=limit,proto3" json:"limit,omitempty"`    // the module's name for the limit: "letter-address"
+	Key           string                 `protobuf:"bytes,2,opt,name=key,proto3" json:"key,omitempty"`        // whose events: an address, a user id
+	Events        int32                  `protobuf:"varint,3,opt,name=events,proto3" json:"events,omitempty"` // events allowed per window
+	WindowSeconds int64                  `protobuf:"varint,4,opt,name=window_seconds,json=windowSeconds,proto3" json:"window_seconds,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *AllowRequest) Reset() {
+	*x = AllowRequest{}
+	mi := &file_module_proto_msgTypes[31]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *AllowRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*AllowRequest) ProtoMessage() {}
+
+func (x *AllowRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_module_proto_msgTypes[31]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use AllowRequest.ProtoReflect.Descriptor instead.
+func (*AllowRequest) Descriptor() ([]byte, []int) {
+	return file_module_proto_rawDescGZIP(), []int{31}
+}
+
+func (x *AllowRequest) GetLimit() string {
+	if x != nil {
+		return x.Limit
+	}
+	return ""
+}
+
+func (x *AllowRequest) GetKey() string {
+	if x != nil {
+		return x.Key
+	}
+	return ""
+}
+
+func (x *AllowRequest) GetEvents() int32 {
+	if x != nil {
+		return x.Events
+	}
+	return 0
+}
+
+func (x *AllowRequest) GetWindowSeconds() int64 {
+	if x != nil {
+		return x.WindowSeconds
+	}
+	return 0
+}
+
+type AllowResponse struct {
+	state             protoimpl.MessageState `protogen:"open.v1"`
+	Allowed           bool                   `protobuf:"varint,1,opt,name=allowed,proto3" json:"allowed,omitempty"`
+	RetryAfterSeconds int64                  `protobuf:"varint,2,opt,name=retry_after_seconds,json=retryAfterSeconds,proto3" json:"retry_after_seconds,omitempty"` // when not allowed
+	unknownFields     protoimpl.UnknownFields
+	sizeCache         protoimpl.SizeCache
+}
+
+func (x *AllowResponse) Reset() {
+	*x = AllowResponse{}
+	mi := &file_module_proto_msgTypes[32]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *AllowResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*AllowResponse) ProtoMessage() {}
+
+func (x *AllowResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_module_proto_msgTypes[32]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use AllowResponse.ProtoReflect.Descriptor instead.
+func (*AllowResponse) Descriptor() ([]byte, []int) {
+	return file_module_proto_rawDescGZIP(), []int{32}
+}
+
+func (x *AllowResponse) GetAllowed() bool {
+	if x != nil {
+		return x.Allowed
+	}
+	return false
+}
+
+func (x *AllowResponse) GetRetryAfterSeconds() int64 {
+	if x != nil {
+		return x.RetryAfterSeconds
+	}
+	return 0
+}
+
 type TenantRef struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	Id            int64                  `protobuf:"varint,1,opt,name=id,proto3" json:"id,omitempty"`
@@ -2032,7 +2152,7 @@ type TenantRef struct {
 
 func (x *TenantRef) Reset() {
 	*x = TenantRef{}
-	mi := &file_module_proto_msgTypes[31]
+	mi := &file_module_proto_msgTypes[33]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2044,7 +2164,7 @@ func (x *TenantRef) String() string {
 func (*TenantRef) ProtoMessage() {}
 
 func (x *TenantRef) ProtoReflect() protoreflect.Message {
-	mi := &file_module_proto_msgTypes[31]
+	mi := &file_module_proto_msgTypes[33]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2057,7 +2177,7 @@ func (x *TenantRef) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use TenantRef.ProtoReflect.Descriptor instead.
 func (*TenantRef) Descriptor() ([]byte, []int) {
-	return file_module_proto_rawDescGZIP(), []int{31}
+	return file_module_proto_rawDescGZIP(), []int{33}
 }
 
 func (x *TenantRef) GetId() int64 {
@@ -2083,7 +2203,7 @@ type ListTenantsRequest struct {
 
 func (x *ListTenantsRequest) Reset() {
 	*x = ListTenantsRequest{}
-	mi := &file_module_proto_msgTypes[32]
+	mi := &file_module_proto_msgTypes[34]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2095,7 +2215,7 @@ func (x *ListTenantsRequest) String() string {
 func (*ListTenantsRequest) ProtoMessage() {}
 
 func (x *ListTenantsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_module_proto_msgTypes[32]
+	mi := &file_module_proto_msgTypes[34]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2108,7 +2228,7 @@ func (x *ListTenantsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListTenantsRequest.ProtoReflect.Descriptor instead.
 func (*ListTenantsRequest) Descriptor() ([]byte, []int) {
-	return file_module_proto_rawDescGZIP(), []int{32}
+	return file_module_proto_rawDescGZIP(), []int{34}
 }
 
 func (x *ListTenantsRequest) GetEnabledOnly() bool {
@@ -2127,7 +2247,7 @@ type TenantList struct {
 
 func (x *TenantList) Reset() {
 	*x = TenantList{}
-	mi := &file_module_proto_msgTypes[33]
+	mi := &file_module_proto_msgTypes[35]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2139,7 +2259,7 @@ func (x *TenantList) String() string {
 func (*TenantList) ProtoMessage() {}
 
 func (x *TenantList) ProtoReflect() protoreflect.Message {
-	mi := &file_module_proto_msgTypes[33]
+	mi := &file_module_proto_msgTypes[35]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2152,7 +2272,7 @@ func (x *TenantList) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use TenantList.ProtoReflect.Descriptor instead.
 func (*TenantList) Descriptor() ([]byte, []int) {
-	return file_module_proto_rawDescGZIP(), []int{33}
+	return file_module_proto_rawDescGZIP(), []int{35}
 }
 
 func (x *TenantList) GetTenants() []*Tenant {
@@ -2172,7 +2292,7 @@ type UserRef struct {
 
 func (x *UserRef) Reset() {
 	*x = UserRef{}
-	mi := &file_module_proto_msgTypes[34]
+	mi := &file_module_proto_msgTypes[36]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2184,7 +2304,7 @@ func (x *UserRef) String() string {
 func (*UserRef) ProtoMessage() {}
 
 func (x *UserRef) ProtoReflect() protoreflect.Message {
-	mi := &file_module_proto_msgTypes[34]
+	mi := &file_module_proto_msgTypes[36]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2197,7 +2317,7 @@ func (x *UserRef) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use UserRef.ProtoReflect.Descriptor instead.
 func (*UserRef) Descriptor() ([]byte, []int) {
-	return file_module_proto_rawDescGZIP(), []int{34}
+	return file_module_proto_rawDescGZIP(), []int{36}
 }
 
 func (x *UserRef) GetId() int64 {
@@ -2226,7 +2346,7 @@ type Column struct {
 
 func (x *Column) Reset() {
 	*x = Column{}
-	mi := &file_module_proto_msgTypes[35]
+	mi := &file_module_proto_msgTypes[37]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2238,7 +2358,7 @@ func (x *Column) String() string {
 func (*Column) ProtoMessage() {}
 
 func (x *Column) ProtoReflect() protoreflect.Message {
-	mi := &file_module_proto_msgTypes[35]
+	mi := &file_module_proto_msgTypes[37]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2251,7 +2371,7 @@ func (x *Column) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Column.ProtoReflect.Descriptor instead.
 func (*Column) Descriptor() ([]byte, []int) {
-	return file_module_proto_rawDescGZIP(), []int{35}
+	return file_module_proto_rawDescGZIP(), []int{37}
 }
 
 func (x *Column) GetSlug() string {
@@ -2291,7 +2411,7 @@ type ColumnList struct {
 
 func (x *ColumnList) Reset() {
 	*x = ColumnList{}
-	mi := &file_module_proto_msgTypes[36]
+	mi := &file_module_proto_msgTypes[38]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2303,7 +2423,7 @@ func (x *ColumnList) String() string {
 func (*ColumnList) ProtoMessage() {}
 
 func (x *ColumnList) ProtoReflect() protoreflect.Message {
-	mi := &file_module_proto_msgTypes[36]
+	mi := &file_module_proto_msgTypes[38]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2316,7 +2436,7 @@ func (x *ColumnList) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ColumnList.ProtoReflect.Descriptor instead.
 func (*ColumnList) Descriptor() ([]byte, []int) {
-	return file_module_proto_rawDescGZIP(), []int{36}
+	return file_module_proto_rawDescGZIP(), []int{38}
 }
 
 func (x *ColumnList) GetColumns() []*Column {
@@ -2338,7 +2458,7 @@ type ArticleQuery struct {
 
 func (x *ArticleQuery) Reset() {
 	*x = ArticleQuery{}
-	mi := &file_module_proto_msgTypes[37]
+	mi := &file_module_proto_msgTypes[39]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2350,7 +2470,7 @@ func (x *ArticleQuery) String() string {
 func (*ArticleQuery) ProtoMessage() {}
 
 func (x *ArticleQuery) ProtoReflect() protoreflect.Message {
-	mi := &file_module_proto_msgTypes[37]
+	mi := &file_module_proto_msgTypes[39]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2363,7 +2483,7 @@ func (x *ArticleQuery) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ArticleQuery.ProtoReflect.Descriptor instead.
 func (*ArticleQuery) Descriptor() ([]byte, []int) {
-	return file_module_proto_rawDescGZIP(), []int{37}
+	return file_module_proto_rawDescGZIP(), []int{39}
 }
 
 func (x *ArticleQuery) GetTenantId() int64 {
@@ -2404,7 +2524,7 @@ type ArticleRef struct {
 
 func (x *ArticleRef) Reset() {
 	*x = ArticleRef{}
-	mi := &file_module_proto_msgTypes[38]
+	mi := &file_module_proto_msgTypes[40]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2416,7 +2536,7 @@ func (x *ArticleRef) String() string {
 func (*ArticleRef) ProtoMessage() {}
 
 func (x *ArticleRef) ProtoReflect() protoreflect.Message {
-	mi := &file_module_proto_msgTypes[38]
+	mi := &file_module_proto_msgTypes[40]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2429,7 +2549,7 @@ func (x *ArticleRef) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ArticleRef.ProtoReflect.Descriptor instead.
 func (*ArticleRef) Descriptor() ([]byte, []int) {
-	return file_module_proto_rawDescGZIP(), []int{38}
+	return file_module_proto_rawDescGZIP(), []int{40}
 }
 
 func (x *ArticleRef) GetTenantId() int64 {
@@ -2463,7 +2583,7 @@ type Article struct {
 
 func (x *Article) Reset() {
 	*x = Article{}
-	mi := &file_module_proto_msgTypes[39]
+	mi := &file_module_proto_msgTypes[41]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2475,7 +2595,7 @@ func (x *Article) String() string {
 func (*Article) ProtoMessage() {}
 
 func (x *Article) ProtoReflect() protoreflect.Message {
-	mi := &file_module_proto_msgTypes[39]
+	mi := &file_module_proto_msgTypes[41]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2488,7 +2608,7 @@ func (x *Article) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Article.ProtoReflect.Descriptor instead.
 func (*Article) Descriptor() ([]byte, []int) {
-	return file_module_proto_rawDescGZIP(), []int{39}
+	return file_module_proto_rawDescGZIP(), []int{41}
 }
 
 func (x *Article) GetId() int64 {
@@ -2563,7 +2683,7 @@ type ArticleList struct {
 
 func (x *ArticleList) Reset() {
 	*x = ArticleList{}
-	mi := &file_module_proto_msgTypes[40]
+	mi := &file_module_proto_msgTypes[42]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2575,7 +2695,7 @@ func (x *ArticleList) String() string {
 func (*ArticleList) ProtoMessage() {}
 
 func (x *ArticleList) ProtoReflect() protoreflect.Message {
-	mi := &file_module_proto_msgTypes[40]
+	mi := &file_module_proto_msgTypes[42]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2588,7 +2708,7 @@ func (x *ArticleList) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ArticleList.ProtoReflect.Descriptor instead.
 func (*ArticleList) Descriptor() ([]byte, []int) {
-	return file_module_proto_rawDescGZIP(), []int{40}
+	return file_module_proto_rawDescGZIP(), []int{42}
 }
 
 func (x *ArticleList) GetArticles() []*Article {
@@ -2746,7 +2866,15 @@ const file_module_proto_rawDesc = "" +
 	"\auser_id\x18\x02 \x01(\x03R\x06userId\x12\x18\n" +
 	"\asubject\x18\x03 \x01(\tR\asubject\x12\x12\n" +
 	"\x04body\x18\x04 \x01(\tR\x04body\x12\x12\n" +
-	"\x04path\x18\x05 \x01(\tR\x04path\"/\n" +
+	"\x04path\x18\x05 \x01(\tR\x04path\"u\n" +
+	"\fAllowRequest\x12\x14\n" +
+	"\x05limit\x18\x01 \x01(\tR\x05limit\x12\x10\n" +
+	"\x03key\x18\x02 \x01(\tR\x03key\x12\x16\n" +
+	"\x06events\x18\x03 \x01(\x05R\x06events\x12%\n" +
+	"\x0ewindow_seconds\x18\x04 \x01(\x03R\rwindowSeconds\"Y\n" +
+	"\rAllowResponse\x12\x18\n" +
+	"\aallowed\x18\x01 \x01(\bR\aallowed\x12.\n" +
+	"\x13retry_after_seconds\x18\x02 \x01(\x03R\x11retryAfterSeconds\"/\n" +
 	"\tTenantRef\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\x03R\x02id\x12\x12\n" +
 	"\x04code\x18\x02 \x01(\tR\x04code\"7\n" +
@@ -2794,7 +2922,7 @@ const file_module_proto_rawDesc = "" +
 	"\x06Handle\x12\x1f.yiwang.module.v1.HandleRequest\x1a .yiwang.module.v1.HandleResponse\x12H\n" +
 	"\x05Stats\x12\x1e.yiwang.module.v1.StatsRequest\x1a\x1f.yiwang.module.v1.StatsResponse\x12E\n" +
 	"\x04Tick\x12\x1d.yiwang.module.v1.TickRequest\x1a\x1e.yiwang.module.v1.TickResponse\x12I\n" +
-	"\aReindex\x12 .yiwang.module.v1.ReindexRequest\x1a\x1a.yiwang.module.v1.Document0\x012\x8f\a\n" +
+	"\aReindex\x12 .yiwang.module.v1.ReindexRequest\x1a\x1a.yiwang.module.v1.Document0\x012\xd9\a\n" +
 	"\x04Host\x12D\n" +
 	"\rIndexDocument\x12\x1a.yiwang.module.v1.Document\x1a\x17.yiwang.module.v1.Empty\x12H\n" +
 	"\x0eRemoveDocument\x12\x1d.yiwang.module.v1.DocumentRef\x1a\x17.yiwang.module.v1.Empty\x12X\n" +
@@ -2809,7 +2937,8 @@ const file_module_proto_rawDesc = "" +
 	"\vListColumns\x12\x1b.yiwang.module.v1.TenantRef\x1a\x1c.yiwang.module.v1.ColumnList\x12M\n" +
 	"\fListArticles\x12\x1e.yiwang.module.v1.ArticleQuery\x1a\x1d.yiwang.module.v1.ArticleList\x12E\n" +
 	"\n" +
-	"GetArticle\x12\x1c.yiwang.module.v1.ArticleRef\x1a\x19.yiwang.module.v1.ArticleB\x17Z\x15yiwang/plugins/sdk/pbb\x06proto3"
+	"GetArticle\x12\x1c.yiwang.module.v1.ArticleRef\x1a\x19.yiwang.module.v1.Article\x12H\n" +
+	"\x05Allow\x12\x1e.yiwang.module.v1.AllowRequest\x1a\x1f.yiwang.module.v1.AllowResponseB\x17Z\x15yiwang/plugins/sdk/pbb\x06proto3"
 
 var (
 	file_module_proto_rawDescOnce sync.Once
@@ -2823,7 +2952,7 @@ func file_module_proto_rawDescGZIP() []byte {
 	return file_module_proto_rawDescData
 }
 
-var file_module_proto_msgTypes = make([]protoimpl.MessageInfo, 41)
+var file_module_proto_msgTypes = make([]protoimpl.MessageInfo, 43)
 var file_module_proto_goTypes = []any{
 	(*Empty)(nil),                     // 0: yiwang.module.v1.Empty
 	(*DescribeRequest)(nil),           // 1: yiwang.module.v1.DescribeRequest
@@ -2856,17 +2985,19 @@ var file_module_proto_goTypes = []any{
 	(*CalendarStep)(nil),              // 28: yiwang.module.v1.CalendarStep
 	(*AuditEntry)(nil),                // 29: yiwang.module.v1.AuditEntry
 	(*Notification)(nil),              // 30: yiwang.module.v1.Notification
-	(*TenantRef)(nil),                 // 31: yiwang.module.v1.TenantRef
-	(*ListTenantsRequest)(nil),        // 32: yiwang.module.v1.ListTenantsRequest
-	(*TenantList)(nil),                // 33: yiwang.module.v1.TenantList
-	(*UserRef)(nil),                   // 34: yiwang.module.v1.UserRef
-	(*Column)(nil),                    // 35: yiwang.module.v1.Column
-	(*ColumnList)(nil),                // 36: yiwang.module.v1.ColumnList
-	(*ArticleQuery)(nil),              // 37: yiwang.module.v1.ArticleQuery
-	(*ArticleRef)(nil),                // 38: yiwang.module.v1.ArticleRef
-	(*Article)(nil),                   // 39: yiwang.module.v1.Article
-	(*ArticleList)(nil),               // 40: yiwang.module.v1.ArticleList
-	(*timestamppb.Timestamp)(nil),     // 41: google.protobuf.Timestamp
+	(*AllowRequest)(nil),              // 31: yiwang.module.v1.AllowRequest
+	(*AllowResponse)(nil),             // 32: yiwang.module.v1.AllowResponse
+	(*TenantRef)(nil),                 // 33: yiwang.module.v1.TenantRef
+	(*ListTenantsRequest)(nil),        // 34: yiwang.module.v1.ListTenantsRequest
+	(*TenantList)(nil),                // 35: yiwang.module.v1.TenantList
+	(*UserRef)(nil),                   // 36: yiwang.module.v1.UserRef
+	(*Column)(nil),                    // 37: yiwang.module.v1.Column
+	(*ColumnList)(nil),                // 38: yiwang.module.v1.ColumnList
+	(*ArticleQuery)(nil),              // 39: yiwang.module.v1.ArticleQuery
+	(*ArticleRef)(nil),                // 40: yiwang.module.v1.ArticleRef
+	(*Article)(nil),                   // 41: yiwang.module.v1.Article
+	(*ArticleList)(nil),               // 42: yiwang.module.v1.ArticleList
+	(*timestamppb.Timestamp)(nil),     // 43: google.protobuf.Timestamp
 }
 var file_module_proto_depIdxs = []int32{
 	3,  // 0: yiwang.module.v1.Description.nav:type_name -> yiwang.module.v1.NavEntry
@@ -2883,16 +3014,16 @@ var file_module_proto_depIdxs = []int32{
 	14, // 11: yiwang.module.v1.Fragment.crumbs:type_name -> yiwang.module.v1.Crumb
 	10, // 12: yiwang.module.v1.Fragment.headers:type_name -> yiwang.module.v1.Header
 	10, // 13: yiwang.module.v1.Raw.headers:type_name -> yiwang.module.v1.Header
-	41, // 14: yiwang.module.v1.StatsRequest.from:type_name -> google.protobuf.Timestamp
-	41, // 15: yiwang.module.v1.StatsRequest.to:type_name -> google.protobuf.Timestamp
+	43, // 14: yiwang.module.v1.StatsRequest.from:type_name -> google.protobuf.Timestamp
+	43, // 15: yiwang.module.v1.StatsRequest.to:type_name -> google.protobuf.Timestamp
 	19, // 16: yiwang.module.v1.StatsResponse.stats:type_name -> yiwang.module.v1.Stat
-	41, // 17: yiwang.module.v1.TickRequest.now:type_name -> google.protobuf.Timestamp
-	41, // 18: yiwang.module.v1.Document.date:type_name -> google.protobuf.Timestamp
+	43, // 17: yiwang.module.v1.TickRequest.now:type_name -> google.protobuf.Timestamp
+	43, // 18: yiwang.module.v1.Document.date:type_name -> google.protobuf.Timestamp
 	28, // 19: yiwang.module.v1.WorkingDays.steps:type_name -> yiwang.module.v1.CalendarStep
 	8,  // 20: yiwang.module.v1.TenantList.tenants:type_name -> yiwang.module.v1.Tenant
-	35, // 21: yiwang.module.v1.ColumnList.columns:type_name -> yiwang.module.v1.Column
-	41, // 22: yiwang.module.v1.Article.published_at:type_name -> google.protobuf.Timestamp
-	39, // 23: yiwang.module.v1.ArticleList.articles:type_name -> yiwang.module.v1.Article
+	37, // 21: yiwang.module.v1.ColumnList.columns:type_name -> yiwang.module.v1.Column
+	43, // 22: yiwang.module.v1.Article.published_at:type_name -> google.protobuf.Timestamp
+	41, // 23: yiwang.module.v1.ArticleList.articles:type_name -> yiwang.module.v1.Article
 	1,  // 24: yiwang.module.v1.Module.Describe:input_type -> yiwang.module.v1.DescribeRequest
 	5,  // 25: yiwang.module.v1.Module.Configure:input_type -> yiwang.module.v1.ConfigureRequest
 	11, // 26: yiwang.module.v1.Module.Handle:input_type -> yiwang.module.v1.HandleRequest
@@ -2905,32 +3036,34 @@ var file_module_proto_depIdxs = []int32{
 	26, // 33: yiwang.module.v1.Host.WorkingDaysBetween:input_type -> yiwang.module.v1.WorkingDaysBetweenRequest
 	29, // 34: yiwang.module.v1.Host.WriteAudit:input_type -> yiwang.module.v1.AuditEntry
 	30, // 35: yiwang.module.v1.Host.Notify:input_type -> yiwang.module.v1.Notification
-	31, // 36: yiwang.module.v1.Host.GetTenant:input_type -> yiwang.module.v1.TenantRef
-	32, // 37: yiwang.module.v1.Host.ListTenants:input_type -> yiwang.module.v1.ListTenantsRequest
-	34, // 38: yiwang.module.v1.Host.GetUser:input_type -> yiwang.module.v1.UserRef
-	31, // 39: yiwang.module.v1.Host.ListColumns:input_type -> yiwang.module.v1.TenantRef
-	37, // 40: yiwang.module.v1.Host.ListArticles:input_type -> yiwang.module.v1.ArticleQuery
-	38, // 41: yiwang.module.v1.Host.GetArticle:input_type -> yiwang.module.v1.ArticleRef
-	2,  // 42: yiwang.module.v1.Module.Describe:output_type -> yiwang.module.v1.Description
-	7,  // 43: yiwang.module.v1.Module.Configure:output_type -> yiwang.module.v1.ConfigureResponse
-	12, // 44: yiwang.module.v1.Module.Handle:output_type -> yiwang.module.v1.HandleResponse
-	18, // 45: yiwang.module.v1.Module.Stats:output_type -> yiwang.module.v1.StatsResponse
-	21, // 46: yiwang.module.v1.Module.Tick:output_type -> yiwang.module.v1.TickResponse
-	23, // 47: yiwang.module.v1.Module.Reindex:output_type -> yiwang.module.v1.Document
-	0,  // 48: yiwang.module.v1.Host.IndexDocument:output_type -> yiwang.module.v1.Empty
-	0,  // 49: yiwang.module.v1.Host.RemoveDocument:output_type -> yiwang.module.v1.Empty
-	27, // 50: yiwang.module.v1.Host.AddWorkingDays:output_type -> yiwang.module.v1.WorkingDays
-	27, // 51: yiwang.module.v1.Host.WorkingDaysBetween:output_type -> yiwang.module.v1.WorkingDays
-	0,  // 52: yiwang.module.v1.Host.WriteAudit:output_type -> yiwang.module.v1.Empty
-	0,  // 53: yiwang.module.v1.Host.Notify:output_type -> yiwang.module.v1.Empty
-	8,  // 54: yiwang.module.v1.Host.GetTenant:output_type -> yiwang.module.v1.Tenant
-	33, // 55: yiwang.module.v1.Host.ListTenants:output_type -> yiwang.module.v1.TenantList
-	9,  // 56: yiwang.module.v1.Host.GetUser:output_type -> yiwang.module.v1.User
-	36, // 57: yiwang.module.v1.Host.ListColumns:output_type -> yiwang.module.v1.ColumnList
-	40, // 58: yiwang.module.v1.Host.ListArticles:output_type -> yiwang.module.v1.ArticleList
-	39, // 59: yiwang.module.v1.Host.GetArticle:output_type -> yiwang.module.v1.Article
-	42, // [42:60] is the sub-list for method output_type
-	24, // [24:42] is the sub-list for method input_type
+	33, // 36: yiwang.module.v1.Host.GetTenant:input_type -> yiwang.module.v1.TenantRef
+	34, // 37: yiwang.module.v1.Host.ListTenants:input_type -> yiwang.module.v1.ListTenantsRequest
+	36, // 38: yiwang.module.v1.Host.GetUser:input_type -> yiwang.module.v1.UserRef
+	33, // 39: yiwang.module.v1.Host.ListColumns:input_type -> yiwang.module.v1.TenantRef
+	39, // 40: yiwang.module.v1.Host.ListArticles:input_type -> yiwang.module.v1.ArticleQuery
+	40, // 41: yiwang.module.v1.Host.GetArticle:input_type -> yiwang.module.v1.ArticleRef
+	31, // 42: yiwang.module.v1.Host.Allow:input_type -> yiwang.module.v1.AllowRequest
+	2,  // 43: yiwang.module.v1.Module.Describe:output_type -> yiwang.module.v1.Description
+	7,  // 44: yiwang.module.v1.Module.Configure:output_type -> yiwang.module.v1.ConfigureResponse
+	12, // 45: yiwang.module.v1.Module.Handle:output_type -> yiwang.module.v1.HandleResponse
+	18, // 46: yiwang.module.v1.Module.Stats:output_type -> yiwang.module.v1.StatsResponse
+	21, // 47: yiwang.module.v1.Module.Tick:output_type -> yiwang.module.v1.TickResponse
+	23, // 48: yiwang.module.v1.Module.Reindex:output_type -> yiwang.module.v1.Document
+	0,  // 49: yiwang.module.v1.Host.IndexDocument:output_type -> yiwang.module.v1.Empty
+	0,  // 50: yiwang.module.v1.Host.RemoveDocument:output_type -> yiwang.module.v1.Empty
+	27, // 51: yiwang.module.v1.Host.AddWorkingDays:output_type -> yiwang.module.v1.WorkingDays
+	27, // 52: yiwang.module.v1.Host.WorkingDaysBetween:output_type -> yiwang.module.v1.WorkingDays
+	0,  // 53: yiwang.module.v1.Host.WriteAudit:output_type -> yiwang.module.v1.Empty
+	0,  // 54: yiwang.module.v1.Host.Notify:output_type -> yiwang.module.v1.Empty
+	8,  // 55: yiwang.module.v1.Host.GetTenant:output_type -> yiwang.module.v1.Tenant
+	35, // 56: yiwang.module.v1.Host.ListTenants:output_type -> yiwang.module.v1.TenantList
+	9,  // 57: yiwang.module.v1.Host.GetUser:output_type -> yiwang.module.v1.User
+	38, // 58: yiwang.module.v1.Host.ListColumns:output_type -> yiwang.module.v1.ColumnList
+	42, // 59: yiwang.module.v1.Host.ListArticles:output_type -> yiwang.module.v1.ArticleList
+	41, // 60: yiwang.module.v1.Host.GetArticle:output_type -> yiwang.module.v1.Article
+	32, // 61: yiwang.module.v1.Host.Allow:output_type -> yiwang.module.v1.AllowResponse
+	43, // [43:62] is the sub-list for method output_type
+	24, // [24:43] is the sub-list for method input_type
 	24, // [24:24] is the sub-list for extension type_name
 	24, // [24:24] is the sub-list for extension extendee
 	0,  // [0:24] is the sub-list for field type_name
@@ -2952,7 +3085,7 @@ func file_module_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_module_proto_rawDesc), len(file_module_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   41,
+			NumMessages:   43,
 			NumExtensions: 0,
 			NumServices:   2,
 		},

@@ -2,6 +2,12 @@ package rpc
 
 import (
 	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
 
 	"yiwang/plugins/sdk"
 	"yiwang/plugins/sdk/calendar"
@@ -111,6 +117,17 @@ func (h *hostClient) Article(ctx context.Context, tenantID, id int64) (*sdk.Arti
 	return &out, nil
 }
 
+func (h *hostClient) Allow(ctx context.Context, limit, key string, n int, window time.Duration) (bool, time.Duration, error) {
+	r, err := h.c.Allow(ctx, &pb.AllowRequest{Limit: limit, Key: key, Events: int32(n), WindowSeconds: int64(window / time.Second)})
+	if status.Code(err) == codes.Unimplemented {
+		return false, 0, fmt.Errorf("rate limit %s: %w", limit, sdk.ErrUnsupported)
+	}
+	if err != nil {
+		return false, 0, FromStatus(err)
+	}
+	return r.Allowed, time.Duration(r.RetryAfterSeconds) * time.Second, nil
+}
+
 // NewHostServer serves h over gRPC: the host registers it on the broker
 // for each plugin it starts; sdktest does the same with its fake.
 func NewHostServer(h sdk.Host) pb.HostServer { return &hostServer{h: h} }
@@ -217,6 +234,17 @@ func (s *hostServer) ListArticles(ctx context.Context, q *pb.ArticleQuery) (*pb.
 		out.Articles = append(out.Articles, articleToPB(a))
 	}
 	return out, nil
+}
+
+func (s *hostServer) Allow(ctx context.Context, r *pb.AllowRequest) (*pb.AllowResponse, error) {
+	ok, wait, err := s.h.Allow(ctx, r.Limit, r.Key, int(r.Events), time.Duration(r.WindowSeconds)*time.Second)
+	if errors.Is(err, sdk.ErrUnsupported) {
+		return nil, status.Error(codes.Unimplemented, err.Error())
+	}
+	if err != nil {
+		return nil, ToStatus(err)
+	}
+	return &pb.AllowResponse{Allowed: ok, RetryAfterSeconds: int64((wait + time.Second - 1) / time.Second)}, nil
 }
 
 func (s *hostServer) GetArticle(ctx context.Context, r *pb.ArticleRef) (*pb.Article, error) {

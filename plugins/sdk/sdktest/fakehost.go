@@ -16,6 +16,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	"yiwang/plugins/sdk"
 	"yiwang/plugins/sdk/calendar"
@@ -34,6 +35,8 @@ type FakeHost struct {
 	articles map[int64][]sdk.Article
 	columns  map[int64][]sdk.Column
 	users    map[int64]*sdk.User
+	hits     map[string][]time.Time // limit/key
+	now      func() time.Time
 }
 
 var _ sdk.Host = (*FakeHost)(nil)
@@ -42,7 +45,7 @@ var _ sdk.Host = (*FakeHost)(nil)
 func NewFakeHost(tenants ...*sdk.Tenant) *FakeHost {
 	return &FakeHost{calendar: calendar.Official(), tenants: tenants, enabled: map[int64]bool{},
 		docs: map[string]sdk.Document{}, articles: map[int64][]sdk.Article{}, columns: map[int64][]sdk.Column{},
-		users: map[int64]*sdk.User{}}
+		users: map[int64]*sdk.User{}, hits: map[string][]time.Time{}, now: time.Now}
 }
 
 // SetEnabled records which tenants enable the module (for Tenants(true)).
@@ -243,4 +246,36 @@ func (h *FakeHost) Article(_ context.Context, tenantID, id int64) (*sdk.Article,
 		}
 	}
 	return nil, sdk.Errorf(sdk.ENOTFOUND, "没有找到文章")
+}
+
+// Allow keeps rate limits in memory, over a sliding window. One FakeHost
+// shared by two harnesses stands for the host's database: the count
+// survives the module's restart.
+func (h *FakeHost) Allow(_ context.Context, limit, key string, n int, window time.Duration) (bool, time.Duration, error) {
+	if err := sdk.CheckLimit(limit, key, n, window); err != nil {
+		return false, 0, err
+	}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	now := h.now()
+	k := limit + "/" + key
+	var kept []time.Time
+	for _, t := range h.hits[k] {
+		if now.Sub(t) < window {
+			kept = append(kept, t)
+		}
+	}
+	if len(kept) >= n {
+		h.hits[k] = kept
+		return false, window - now.Sub(kept[0]), nil
+	}
+	h.hits[k] = append(kept, now)
+	return true, 0, nil
+}
+
+// SetClock replaces the clock rate limits are counted by.
+func (h *FakeHost) SetClock(now func() time.Time) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.now = now
 }
