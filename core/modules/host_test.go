@@ -649,3 +649,46 @@ func TestExternalModuleChecksum(t *testing.T) {
 		t.Errorf("external module: %d", a.status)
 	}
 }
+
+// A module written from plugins/sdk alone (plugins/sdk/example), built as
+// its own binary, runs as an external module: its page in the tenant's
+// layout, its form posted as the page does (the token a field), its rate
+// limit kept by the host.
+func TestExternalModuleFromTheSDKAlone(t *testing.T) {
+	bin := filepath.Join(t.TempDir(), "guestbook")
+	build := exec.Command("go", "build", "-o", bin, "yiwang/plugins/sdk/example")
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("build the example module: %v\n%s", err, out)
+	}
+	sum, err := rpc.SHA256File(bin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := newFixture(t, modules.Spec{Name: "topics"}, modules.Spec{Name: "guestbook", Path: bin, SHA256: fmt.Sprintf("%x", sum)})
+	if err := f.st.Enable(context.Background(), "test", "jyj", "guestbook", nil); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, 5*time.Second, "the guest book on 教育局's site", func() bool { return f.get("/site/jyj/guestbook/").status == 200 })
+	if a := f.get("/guestbook/"); a.status != 404 {
+		t.Errorf("guest book on the portal, which does not enable it: %d", a.status)
+	}
+	page := f.get("/site/jyj/guestbook/")
+	if !strings.Contains(page.body, "还没有留言") || !strings.Contains(page.body, `name="csrf"`) {
+		t.Fatalf("guest book page: %s", page.body)
+	}
+	post := func(msg string) answer {
+		return f.do(http.MethodPost, "/site/jyj/guestbook/", url.Values{"csrf": {"t"}, "name": {"李四"}, "message": {msg}}, map[string]string{"Origin": f.url})
+	}
+	if a := post("第 1 条留言"); a.status != http.StatusSeeOther {
+		t.Fatalf("post: %d %s", a.status, a.body)
+	}
+	if a := f.get("/site/jyj/guestbook/"); !strings.Contains(a.body, "第 1 条留言") {
+		t.Fatalf("entry not shown: %s", a.body)
+	}
+	for i := 2; i <= 10; i++ {
+		post(fmt.Sprintf("第 %d 条留言", i))
+	}
+	if a := post("第 11 条留言"); a.status != http.StatusTooManyRequests || !strings.Contains(a.body, "留言过于频繁") {
+		t.Fatalf("eleventh post in an hour: %d %s", a.status, a.body)
+	}
+}

@@ -33,6 +33,7 @@
 // package rpc: rpc.Serve runs a module as a plugin process, rpc.Launch
 // starts one from the host's side. Package sdktest runs a module
 // in-process or as a real process for tests, against a fake host.
+// plugins/README.md is the guide; plugins/sdk/example a whole module.
 package sdk
 
 import (
