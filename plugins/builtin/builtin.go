@@ -7,6 +7,7 @@
 package builtin
 
 import (
-	_ "yiwang/plugins/mailbox" // 领导信箱
-	_ "yiwang/plugins/topics"  // 专题专栏
+	_ "yiwang/plugins/disclosure" // 政府信息公开
+	_ "yiwang/plugins/mailbox"    // 领导信箱
+	_ "yiwang/plugins/topics"     // 专题专栏
 )
