@@ -15,6 +15,9 @@ type Tenant struct {
 	Kind          string // portal, department, township, other
 	Status        string // active, archived
 	PrimaryDomain string
+	// OrgCode is the unit's 统一社会信用代码 (or organisation code), from
+	// the tenant's facts; "" until the county office enters it.
+	OrgCode string
 }
 
 // IsPortal reports whether t is the county portal.

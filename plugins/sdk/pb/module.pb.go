@@ -484,6 +484,9 @@ type Tenant struct {
 	Kind          string                 `protobuf:"bytes,4,opt,name=kind,proto3" json:"kind,omitempty"`     // portal, department, township, other
 	Status        string                 `protobuf:"bytes,5,opt,name=status,proto3" json:"status,omitempty"` // active, archived
 	PrimaryDomain string                 `protobuf:"bytes,6,opt,name=primary_domain,json=primaryDomain,proto3" json:"primary_domain,omitempty"`
+	// The unit's 统一社会信用代码 (or organisation code) from the tenant's
+	// facts, "" when the county office has not entered it.
+	OrgCode       string `protobuf:"bytes,7,opt,name=org_code,json=orgCode,proto3" json:"org_code,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -556,6 +559,13 @@ func (x *Tenant) GetStatus() string {
 func (x *Tenant) GetPrimaryDomain() string {
 	if x != nil {
 		return x.PrimaryDomain
+	}
+	return ""
+}
+
+func (x *Tenant) GetOrgCode() string {
+	if x != nil {
+		return x.OrgCode
 	}
 	return ""
 }
@@ -2752,14 +2762,15 @@ const file_module_proto_rawDesc = "" +
 	"\x06tenant\x18\x01 \x01(\v2\x18.yiwang.module.v1.TenantR\x06tenant\x12#\n" +
 	"\rsettings_json\x18\x02 \x01(\tR\fsettingsJson\"/\n" +
 	"\x11ConfigureResponse\x12\x1a\n" +
-	"\bwarnings\x18\x01 \x03(\tR\bwarnings\"\x93\x01\n" +
+	"\bwarnings\x18\x01 \x03(\tR\bwarnings\"\xae\x01\n" +
 	"\x06Tenant\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\x03R\x02id\x12\x12\n" +
 	"\x04code\x18\x02 \x01(\tR\x04code\x12\x12\n" +
 	"\x04name\x18\x03 \x01(\tR\x04name\x12\x12\n" +
 	"\x04kind\x18\x04 \x01(\tR\x04kind\x12\x16\n" +
 	"\x06status\x18\x05 \x01(\tR\x06status\x12%\n" +
-	"\x0eprimary_domain\x18\x06 \x01(\tR\rprimaryDomain\"b\n" +
+	"\x0eprimary_domain\x18\x06 \x01(\tR\rprimaryDomain\x12\x19\n" +
+	"\borg_code\x18\a \x01(\tR\aorgCode\"b\n" +
 	"\x04User\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\x03R\x02id\x12\x12\n" +
 	"\x04name\x18\x02 \x01(\tR\x04name\x12\x14\n" +

@@ -14,14 +14,14 @@ func tenantToPB(t *sdk.Tenant) *pb.Tenant {
 	if t == nil {
 		return nil
 	}
-	return &pb.Tenant{Id: t.ID, Code: t.Code, Name: t.Name, Kind: t.Kind, Status: t.Status, PrimaryDomain: t.PrimaryDomain}
+	return &pb.Tenant{Id: t.ID, Code: t.Code, Name: t.Name, Kind: t.Kind, Status: t.Status, PrimaryDomain: t.PrimaryDomain, OrgCode: t.OrgCode}
 }
 
 func tenantFromPB(t *pb.Tenant) *sdk.Tenant {
 	if t == nil {
 		return nil
 	}
-	return &sdk.Tenant{ID: t.Id, Code: t.Code, Name: t.Name, Kind: t.Kind, Status: t.Status, PrimaryDomain: t.PrimaryDomain}
+	return &sdk.Tenant{ID: t.Id, Code: t.Code, Name: t.Name, Kind: t.Kind, Status: t.Status, PrimaryDomain: t.PrimaryDomain, OrgCode: t.OrgCode}
 }
 
 // TenantToPB converts for hosts and harnesses.
