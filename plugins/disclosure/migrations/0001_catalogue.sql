@@ -32,6 +32,7 @@ CREATE TABLE disclosure_items (
 	published_at {{time}} NULL,
 	validity VARCHAR(16) NOT NULL DEFAULT 'valid',
 	superseded_by BIGINT NOT NULL DEFAULT 0,
+	repealed_on VARCHAR(10) NOT NULL DEFAULT '',
 	interprets_id BIGINT NOT NULL DEFAULT 0,
 	keywords VARCHAR(300) NOT NULL DEFAULT '',
 	summary {{text}} NOT NULL,
