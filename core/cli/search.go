@@ -124,7 +124,7 @@ func (sf *searchFlags) feeder(e *env, p *platform, idx search.Index, modules ...
 
 func searchCmd(ctx context.Context, e *env, args []string) error {
 	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" {
-		fmt.Fprintln(e.stdout, "用法:\n  yiwang search reindex [--tenant CODE]     从数据库重建搜索索引（服务运行时由服务重建）\n  yiwang search gen-corpus [--docs N] [--seed S]   生成基准测试语料（JSON Lines，写到标准输出）")
+		fmt.Fprintln(e.stdout, "用法:\n  yiwang search reindex [--tenant CODE] [--fresh]   从数据库重建搜索索引（服务运行时由服务重建；--fresh 删除旧的内嵌索引重新建立）\n  yiwang search gen-corpus [--docs N] [--seed S]   生成基准测试语料（JSON Lines，写到标准输出）")
 		return nil
 	}
 	switch args[0] {
@@ -146,6 +146,7 @@ func searchReindex(ctx context.Context, e *env, args []string) error {
 	fs.StringVar(&sf.analysis, "analysis", "", "新建内嵌索引时使用的分析方式（默认 skip；phrase、trigram、bigram、cjk 供比较；已有索引沿用建立时的方式）")
 	code := fs.String("tenant", "", "只重建这个站点（站点代码）")
 	wait := fs.Bool("wait", true, "服务正在运行时，等待它完成重建")
+	fresh := fs.Bool("fresh", false, "删除内嵌索引后重新建立（索引建于旧版本、不支持按元数据筛选时使用；须先停止服务）")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -166,6 +167,24 @@ func searchReindex(ctx context.Context, e *env, args []string) error {
 		tenantID = t.ID
 	}
 	idx, err := sf.open(p)
+	if *fresh && sf.esURL == "" {
+		if errors.Is(err, search.ErrLocked) {
+			return errors.New("服务正在运行并持有索引：--fresh 需要先停止服务")
+		}
+		if err != nil {
+			return err
+		}
+		// bleve keeps the mapping an index was made with: a fresh index
+		// is the only way to a new one. The analysis stays unless asked.
+		if sf.analysis == "" {
+			sf.analysis = idx.(*search.Bleve).Analysis()
+		}
+		idx.Close()
+		if err := os.RemoveAll(sf.indexDir()); err != nil {
+			return fmt.Errorf("remove the search index: %w", err)
+		}
+		idx, err = sf.open(p)
+	}
 	if errors.Is(err, search.ErrLocked) {
 		// A server holds the index: it rebuilds, asked through the outbox.
 		if err := search.RequestRebuild(ctx, p.db, actor(), tenantID); err != nil {
@@ -315,13 +334,23 @@ func (m moduleIndexer) Index(ctx context.Context, d modules.Document) error {
 }
 
 // searchDoc is a module's document as the search keeps it: tags are
-// searchable text.
+// searchable text, and a tag "key=value" is also a metadata field the
+// search page filters by (sdk.Document.Tags).
 func searchDoc(d modules.Document) search.Doc {
 	body := d.Body
-	if len(d.Tags) > 0 {
-		body += "\n" + strings.Join(d.Tags, " ")
+	var words, fields []string
+	for _, tag := range d.Tags {
+		if k, v, ok := strings.Cut(tag, "="); ok && k != "" && v != "" && len(tag) <= 300 {
+			fields = append(fields, tag)
+			words = append(words, v)
+			continue
+		}
+		words = append(words, tag)
 	}
-	return search.Doc{ID: d.ID, TenantID: d.TenantID, Type: d.Type, URL: d.Path, Title: d.Title, Body: body, Date: d.Date}
+	if len(words) > 0 {
+		body += "\n" + strings.Join(words, " ")
+	}
+	return search.Doc{ID: d.ID, TenantID: d.TenantID, Type: d.Type, URL: d.Path, Title: d.Title, Body: body, Date: d.Date, Fields: fields}
 }
 
 // moduleSource is one module's documents in a rebuild, read from its

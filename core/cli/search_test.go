@@ -43,6 +43,10 @@ func TestSearchReindex(t *testing.T) {
 	if !strings.Contains(r.stdout, "共 "+strconv.Itoa(n)+" 篇") {
 		t.Errorf("reindex of one tenant: %s", r.stdout)
 	}
+	r = mustRun(t, "search", "reindex", "--fresh", "--data", data)
+	if !strings.Contains(r.stdout, "共 "+strconv.Itoa(n)+" 篇") {
+		t.Errorf("fresh reindex: %s", r.stdout)
+	}
 	if r := run(t, "search", "reindex", "--tenant", "nosuch", "--data", data); r.code == 0 {
 		t.Error("reindex of an unknown tenant succeeded")
 	}
@@ -54,6 +58,9 @@ func TestSearchReindex(t *testing.T) {
 	res, err := search.Search(ctx, idx, search.Query{Text: "思府发〔2026〕12号"})
 	if err != nil || res.Total != 1 {
 		t.Errorf("after reindex, the document number finds %d (%v), want 1", res.Total, err)
+	}
+	if r := run(t, "search", "reindex", "--fresh", "--data", data); r.code == 0 || !strings.Contains(r.stderr, "先停止服务") {
+		t.Errorf("fresh reindex beside a server: exit %d, %s", r.code, r.stderr)
 	}
 	// With the index held (a running server), reindex asks through the outbox.
 	r = mustRun(t, "search", "reindex", "--wait=false", "--data", data)

@@ -132,9 +132,17 @@ type Bleve struct {
 	scheme   Grams
 	batch    int
 	path     string
+	// noFields is set on an index built before metadata fields: bleve
+	// keeps an index's mapping for good, so only a fresh index
+	// (`yiwang search reindex --fresh`) can filter by them.
+	noFields bool
 }
 
 var _ Index = (*Bleve)(nil)
+
+// ErrNoFields is returned for a search by metadata fields on an index
+// built before they existed.
+var ErrNoFields = errors.New("search: the index was built before metadata fields; rebuild it with `yiwang search reindex --fresh`")
 
 // ErrLocked is returned when another process holds the index open.
 var ErrLocked = errors.New("search: the index is open in another process (a running server)")
@@ -193,6 +201,11 @@ func OpenBleve(dir string, opts BleveOptions) (*Bleve, error) {
 		}
 		b.shards = append(b.shards, idx)
 		b.cols = append(b.cols, newColumns())
+		if im, ok := idx.Mapping().(*mapping.IndexMappingImpl); ok && im.DefaultMapping != nil {
+			if _, has := im.DefaultMapping.Properties["fields"]; !has {
+				b.noFields = true
+			}
+		}
 	}
 	b.alias = bleve.NewIndexAlias(b.shards...)
 	return b, nil
@@ -263,6 +276,9 @@ func indexMapping(analysisName string) (*mapping.IndexMappingImpl, error) {
 	dm.AddFieldMappingsAt("column", stored)
 	dm.AddFieldMappingsAt("tenant", keyword(true, false))
 	dm.AddFieldMappingsAt("type", keyword(true, false))
+	fields := keyword(true, false)
+	fields.Store = false
+	dm.AddFieldMappingsAt("fields", fields)
 	// Facets read one doc value per match, tenant and type together:
 	// reading two costs twice (doc values are decoded chunk by chunk).
 	facet := keyword(true, true)
@@ -300,6 +316,7 @@ func (b *Bleve) doc(d *Doc) map[string]interface{} {
 		"tenant": tenantKey(d.TenantID),
 		"type":   d.Type,
 		"facet":  tenantKey(d.TenantID) + "/" + d.Type,
+		"fields": d.Fields,
 		"date":   d.Date.UTC(),
 	}
 	if b.analysis == AnalysisSkip {
@@ -517,6 +534,11 @@ func (b *Bleve) build(p Parsed, q Query, noSites, noTypes bool) query.Query {
 	if len(q.Types) > 0 && !noTypes {
 		filter("type", q.Types)
 	}
+	for _, f := range q.Fields {
+		t := termQ("fields", f)
+		t.SetBoost(filterBoost)
+		terms = append(terms, t)
+	}
 	if !q.From.IsZero() || !q.To.IsZero() {
 		incl := true
 		dq := query.NewDateRangeInclusiveQuery(q.From, q.To, &incl, &incl)
@@ -558,6 +580,9 @@ func (b *Bleve) Search(ctx context.Context, q Query) (*Result, error) {
 	res := &Result{Parsed: p}
 	if len(p.Words) == 0 {
 		return res, nil
+	}
+	if b.noFields && len(q.Fields) > 0 {
+		return nil, ErrNoFields
 	}
 	byTime := q.Sort == ByTime
 	outs, err := b.collect(ctx, b.build(p, q, false, false), q.Offset+q.Limit, byTime, q.Facets)

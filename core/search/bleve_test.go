@@ -2,14 +2,17 @@ package search_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math/rand/v2"
+	"os"
 	"path/filepath"
 	"sort"
 	"strconv"
 	"testing"
 	"time"
 
+	"github.com/blevesearch/bleve/v2"
 	"yiwang/core/search"
 	"yiwang/core/search/searchtest"
 )
@@ -148,4 +151,45 @@ func TestColumnsFollowSegments(t *testing.T) {
 	addBatches("n", 5, 1)
 	time.Sleep(2 * time.Second) // the merger's work
 	check("after merging")
+}
+
+// An index whose mapping has no metadata fields (built by an earlier
+// version) refuses a search by them rather than answering nothing.
+func TestBleveWithoutFieldsMapping(t *testing.T) {
+	dir := t.TempDir()
+	idx, err := search.OpenBleve(dir, search.BleveOptions{Shards: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := idx.Search(context.Background(), search.Query{Text: "预算", Fields: []string{"year=2026"}}); err != nil {
+		t.Fatalf("a new index: %v", err)
+	}
+	idx.Close()
+	// Replace the shard by one built with the old mapping: the current
+	// one less the fields property.
+	shard := filepath.Join(dir, "shard-0")
+	if err := os.RemoveAll(shard); err != nil {
+		t.Fatal(err)
+	}
+	m, err := search.IndexMappingForTest(search.DefaultAnalysis)
+	if err != nil {
+		t.Fatal(err)
+	}
+	delete(m.DefaultMapping.Properties, "fields")
+	old, err := bleve.New(shard, m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	old.Close()
+	idx, err = search.OpenBleve(dir, search.BleveOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer idx.Close()
+	if _, err := idx.Search(context.Background(), search.Query{Text: "预算", Fields: []string{"year=2026"}}); !errors.Is(err, search.ErrNoFields) {
+		t.Fatalf("old index, search by field: %v, want ErrNoFields", err)
+	}
+	if _, err := idx.Search(context.Background(), search.Query{Text: "预算"}); err != nil {
+		t.Fatalf("old index, plain search: %v", err)
+	}
 }

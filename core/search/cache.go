@@ -61,7 +61,7 @@ func (c *Cached) Delete(ctx context.Context, ids ...string) error {
 // Search implements Index: from the cache when it can.
 func (c *Cached) Search(ctx context.Context, q Query) (*Result, error) {
 	q.normalise()
-	key := fmt.Sprintf("%q|%v|%v|%q|%d|%d|%s|%d|%d|%t", q.Text, q.Tenants, q.ExcludeTenants, q.Types,
+	key := fmt.Sprintf("%q|%v|%v|%q|%q|%d|%d|%s|%d|%d|%t", q.Text, q.Tenants, q.ExcludeTenants, q.Types, q.Fields,
 		q.From.UnixNano(), q.To.UnixNano(), q.Sort, q.Offset, q.Limit, q.Facets)
 	c.mu.Lock()
 	if el, ok := c.byKey[key]; ok {

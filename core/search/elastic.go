@@ -90,6 +90,14 @@ func OpenElastic(opts ElasticOptions) (*Elastic, error) {
 		if err := check(res, err); err != nil && !strings.Contains(err.Error(), "resource_already_exists_exception") {
 			return nil, fmt.Errorf("search: create index %s: %w", e.index, err)
 		}
+	} else {
+		// An index made before metadata fields existed learns the field;
+		// adding a field is the one mapping change Elasticsearch allows
+		// in place, and repeating it is harmless.
+		res, err := es.Indices.PutMapping([]string{e.index}, strings.NewReader(`{"properties": {"fields": {"type": "keyword"}}}`), es.Indices.PutMapping.WithContext(ctx))
+		if err := check(res, err); err != nil {
+			return nil, fmt.Errorf("search: add the fields mapping to index %s: %w", e.index, err)
+		}
 	}
 	return e, nil
 }
@@ -107,6 +115,7 @@ const ElasticMapping = `{
       "id":     {"type": "keyword"},
       "tenant": {"type": "keyword"},
       "type":   {"type": "keyword"},
+      "fields": {"type": "keyword"},
       "date":   {"type": "date"},
       "url":    {"type": "keyword", "index": false, "doc_values": false},
       "column": {"type": "keyword", "index": false, "doc_values": false},
@@ -167,6 +176,7 @@ type esDoc struct {
 	XUni   string    `json:"x_uni,omitempty"`
 	TBi    []string  `json:"t_bi,omitempty"`
 	TUni   string    `json:"t_uni,omitempty"`
+	Fields []string  `json:"fields,omitempty"`
 }
 
 func check(res *esapi.Response, err error) error {
@@ -232,7 +242,7 @@ func (e *Elastic) Upsert(ctx context.Context, docs ...Doc) error {
 		xbi, xuni := gramStreams(d.Title + "\n" + body)
 		tbi, tuni := gramStreams(d.Title)
 		_ = enc.Encode(map[string]any{"index": map[string]string{"_id": d.ID}})
-		if err := enc.Encode(esDoc{ID: d.ID, Tenant: tenantKey(d.TenantID), Type: d.Type, Date: d.Date.UTC(), URL: d.URL, Column: d.Column,
+		if err := enc.Encode(esDoc{ID: d.ID, Tenant: tenantKey(d.TenantID), Type: d.Type, Date: d.Date.UTC(), URL: d.URL, Column: d.Column, Fields: d.Fields,
 			Title: d.Title, Body: body, XBi: xbi, XUni: xuni, TBi: tbi, TUni: tuni}); err != nil {
 			return err
 		}
@@ -332,6 +342,9 @@ func (e *Elastic) body(p Parsed, q Query) obj {
 			r["lte"] = q.To.UTC().Format(time.RFC3339Nano)
 		}
 		filter = append(filter, obj{"range": obj{"date": r}})
+	}
+	for _, f := range q.Fields {
+		filter = append(filter, obj{"term": obj{"fields": f}})
 	}
 	if len(q.ExcludeTenants) > 0 {
 		mustNot = append(mustNot, obj{"terms": obj{"tenant": tenantKeys(q.ExcludeTenants)}})

@@ -14,6 +14,7 @@ import (
 	"context"
 	"errors"
 	"html/template"
+	"strings"
 	"time"
 )
 
@@ -59,7 +60,16 @@ type Doc struct {
 	// Column is a label shown with the hit (the column name), optional.
 	Column string
 	Date   time.Time
+	// Fields are metadata a search page filters by, each "key=value"
+	// (a disclosure item's "publisher=思南县教育局", "year=2026"). They
+	// match whole, never by words; the words a person may type are in
+	// the body.
+	Fields []string
 }
+
+// Field joins a metadata key and value as Doc.Fields and Query.Fields
+// hold them.
+func Field(key, value string) string { return key + "=" + value }
 
 // Validate checks what every backend relies on.
 func (d *Doc) Validate() error {
@@ -70,6 +80,11 @@ func (d *Doc) Validate() error {
 		return errors.New("search: document " + d.ID + " has no tenant")
 	case d.Type == "":
 		return errors.New("search: document " + d.ID + " has no type")
+	}
+	for _, f := range d.Fields {
+		if !strings.Contains(f, "=") || len(f) > 300 {
+			return errors.New("search: document " + d.ID + " has a field that is not key=value of at most 300 bytes")
+		}
 	}
 	return nil
 }
@@ -92,6 +107,9 @@ type Query struct {
 	ExcludeTenants []int64
 	// Types restricts to these types; none means every type.
 	Types []string
+	// Fields restricts to documents holding every one of these
+	// "key=value" fields.
+	Fields []string
 	// From and To bound the date, inclusive; zero means open.
 	From, To time.Time
 	Sort     Sort

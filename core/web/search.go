@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"errors"
 	"html/template"
 	"net/http"
 	"net/url"
@@ -50,6 +51,10 @@ type searchView struct {
 	Truncated bool
 	Failed    bool // the index did not answer
 	BadDate   bool
+	OldIndex  bool // the index cannot filter by metadata fields
+
+	Meta    []metaFilter
+	MetaSet bool // a metadata filter is given
 
 	Total   int
 	Took    string
@@ -73,6 +78,21 @@ type searchView struct {
 	TypeOptions []option
 	action      string
 	params      url.Values
+}
+
+// metaFilter is a metadata field of disclosure items the page filters by:
+// modules tag their documents "key=value" (plugins/disclosure).
+type metaFilter struct {
+	Key, Label, Hint, Value string
+}
+
+// metaFilters are the disclosure catalogue's fields, in the order of the
+// item's metadata table.
+var metaFilters = []metaFilter{
+	{Key: "publisher", Label: "发布机构", Hint: "例如 思南县教育局"},
+	{Key: "category", Label: "分类", Hint: "例如 政策文件"},
+	{Key: "genre", Label: "体裁分类", Hint: "例如 行政规范性文件"},
+	{Key: "year", Label: "年份", Hint: "例如 2026"},
 }
 
 type searchHit struct {
@@ -170,6 +190,17 @@ func (s *Server) searchPage(w http.ResponseWriter, r *http.Request, idx search.I
 		v.Type = typ
 		q.Types = []string{typ}
 	}
+	for _, m := range metaFilters {
+		m.Value = strings.TrimSpace(in.Get(m.Key))
+		if len(m.Value) > 100 {
+			m.Value = ""
+		}
+		if m.Value != "" {
+			q.Fields = append(q.Fields, search.Field(m.Key, m.Value))
+			v.MetaSet = true
+		}
+		v.Meta = append(v.Meta, m)
+	}
 	v.From, v.To = in.Get("from"), in.Get("to")
 	if d, ok := parseDay(v.From); ok {
 		q.From = d
@@ -196,12 +227,17 @@ func (s *Server) searchPage(w http.ResponseWriter, r *http.Request, idx search.I
 			v.params.Set(k, val)
 		}
 	}
+	for _, m := range v.Meta {
+		if m.Value != "" {
+			v.params.Set(m.Key, m.Value)
+		}
+	}
 	if v.SubSite {
 		v.params.Set("scope", v.Scope)
 	}
 	v.ScopeAll, v.ScopeSite = v.link("scope", "all", "site", ""), v.link("scope", "site", "site", "")
 	v.SortRel, v.SortTime = v.link("sort", ""), v.link("sort", "time")
-	v.ClearURL = v.link("site", "", "type", "", "from", "", "to", "")
+	v.ClearURL = v.link("site", "", "type", "", "from", "", "to", "", "publisher", "", "category", "", "genre", "", "year", "")
 	for _, typ := range []string{search.TypeArticle, search.TypeDisclosure, search.TypeLetter, search.TypeInterview, search.TypeTopic} {
 		v.TypeOptions = append(v.TypeOptions, option{typ, search.TypeLabel(typ), typ == v.Type})
 	}
@@ -214,7 +250,9 @@ func (s *Server) searchPage(w http.ResponseWriter, r *http.Request, idx search.I
 		defer cancel()
 		var res *search.Result
 		err := withSlot(ctx, func() (err error) { res, err = search.Search(ctx, idx, q); return err })
-		if err != nil {
+		if errors.Is(err, search.ErrNoFields) {
+			v.OldIndex = true
+		} else if err != nil {
 			s.log.Error("search", "q", v.Q, "err", err)
 			v.Failed = true
 		} else {

@@ -7,8 +7,10 @@ import (
 	"net/url"
 	"path/filepath"
 	"regexp"
+	"sort"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/jmoiron/sqlx"
 	"yiwang/core/content"
@@ -248,5 +250,45 @@ func TestSearchMalformedQueriesAnswerNormally(t *testing.T) {
 	}
 	if r := f.get(t, "localhost:8080", "/search?q=%ZZ"); r.status != http.StatusOK && r.status != http.StatusBadRequest {
 		t.Errorf("a broken escape: status %d", r.status)
+	}
+}
+
+// Disclosure items carry their metadata as fields; the page filters by
+// them, keeps them in its links, and says so when the index predates them.
+func TestSearchByDisclosureMetadata(t *testing.T) {
+	f := newSearchFixture(t)
+	jyj, err := f.tenants.ByCode(context.Background(), "jyj")
+	if err != nil {
+		t.Fatal(err)
+	}
+	item := func(id, publisher, year string) search.Doc {
+		return search.Doc{ID: "disclosure:item:" + id, TenantID: jyj.ID, Type: search.TypeDisclosure, URL: "disclosure/items/" + id,
+			Title: "部门预算公开" + id, Body: "本年度绩效目标", Date: time.Now(),
+			Fields: []string{search.Field("publisher", publisher), search.Field("year", year)}}
+	}
+	if err := f.idx.Upsert(context.Background(), item("1", "思南县教育局", "2026"), item("2", "思南县教育局", "2025"), item("3", "思南县财政局", "2026")); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		query string
+		want  []string
+	}{
+		{"q=" + q("绩效目标"), []string{"1", "2", "3"}},
+		{"q=" + q("绩效目标") + "&publisher=" + q("思南县教育局"), []string{"1", "2"}},
+		{"q=" + q("绩效目标") + "&publisher=" + q("思南县教育局") + "&year=2026", []string{"1"}},
+		{"q=" + q("绩效目标") + "&publisher=" + q("教育局"), nil},
+	} {
+		r := f.search(t, "/search?"+c.query)
+		var got []string
+		for _, h := range hits(r.body) {
+			got = append(got, h[strings.LastIndex(h, "/")+1:])
+		}
+		sort.Strings(got)
+		if strings.Join(got, ",") != strings.Join(c.want, ",") {
+			t.Errorf("%s: %v, want %v", c.query, got, c.want)
+		}
+		if strings.Contains(c.query, "publisher=") && !strings.Contains(r.body, `id="search-m-publisher" name="publisher" value="`) {
+			t.Errorf("%s: the publisher filter is not kept in the form", c.query)
+		}
 	}
 }

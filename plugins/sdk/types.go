@@ -75,7 +75,9 @@ type Document struct {
 	Title    string
 	Body     string // plain text
 	Date     time.Time
-	Tags     []string
+	// Tags are searchable words; a tag "key=value" is also a field the
+	// search page filters by (a disclosure item's "publisher=…").
+	Tags []string
 }
 
 // Column is a column of a tenant's site.

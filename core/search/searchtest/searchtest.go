@@ -112,6 +112,21 @@ func Run(t *testing.T, open func(t *testing.T) search.Index) {
 		check("from", search.Query{Text: "扶贫", From: day.AddDate(0, 0, -3)}, "a1", "a3")
 		check("to", search.Query{Text: "扶贫", To: day.AddDate(0, 0, -2)}, "a3", "a7")
 		check("range", search.Query{Text: "扶贫", From: day.AddDate(0, 0, -4), To: day.AddDate(0, 0, -2)}, "a3")
+
+		// Metadata fields match whole, every one asked for.
+		item := func(id, publisher, year string) search.Doc {
+			return search.Doc{ID: id, TenantID: 2, Type: search.TypeDisclosure, URL: "disclosure/items/" + id, Title: "部门预算公开", Body: "本年度绩效目标",
+				Date: day, Fields: []string{search.Field("publisher", publisher), search.Field("year", year)}}
+		}
+		if err := idx.Upsert(ctx, item("f1", "思南县财政局", "2026"), item("f2", "思南县教育局", "2026"), item("f3", "思南县财政局", "2025")); err != nil {
+			t.Fatal(err)
+		}
+		refresh(t, idx)
+		check("no field", search.Query{Text: "绩效目标"}, "f1", "f2", "f3")
+		check("field", search.Query{Text: "绩效目标", Fields: []string{"publisher=思南县财政局"}}, "f1", "f3")
+		check("fields", search.Query{Text: "绩效目标", Fields: []string{"publisher=思南县财政局", "year=2026"}}, "f1")
+		check("field whole", search.Query{Text: "绩效目标", Fields: []string{"publisher=财政局"}})
+		check("field and type", search.Query{Text: "绩效目标", Types: []string{search.TypeArticle}, Fields: []string{"year=2026"}})
 	})
 
 	t.Run("sort and pages", func(t *testing.T) {
