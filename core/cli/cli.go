@@ -18,6 +18,7 @@ import (
 	"github.com/jmoiron/sqlx"
 	"yiwang/core"
 	"yiwang/core/content"
+	"yiwang/core/metrics"
 	"yiwang/core/modules"
 	"yiwang/core/store"
 	"yiwang/tenants"
@@ -193,6 +194,8 @@ type platform struct {
 	// host runs the module processes; only `serve` starts it, and other
 	// rooms' goroutines read it.
 	host atomic.Pointer[modules.Host]
+	// metrics is set by the metrics room when `serve --metrics` is given.
+	metrics *metrics.Metrics
 }
 
 func (sf *storeFlags) open(ctx context.Context, e *env) (*platform, error) {

@@ -134,6 +134,11 @@ func modulesStart(ctx context.Context, e *env, p *platform, srv *web.Server) (fu
 		CSRF:     signOnCSRF{},
 		Users:    accountUsers{db: p.db, ms: tenants.NewMemberships(p.db)},
 		Indexer:  searchForModules(p),
+		ObserveCall: func(module, call string, d time.Duration, err error) {
+			if p.metrics != nil {
+				p.metrics.ModuleCall(module, call, d, err)
+			}
+		},
 		Notifier: inbox{notices.NewStore(p.db)},
 		// The county office's corrections reach modules within the store's TTL.
 		CalendarSource: calendar.NewStore(p.db).Current,

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"time"
 
 	"yiwang/core"
 	"yiwang/core/web"
@@ -142,7 +143,11 @@ func (h *Host) handler(srv *web.Server, pr *proc) http.HandlerFunc {
 		}
 		ctx, cancel := context.WithTimeout(r.Context(), h.cfg.Timeout)
 		defer cancel()
+		start := time.Now()
 		resp, err := pl.Handle(ctx, req)
+		if h.cfg.ObserveCall != nil {
+			h.cfg.ObserveCall(pr.spec.Name, "handle", time.Since(start), err)
+		}
 		if err != nil {
 			if r.Context().Err() != nil {
 				return // the visitor left

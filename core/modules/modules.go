@@ -160,6 +160,10 @@ type Config struct {
 	Notifier       Notifier
 	CSRF           CSRF
 
+	// ObserveCall, when set, learns the duration and result of every
+	// request forwarded to a module (the metrics room).
+	ObserveCall func(module, call string, d time.Duration, err error)
+
 	// Instance names this host in process reports; default host:pid.
 	Instance string
 	// Reload is how often enablement changes made elsewhere (the CLI,

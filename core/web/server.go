@@ -108,7 +108,14 @@ func New(cfg Config, db *store.DB, ts *tenants.Store, cs *content.Store, log *sl
 
 // Handler is the whole HTTP surface, with its middleware.
 func (s *Server) Handler() http.Handler {
-	var h http.Handler = s.top
+	var h http.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s.top.ServeHTTP(w, r)
+		// The top-level routes (/healthz, /static/) name themselves;
+		// serveSite names the site route it served.
+		if l := routeLabelOf(r); l != nil && l.Pattern == "" && r.Pattern != "/" {
+			l.Pattern = r.Pattern
+		}
+	})
 	for i := len(s.ext.Wrap) - 1; i >= 0; i-- {
 		h = s.ext.Wrap[i](h)
 	}
@@ -196,6 +203,10 @@ func (s *Server) serveSite(w http.ResponseWriter, r *http.Request) {
 	}
 
 	site := &reqSite{tenant: t, snap: snap, link: l, base: l.siteBase(t)}
+	label := routeLabelOf(r)
+	if label != nil {
+		label.Tenant = t.Code
+	}
 	if t.Status == tenants.Archived {
 		s.renderError(w, r, site, &core.Error{Code: core.EGONE,
 			Message: "“" + t.Name + "”网站已归档，不再更新和提供访问。如需查询该单位信息，请访问" + snap.portal.Name + "门户网站。"})
@@ -214,6 +225,9 @@ func (s *Server) serveSite(w http.ResponseWriter, r *http.Request) {
 	r2 := r.Clone(context.WithValue(r.Context(), siteKey{}, site))
 	r2.URL.Path, r2.URL.RawPath = rest, ""
 	s.site.ServeHTTP(w, r2)
+	if label != nil {
+		label.Pattern = r2.Pattern
+	}
 }
 
 func (s *Server) redirectCanonical(w http.ResponseWriter, r *http.Request, base, rest string) {
