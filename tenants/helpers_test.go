@@ -19,7 +19,7 @@ var header = strings.Join(tenants.SeedColumns, "\t")
 // domains; the footer columns are filled with plausible values.
 func row(code, name, kind, sort, domains string) string {
 	return strings.Join([]string{code, name, kind, sort, name, "", "黔ICP备00000000号-1", "黔公网安备 00000000000000号",
-		"思南县", "0856-0000000", code + "@example.cn", domains}, "\t")
+		"思南县", "0856-0000000", code + "@example.cn", domains, ""}, "\t")
 }
 
 // seedFile joins lines with LF and a final newline.

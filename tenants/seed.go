@@ -22,8 +22,13 @@ import (
 //go:embed seed/sinan.tsv
 var ReferenceSeed []byte
 
-// SeedColumns is the header a seed file must carry, in this order.
-var SeedColumns = []string{"code", "name", "kind", "sort", "sponsor", "site_id_code", "icp", "psb", "address", "phone", "email", "domains"}
+// SeedColumns is the header a seed file carries, in this order. The last
+// one, org_code, came later: a file whose header stops before it (the
+// 12-column format) is read as if every org_code were empty.
+var SeedColumns = []string{"code", "name", "kind", "sort", "sponsor", "site_id_code", "icp", "psb", "address", "phone", "email", "domains", "org_code"}
+
+// seedOptional counts the trailing columns of SeedColumns a file may omit.
+const seedOptional = 1
 
 // SeedError points at the line and field of a seed file at fault.
 type SeedError struct {
@@ -53,7 +58,7 @@ func ParseSeed(r io.Reader) ([]*Tenant, error) {
 		hosts   = map[string]int{}
 		portals int
 	)
-	err := readTable(r, SeedColumns, func(line int, fields []string) error {
+	err := readTableOptional(r, SeedColumns, seedOptional, func(line int, fields []string) error {
 		f := func(name string) string {
 			for i, c := range SeedColumns {
 				if c == name {
@@ -65,7 +70,7 @@ func ParseSeed(r io.Reader) ([]*Tenant, error) {
 		t := &Tenant{
 			Code: f("code"), Name: f("name"), Kind: Kind(f("kind")), Status: Active,
 			Sponsor: f("sponsor"), SiteIDCode: f("site_id_code"), ICP: f("icp"), PSB: f("psb"),
-			Address: f("address"), Phone: f("phone"), Email: f("email"),
+			Address: f("address"), Phone: f("phone"), Email: f("email"), OrgCode: NormalizeOrgCode(f("org_code")),
 		}
 		if s := f("sort"); s != "" {
 			n, err := strconv.Atoi(s)
@@ -123,6 +128,8 @@ func fieldOf(err error) string {
 		return "kind"
 	case strings.HasPrefix(m, "域名"):
 		return "domains"
+	case strings.HasPrefix(m, "统一社会信用代码"), strings.HasPrefix(m, "组织机构代码"):
+		return "org_code"
 	}
 	return ""
 }
@@ -170,6 +177,11 @@ func (s *Store) Import(ctx context.Context, actor string, ts []*Tenant) (ImportR
 				// ones mapped since (by the console or the CLI) stay.
 				t.Domains = old.Domains
 			}
+			if t.OrgCode == "" {
+				// Likewise an empty org_code (or a 12-column file): the
+				// code the county office entered in the console stays.
+				t.OrgCode = old.OrgCode
+			}
 			if sameSeedFields(old, t) {
 				t.ID = old.ID
 				res.Unchanged++
@@ -198,7 +210,7 @@ func (s *Store) Import(ctx context.Context, actor string, ts []*Tenant) (ImportR
 func sameSeedFields(a, b *Tenant) bool {
 	return a.Name == b.Name && a.Kind == b.Kind && a.Sort == b.Sort && a.Sponsor == b.Sponsor &&
 		a.SiteIDCode == b.SiteIDCode && a.ICP == b.ICP && a.PSB == b.PSB && a.Address == b.Address &&
-		a.Phone == b.Phone && a.Email == b.Email && sameDomains(a.Domains, b.Domains)
+		a.Phone == b.Phone && a.Email == b.Email && a.OrgCode == b.OrgCode && sameDomains(a.Domains, b.Domains)
 }
 
 // sameDomains reports whether two domain lists map the same hosts with the
@@ -225,9 +237,17 @@ func sameDomains(a, b []string) bool {
 // other line must be header, and every further line must have its fields;
 // fn gets each row, trimmed, with its physical line number.
 func readTable(r io.Reader, header []string, fn func(line int, fields []string) error) error {
+	return readTableOptional(r, header, 0, fn)
+}
+
+// readTableOptional is readTable for a format that grew: the file's
+// header may stop up to optional columns before the end of header, its
+// rows then have as many fields as its header, and fn gets them padded
+// with "" to the full width.
+func readTableOptional(r io.Reader, header []string, optional int, fn func(line int, fields []string) error) error {
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 64*1024), 1024*1024)
-	seen, line := false, 0
+	seen, line, width := false, 0, 0
 	for sc.Scan() {
 		line++
 		text := strings.TrimRight(sc.Text(), "\r")
@@ -239,17 +259,21 @@ func readTable(r io.Reader, header []string, fn func(line int, fields []string) 
 		}
 		fields := strings.Split(text, "\t")
 		if !seen {
-			if strings.Join(fields, "\t") != strings.Join(header, "\t") {
+			n := len(fields)
+			if n < len(header)-optional || n > len(header) || strings.Join(fields, "\t") != strings.Join(header[:n], "\t") {
 				return &SeedError{Line: line, Msg: "表头应为（以制表符分隔）：" + strings.Join(header, " ")}
 			}
-			seen = true
+			width, seen = n, true
 			continue
 		}
-		if len(fields) != len(header) {
-			return &SeedError{Line: line, Msg: fmt.Sprintf("应有 %d 个字段，实有 %d 个（字段以制表符分隔）", len(header), len(fields))}
+		if len(fields) != width {
+			return &SeedError{Line: line, Msg: fmt.Sprintf("应有 %d 个字段，实有 %d 个（字段以制表符分隔）", width, len(fields))}
 		}
 		for i := range fields {
 			fields[i] = strings.TrimSpace(fields[i])
+		}
+		for len(fields) < len(header) {
+			fields = append(fields, "")
 		}
 		if err := fn(line, fields); err != nil {
 			return err

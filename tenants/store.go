@@ -26,7 +26,7 @@ type Store struct {
 // NewStore returns a store on db.
 func NewStore(db *store.DB) *Store { return &Store{db: db} }
 
-const tenantColumns = `id, code, name, kind, status, sort, sponsor, site_id_code, icp, psb, address, phone, email,
+const tenantColumns = `id, code, name, kind, status, sort, sponsor, site_id_code, icp, psb, address, phone, email, org_code,
 	theme_color, logo_url, created_at, updated_at, archived_at`
 
 // List returns all tenants (archived too) in directory order: portal,
@@ -111,10 +111,10 @@ func (s *Store) insert(ctx context.Context, tx *sqlx.Tx, t *Tenant) error {
 	now := store.Now()
 	t.CreatedAt, t.UpdatedAt = now, now
 	res, err := tx.ExecContext(ctx, `INSERT INTO tenants (code, name, kind, status, sort, sponsor, site_id_code, icp, psb,
-		address, phone, email, theme_color, logo_url, created_at, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		address, phone, email, org_code, theme_color, logo_url, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		t.Code, t.Name, t.Kind, t.Status, t.Sort, t.Sponsor, t.SiteIDCode, t.ICP, t.PSB,
-		t.Address, t.Phone, t.Email, t.ThemeColor, t.LogoURL, now, now)
+		t.Address, t.Phone, t.Email, t.OrgCode, t.ThemeColor, t.LogoURL, now, now)
 	if err != nil {
 		if store.IsUniqueViolation(err) {
 			return core.Errorf(core.ECONFLICT, "站点代码“%s”已被使用", t.Code)
@@ -162,18 +162,28 @@ func (s *Store) Update(ctx context.Context, actor string, t *Tenant) error {
 		return err
 	}
 	return s.db.Tx(ctx, func(tx *sqlx.Tx) error {
+		var oldCode string
+		if err := tx.GetContext(ctx, &oldCode, `SELECT org_code FROM tenants WHERE id = ?`, t.ID); err != nil {
+			return fmt.Errorf("update tenant %s: %w", t.Code, err)
+		}
 		if err := update(ctx, tx, t); err != nil {
 			return err
 		}
-		return audit.Write(ctx, tx, audit.Entry{Actor: actor, Action: "tenant.update", TenantID: &t.ID, Target: t.Code})
+		// The code is printed in every 索引号 a module issues, so the log
+		// keeps what it was changed from.
+		detail := ""
+		if oldCode != t.OrgCode {
+			detail = fmt.Sprintf("统一社会信用代码：%q → %q", oldCode, t.OrgCode)
+		}
+		return audit.Write(ctx, tx, audit.Entry{Actor: actor, Action: "tenant.update", TenantID: &t.ID, Target: t.Code, Detail: detail})
 	})
 }
 
 func update(ctx context.Context, tx *sqlx.Tx, t *Tenant) error {
 	t.UpdatedAt = store.Now()
 	_, err := tx.ExecContext(ctx, `UPDATE tenants SET name = ?, kind = ?, sort = ?, sponsor = ?, site_id_code = ?, icp = ?, psb = ?,
-		address = ?, phone = ?, email = ?, theme_color = ?, logo_url = ?, updated_at = ? WHERE id = ?`,
-		t.Name, t.Kind, t.Sort, t.Sponsor, t.SiteIDCode, t.ICP, t.PSB, t.Address, t.Phone, t.Email, t.ThemeColor, t.LogoURL,
+		address = ?, phone = ?, email = ?, org_code = ?, theme_color = ?, logo_url = ?, updated_at = ? WHERE id = ?`,
+		t.Name, t.Kind, t.Sort, t.Sponsor, t.SiteIDCode, t.ICP, t.PSB, t.Address, t.Phone, t.Email, t.OrgCode, t.ThemeColor, t.LogoURL,
 		t.UpdatedAt, t.ID)
 	if err != nil {
 		return fmt.Errorf("update tenant %s: %w", t.Code, err)

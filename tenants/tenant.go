@@ -74,6 +74,10 @@ type Tenant struct {
 	Phone      string `db:"phone"`
 	Email      string `db:"email"`
 
+	// OrgCode is the unit's 统一社会信用代码 or organisation code, stored
+	// normalised (NormalizeOrgCode); "" until the county office fills it in.
+	OrgCode string `db:"org_code"`
+
 	ThemeColor string `db:"theme_color"`
 	LogoURL    string `db:"logo_url"`
 
@@ -121,6 +125,9 @@ func (t *Tenant) Validate() error {
 		return core.Errorf(core.EINVALID, "站点类型“%s”无效：应为 portal、department、township 或 other", t.Kind)
 	case t.ThemeColor != "" && !colorPattern.MatchString(t.ThemeColor):
 		return core.Errorf(core.EINVALID, "主题色“%s”无效：应为 #RRGGBB", t.ThemeColor)
+	}
+	if err := ValidateOrgCode(t.OrgCode); err != nil {
+		return err
 	}
 	for _, d := range t.Domains {
 		if err := ValidateHost(d); err != nil {

@@ -37,6 +37,7 @@ func (h *Host) Register(srv *web.Server) {
 	srv.Extend(web.Extensions{Nav: h.nav})
 	srv.EnableModuleConsole(h)
 	srv.EnableSupervision(h)
+	srv.EnableCases(h)
 }
 
 // nav lists the public entries of the modules the tenant enables, with

@@ -247,3 +247,12 @@ func TestHostServiceAllowIsShared(t *testing.T) {
 		}
 	})
 }
+
+// A module learns the unit's 统一社会信用代码 with the tenant's other facts
+// (the disclosure module prints it in every 索引号).
+func TestSDKTenantCarriesOrgCode(t *testing.T) {
+	got := sdkTenant(&tenants.Tenant{ID: 7, Code: "jyj", Name: "思南县教育局", Kind: tenants.Department, OrgCode: "11522427MB0000001X", Domains: []string{"jyj.example.cn"}})
+	if got.OrgCode != "11522427MB0000001X" || got.PrimaryDomain != "jyj.example.cn" || got.ID != 7 {
+		t.Errorf("sdkTenant = %+v", got)
+	}
+}

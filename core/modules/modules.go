@@ -435,7 +435,7 @@ func (h *Host) tenantConfigs(ctx context.Context, module string) []sdk.TenantCon
 }
 
 func sdkTenant(t *tenants.Tenant) *sdk.Tenant {
-	return &sdk.Tenant{ID: t.ID, Code: t.Code, Name: t.Name, Kind: string(t.Kind), Status: string(t.Status), PrimaryDomain: t.PrimaryDomain()}
+	return &sdk.Tenant{ID: t.ID, Code: t.Code, Name: t.Name, Kind: string(t.Kind), Status: string(t.Status), PrimaryDomain: t.PrimaryDomain(), OrgCode: t.OrgCode}
 }
 
 // State of a module process.

@@ -365,6 +365,10 @@ type accountView struct {
 	Pending bool // holds staff roles, no second factor yet in this sign-in
 	Notices []noticeView
 	Unread  int
+	// CasesOn: modules are running, so the page has the 我的办件 section.
+	CasesOn      bool
+	Cases        []caseView
+	CasesMissing []string
 }
 
 // noticeView is a site-inbox message as the account page lists it.
@@ -429,6 +433,16 @@ func (a *Accounts) home(w http.ResponseWriter, r *http.Request) {
 		}
 		v.Notices = append(v.Notices, nv)
 	}
+	v.Cases, v.CasesMissing, v.CasesOn = a.accountCases(r.Context(), u.ID, func(c Case) (string, string) {
+		t := byID[c.TenantID]
+		if t == nil {
+			return "", ""
+		}
+		if t.Status != tenants.Active || c.Path == "" {
+			return t.Name, ""
+		}
+		return t.Name, SiteBase(r, t) + c.Path
+	})
 	a.srv.renderStatus(w, r, "account_home", "我的账号", []Crumb{{"我的账号", ""}}, v, http.StatusOK)
 }
 

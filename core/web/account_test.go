@@ -664,6 +664,24 @@ func TestSiteAdminAndCountyConsoles(t *testing.T) {
 	if !strings.Contains(p.Body, "站点信息已保存") {
 		t.Errorf("update footer facts: %d", p.Status)
 	}
+	// The unit's 统一社会信用代码: a typo is refused, a right code (made
+	// up here by the standard's check) is kept, typed in lower case.
+	body := "12522427MB00000" + "1X"
+	orgCode := body + string(tenants.CreditCheckChar(body))
+	wrong := body + "0"
+	if wrong == orgCode {
+		wrong = body + "1"
+	}
+	p = adm.post(e.portal+"/admin/county/tenants/cstest", url.Values{"csrf": {tok}, "name": {"思南县测试局"}, "kind": {"department"},
+		"sponsor": {"思南县测试局"}, "icp": {"黔ICP备99999999号-1"}, "phone": {"0856-1234567"}, "org_code": {wrong}})
+	if p.Status != http.StatusBadRequest || !strings.Contains(p.Body, "校验码不对") || !strings.Contains(p.Body, `for="t-orgcode">统一社会信用代码`) {
+		t.Errorf("wrong org code: %d", p.Status)
+	}
+	p = adm.post(e.portal+"/admin/county/tenants/cstest", url.Values{"csrf": {tok}, "name": {"思南县测试局"}, "kind": {"department"},
+		"sponsor": {"思南县测试局"}, "icp": {"黔ICP备99999999号-1"}, "phone": {"0856-1234567"}, "org_code": {strings.ToLower(orgCode)}})
+	if !strings.Contains(p.Body, "站点信息已保存") || !strings.Contains(p.Body, `value="`+orgCode+`"`) {
+		t.Errorf("update org code: %d", p.Status)
+	}
 	p = adm.post(e.portal+"/admin/county/tenants/cstest/domains", url.Values{"csrf": {tok}, "host": {"jyj.localhost"}})
 	if p.Status != http.StatusConflict {
 		t.Errorf("mapping another tenant's domain: %d, want 409", p.Status)
@@ -674,7 +692,7 @@ func TestSiteAdminAndCountyConsoles(t *testing.T) {
 	}
 	ts, err := e.ts.ByCode(ctx, "cstest")
 	must(t, err)
-	if ts.Status != tenants.Archived || ts.ICP != "黔ICP备99999999号-1" || ts.PrimaryDomain() != "cstest.localhost" {
+	if ts.Status != tenants.Archived || ts.ICP != "黔ICP备99999999号-1" || ts.PrimaryDomain() != "cstest.localhost" || ts.OrgCode != orgCode {
 		t.Errorf("tenant after console: %+v", ts)
 	}
 	p = adm.get(e.portal + "/admin/county/roles?q=" + url.QueryEscape("张"))

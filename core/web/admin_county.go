@@ -61,6 +61,7 @@ func consoleTenantForm(r *http.Request, t *tenants.Tenant) {
 	f := func(k string) string { return strings.TrimSpace(r.PostFormValue(k)) }
 	t.Name, t.Sponsor, t.SiteIDCode, t.ICP, t.PSB = f("name"), f("sponsor"), f("site_id_code"), f("icp"), f("psb")
 	t.Address, t.Phone, t.Email, t.ThemeColor, t.LogoURL = f("address"), f("phone"), f("email"), f("theme_color"), f("logo_url")
+	t.OrgCode = tenants.NormalizeOrgCode(f("org_code"))
 	if k := tenants.Kind(f("kind")); k != "" && !t.IsPortal() {
 		t.Kind = k
 	}

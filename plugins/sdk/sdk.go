@@ -67,7 +67,7 @@ type Module struct {
 	Migrations fs.FS
 	// New builds the handler once per process, after the database is open
 	// and migrated. The handler may also implement Configurer, Ticker,
-	// Reindexer and Statser.
+	// Reindexer, Statser and Caser.
 	New func(ctx context.Context, env *Env) (http.Handler, error)
 }
 
@@ -136,6 +136,15 @@ type Reindexer interface {
 // supervision dashboard.
 type Statser interface {
 	Stats(ctx context.Context, tenantID int64, from, to time.Time) ([]Stat, error)
+}
+
+// Caser is implemented by a handler that keeps cases of citizens
+// (letters, disclosure requests, interview questions): it lists the
+// cases of one person across every tenant it serves, for the one list
+// on the person's account page. The host fills Case.Module and keeps only
+// cases of tenants that enable the module.
+type Caser interface {
+	Cases(ctx context.Context, userID int64) ([]Case, error)
 }
 
 // Stat is one figure of a tenant over a period.

@@ -163,3 +163,20 @@ func WorkingDaysOf(r *calendar.Result) *WorkingDays {
 	}
 	return w
 }
+
+// Case is one matter of a person in a module, as the account page lists
+// it. Labels are the module's own Chinese words, shown as they are.
+type Case struct {
+	TenantID int64
+	Module   string        // filled by the host
+	Kind     string        // 信件, 依申请公开
+	Number   string        // the number the person was given
+	Title    string        // subject or the information asked for
+	State    string        // Chinese label: 办理中, 已答复 …
+	Due      calendar.Date // the deadline, zero when none (closed, stopped)
+	Overdue  bool          // open and past Due
+	Path     string        // relative to the tenant's site base: "mailbox/my/XJ2026…"
+	Updated  time.Time
+	// Open cases are listed first; a module says which are closed.
+	Closed bool
+}

@@ -1340,6 +1340,210 @@ func (x *Stat) GetUnit() string {
 	return ""
 }
 
+type CasesRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	UserId        int64                  `protobuf:"varint,1,opt,name=user_id,json=userId,proto3" json:"user_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CasesRequest) Reset() {
+	*x = CasesRequest{}
+	mi := &file_module_proto_msgTypes[20]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CasesRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CasesRequest) ProtoMessage() {}
+
+func (x *CasesRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_module_proto_msgTypes[20]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CasesRequest.ProtoReflect.Descriptor instead.
+func (*CasesRequest) Descriptor() ([]byte, []int) {
+	return file_module_proto_rawDescGZIP(), []int{20}
+}
+
+func (x *CasesRequest) GetUserId() int64 {
+	if x != nil {
+		return x.UserId
+	}
+	return 0
+}
+
+type CasesResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Cases         []*Case                `protobuf:"bytes,1,rep,name=cases,proto3" json:"cases,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CasesResponse) Reset() {
+	*x = CasesResponse{}
+	mi := &file_module_proto_msgTypes[21]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CasesResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CasesResponse) ProtoMessage() {}
+
+func (x *CasesResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_module_proto_msgTypes[21]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CasesResponse.ProtoReflect.Descriptor instead.
+func (*CasesResponse) Descriptor() ([]byte, []int) {
+	return file_module_proto_rawDescGZIP(), []int{21}
+}
+
+func (x *CasesResponse) GetCases() []*Case {
+	if x != nil {
+		return x.Cases
+	}
+	return nil
+}
+
+type Case struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	TenantId      int64                  `protobuf:"varint,1,opt,name=tenant_id,json=tenantId,proto3" json:"tenant_id,omitempty"`
+	Kind          string                 `protobuf:"bytes,2,opt,name=kind,proto3" json:"kind,omitempty"` // 信件, 依申请公开
+	Number        string                 `protobuf:"bytes,3,opt,name=number,proto3" json:"number,omitempty"`
+	Title         string                 `protobuf:"bytes,4,opt,name=title,proto3" json:"title,omitempty"`
+	State         string                 `protobuf:"bytes,5,opt,name=state,proto3" json:"state,omitempty"` // Chinese label
+	Due           string                 `protobuf:"bytes,6,opt,name=due,proto3" json:"due,omitempty"`     // YYYY-MM-DD, "" when none
+	Overdue       bool                   `protobuf:"varint,7,opt,name=overdue,proto3" json:"overdue,omitempty"`
+	Path          string                 `protobuf:"bytes,8,opt,name=path,proto3" json:"path,omitempty"` // relative to the tenant's site base
+	Updated       *timestamppb.Timestamp `protobuf:"bytes,9,opt,name=updated,proto3" json:"updated,omitempty"`
+	Closed        bool                   `protobuf:"varint,10,opt,name=closed,proto3" json:"closed,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *Case) Reset() {
+	*x = Case{}
+	mi := &file_module_proto_msgTypes[22]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Case) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Case) ProtoMessage() {}
+
+func (x *Case) ProtoReflect() protoreflect.Message {
+	mi := &file_module_proto_msgTypes[22]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Case.ProtoReflect.Descriptor instead.
+func (*Case) Descriptor() ([]byte, []int) {
+	return file_module_proto_rawDescGZIP(), []int{22}
+}
+
+func (x *Case) GetTenantId() int64 {
+	if x != nil {
+		return x.TenantId
+	}
+	return 0
+}
+
+func (x *Case) GetKind() string {
+	if x != nil {
+		return x.Kind
+	}
+	return ""
+}
+
+func (x *Case) GetNumber() string {
+	if x != nil {
+		return x.Number
+	}
+	return ""
+}
+
+func (x *Case) GetTitle() string {
+	if x != nil {
+		return x.Title
+	}
+	return ""
+}
+
+func (x *Case) GetState() string {
+	if x != nil {
+		return x.State
+	}
+	return ""
+}
+
+func (x *Case) GetDue() string {
+	if x != nil {
+		return x.Due
+	}
+	return ""
+}
+
+func (x *Case) GetOverdue() bool {
+	if x != nil {
+		return x.Overdue
+	}
+	return false
+}
+
+func (x *Case) GetPath() string {
+	if x != nil {
+		return x.Path
+	}
+	return ""
+}
+
+func (x *Case) GetUpdated() *timestamppb.Timestamp {
+	if x != nil {
+		return x.Updated
+	}
+	return nil
+}
+
+func (x *Case) GetClosed() bool {
+	if x != nil {
+		return x.Closed
+	}
+	return false
+}
+
 type TickRequest struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	Now           *timestamppb.Timestamp `protobuf:"bytes,1,opt,name=now,proto3" json:"now,omitempty"`
@@ -1349,7 +1553,7 @@ type TickRequest struct {
 
 func (x *TickRequest) Reset() {
 	*x = TickRequest{}
-	mi := &file_module_proto_msgTypes[20]
+	mi := &file_module_proto_msgTypes[23]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1361,7 +1565,7 @@ func (x *TickRequest) String() string {
 func (*TickRequest) ProtoMessage() {}
 
 func (x *TickRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_module_proto_msgTypes[20]
+	mi := &file_module_proto_msgTypes[23]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1374,7 +1578,7 @@ func (x *TickRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use TickRequest.ProtoReflect.Descriptor instead.
 func (*TickRequest) Descriptor() ([]byte, []int) {
-	return file_module_proto_rawDescGZIP(), []int{20}
+	return file_module_proto_rawDescGZIP(), []int{23}
 }
 
 func (x *TickRequest) GetNow() *timestamppb.Timestamp {
@@ -1393,7 +1597,7 @@ type TickResponse struct {
 
 func (x *TickResponse) Reset() {
 	*x = TickResponse{}
-	mi := &file_module_proto_msgTypes[21]
+	mi := &file_module_proto_msgTypes[24]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1405,7 +1609,7 @@ func (x *TickResponse) String() string {
 func (*TickResponse) ProtoMessage() {}
 
 func (x *TickResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_module_proto_msgTypes[21]
+	mi := &file_module_proto_msgTypes[24]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1418,7 +1622,7 @@ func (x *TickResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use TickResponse.ProtoReflect.Descriptor instead.
 func (*TickResponse) Descriptor() ([]byte, []int) {
-	return file_module_proto_rawDescGZIP(), []int{21}
+	return file_module_proto_rawDescGZIP(), []int{24}
 }
 
 func (x *TickResponse) GetNotes() []string {
@@ -1437,7 +1641,7 @@ type ReindexRequest struct {
 
 func (x *ReindexRequest) Reset() {
 	*x = ReindexRequest{}
-	mi := &file_module_proto_msgTypes[22]
+	mi := &file_module_proto_msgTypes[25]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1449,7 +1653,7 @@ func (x *ReindexRequest) String() string {
 func (*ReindexRequest) ProtoMessage() {}
 
 func (x *ReindexRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_module_proto_msgTypes[22]
+	mi := &file_module_proto_msgTypes[25]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1462,7 +1666,7 @@ func (x *ReindexRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ReindexRequest.ProtoReflect.Descriptor instead.
 func (*ReindexRequest) Descriptor() ([]byte, []int) {
-	return file_module_proto_rawDescGZIP(), []int{22}
+	return file_module_proto_rawDescGZIP(), []int{25}
 }
 
 func (x *ReindexRequest) GetTenantId() int64 {
@@ -1488,7 +1692,7 @@ type Document struct {
 
 func (x *Document) Reset() {
 	*x = Document{}
-	mi := &file_module_proto_msgTypes[23]
+	mi := &file_module_proto_msgTypes[26]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1500,7 +1704,7 @@ func (x *Document) String() string {
 func (*Document) ProtoMessage() {}
 
 func (x *Document) ProtoReflect() protoreflect.Message {
-	mi := &file_module_proto_msgTypes[23]
+	mi := &file_module_proto_msgTypes[26]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1513,7 +1717,7 @@ func (x *Document) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Document.ProtoReflect.Descriptor instead.
 func (*Document) Descriptor() ([]byte, []int) {
-	return file_module_proto_rawDescGZIP(), []int{23}
+	return file_module_proto_rawDescGZIP(), []int{26}
 }
 
 func (x *Document) GetId() string {
@@ -1582,7 +1786,7 @@ type DocumentRef struct {
 
 func (x *DocumentRef) Reset() {
 	*x = DocumentRef{}
-	mi := &file_module_proto_msgTypes[24]
+	mi := &file_module_proto_msgTypes[27]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1594,7 +1798,7 @@ func (x *DocumentRef) String() string {
 func (*DocumentRef) ProtoMessage() {}
 
 func (x *DocumentRef) ProtoReflect() protoreflect.Message {
-	mi := &file_module_proto_msgTypes[24]
+	mi := &file_module_proto_msgTypes[27]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1607,7 +1811,7 @@ func (x *DocumentRef) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DocumentRef.ProtoReflect.Descriptor instead.
 func (*DocumentRef) Descriptor() ([]byte, []int) {
-	return file_module_proto_rawDescGZIP(), []int{24}
+	return file_module_proto_rawDescGZIP(), []int{27}
 }
 
 func (x *DocumentRef) GetTenantId() int64 {
@@ -1634,7 +1838,7 @@ type AddWorkingDaysRequest struct {
 
 func (x *AddWorkingDaysRequest) Reset() {
 	*x = AddWorkingDaysRequest{}
-	mi := &file_module_proto_msgTypes[25]
+	mi := &file_module_proto_msgTypes[28]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1646,7 +1850,7 @@ func (x *AddWorkingDaysRequest) String() string {
 func (*AddWorkingDaysRequest) ProtoMessage() {}
 
 func (x *AddWorkingDaysRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_module_proto_msgTypes[25]
+	mi := &file_module_proto_msgTypes[28]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1659,7 +1863,7 @@ func (x *AddWorkingDaysRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use AddWorkingDaysRequest.ProtoReflect.Descriptor instead.
 func (*AddWorkingDaysRequest) Descriptor() ([]byte, []int) {
-	return file_module_proto_rawDescGZIP(), []int{25}
+	return file_module_proto_rawDescGZIP(), []int{28}
 }
 
 func (x *AddWorkingDaysRequest) GetFrom() string {
@@ -1686,7 +1890,7 @@ type WorkingDaysBetweenRequest struct {
 
 func (x *WorkingDaysBetweenRequest) Reset() {
 	*x = WorkingDaysBetweenRequest{}
-	mi := &file_module_proto_msgTypes[26]
+	mi := &file_module_proto_msgTypes[29]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1698,7 +1902,7 @@ func (x *WorkingDaysBetweenRequest) String() string {
 func (*WorkingDaysBetweenRequest) ProtoMessage() {}
 
 func (x *WorkingDaysBetweenRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_module_proto_msgTypes[26]
+	mi := &file_module_proto_msgTypes[29]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1711,7 +1915,7 @@ func (x *WorkingDaysBetweenRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use WorkingDaysBetweenRequest.ProtoReflect.Descriptor instead.
 func (*WorkingDaysBetweenRequest) Descriptor() ([]byte, []int) {
-	return file_module_proto_rawDescGZIP(), []int{26}
+	return file_module_proto_rawDescGZIP(), []int{29}
 }
 
 func (x *WorkingDaysBetweenRequest) GetFrom() string {
@@ -1740,7 +1944,7 @@ type WorkingDays struct {
 
 func (x *WorkingDays) Reset() {
 	*x = WorkingDays{}
-	mi := &file_module_proto_msgTypes[27]
+	mi := &file_module_proto_msgTypes[30]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1752,7 +1956,7 @@ func (x *WorkingDays) String() string {
 func (*WorkingDays) ProtoMessage() {}
 
 func (x *WorkingDays) ProtoReflect() protoreflect.Message {
-	mi := &file_module_proto_msgTypes[27]
+	mi := &file_module_proto_msgTypes[30]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1765,7 +1969,7 @@ func (x *WorkingDays) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use WorkingDays.ProtoReflect.Descriptor instead.
 func (*WorkingDays) Descriptor() ([]byte, []int) {
-	return file_module_proto_rawDescGZIP(), []int{27}
+	return file_module_proto_rawDescGZIP(), []int{30}
 }
 
 func (x *WorkingDays) GetDate() string {
@@ -1808,7 +2012,7 @@ type CalendarStep struct {
 
 func (x *CalendarStep) Reset() {
 	*x = CalendarStep{}
-	mi := &file_module_proto_msgTypes[28]
+	mi := &file_module_proto_msgTypes[31]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1820,7 +2024,7 @@ func (x *CalendarStep) String() string {
 func (*CalendarStep) ProtoMessage() {}
 
 func (x *CalendarStep) ProtoReflect() protoreflect.Message {
-	mi := &file_module_proto_msgTypes[28]
+	mi := &file_module_proto_msgTypes[31]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1833,7 +2037,7 @@ func (x *CalendarStep) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CalendarStep.ProtoReflect.Descriptor instead.
 func (*CalendarStep) Descriptor() ([]byte, []int) {
-	return file_module_proto_rawDescGZIP(), []int{28}
+	return file_module_proto_rawDescGZIP(), []int{31}
 }
 
 func (x *CalendarStep) GetDate() string {
@@ -1879,7 +2083,7 @@ type AuditEntry struct {
 
 func (x *AuditEntry) Reset() {
 	*x = AuditEntry{}
-	mi := &file_module_proto_msgTypes[29]
+	mi := &file_module_proto_msgTypes[32]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1891,7 +2095,7 @@ func (x *AuditEntry) String() string {
 func (*AuditEntry) ProtoMessage() {}
 
 func (x *AuditEntry) ProtoReflect() protoreflect.Message {
-	mi := &file_module_proto_msgTypes[29]
+	mi := &file_module_proto_msgTypes[32]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1904,7 +2108,7 @@ func (x *AuditEntry) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use AuditEntry.ProtoReflect.Descriptor instead.
 func (*AuditEntry) Descriptor() ([]byte, []int) {
-	return file_module_proto_rawDescGZIP(), []int{29}
+	return file_module_proto_rawDescGZIP(), []int{32}
 }
 
 func (x *AuditEntry) GetTenantId() int64 {
@@ -1969,7 +2173,7 @@ type Notification struct {
 
 func (x *Notification) Reset() {
 	*x = Notification{}
-	mi := &file_module_proto_msgTypes[30]
+	mi := &file_module_proto_msgTypes[33]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1981,7 +2185,7 @@ func (x *Notification) String() string {
 func (*Notification) ProtoMessage() {}
 
 func (x *Notification) ProtoReflect() protoreflect.Message {
-	mi := &file_module_proto_msgTypes[30]
+	mi := &file_module_proto_msgTypes[33]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1994,7 +2198,7 @@ func (x *Notification) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Notification.ProtoReflect.Descriptor instead.
 func (*Notification) Descriptor() ([]byte, []int) {
-	return file_module_proto_rawDescGZIP(), []int{30}
+	return file_module_proto_rawDescGZIP(), []int{33}
 }
 
 func (x *Notification) GetTenantId() int64 {
@@ -2044,7 +2248,7 @@ type AllowRequest struct {
 
 func (x *AllowRequest) Reset() {
 	*x = AllowRequest{}
-	mi := &file_module_proto_msgTypes[31]
+	mi := &file_module_proto_msgTypes[34]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2056,7 +2260,7 @@ func (x *AllowRequest) String() string {
 func (*AllowRequest) ProtoMessage() {}
 
 func (x *AllowRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_module_proto_msgTypes[31]
+	mi := &file_module_proto_msgTypes[34]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2069,7 +2273,7 @@ func (x *AllowRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use AllowRequest.ProtoReflect.Descriptor instead.
 func (*AllowRequest) Descriptor() ([]byte, []int) {
-	return file_module_proto_rawDescGZIP(), []int{31}
+	return file_module_proto_rawDescGZIP(), []int{34}
 }
 
 func (x *AllowRequest) GetLimit() string {
@@ -2110,7 +2314,7 @@ type AllowResponse struct {
 
 func (x *AllowResponse) Reset() {
 	*x = AllowResponse{}
-	mi := &file_module_proto_msgTypes[32]
+	mi := &file_module_proto_msgTypes[35]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2122,7 +2326,7 @@ func (x *AllowResponse) String() string {
 func (*AllowResponse) ProtoMessage() {}
 
 func (x *AllowResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_module_proto_msgTypes[32]
+	mi := &file_module_proto_msgTypes[35]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2135,7 +2339,7 @@ func (x *AllowResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use AllowResponse.ProtoReflect.Descriptor instead.
 func (*AllowResponse) Descriptor() ([]byte, []int) {
-	return file_module_proto_rawDescGZIP(), []int{32}
+	return file_module_proto_rawDescGZIP(), []int{35}
 }
 
 func (x *AllowResponse) GetAllowed() bool {
@@ -2162,7 +2366,7 @@ type TenantRef struct {
 
 func (x *TenantRef) Reset() {
 	*x = TenantRef{}
-	mi := &file_module_proto_msgTypes[33]
+	mi := &file_module_proto_msgTypes[36]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2174,7 +2378,7 @@ func (x *TenantRef) String() string {
 func (*TenantRef) ProtoMessage() {}
 
 func (x *TenantRef) ProtoReflect() protoreflect.Message {
-	mi := &file_module_proto_msgTypes[33]
+	mi := &file_module_proto_msgTypes[36]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2187,7 +2391,7 @@ func (x *TenantRef) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use TenantRef.ProtoReflect.Descriptor instead.
 func (*TenantRef) Descriptor() ([]byte, []int) {
-	return file_module_proto_rawDescGZIP(), []int{33}
+	return file_module_proto_rawDescGZIP(), []int{36}
 }
 
 func (x *TenantRef) GetId() int64 {
@@ -2213,7 +2417,7 @@ type ListTenantsRequest struct {
 
 func (x *ListTenantsRequest) Reset() {
 	*x = ListTenantsRequest{}
-	mi := &file_module_proto_msgTypes[34]
+	mi := &file_module_proto_msgTypes[37]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2225,7 +2429,7 @@ func (x *ListTenantsRequest) String() string {
 func (*ListTenantsRequest) ProtoMessage() {}
 
 func (x *ListTenantsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_module_proto_msgTypes[34]
+	mi := &file_module_proto_msgTypes[37]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2238,7 +2442,7 @@ func (x *ListTenantsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListTenantsRequest.ProtoReflect.Descriptor instead.
 func (*ListTenantsRequest) Descriptor() ([]byte, []int) {
-	return file_module_proto_rawDescGZIP(), []int{34}
+	return file_module_proto_rawDescGZIP(), []int{37}
 }
 
 func (x *ListTenantsRequest) GetEnabledOnly() bool {
@@ -2257,7 +2461,7 @@ type TenantList struct {
 
 func (x *TenantList) Reset() {
 	*x = TenantList{}
-	mi := &file_module_proto_msgTypes[35]
+	mi := &file_module_proto_msgTypes[38]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2269,7 +2473,7 @@ func (x *TenantList) String() string {
 func (*TenantList) ProtoMessage() {}
 
 func (x *TenantList) ProtoReflect() protoreflect.Message {
-	mi := &file_module_proto_msgTypes[35]
+	mi := &file_module_proto_msgTypes[38]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2282,7 +2486,7 @@ func (x *TenantList) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use TenantList.ProtoReflect.Descriptor instead.
 func (*TenantList) Descriptor() ([]byte, []int) {
-	return file_module_proto_rawDescGZIP(), []int{35}
+	return file_module_proto_rawDescGZIP(), []int{38}
 }
 
 func (x *TenantList) GetTenants() []*Tenant {
@@ -2302,7 +2506,7 @@ type UserRef struct {
 
 func (x *UserRef) Reset() {
 	*x = UserRef{}
-	mi := &file_module_proto_msgTypes[36]
+	mi := &file_module_proto_msgTypes[39]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2314,7 +2518,7 @@ func (x *UserRef) String() string {
 func (*UserRef) ProtoMessage() {}
 
 func (x *UserRef) ProtoReflect() protoreflect.Message {
-	mi := &file_module_proto_msgTypes[36]
+	mi := &file_module_proto_msgTypes[39]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2327,7 +2531,7 @@ func (x *UserRef) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use UserRef.ProtoReflect.Descriptor instead.
 func (*UserRef) Descriptor() ([]byte, []int) {
-	return file_module_proto_rawDescGZIP(), []int{36}
+	return file_module_proto_rawDescGZIP(), []int{39}
 }
 
 func (x *UserRef) GetId() int64 {
@@ -2356,7 +2560,7 @@ type Column struct {
 
 func (x *Column) Reset() {
 	*x = Column{}
-	mi := &file_module_proto_msgTypes[37]
+	mi := &file_module_proto_msgTypes[40]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2368,7 +2572,7 @@ func (x *Column) String() string {
 func (*Column) ProtoMessage() {}
 
 func (x *Column) ProtoReflect() protoreflect.Message {
-	mi := &file_module_proto_msgTypes[37]
+	mi := &file_module_proto_msgTypes[40]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2381,7 +2585,7 @@ func (x *Column) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Column.ProtoReflect.Descriptor instead.
 func (*Column) Descriptor() ([]byte, []int) {
-	return file_module_proto_rawDescGZIP(), []int{37}
+	return file_module_proto_rawDescGZIP(), []int{40}
 }
 
 func (x *Column) GetSlug() string {
@@ -2421,7 +2625,7 @@ type ColumnList struct {
 
 func (x *ColumnList) Reset() {
 	*x = ColumnList{}
-	mi := &file_module_proto_msgTypes[38]
+	mi := &file_module_proto_msgTypes[41]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2433,7 +2637,7 @@ func (x *ColumnList) String() string {
 func (*ColumnList) ProtoMessage() {}
 
 func (x *ColumnList) ProtoReflect() protoreflect.Message {
-	mi := &file_module_proto_msgTypes[38]
+	mi := &file_module_proto_msgTypes[41]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2446,7 +2650,7 @@ func (x *ColumnList) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ColumnList.ProtoReflect.Descriptor instead.
 func (*ColumnList) Descriptor() ([]byte, []int) {
-	return file_module_proto_rawDescGZIP(), []int{38}
+	return file_module_proto_rawDescGZIP(), []int{41}
 }
 
 func (x *ColumnList) GetColumns() []*Column {
@@ -2468,7 +2672,7 @@ type ArticleQuery struct {
 
 func (x *ArticleQuery) Reset() {
 	*x = ArticleQuery{}
-	mi := &file_module_proto_msgTypes[39]
+	mi := &file_module_proto_msgTypes[42]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2480,7 +2684,7 @@ func (x *ArticleQuery) String() string {
 func (*ArticleQuery) ProtoMessage() {}
 
 func (x *ArticleQuery) ProtoReflect() protoreflect.Message {
-	mi := &file_module_proto_msgTypes[39]
+	mi := &file_module_proto_msgTypes[42]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2493,7 +2697,7 @@ func (x *ArticleQuery) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ArticleQuery.ProtoReflect.Descriptor instead.
 func (*ArticleQuery) Descriptor() ([]byte, []int) {
-	return file_module_proto_rawDescGZIP(), []int{39}
+	return file_module_proto_rawDescGZIP(), []int{42}
 }
 
 func (x *ArticleQuery) GetTenantId() int64 {
@@ -2534,7 +2738,7 @@ type ArticleRef struct {
 
 func (x *ArticleRef) Reset() {
 	*x = ArticleRef{}
-	mi := &file_module_proto_msgTypes[40]
+	mi := &file_module_proto_msgTypes[43]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2546,7 +2750,7 @@ func (x *ArticleRef) String() string {
 func (*ArticleRef) ProtoMessage() {}
 
 func (x *ArticleRef) ProtoReflect() protoreflect.Message {
-	mi := &file_module_proto_msgTypes[40]
+	mi := &file_module_proto_msgTypes[43]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2559,7 +2763,7 @@ func (x *ArticleRef) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ArticleRef.ProtoReflect.Descriptor instead.
 func (*ArticleRef) Descriptor() ([]byte, []int) {
-	return file_module_proto_rawDescGZIP(), []int{40}
+	return file_module_proto_rawDescGZIP(), []int{43}
 }
 
 func (x *ArticleRef) GetTenantId() int64 {
@@ -2593,7 +2797,7 @@ type Article struct {
 
 func (x *Article) Reset() {
 	*x = Article{}
-	mi := &file_module_proto_msgTypes[41]
+	mi := &file_module_proto_msgTypes[44]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2605,7 +2809,7 @@ func (x *Article) String() string {
 func (*Article) ProtoMessage() {}
 
 func (x *Article) ProtoReflect() protoreflect.Message {
-	mi := &file_module_proto_msgTypes[41]
+	mi := &file_module_proto_msgTypes[44]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2618,7 +2822,7 @@ func (x *Article) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Article.ProtoReflect.Descriptor instead.
 func (*Article) Descriptor() ([]byte, []int) {
-	return file_module_proto_rawDescGZIP(), []int{41}
+	return file_module_proto_rawDescGZIP(), []int{44}
 }
 
 func (x *Article) GetId() int64 {
@@ -2693,7 +2897,7 @@ type ArticleList struct {
 
 func (x *ArticleList) Reset() {
 	*x = ArticleList{}
-	mi := &file_module_proto_msgTypes[42]
+	mi := &file_module_proto_msgTypes[45]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2705,7 +2909,7 @@ func (x *ArticleList) String() string {
 func (*ArticleList) ProtoMessage() {}
 
 func (x *ArticleList) ProtoReflect() protoreflect.Message {
-	mi := &file_module_proto_msgTypes[42]
+	mi := &file_module_proto_msgTypes[45]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2718,7 +2922,7 @@ func (x *ArticleList) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ArticleList.ProtoReflect.Descriptor instead.
 func (*ArticleList) Descriptor() ([]byte, []int) {
-	return file_module_proto_rawDescGZIP(), []int{42}
+	return file_module_proto_rawDescGZIP(), []int{45}
 }
 
 func (x *ArticleList) GetArticles() []*Article {
@@ -2827,7 +3031,23 @@ const file_module_proto_rawDesc = "" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12\x14\n" +
 	"\x05title\x18\x02 \x01(\tR\x05title\x12\x14\n" +
 	"\x05value\x18\x03 \x01(\x01R\x05value\x12\x12\n" +
-	"\x04unit\x18\x04 \x01(\tR\x04unit\";\n" +
+	"\x04unit\x18\x04 \x01(\tR\x04unit\"'\n" +
+	"\fCasesRequest\x12\x17\n" +
+	"\auser_id\x18\x01 \x01(\x03R\x06userId\"=\n" +
+	"\rCasesResponse\x12,\n" +
+	"\x05cases\x18\x01 \x03(\v2\x16.yiwang.module.v1.CaseR\x05cases\"\x89\x02\n" +
+	"\x04Case\x12\x1b\n" +
+	"\ttenant_id\x18\x01 \x01(\x03R\btenantId\x12\x12\n" +
+	"\x04kind\x18\x02 \x01(\tR\x04kind\x12\x16\n" +
+	"\x06number\x18\x03 \x01(\tR\x06number\x12\x14\n" +
+	"\x05title\x18\x04 \x01(\tR\x05title\x12\x14\n" +
+	"\x05state\x18\x05 \x01(\tR\x05state\x12\x10\n" +
+	"\x03due\x18\x06 \x01(\tR\x03due\x12\x18\n" +
+	"\aoverdue\x18\a \x01(\bR\aoverdue\x12\x12\n" +
+	"\x04path\x18\b \x01(\tR\x04path\x124\n" +
+	"\aupdated\x18\t \x01(\v2\x1a.google.protobuf.TimestampR\aupdated\x12\x16\n" +
+	"\x06closed\x18\n" +
+	" \x01(\bR\x06closed\";\n" +
 	"\vTickRequest\x12,\n" +
 	"\x03now\x18\x01 \x01(\v2\x1a.google.protobuf.TimestampR\x03now\"$\n" +
 	"\fTickResponse\x12\x14\n" +
@@ -2926,14 +3146,15 @@ const file_module_proto_rawDesc = "" +
 	"\fpublished_at\x18\b \x01(\v2\x1a.google.protobuf.TimestampR\vpublishedAt\x12\x12\n" +
 	"\x04demo\x18\t \x01(\bR\x04demo\"D\n" +
 	"\vArticleList\x125\n" +
-	"\barticles\x18\x01 \x03(\v2\x19.yiwang.module.v1.ArticleR\barticles2\xd5\x03\n" +
+	"\barticles\x18\x01 \x03(\v2\x19.yiwang.module.v1.ArticleR\barticles2\x9f\x04\n" +
 	"\x06Module\x12L\n" +
 	"\bDescribe\x12!.yiwang.module.v1.DescribeRequest\x1a\x1d.yiwang.module.v1.Description\x12T\n" +
 	"\tConfigure\x12\".yiwang.module.v1.ConfigureRequest\x1a#.yiwang.module.v1.ConfigureResponse\x12K\n" +
 	"\x06Handle\x12\x1f.yiwang.module.v1.HandleRequest\x1a .yiwang.module.v1.HandleResponse\x12H\n" +
 	"\x05Stats\x12\x1e.yiwang.module.v1.StatsRequest\x1a\x1f.yiwang.module.v1.StatsResponse\x12E\n" +
 	"\x04Tick\x12\x1d.yiwang.module.v1.TickRequest\x1a\x1e.yiwang.module.v1.TickResponse\x12I\n" +
-	"\aReindex\x12 .yiwang.module.v1.ReindexRequest\x1a\x1a.yiwang.module.v1.Document0\x012\xd9\a\n" +
+	"\aReindex\x12 .yiwang.module.v1.ReindexRequest\x1a\x1a.yiwang.module.v1.Document0\x01\x12H\n" +
+	"\x05Cases\x12\x1e.yiwang.module.v1.CasesRequest\x1a\x1f.yiwang.module.v1.CasesResponse2\xd9\a\n" +
 	"\x04Host\x12D\n" +
 	"\rIndexDocument\x12\x1a.yiwang.module.v1.Document\x1a\x17.yiwang.module.v1.Empty\x12H\n" +
 	"\x0eRemoveDocument\x12\x1d.yiwang.module.v1.DocumentRef\x1a\x17.yiwang.module.v1.Empty\x12X\n" +
@@ -2963,7 +3184,7 @@ func file_module_proto_rawDescGZIP() []byte {
 	return file_module_proto_rawDescData
 }
 
-var file_module_proto_msgTypes = make([]protoimpl.MessageInfo, 43)
+var file_module_proto_msgTypes = make([]protoimpl.MessageInfo, 46)
 var file_module_proto_goTypes = []any{
 	(*Empty)(nil),                     // 0: yiwang.module.v1.Empty
 	(*DescribeRequest)(nil),           // 1: yiwang.module.v1.DescribeRequest
@@ -2985,30 +3206,33 @@ var file_module_proto_goTypes = []any{
 	(*StatsRequest)(nil),              // 17: yiwang.module.v1.StatsRequest
 	(*StatsResponse)(nil),             // 18: yiwang.module.v1.StatsResponse
 	(*Stat)(nil),                      // 19: yiwang.module.v1.Stat
-	(*TickRequest)(nil),               // 20: yiwang.module.v1.TickRequest
-	(*TickResponse)(nil),              // 21: yiwang.module.v1.TickResponse
-	(*ReindexRequest)(nil),            // 22: yiwang.module.v1.ReindexRequest
-	(*Document)(nil),                  // 23: yiwang.module.v1.Document
-	(*DocumentRef)(nil),               // 24: yiwang.module.v1.DocumentRef
-	(*AddWorkingDaysRequest)(nil),     // 25: yiwang.module.v1.AddWorkingDaysRequest
-	(*WorkingDaysBetweenRequest)(nil), // 26: yiwang.module.v1.WorkingDaysBetweenRequest
-	(*WorkingDays)(nil),               // 27: yiwang.module.v1.WorkingDays
-	(*CalendarStep)(nil),              // 28: yiwang.module.v1.CalendarStep
-	(*AuditEntry)(nil),                // 29: yiwang.module.v1.AuditEntry
-	(*Notification)(nil),              // 30: yiwang.module.v1.Notification
-	(*AllowRequest)(nil),              // 31: yiwang.module.v1.AllowRequest
-	(*AllowResponse)(nil),             // 32: yiwang.module.v1.AllowResponse
-	(*TenantRef)(nil),                 // 33: yiwang.module.v1.TenantRef
-	(*ListTenantsRequest)(nil),        // 34: yiwang.module.v1.ListTenantsRequest
-	(*TenantList)(nil),                // 35: yiwang.module.v1.TenantList
-	(*UserRef)(nil),                   // 36: yiwang.module.v1.UserRef
-	(*Column)(nil),                    // 37: yiwang.module.v1.Column
-	(*ColumnList)(nil),                // 38: yiwang.module.v1.ColumnList
-	(*ArticleQuery)(nil),              // 39: yiwang.module.v1.ArticleQuery
-	(*ArticleRef)(nil),                // 40: yiwang.module.v1.ArticleRef
-	(*Article)(nil),                   // 41: yiwang.module.v1.Article
-	(*ArticleList)(nil),               // 42: yiwang.module.v1.ArticleList
-	(*timestamppb.Timestamp)(nil),     // 43: google.protobuf.Timestamp
+	(*CasesRequest)(nil),              // 20: yiwang.module.v1.CasesRequest
+	(*CasesResponse)(nil),             // 21: yiwang.module.v1.CasesResponse
+	(*Case)(nil),                      // 22: yiwang.module.v1.Case
+	(*TickRequest)(nil),               // 23: yiwang.module.v1.TickRequest
+	(*TickResponse)(nil),              // 24: yiwang.module.v1.TickResponse
+	(*ReindexRequest)(nil),            // 25: yiwang.module.v1.ReindexRequest
+	(*Document)(nil),                  // 26: yiwang.module.v1.Document
+	(*DocumentRef)(nil),               // 27: yiwang.module.v1.DocumentRef
+	(*AddWorkingDaysRequest)(nil),     // 28: yiwang.module.v1.AddWorkingDaysRequest
+	(*WorkingDaysBetweenRequest)(nil), // 29: yiwang.module.v1.WorkingDaysBetweenRequest
+	(*WorkingDays)(nil),               // 30: yiwang.module.v1.WorkingDays
+	(*CalendarStep)(nil),              // 31: yiwang.module.v1.CalendarStep
+	(*AuditEntry)(nil),                // 32: yiwang.module.v1.AuditEntry
+	(*Notification)(nil),              // 33: yiwang.module.v1.Notification
+	(*AllowRequest)(nil),              // 34: yiwang.module.v1.AllowRequest
+	(*AllowResponse)(nil),             // 35: yiwang.module.v1.AllowResponse
+	(*TenantRef)(nil),                 // 36: yiwang.module.v1.TenantRef
+	(*ListTenantsRequest)(nil),        // 37: yiwang.module.v1.ListTenantsRequest
+	(*TenantList)(nil),                // 38: yiwang.module.v1.TenantList
+	(*UserRef)(nil),                   // 39: yiwang.module.v1.UserRef
+	(*Column)(nil),                    // 40: yiwang.module.v1.Column
+	(*ColumnList)(nil),                // 41: yiwang.module.v1.ColumnList
+	(*ArticleQuery)(nil),              // 42: yiwang.module.v1.ArticleQuery
+	(*ArticleRef)(nil),                // 43: yiwang.module.v1.ArticleRef
+	(*Article)(nil),                   // 44: yiwang.module.v1.Article
+	(*ArticleList)(nil),               // 45: yiwang.module.v1.ArticleList
+	(*timestamppb.Timestamp)(nil),     // 46: google.protobuf.Timestamp
 }
 var file_module_proto_depIdxs = []int32{
 	3,  // 0: yiwang.module.v1.Description.nav:type_name -> yiwang.module.v1.NavEntry
@@ -3025,59 +3249,63 @@ var file_module_proto_depIdxs = []int32{
 	14, // 11: yiwang.module.v1.Fragment.crumbs:type_name -> yiwang.module.v1.Crumb
 	10, // 12: yiwang.module.v1.Fragment.headers:type_name -> yiwang.module.v1.Header
 	10, // 13: yiwang.module.v1.Raw.headers:type_name -> yiwang.module.v1.Header
-	43, // 14: yiwang.module.v1.StatsRequest.from:type_name -> google.protobuf.Timestamp
-	43, // 15: yiwang.module.v1.StatsRequest.to:type_name -> google.protobuf.Timestamp
+	46, // 14: yiwang.module.v1.StatsRequest.from:type_name -> google.protobuf.Timestamp
+	46, // 15: yiwang.module.v1.StatsRequest.to:type_name -> google.protobuf.Timestamp
 	19, // 16: yiwang.module.v1.StatsResponse.stats:type_name -> yiwang.module.v1.Stat
-	43, // 17: yiwang.module.v1.TickRequest.now:type_name -> google.protobuf.Timestamp
-	43, // 18: yiwang.module.v1.Document.date:type_name -> google.protobuf.Timestamp
-	28, // 19: yiwang.module.v1.WorkingDays.steps:type_name -> yiwang.module.v1.CalendarStep
-	8,  // 20: yiwang.module.v1.TenantList.tenants:type_name -> yiwang.module.v1.Tenant
-	37, // 21: yiwang.module.v1.ColumnList.columns:type_name -> yiwang.module.v1.Column
-	43, // 22: yiwang.module.v1.Article.published_at:type_name -> google.protobuf.Timestamp
-	41, // 23: yiwang.module.v1.ArticleList.articles:type_name -> yiwang.module.v1.Article
-	1,  // 24: yiwang.module.v1.Module.Describe:input_type -> yiwang.module.v1.DescribeRequest
-	5,  // 25: yiwang.module.v1.Module.Configure:input_type -> yiwang.module.v1.ConfigureRequest
-	11, // 26: yiwang.module.v1.Module.Handle:input_type -> yiwang.module.v1.HandleRequest
-	17, // 27: yiwang.module.v1.Module.Stats:input_type -> yiwang.module.v1.StatsRequest
-	20, // 28: yiwang.module.v1.Module.Tick:input_type -> yiwang.module.v1.TickRequest
-	22, // 29: yiwang.module.v1.Module.Reindex:input_type -> yiwang.module.v1.ReindexRequest
-	23, // 30: yiwang.module.v1.Host.IndexDocument:input_type -> yiwang.module.v1.Document
-	24, // 31: yiwang.module.v1.Host.RemoveDocument:input_type -> yiwang.module.v1.DocumentRef
-	25, // 32: yiwang.module.v1.Host.AddWorkingDays:input_type -> yiwang.module.v1.AddWorkingDaysRequest
-	26, // 33: yiwang.module.v1.Host.WorkingDaysBetween:input_type -> yiwang.module.v1.WorkingDaysBetweenRequest
-	29, // 34: yiwang.module.v1.Host.WriteAudit:input_type -> yiwang.module.v1.AuditEntry
-	30, // 35: yiwang.module.v1.Host.Notify:input_type -> yiwang.module.v1.Notification
-	33, // 36: yiwang.module.v1.Host.GetTenant:input_type -> yiwang.module.v1.TenantRef
-	34, // 37: yiwang.module.v1.Host.ListTenants:input_type -> yiwang.module.v1.ListTenantsRequest
-	36, // 38: yiwang.module.v1.Host.GetUser:input_type -> yiwang.module.v1.UserRef
-	33, // 39: yiwang.module.v1.Host.ListColumns:input_type -> yiwang.module.v1.TenantRef
-	39, // 40: yiwang.module.v1.Host.ListArticles:input_type -> yiwang.module.v1.ArticleQuery
-	40, // 41: yiwang.module.v1.Host.GetArticle:input_type -> yiwang.module.v1.ArticleRef
-	31, // 42: yiwang.module.v1.Host.Allow:input_type -> yiwang.module.v1.AllowRequest
-	2,  // 43: yiwang.module.v1.Module.Describe:output_type -> yiwang.module.v1.Description
-	7,  // 44: yiwang.module.v1.Module.Configure:output_type -> yiwang.module.v1.ConfigureResponse
-	12, // 45: yiwang.module.v1.Module.Handle:output_type -> yiwang.module.v1.HandleResponse
-	18, // 46: yiwang.module.v1.Module.Stats:output_type -> yiwang.module.v1.StatsResponse
-	21, // 47: yiwang.module.v1.Module.Tick:output_type -> yiwang.module.v1.TickResponse
-	23, // 48: yiwang.module.v1.Module.Reindex:output_type -> yiwang.module.v1.Document
-	0,  // 49: yiwang.module.v1.Host.IndexDocument:output_type -> yiwang.module.v1.Empty
-	0,  // 50: yiwang.module.v1.Host.RemoveDocument:output_type -> yiwang.module.v1.Empty
-	27, // 51: yiwang.module.v1.Host.AddWorkingDays:output_type -> yiwang.module.v1.WorkingDays
-	27, // 52: yiwang.module.v1.Host.WorkingDaysBetween:output_type -> yiwang.module.v1.WorkingDays
-	0,  // 53: yiwang.module.v1.Host.WriteAudit:output_type -> yiwang.module.v1.Empty
-	0,  // 54: yiwang.module.v1.Host.Notify:output_type -> yiwang.module.v1.Empty
-	8,  // 55: yiwang.module.v1.Host.GetTenant:output_type -> yiwang.module.v1.Tenant
-	35, // 56: yiwang.module.v1.Host.ListTenants:output_type -> yiwang.module.v1.TenantList
-	9,  // 57: yiwang.module.v1.Host.GetUser:output_type -> yiwang.module.v1.User
-	38, // 58: yiwang.module.v1.Host.ListColumns:output_type -> yiwang.module.v1.ColumnList
-	42, // 59: yiwang.module.v1.Host.ListArticles:output_type -> yiwang.module.v1.ArticleList
-	41, // 60: yiwang.module.v1.Host.GetArticle:output_type -> yiwang.module.v1.Article
-	32, // 61: yiwang.module.v1.Host.Allow:output_type -> yiwang.module.v1.AllowResponse
-	43, // [43:62] is the sub-list for method output_type
-	24, // [24:43] is the sub-list for method input_type
-	24, // [24:24] is the sub-list for extension type_name
-	24, // [24:24] is the sub-list for extension extendee
-	0,  // [0:24] is the sub-list for field type_name
+	22, // 17: yiwang.module.v1.CasesResponse.cases:type_name -> yiwang.module.v1.Case
+	46, // 18: yiwang.module.v1.Case.updated:type_name -> google.protobuf.Timestamp
+	46, // 19: yiwang.module.v1.TickRequest.now:type_name -> google.protobuf.Timestamp
+	46, // 20: yiwang.module.v1.Document.date:type_name -> google.protobuf.Timestamp
+	31, // 21: yiwang.module.v1.WorkingDays.steps:type_name -> yiwang.module.v1.CalendarStep
+	8,  // 22: yiwang.module.v1.TenantList.tenants:type_name -> yiwang.module.v1.Tenant
+	40, // 23: yiwang.module.v1.ColumnList.columns:type_name -> yiwang.module.v1.Column
+	46, // 24: yiwang.module.v1.Article.published_at:type_name -> google.protobuf.Timestamp
+	44, // 25: yiwang.module.v1.ArticleList.articles:type_name -> yiwang.module.v1.Article
+	1,  // 26: yiwang.module.v1.Module.Describe:input_type -> yiwang.module.v1.DescribeRequest
+	5,  // 27: yiwang.module.v1.Module.Configure:input_type -> yiwang.module.v1.ConfigureRequest
+	11, // 28: yiwang.module.v1.Module.Handle:input_type -> yiwang.module.v1.HandleRequest
+	17, // 29: yiwang.module.v1.Module.Stats:input_type -> yiwang.module.v1.StatsRequest
+	23, // 30: yiwang.module.v1.Module.Tick:input_type -> yiwang.module.v1.TickRequest
+	25, // 31: yiwang.module.v1.Module.Reindex:input_type -> yiwang.module.v1.ReindexRequest
+	20, // 32: yiwang.module.v1.Module.Cases:input_type -> yiwang.module.v1.CasesRequest
+	26, // 33: yiwang.module.v1.Host.IndexDocument:input_type -> yiwang.module.v1.Document
+	27, // 34: yiwang.module.v1.Host.RemoveDocument:input_type -> yiwang.module.v1.DocumentRef
+	28, // 35: yiwang.module.v1.Host.AddWorkingDays:input_type -> yiwang.module.v1.AddWorkingDaysRequest
+	29, // 36: yiwang.module.v1.Host.WorkingDaysBetween:input_type -> yiwang.module.v1.WorkingDaysBetweenRequest
+	32, // 37: yiwang.module.v1.Host.WriteAudit:input_type -> yiwang.module.v1.AuditEntry
+	33, // 38: yiwang.module.v1.Host.Notify:input_type -> yiwang.module.v1.Notification
+	36, // 39: yiwang.module.v1.Host.GetTenant:input_type -> yiwang.module.v1.TenantRef
+	37, // 40: yiwang.module.v1.Host.ListTenants:input_type -> yiwang.module.v1.ListTenantsRequest
+	39, // 41: yiwang.module.v1.Host.GetUser:input_type -> yiwang.module.v1.UserRef
+	36, // 42: yiwang.module.v1.Host.ListColumns:input_type -> yiwang.module.v1.TenantRef
+	42, // 43: yiwang.module.v1.Host.ListArticles:input_type -> yiwang.module.v1.ArticleQuery
+	43, // 44: yiwang.module.v1.Host.GetArticle:input_type -> yiwang.module.v1.ArticleRef
+	34, // 45: yiwang.module.v1.Host.Allow:input_type -> yiwang.module.v1.AllowRequest
+	2,  // 46: yiwang.module.v1.Module.Describe:output_type -> yiwang.module.v1.Description
+	7,  // 47: yiwang.module.v1.Module.Configure:output_type -> yiwang.module.v1.ConfigureResponse
+	12, // 48: yiwang.module.v1.Module.Handle:output_type -> yiwang.module.v1.HandleResponse
+	18, // 49: yiwang.module.v1.Module.Stats:output_type -> yiwang.module.v1.StatsResponse
+	24, // 50: yiwang.module.v1.Module.Tick:output_type -> yiwang.module.v1.TickResponse
+	26, // 51: yiwang.module.v1.Module.Reindex:output_type -> yiwang.module.v1.Document
+	21, // 52: yiwang.module.v1.Module.Cases:output_type -> yiwang.module.v1.CasesResponse
+	0,  // 53: yiwang.module.v1.Host.IndexDocument:output_type -> yiwang.module.v1.Empty
+	0,  // 54: yiwang.module.v1.Host.RemoveDocument:output_type -> yiwang.module.v1.Empty
+	30, // 55: yiwang.module.v1.Host.AddWorkingDays:output_type -> yiwang.module.v1.WorkingDays
+	30, // 56: yiwang.module.v1.Host.WorkingDaysBetween:output_type -> yiwang.module.v1.WorkingDays
+	0,  // 57: yiwang.module.v1.Host.WriteAudit:output_type -> yiwang.module.v1.Empty
+	0,  // 58: yiwang.module.v1.Host.Notify:output_type -> yiwang.module.v1.Empty
+	8,  // 59: yiwang.module.v1.Host.GetTenant:output_type -> yiwang.module.v1.Tenant
+	38, // 60: yiwang.module.v1.Host.ListTenants:output_type -> yiwang.module.v1.TenantList
+	9,  // 61: yiwang.module.v1.Host.GetUser:output_type -> yiwang.module.v1.User
+	41, // 62: yiwang.module.v1.Host.ListColumns:output_type -> yiwang.module.v1.ColumnList
+	45, // 63: yiwang.module.v1.Host.ListArticles:output_type -> yiwang.module.v1.ArticleList
+	44, // 64: yiwang.module.v1.Host.GetArticle:output_type -> yiwang.module.v1.Article
+	35, // 65: yiwang.module.v1.Host.Allow:output_type -> yiwang.module.v1.AllowResponse
+	46, // [46:66] is the sub-list for method output_type
+	26, // [26:46] is the sub-list for method input_type
+	26, // [26:26] is the sub-list for extension type_name
+	26, // [26:26] is the sub-list for extension extendee
+	0,  // [0:26] is the sub-list for field type_name
 }
 
 func init() { file_module_proto_init() }
@@ -3096,7 +3324,7 @@ func file_module_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_module_proto_rawDesc), len(file_module_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   43,
+			NumMessages:   46,
 			NumExtensions: 0,
 			NumServices:   2,
 		},

@@ -37,6 +37,7 @@ const (
 	Module_Stats_FullMethodName     = "/yiwang.module.v1.Module/Stats"
 	Module_Tick_FullMethodName      = "/yiwang.module.v1.Module/Tick"
 	Module_Reindex_FullMethodName   = "/yiwang.module.v1.Module/Reindex"
+	Module_Cases_FullMethodName     = "/yiwang.module.v1.Module/Cases"
 )
 
 // ModuleClient is the client API for Module service.
@@ -59,6 +60,10 @@ type ModuleClient interface {
 	Tick(ctx context.Context, in *TickRequest, opts ...grpc.CallOption) (*TickResponse, error)
 	// Reindex streams every search document of a tenant (0: of all).
 	Reindex(ctx context.Context, in *ReindexRequest, opts ...grpc.CallOption) (grpc.ServerStreamingClient[Document], error)
+	// Cases lists one person's cases across the tenants the module serves,
+	// for the account page. Added within protocol 1: a module built before
+	// it answers Unimplemented, which the host reads as no cases.
+	Cases(ctx context.Context, in *CasesRequest, opts ...grpc.CallOption) (*CasesResponse, error)
 }
 
 type moduleClient struct {
@@ -138,6 +143,16 @@ func (c *moduleClient) Reindex(ctx context.Context, in *ReindexRequest, opts ...
 // This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
 type Module_ReindexClient = grpc.ServerStreamingClient[Document]
 
+func (c *moduleClient) Cases(ctx context.Context, in *CasesRequest, opts ...grpc.CallOption) (*CasesResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(CasesResponse)
+	err := c.cc.Invoke(ctx, Module_Cases_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // ModuleServer is the server API for Module service.
 // All implementations must embed UnimplementedModuleServer
 // for forward compatibility.
@@ -158,6 +173,10 @@ type ModuleServer interface {
 	Tick(context.Context, *TickRequest) (*TickResponse, error)
 	// Reindex streams every search document of a tenant (0: of all).
 	Reindex(*ReindexRequest, grpc.ServerStreamingServer[Document]) error
+	// Cases lists one person's cases across the tenants the module serves,
+	// for the account page. Added within protocol 1: a module built before
+	// it answers Unimplemented, which the host reads as no cases.
+	Cases(context.Context, *CasesRequest) (*CasesResponse, error)
 	mustEmbedUnimplementedModuleServer()
 }
 
@@ -185,6 +204,9 @@ func (UnimplementedModuleServer) Tick(context.Context, *TickRequest) (*TickRespo
 }
 func (UnimplementedModuleServer) Reindex(*ReindexRequest, grpc.ServerStreamingServer[Document]) error {
 	return status.Error(codes.Unimplemented, "method Reindex not implemented")
+}
+func (UnimplementedModuleServer) Cases(context.Context, *CasesRequest) (*CasesResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method Cases not implemented")
 }
 func (UnimplementedModuleServer) mustEmbedUnimplementedModuleServer() {}
 func (UnimplementedModuleServer) testEmbeddedByValue()                {}
@@ -308,6 +330,24 @@ func _Module_Reindex_Handler(srv interface{}, stream grpc.ServerStream) error {
 // This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
 type Module_ReindexServer = grpc.ServerStreamingServer[Document]
 
+func _Module_Cases_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(CasesRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(ModuleServer).Cases(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: Module_Cases_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(ModuleServer).Cases(ctx, req.(*CasesRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 // Module_ServiceDesc is the grpc.ServiceDesc for Module service.
 // It's only intended for direct use with grpc.RegisterService,
 // and not to be introspected or modified (even as a copy)
@@ -334,6 +374,10 @@ var Module_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "Tick",
 			Handler:    _Module_Tick_Handler,
+		},
+		{
+			MethodName: "Cases",
+			Handler:    _Module_Cases_Handler,
 		},
 	},
 	Streams: []grpc.StreamDesc{

@@ -1,6 +1,8 @@
 package rpc
 
 import (
+	"fmt"
+
 	"google.golang.org/protobuf/types/known/timestamppb"
 	"yiwang/plugins/sdk"
 	"yiwang/plugins/sdk/calendar"
@@ -131,4 +133,35 @@ func descriptionFromPB(d *pb.Description) sdk.Description {
 		out.Permissions = append(out.Permissions, sdk.Permission{Name: p.Name, Title: p.Title, Kind: p.Kind})
 	}
 	return out
+}
+
+// CaseToPB is a case on the wire.
+func CaseToPB(c sdk.Case) *pb.Case {
+	out := &pb.Case{TenantId: c.TenantID, Kind: c.Kind, Number: c.Number, Title: c.Title, State: c.State,
+		Overdue: c.Overdue, Path: c.Path, Closed: c.Closed}
+	if !c.Due.IsZero() {
+		out.Due = c.Due.String()
+	}
+	if !c.Updated.IsZero() {
+		out.Updated = timestamppb.New(c.Updated)
+	}
+	return out
+}
+
+// CaseFromPB reads a case from the wire; a malformed due date is an
+// error, not a case without a deadline.
+func CaseFromPB(c *pb.Case) (sdk.Case, error) {
+	out := sdk.Case{TenantID: c.TenantId, Kind: c.Kind, Number: c.Number, Title: c.Title, State: c.State,
+		Overdue: c.Overdue, Path: c.Path, Closed: c.Closed}
+	if c.Due != "" {
+		d, err := calendar.ParseDate(c.Due)
+		if err != nil {
+			return sdk.Case{}, fmt.Errorf("case %s: %w", c.Number, err)
+		}
+		out.Due = d
+	}
+	if c.Updated != nil {
+		out.Updated = c.Updated.AsTime()
+	}
+	return out, nil
 }

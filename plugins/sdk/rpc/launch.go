@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"github.com/hashicorp/go-plugin"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
 	"google.golang.org/protobuf/types/known/timestamppb"
 	"yiwang/plugins/sdk"
 	"yiwang/plugins/sdk/pb"
@@ -178,6 +180,31 @@ func (p *Plugin) Stats(ctx context.Context, tenantID int64, from, to time.Time) 
 	out := make([]sdk.Stat, 0, len(r.Stats))
 	for _, s := range r.Stats {
 		out = append(out, sdk.Stat{Name: s.Name, Title: s.Title, Value: s.Value, Unit: s.Unit})
+	}
+	return out, nil
+}
+
+// Cases asks for a person's cases. A module built before the call
+// answers Unimplemented: it keeps no cases, which is no error.
+func (p *Plugin) Cases(ctx context.Context, userID int64) ([]sdk.Case, error) {
+	return casesOf(ctx, p.conn.module, userID)
+}
+
+func casesOf(ctx context.Context, m pb.ModuleClient, userID int64) ([]sdk.Case, error) {
+	r, err := m.Cases(ctx, &pb.CasesRequest{UserId: userID})
+	if status.Code(err) == codes.Unimplemented {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, FromStatus(err)
+	}
+	out := make([]sdk.Case, 0, len(r.Cases))
+	for _, c := range r.Cases {
+		x, err := CaseFromPB(c)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, x)
 	}
 	return out, nil
 }

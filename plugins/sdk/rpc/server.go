@@ -190,6 +190,28 @@ func (s *ModuleServer) Stats(ctx context.Context, req *pb.StatsRequest) (*pb.Sta
 	return out, nil
 }
 
+// Cases lists a person's cases if the handler is a Caser; any other
+// handler keeps none.
+func (s *ModuleServer) Cases(ctx context.Context, req *pb.CasesRequest) (*pb.CasesResponse, error) {
+	h, err := s.current()
+	if err != nil {
+		return nil, ToStatus(err)
+	}
+	out := &pb.CasesResponse{}
+	cs, ok := h.(sdk.Caser)
+	if !ok {
+		return out, nil
+	}
+	cases, err := cs.Cases(ctx, req.UserId)
+	if err != nil {
+		return nil, ToStatus(err)
+	}
+	for _, c := range cases {
+		out.Cases = append(out.Cases, CaseToPB(c))
+	}
+	return out, nil
+}
+
 // Tick runs the handler's timed work if it is a Ticker.
 func (s *ModuleServer) Tick(ctx context.Context, req *pb.TickRequest) (*pb.TickResponse, error) {
 	h, err := s.current()

@@ -192,6 +192,32 @@ func (h *Harness) Handle(ctx context.Context, req *pb.HandleRequest) (*pb.Handle
 	return h.Plugin.Handle(ctx, req)
 }
 
+// Cases asks the module for a person's cases as the host does, over the
+// wire form (in process) or the real process; failures fail the test.
+func (h *Harness) Cases(userID int64) []sdk.Case {
+	h.t.Helper()
+	if h.Plugin != nil {
+		cs, err := h.Plugin.Cases(context.Background(), userID)
+		if err != nil {
+			h.t.Fatalf("cases of user %d: %v", userID, err)
+		}
+		return cs
+	}
+	resp, err := h.Server.Cases(context.Background(), &pb.CasesRequest{UserId: userID})
+	if err != nil {
+		h.t.Fatalf("cases of user %d: %v", userID, err)
+	}
+	var out []sdk.Case
+	for _, c := range resp.Cases {
+		x, err := rpc.CaseFromPB(c)
+		if err != nil {
+			h.t.Fatalf("cases of user %d: %v", userID, err)
+		}
+		out = append(out, x)
+	}
+	return out
+}
+
 // Request is one request to the module.
 type Request struct {
 	Tenant *sdk.Tenant // default the first enabling tenant
