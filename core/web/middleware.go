@@ -46,7 +46,7 @@ func Nonce(r *http.Request) string {
 func newNonce() string {
 	var b [16]byte
 	_, _ = rand.Read(b[:])
-	return base64.RawStdEncoding.EncodeToString(b[:])
+	return base64.RawURLEncoding.EncodeToString(b[:]) // no "+" or "/", which html/template writes as entities in attributes
 }
 
 type statusRecorder struct {

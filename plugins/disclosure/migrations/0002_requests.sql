@@ -22,6 +22,8 @@ CREATE TABLE disclosure_requests (
 	delivery VARCHAR(16) NOT NULL,
 	status VARCHAR(16) NOT NULL,
 	received_on VARCHAR(10) NOT NULL,
+	clock_from VARCHAR(10) NOT NULL,
+	consult_days INTEGER NOT NULL DEFAULT 0,
 	due_on VARCHAR(10) NOT NULL DEFAULT '',
 	due_explain {{text}} NOT NULL,
 	stop_kind VARCHAR(16) NOT NULL DEFAULT '',

@@ -12,6 +12,7 @@ package sdktest
 
 import (
 	"context"
+	"errors"
 	"sort"
 	"strconv"
 	"strings"
@@ -149,7 +150,7 @@ func (h *FakeHost) Remove(_ context.Context, tenantID int64, id string) error {
 func (h *FakeHost) AddWorkingDays(_ context.Context, from calendar.Date, n int) (*sdk.WorkingDays, error) {
 	r, err := h.cal().AddWorkingDays(from, n)
 	if err != nil {
-		return nil, sdk.Errorf(sdk.EINVALID, "%s", err.Error())
+		return nil, calendarError(err)
 	}
 	return sdk.WorkingDaysOf(r), nil
 }
@@ -157,9 +158,18 @@ func (h *FakeHost) AddWorkingDays(_ context.Context, from calendar.Date, n int) 
 func (h *FakeHost) WorkingDaysBetween(_ context.Context, from, to calendar.Date) (*sdk.WorkingDays, error) {
 	r, err := h.cal().WorkingDaysBetween(from, to)
 	if err != nil {
-		return nil, sdk.Errorf(sdk.EINVALID, "%s", err.Error())
+		return nil, calendarError(err)
 	}
 	return sdk.WorkingDaysOf(r), nil
+}
+
+// calendarError is what the host answers: a year the calendar lacks is
+// the service being unavailable until the county office adds it.
+func calendarError(err error) error {
+	if errors.Is(err, calendar.ErrYearMissing) {
+		return sdk.Errorf(sdk.EUNAVAIL, "%s", err.Error())
+	}
+	return sdk.Errorf(sdk.EINVALID, "%s", err.Error())
 }
 
 func (h *FakeHost) Audit(_ context.Context, e sdk.AuditEntry) error {
