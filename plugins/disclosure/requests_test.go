@@ -331,3 +331,33 @@ func TestRequestThroughThePluginProcess(t *testing.T) {
 		t.Fatalf("letter: %d %s", l.Status, l.Text())
 	}
 }
+
+// The applicant's requests at every tenant are their cases, and nobody
+// else's.
+func TestRequestsAreTheApplicantsCases(t *testing.T) {
+	h := sdktest.InProcess(t, Module, requestOptions())
+	at(t, h, "2026-03-02 10:00")
+	n := apply(t, h)
+	r := postApplication(t, h, rsj, applicant, applicationFields(), map[string][]byte{"身份证.png": pngBytes})
+	other := numberRe.FindStringSubmatch(r.HTML)
+	if other == nil {
+		t.Fatalf("apply to 人社局: %s", r.Text())
+	}
+	cases, err := h.Server.Handler().(sdk.Caser).Cases(context.Background(), applicant.ID)
+	if err != nil || len(cases) != 2 {
+		t.Fatalf("cases: %+v (%v)", cases, err)
+	}
+	byNumber := map[string]sdk.Case{}
+	for _, c := range cases {
+		byNumber[c.Number] = c
+	}
+	if c := byNumber[n]; c.TenantID != jyj.ID || c.Path != "disclosure/my/"+n || c.Due.String() != "2026-03-30" || c.Closed || c.State != "办理中" {
+		t.Errorf("教育局 case: %+v", c)
+	}
+	if c := byNumber[other[1]]; c.TenantID != rsj.ID {
+		t.Errorf("人社局 case: %+v", c)
+	}
+	if none, _ := h.Server.Handler().(sdk.Caser).Cases(context.Background(), stranger.ID); len(none) != 0 {
+		t.Errorf("another person's cases: %+v", none)
+	}
+}
