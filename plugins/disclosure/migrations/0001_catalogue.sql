@@ -1,7 +1,8 @@
 -- Proactive disclosure (主动公开): the county's category tree, every
 -- tenant's catalogue items and their index-number sequences. The category
--- tree is defined once by the county office and stored under the portal's
--- tenant id; every other table belongs to the tenant whose catalogue it is.
+-- tree is defined once by the county office for every tenant and stored
+-- under tenant id 0, which is no tenant; every other table belongs to the
+-- tenant whose catalogue it is.
 CREATE TABLE disclosure_categories (
 	id {{id}},
 	tenant_id BIGINT NOT NULL,
@@ -29,6 +30,7 @@ CREATE TABLE disclosure_items (
 	topic_class VARCHAR(64) NOT NULL DEFAULT '',
 	genre VARCHAR(64) NOT NULL DEFAULT '',
 	written_on VARCHAR(10) NOT NULL,
+	publish_due VARCHAR(10) NOT NULL DEFAULT '',
 	published_at {{time}} NULL,
 	validity VARCHAR(16) NOT NULL DEFAULT 'valid',
 	superseded_by BIGINT NOT NULL DEFAULT 0,
