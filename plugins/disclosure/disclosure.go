@@ -254,4 +254,5 @@ var funcs = template.FuncMap{
 	},
 	"datetime": func(t time.Time) string { return t.In(cst).Format("2006-01-02 15:04") },
 	"add":      func(a, b int) int { return a + b },
+	"mul":      func(a, b int) int { return a * b },
 }
