@@ -281,6 +281,18 @@ func (h *Handler) loadReport(ctx context.Context, s *sdk.Scope, year int, scope 
 	return &rs[0], nil
 }
 
+// requestedReport is the report the path and query name, loaded (a new
+// draft when none is stored yet).
+func (h *Handler) requestedReport(r *http.Request) (*Report, string, error) {
+	year, err := reportYear(r)
+	if err != nil {
+		return nil, "", err
+	}
+	scope := scopeOf(r)
+	rep, err := h.loadReport(r.Context(), h.db(r), year, scope)
+	return rep, scope, err
+}
+
 func reportYear(r *http.Request) (int, error) {
 	y, err := strconv.Atoi(strings.TrimSuffix(r.PathValue("year"), ".pdf"))
 	if err != nil || y < 2008 || y > 2100 {
@@ -337,15 +349,9 @@ func (h *Handler) publicReports(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) publicReport(w http.ResponseWriter, r *http.Request) {
-	year, err := reportYear(r)
-	if err != nil {
-		sdk.Fail(w, err)
-		return
-	}
-	scope := scopeOf(r)
-	rep, err := h.loadReport(r.Context(), h.db(r), year, scope)
+	rep, scope, err := h.requestedReport(r)
 	if err == nil && rep.Status != "published" {
-		err = sdk.Errorf(sdk.ENOTFOUND, "%d 年度报告尚未发布。", year)
+		err = sdk.Errorf(sdk.ENOTFOUND, "%d 年度报告尚未发布。", rep.Year)
 	}
 	if err != nil {
 		sdk.Fail(w, err)
@@ -356,7 +362,7 @@ func (h *Handler) publicReport(w http.ResponseWriter, r *http.Request) {
 		sdk.Fail(w, err)
 		return
 	}
-	h.render(w, r, "report_page", fmt.Sprintf("%s%d年政府信息公开工作年度报告", v.Name, year), h.crumbs(r, "年度报告"), http.StatusOK, v)
+	h.render(w, r, "report_page", fmt.Sprintf("%s%d年政府信息公开工作年度报告", v.Name, rep.Year), h.crumbs(r, "年度报告"), http.StatusOK, v)
 }
 
 func (h *Handler) staffReports(w http.ResponseWriter, r *http.Request) {
@@ -376,13 +382,7 @@ func (h *Handler) editReport(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) showReportForm(w http.ResponseWriter, r *http.Request, status int, problems []string) {
-	year, err := reportYear(r)
-	if err != nil {
-		sdk.Fail(w, err)
-		return
-	}
-	scope := scopeOf(r)
-	rep, err := h.loadReport(r.Context(), h.db(r), year, scope)
+	rep, scope, err := h.requestedReport(r)
 	if err != nil {
 		sdk.Fail(w, err)
 		return
@@ -393,7 +393,7 @@ func (h *Handler) showReportForm(w http.ResponseWriter, r *http.Request, status 
 		return
 	}
 	v.Staff, v.Problems = true, problems
-	h.render(w, r, "report_edit", fmt.Sprintf("%d年度报告", year), h.crumbs(r, "年度报告"), status, v)
+	h.render(w, r, "report_edit", fmt.Sprintf("%d年度报告", rep.Year), h.crumbs(r, "年度报告"), status, v)
 }
 
 // saveReport saves the text and the staff's figures, publishes (freezing
@@ -402,18 +402,12 @@ func (h *Handler) saveReport(w http.ResponseWriter, r *http.Request) {
 	if !h.needEditor(w, r) {
 		return
 	}
-	year, err := reportYear(r)
+	rep, scope, err := h.requestedReport(r)
 	if err != nil {
 		sdk.Fail(w, err)
 		return
 	}
-	scope := scopeOf(r)
-	s := h.db(r)
-	rep, err := h.loadReport(r.Context(), s, year, scope)
-	if err != nil {
-		sdk.Fail(w, err)
-		return
-	}
+	year, s := rep.Year, h.db(r)
 	action := r.PostFormValue("action")
 	if (action == "publish" || action == "reopen") && !sdk.Can(r, PermReview) {
 		sdk.Fail(w, sdk.Errorf(sdk.EFORBID, "发布年度报告须有审核权限。"))
