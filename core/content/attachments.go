@@ -115,8 +115,14 @@ func cleanName(name string) string {
 		name = "附件"
 	}
 	if utf8.RuneCountInString(name) > 100 {
+		// Keep the extension when it is one, cutting the name before it;
+		// a long "extension" is part of the name.
 		ext := filepath.Ext(name)
-		name = string([]rune(strings.TrimSuffix(name, ext))[:90]) + ext
+		if utf8.RuneCountInString(ext) > 10 {
+			ext = ""
+		}
+		base := []rune(strings.TrimSuffix(name, ext))
+		name = string(base[:min(len(base), 100-utf8.RuneCountInString(ext))]) + ext
 	}
 	return name
 }

@@ -1018,7 +1018,12 @@ func (h *Handler) letter(w http.ResponseWriter, r *http.Request, q *Request) {
 	}
 	rec, _ := calendar.ParseDate(q.ReceivedOn)
 	ans, _ := calendar.ParseDate(q.AnsweredOn)
-	v := letterView{Q: q, Office: sdk.TenantOf(r).Name, Received: rec.Chinese(), Answered: ans.Chinese(), Basis: legalBasis[q.Outcome], Outcome: q.OutcomeLabel()}
+	back := "disclosure/my/"
+	if strings.HasPrefix(r.URL.Path, "/admin/") {
+		back = "admin/disclosure/requests/"
+	}
+	v := letterView{Q: q, Office: sdk.TenantOf(r).Name, Received: rec.Chinese(), Answered: ans.Chinese(), Basis: legalBasis[q.Outcome], Outcome: q.OutcomeLabel(),
+		Back: sdk.URL(r, back+q.Number)}
 	h.render(w, r, "requests_letter", "政府信息公开申请答复书", h.crumbs(r, "答复书"), http.StatusOK, v)
 }
 

@@ -2,9 +2,6 @@ package mailbox
 
 import (
 	"context"
-	"html"
-	"io"
-	"net/http"
 	"net/http/httptest"
 	"regexp"
 	"strings"
@@ -16,48 +13,6 @@ import (
 	"yiwang/plugins/sdk/sdktest/browsertest"
 )
 
-// browserSite serves the module, as the portal, to a browser whose every
-// request is the citizen's: a minimal stand-in for the host, which wraps
-// fragments in a page and passes redirects and raw answers on.
-func browserSite(h *sdktest.Harness) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		body, err := io.ReadAll(r.Body)
-		if err != nil {
-			http.Error(w, err.Error(), http.StatusBadRequest)
-			return
-		}
-		ctx, cancel := context.WithTimeout(r.Context(), 30*time.Second)
-		defer cancel()
-		wire := h.Wire(sdktest.Request{Tenant: portal, User: citizen, Method: r.Method, Path: r.URL.RequestURI(), Header: r.Header.Clone(), Body: body})
-		resp, err := h.Handle(ctx, wire)
-		if err != nil {
-			http.Error(w, err.Error(), http.StatusBadGateway)
-			return
-		}
-		out := sdktest.Decode(resp)
-		for k, v := range out.Header {
-			w.Header()[k] = v
-		}
-		status := out.Status
-		if status == 0 {
-			status = http.StatusOK
-		}
-		switch out.Kind {
-		case "raw":
-			w.WriteHeader(status)
-			_, _ = w.Write(out.Body)
-		default:
-			text := out.HTML
-			if out.Kind == "failure" {
-				text = `<p role="alert">` + html.EscapeString(out.Message) + `</p>`
-			}
-			w.Header().Set("Content-Type", "text/html; charset=utf-8")
-			w.WriteHeader(status)
-			_, _ = io.WriteString(w, `<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><title>`+
-				html.EscapeString(out.Title)+`</title></head><body><main>`+text+`</main></body></html>`)
-		}
-	})
-}
 
 // TestBrowserCitizenWritesAndReadsReply: in a real Chromium, a citizen
 // writes to the county head's mailbox through the form served by the
@@ -68,7 +23,7 @@ func browserSite(h *sdktest.Harness) http.Handler {
 func TestBrowserCitizenWritesAndReadsReply(t *testing.T) {
 	ctx := mailboxBrowser(t)
 	h := sdktest.Process(t, Module, options())
-	srv := httptest.NewServer(browserSite(h))
+	srv := httptest.NewServer(browsertest.Site(h, portal, citizen))
 	defer srv.Close()
 
 	bodyText := func() string {
