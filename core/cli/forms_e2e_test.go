@@ -99,6 +99,14 @@ func TestModuleFormsThroughTheHost(t *testing.T) {
 		t.Fatalf("assigning: %d\n%s", got.status, got.text)
 	}
 
+	// The writer's account page lists the letter among the person's cases
+	// (我的办件), asked of the mailbox process through the host.
+	account := citizen.get(portal + "/account/")
+	row := regexp.MustCompile(`<th scope="row"><a href="[^"]*/mailbox/my/` + number + `">` + number + `</a></th><td>` + subject + `</td><td>[^<]+</td><td>办理中</td>\s*<td>\d{4}年\d+月\d+日`)
+	if account.status != http.StatusOK || !strings.Contains(account.page, "我的办件") || !row.MatchString(account.page) {
+		t.Fatalf("the account page does not list the letter as a case with its state and deadline:\n%s", account.page)
+	}
+
 	// 教育局 answers on its own site.
 	handler := newVisitor(t, s)
 	handler.signIn(jyj+"/account/login?r=/admin/", "handler")

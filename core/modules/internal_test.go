@@ -14,6 +14,7 @@ import (
 	"yiwang/core/calendar"
 	"yiwang/core/store"
 	"yiwang/core/store/storetest"
+	"yiwang/core/web"
 	"yiwang/plugins/sdk"
 	"yiwang/tenants"
 
@@ -254,5 +255,27 @@ func TestSDKTenantCarriesOrgCode(t *testing.T) {
 	got := sdkTenant(&tenants.Tenant{ID: 7, Code: "jyj", Name: "思南县教育局", Kind: tenants.Department, OrgCode: "11522427MB0000001X", Domains: []string{"jyj.example.cn"}})
 	if got.OrgCode != "11522427MB0000001X" || got.PrimaryDomain != "jyj.example.cn" || got.ID != 7 {
 		t.Errorf("sdkTenant = %+v", got)
+	}
+}
+
+// The list of cases: open ones first by deadline (none last), then
+// closed ones, latest change first.
+func TestSortCases(t *testing.T) {
+	d := func(m time.Month, day int) calendar.Date { return calendar.NewDate(2026, m, day) }
+	at := func(day int) time.Time { return time.Date(2026, 4, day, 0, 0, 0, 0, time.UTC) }
+	cs := []web.Case{
+		{Number: "closed-old", Closed: true, Updated: at(1)},
+		{Number: "open-none"},
+		{Number: "open-late", Due: d(5, 20)},
+		{Number: "closed-new", Closed: true, Updated: at(9)},
+		{Number: "open-soon", Due: d(4, 2)},
+	}
+	sortCases(cs)
+	var got []string
+	for _, c := range cs {
+		got = append(got, c.Number)
+	}
+	if want := "open-soon open-late open-none closed-new closed-old"; strings.Join(got, " ") != want {
+		t.Errorf("order %v, want %s", got, want)
 	}
 }

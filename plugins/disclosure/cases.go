@@ -36,7 +36,11 @@ func requestCase(q *Request, today string) sdk.Case {
 	if utf8.RuneCountInString(title) > 60 {
 		title = string([]rune(title)[:59]) + "…"
 	}
-	c := sdk.Case{TenantID: q.TenantID, Kind: "依申请公开", Number: q.Number, Title: title, State: q.StatusLabel(),
+	state := q.StatusLabel()
+	if o, ok := OutcomeOf(q.Outcome); ok && q.Status == StatusAnswered {
+		state += "（" + o.Label + "）"
+	}
+	c := sdk.Case{TenantID: q.TenantID, Kind: "依申请公开", Number: q.Number, Title: title, State: state,
 		Closed: !q.Open(), Overdue: q.Overdue(today), Path: "disclosure/my/" + q.Number, Updated: q.UpdatedAt}
 	if d, err := calendar.ParseDate(q.DueOn); err == nil && q.Open() {
 		c.Due = d
