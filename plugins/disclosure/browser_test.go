@@ -17,7 +17,6 @@ import (
 	"yiwang/plugins/sdk/sdktest/browsertest"
 )
 
-
 // TestBrowserCitizenAppliesAndReadsTheAnswer: in a real Chromium, a
 // citizen fills the application form of 教育局 served by the real plugin
 // process, attaches an identity document and submits; the office answers;

@@ -13,7 +13,6 @@ import (
 	"yiwang/plugins/sdk/sdktest/browsertest"
 )
 
-
 // TestBrowserCitizenWritesAndReadsReply: in a real Chromium, a citizen
 // writes to the county head's mailbox through the form served by the
 // real plugin process and notes the letter number and query code; the
