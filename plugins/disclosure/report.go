@@ -250,6 +250,49 @@ func (f *Figures) Row(prefix string) *MatrixRow {
 	return nil
 }
 
+// reportDoc is the published report as a PDF, section by section.
+func reportDoc(title string, v *reportView) pdfDoc {
+	f := v.F
+	genres := [][]string{{"信息内容", "本年制发件数", "本年废止件数", "现行有效件数"}}
+	for _, g := range f.Genres {
+		genres = append(genres, []string{g.Genre, strconv.Itoa(g.Issued), strconv.Itoa(g.Repealed), strconv.Itoa(g.Valid)})
+	}
+	decisions, reviews := [][]string{{"信息内容", "数量"}}, [][]string{{"事项", "数量"}}
+	for _, m := range manualFields {
+		row := []string{m.Label, v.Manual[m.Key]}
+		if m.Key == "permit" || m.Key == "penalty" || m.Key == "coercion" || m.Key == "fees" {
+			decisions = append(decisions, row)
+		} else {
+			reviews = append(reviews, row)
+		}
+	}
+	matrix := [][]string{{"申请情况", "自然人", "商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他", "总计"}}
+	for _, row := range f.Matrix {
+		line := []string{strings.Repeat("  ", row.Indent) + row.Label}
+		for _, c := range row.Cells {
+			if row.Heading {
+				line = append(line, "")
+			} else {
+				line = append(line, strconv.Itoa(c))
+			}
+		}
+		matrix = append(matrix, line)
+	}
+	sub := ""
+	if v.R.PublishedAt != nil {
+		sub = "发布日期：" + v.R.PublishedAt.In(cst).Format("2006-01-02")
+	}
+	return pdfDoc{Title: title, Subtitle: sub, Blocks: []pdfBlock{
+		{Heading: "一、总体情况", Text: v.R.Overview},
+		{Heading: "二、主动公开政府信息情况", Table: genres},
+		{Table: decisions},
+		{Heading: "三、收到和处理政府信息公开申请情况", Table: matrix},
+		{Heading: "四、政府信息公开行政复议、行政诉讼情况", Table: reviews},
+		{Heading: "五、存在的主要问题及改进情况", Text: v.R.Problems},
+		{Heading: "六、其他需要报告的事项", Text: v.R.Other},
+	}}
+}
+
 // scopeOf reads the report's scope: the county's only on the portal.
 func scopeOf(r *http.Request) string {
 	if r.URL.Query().Get("scope") == "county" && sdk.TenantOf(r).IsPortal() {
@@ -362,7 +405,12 @@ func (h *Handler) publicReport(w http.ResponseWriter, r *http.Request) {
 		sdk.Fail(w, err)
 		return
 	}
-	h.render(w, r, "report_page", fmt.Sprintf("%s%d年政府信息公开工作年度报告", v.Name, rep.Year), h.crumbs(r, "年度报告"), http.StatusOK, v)
+	title := fmt.Sprintf("%s%d年政府信息公开工作年度报告", v.Name, rep.Year)
+	if strings.HasSuffix(r.PathValue("year"), ".pdf") {
+		sendPDF(w, title+".pdf", reportDoc(title, v))
+		return
+	}
+	h.render(w, r, "report_page", title, h.crumbs(r, "年度报告"), http.StatusOK, v)
 }
 
 func (h *Handler) staffReports(w http.ResponseWriter, r *http.Request) {

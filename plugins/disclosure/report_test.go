@@ -1,6 +1,7 @@
 package disclosure
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"net/http"
@@ -196,6 +197,9 @@ func TestAnnualReportPublishing(t *testing.T) {
 		if !strings.Contains(page.HTML, want) {
 			t.Errorf("report page lacks %q", want)
 		}
+	}
+	if pdf := h.Get(jyjU, nil, "/disclosure/reports/2026.pdf"); pdf.Status != http.StatusOK || !bytes.HasPrefix(pdf.Body, []byte("%PDF-")) || len(pdf.Body) < 2000 {
+		t.Errorf("report PDF: %d, %d bytes", pdf.Status, len(pdf.Body))
 	}
 	// A request answered after publication leaves the published report as it was.
 	before := h.Get(jyjU, nil, "/disclosure/reports/2026").HTML

@@ -37,11 +37,13 @@ func (h *Handler) requestRoutes(m *http.ServeMux) {
 	m.HandleFunc("GET /disclosure/my/{number}", h.myRequest)
 	m.HandleFunc("POST /disclosure/my/{number}", h.applicantAction)
 	m.HandleFunc("GET /disclosure/my/{number}/letter", h.myLetter)
+	m.HandleFunc("GET /disclosure/my/{number}/letter.pdf", h.myLetter)
 	m.HandleFunc("GET /disclosure/my/{number}/files/{fid}", h.myFile)
 	m.HandleFunc("GET /admin/disclosure/requests/{$}", h.staffRequests)
 	m.HandleFunc("GET /admin/disclosure/requests/{number}", h.staffRequest)
 	m.HandleFunc("POST /admin/disclosure/requests/{number}", h.staffAction)
 	m.HandleFunc("GET /admin/disclosure/requests/{number}/letter", h.staffLetter)
+	m.HandleFunc("GET /admin/disclosure/requests/{number}/letter.pdf", h.staffLetter)
 	m.HandleFunc("GET /admin/disclosure/requests/{number}/files/{fid}", h.staffFile)
 }
 
@@ -1024,7 +1026,25 @@ func (h *Handler) letter(w http.ResponseWriter, r *http.Request, q *Request) {
 	}
 	v := letterView{Q: q, Office: sdk.TenantOf(r).Name, Received: rec.Chinese(), Answered: ans.Chinese(), Basis: legalBasis[q.Outcome], Outcome: q.OutcomeLabel(),
 		Back: sdk.URL(r, back+q.Number)}
+	if strings.HasSuffix(r.URL.Path, ".pdf") {
+		sendPDF(w, "答复书-"+q.Number+".pdf", letterDoc(v))
+		return
+	}
 	h.render(w, r, "requests_letter", "政府信息公开申请答复书", h.crumbs(r, "答复书"), http.StatusOK, v)
+}
+
+// letterDoc is the answer letter as a PDF says it, in the page's words.
+func letterDoc(v letterView) pdfDoc {
+	q := v.Q
+	return pdfDoc{Title: "政府信息公开申请答复书", Subtitle: "申请编号：" + q.Number, Blocks: []pdfBlock{
+		{Text: q.ApplicantName + "："},
+		{Text: "本机关于" + v.Received + "收到您（单位）提出的政府信息公开申请，您申请获取：" + q.Description},
+		{Text: "经审查，现答复如下：" + v.Outcome + "。"},
+		{Text: q.Answer},
+		{Text: "依据：" + v.Basis + "。"},
+		{Text: "如对本答复不服，可以自收到本答复之日起六十日内依法申请行政复议，或者六个月内依法向人民法院提起行政诉讼。"},
+		{Text: v.Office + "\n" + v.Answered, Right: true},
+	}}
 }
 
 // ---- timed work and figures

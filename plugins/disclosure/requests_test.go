@@ -170,6 +170,13 @@ func TestRequestDeadlineAcrossSpringFestival(t *testing.T) {
 				t.Errorf("answer letter lacks %q:\n%s", want, letter.HTML)
 			}
 		}
+		if pdf := h.Get(jyj, applicant, "/disclosure/my/"+n+"/letter.pdf"); pdf.Status != http.StatusOK || !bytes.HasPrefix(pdf.Body, []byte("%PDF-")) ||
+			pdf.Header.Get("Content-Type") != "application/pdf" {
+			t.Errorf("letter PDF: %d %q %.20q", pdf.Status, pdf.Header.Get("Content-Type"), pdf.Body)
+		}
+		if pdf := h.Get(jyj, stranger, "/disclosure/my/"+n+"/letter.pdf"); pdf.Status != http.StatusNotFound {
+			t.Errorf("another person's letter PDF: %d", pdf.Status)
+		}
 		page := h.Get(jyj, applicant, "/disclosure/my/"+n)
 		for _, want := range []string{"提交申请", "要求补正", "申请人补正", "延期答复", "作出答复"} {
 			if !strings.Contains(page.HTML, want) {
