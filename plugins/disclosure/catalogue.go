@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"html/template"
 	"net/http"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -149,6 +150,8 @@ func (h *Handler) catalogueRoutes(m *http.ServeMux) {
 	m.HandleFunc("GET /admin/disclosure/items/{id}", h.editItem)
 	m.HandleFunc("POST /admin/disclosure/items/{id}", h.saveItem)
 	m.HandleFunc("POST /admin/disclosure/items/{id}/state", h.itemState)
+	m.HandleFunc("GET /admin/disclosure/categories/{$}", h.staffCategories)
+	m.HandleFunc("POST /admin/disclosure/categories/{$}", h.saveCategory)
 }
 
 // ensureCategories writes the default tree once; two processes starting
@@ -800,3 +803,94 @@ func (h *Handler) itemStats(ctx context.Context, tenantID int64, from, to time.T
 
 // seedDemo gives nothing yet: the catalogue's demo comes from imports.
 func (h *Handler) seedDemo(ctx context.Context) error { return nil }
+
+// ---- the county's category tree
+
+// needCounty lets only the county office (platform_admin) edit what
+// every tenant shares.
+func (h *Handler) needCounty(w http.ResponseWriter, r *http.Request) bool {
+	if u := sdk.UserOf(r); u == nil || !u.HasRole(sdk.RolePlatformAdmin) {
+		sdk.Fail(w, sdk.Errorf(sdk.EFORBID, "公开目录分类由县政府办公室统一维护。"))
+		return false
+	}
+	return true
+}
+
+func (h *Handler) categoryPage(w http.ResponseWriter, r *http.Request, status int, problems []string) {
+	cs, err := h.categories(r.Context())
+	if err != nil {
+		sdk.Fail(w, err)
+		return
+	}
+	h.render(w, r, "catalogue_categories", "公开目录分类", h.crumbs(r, "公开目录分类"), status, map[string]any{"Categories": cs, "Problems": problems})
+}
+
+func (h *Handler) staffCategories(w http.ResponseWriter, r *http.Request) {
+	if h.needCounty(w, r) {
+		h.categoryPage(w, r, http.StatusOK, nil)
+	}
+}
+
+var categoryCode = regexp.MustCompile(`^[a-z][a-z0-9]{1,31}$`)
+
+// saveCategory adds, renames, reorders or deletes a category; a category
+// that any tenant's item uses cannot be deleted.
+func (h *Handler) saveCategory(w http.ResponseWriter, r *http.Request) {
+	if !h.needCounty(w, r) {
+		return
+	}
+	s, ctx, at := h.env.DB.Tenant(countyScope), r.Context(), h.now().UTC()
+	name := strings.TrimSpace(r.PostFormValue("name"))
+	id, _ := strconv.ParseInt(r.PostFormValue("id"), 10, 64)
+	sort, _ := strconv.Atoi(r.PostFormValue("sort"))
+	fail := func(msg string) { h.categoryPage(w, r, http.StatusBadRequest, []string{msg}) }
+	action := r.PostFormValue("action")
+	switch action {
+	case "add":
+		code := strings.TrimSpace(r.PostFormValue("code"))
+		if !categoryCode.MatchString(code) || name == "" || utf8.RuneCountInString(name) > 100 {
+			fail("请填写分类代码（小写字母开头，字母和数字，2 到 32 位）和名称（100 字以内）。")
+			return
+		}
+		if _, err := s.Exec(ctx, `INSERT INTO disclosure_categories (tenant_id, code, name, sort, created_at, updated_at) VALUES (:tenant_id, :code, :name, :sort, :at, :at)`,
+			sdk.Args{"code": code, "name": name, "sort": sort, "at": at}); err != nil {
+			if sqldb.IsUniqueViolation(err) {
+				fail("分类代码“" + code + "”已经存在。")
+				return
+			}
+			sdk.Fail(w, err)
+			return
+		}
+	case "save":
+		if name == "" || utf8.RuneCountInString(name) > 100 {
+			fail("分类名称不能为空，且在 100 字以内。")
+			return
+		}
+		if _, err := s.Exec(ctx, `UPDATE disclosure_categories SET name = :name, sort = :sort, updated_at = :at WHERE tenant_id = :tenant_id AND id = :id`,
+			sdk.Args{"name": name, "sort": sort, "at": at, "id": id}); err != nil {
+			sdk.Fail(w, err)
+			return
+		}
+	case "delete":
+		for _, tc := range h.env.Tenants() {
+			var n int
+			if err := h.env.DB.Tenant(tc.Tenant.ID).Get(ctx, &n, `SELECT COUNT(*) FROM disclosure_items WHERE tenant_id = :tenant_id AND category_id = :id`, sdk.Args{"id": id}); err != nil {
+				sdk.Fail(w, err)
+				return
+			}
+			if n > 0 {
+				fail(fmt.Sprintf("%s 的公开目录中有 %d 条信息使用这个分类，不能删除；可以改名。", tc.Tenant.Name, n))
+				return
+			}
+		}
+		if _, err := s.Exec(ctx, `DELETE FROM disclosure_categories WHERE tenant_id = :tenant_id AND id = :id`, sdk.Args{"id": id}); err != nil {
+			sdk.Fail(w, err)
+			return
+		}
+	default:
+		fail("未知的操作。")
+		return
+	}
+	h.audit(r, "category."+action, strconv.FormatInt(id, 10), name)
+	http.Redirect(w, r, sdk.URL(r, "admin/disclosure/categories/"), http.StatusSeeOther)
+}

@@ -274,3 +274,50 @@ func TestCountyWidePlatform(t *testing.T) {
 		t.Errorf("tenant list: %s", r.HTML)
 	}
 }
+
+// Only the county office edits the shared tree; a category in use by any
+// tenant cannot be deleted; a duplicate code is refused.
+func TestCountyCategoryTree(t *testing.T) {
+	h := sdktest.InProcess(t, Module, catalogueOptions())
+	at(t, h, "2026-03-10 10:00")
+	county := &sdk.User{ID: 1, Name: "县政府办公室", Roles: []string{sdk.RolePlatformAdmin}, Permissions: []string{PermAdmin, PermEdit, PermReview}}
+	siteAdmin := &sdk.User{ID: 30, Name: "站点管理员", Roles: []string{sdk.RoleSiteAdmin}, Permissions: []string{PermAdmin}}
+	post := func(u *sdk.User, f url.Values) *sdktest.Response {
+		return h.Post(portalU, u, "/admin/disclosure/categories/", f)
+	}
+	used := firstCategory(t, h) // 政策文件: 人社局 gets an item in it
+	draft(t, h, rsjU, editor, "人社局文件", nil)
+	if r := post(siteAdmin, url.Values{"action": {"add"}, "code": {"xzcf"}, "name": {"行政处罚"}}); r.Status != http.StatusForbidden {
+		t.Fatalf("a site admin edits the county's tree: %d", r.Status)
+	}
+	if r := post(county, url.Values{"action": {"add"}, "code": {"xzcf"}, "name": {"行政处罚"}, "sort": {"30"}}); r.Status != http.StatusSeeOther {
+		t.Fatalf("add: %d %s", r.Status, r.Text())
+	}
+	if r := post(county, url.Values{"action": {"add"}, "code": {"xzcf"}, "name": {"重复"}}); r.Status != http.StatusBadRequest || !strings.Contains(r.HTML, "已经存在") {
+		t.Fatalf("duplicate code: %d %s", r.Status, r.Text())
+	}
+	r := post(county, url.Values{"action": {"delete"}, "id": {fmt.Sprint(used)}})
+	if r.Status != http.StatusBadRequest || !strings.Contains(r.HTML, "思南县人力资源和社会保障局") {
+		t.Fatalf("delete a category in use: %d %s", r.Status, r.Text())
+	}
+	if r := post(county, url.Values{"action": {"save"}, "id": {fmt.Sprint(used)}, "name": {"政策法规文件"}, "sort": {"2"}}); r.Status != http.StatusSeeOther {
+		t.Fatalf("rename: %d %s", r.Status, r.Text())
+	}
+	cs, _ := h.Server.Handler().(*Handler).categories(context.Background())
+	names := map[string]bool{}
+	for _, c := range cs {
+		names[c.Name] = true
+	}
+	if !names["政策法规文件"] || !names["行政处罚"] || names["政策文件"] || len(cs) != len(defaultCategories)+1 {
+		t.Fatalf("tree after the changes: %+v", cs)
+	}
+	var unused int64
+	for _, c := range cs {
+		if c.Code == "xzcf" {
+			unused = c.ID
+		}
+	}
+	if r := post(county, url.Values{"action": {"delete"}, "id": {fmt.Sprint(unused)}}); r.Status != http.StatusSeeOther {
+		t.Fatalf("delete an unused category: %d %s", r.Status, r.Text())
+	}
+}

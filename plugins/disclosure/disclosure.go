@@ -72,6 +72,7 @@ var Module = &sdk.Module{
 		{Title: "公开目录管理", Path: "admin/disclosure/items/", Permission: PermEdit},
 		{Title: "依申请公开办理", Path: "admin/disclosure/requests/", Permission: PermHandle},
 		{Title: "信息公开年报", Path: "admin/disclosure/reports/", Permission: PermEdit},
+		{Title: "公开目录分类", Path: "admin/disclosure/categories/", Permission: PermAdmin},
 	},
 	Permissions: []sdk.Permission{
 		{Name: PermApply, Title: "在线提交政府信息公开申请", Kind: sdk.KindPublic},
