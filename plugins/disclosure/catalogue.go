@@ -123,6 +123,12 @@ func (it *Item) Late(day string) bool {
 	return day > it.PublishDue
 }
 
+// public reports whether the item's page is open to everyone: published,
+// or withdrawn with its page kept (every kind but an erroneous release).
+func (it *Item) public() bool {
+	return it.Status == ItemPublished || (it.Status == ItemWithdrawn && it.WithdrawKind != "error")
+}
+
 const itemColumns = `id, tenant_id, category_id, index_no, seq_year, title, publisher, doc_no, topic_class, genre, written_on, publish_due, published_at,
 	validity, superseded_by, repealed_on, interprets_id, keywords, summary, body, status, withdraw_kind, withdraw_reason, created_by, created_by_name,
 	reviewed_by, review_note, demo, created_at, updated_at`
@@ -143,13 +149,15 @@ func (h *Handler) catalogueRoutes(m *http.ServeMux) {
 	m.HandleFunc("GET /disclosure/list", h.publicList)
 	m.HandleFunc("GET /disclosure/platform", h.platform)
 	m.HandleFunc("GET /disclosure/items/{id}", h.publicItem)
-	m.HandleFunc("GET /disclosure/guide", h.guide)
 	m.HandleFunc("GET /admin/disclosure/items/{$}", h.staffItems)
 	m.HandleFunc("GET /admin/disclosure/items/new", h.newItem)
 	m.HandleFunc("POST /admin/disclosure/items/{$}", h.saveItem)
 	m.HandleFunc("GET /admin/disclosure/items/{id}", h.editItem)
 	m.HandleFunc("POST /admin/disclosure/items/{id}", h.saveItem)
 	m.HandleFunc("POST /admin/disclosure/items/{id}/state", h.itemState)
+	m.HandleFunc("POST /admin/disclosure/items/{id}/files", h.addItemFiles)
+	m.HandleFunc("POST /admin/disclosure/items/{id}/files/{fid}/delete", h.deleteItemFile)
+	m.HandleFunc("GET /disclosure/items/{id}/files/{fid}", h.itemFile)
 	m.HandleFunc("GET /admin/disclosure/categories/{$}", h.staffCategories)
 	m.HandleFunc("POST /admin/disclosure/categories/{$}", h.saveCategory)
 }
@@ -364,7 +372,7 @@ func (h *Handler) publicItem(w http.ResponseWriter, r *http.Request) {
 	if err == nil {
 		it, err = itemByID(r.Context(), h.db(r), id)
 	}
-	if err != nil || (it.Status != ItemPublished && !(it.Status == ItemWithdrawn && it.WithdrawKind != "error")) {
+	if err != nil || !it.public() {
 		sdk.Fail(w, sdk.Errorf(sdk.ENOTFOUND, "没有找到这条信息，可能已被撤回或地址有误。"))
 		return
 	}
@@ -387,12 +395,13 @@ func (h *Handler) publicItem(w http.ResponseWriter, r *http.Request) {
 		sdk.Fail(w, err)
 		return
 	}
+	files, err := listFiles(r.Context(), h.db(r), "item", it.ID)
+	if err != nil {
+		sdk.Fail(w, err)
+		return
+	}
 	h.render(w, r, "catalogue_item", it.Title, h.crumbs(r, "信息详情"), http.StatusOK,
-		map[string]any{"Item": it, "Category": categoryName(cs, it.CategoryID), "Related": related, "Back": back, "Body": template.HTML(sdk.Sanitize(it.Body))}) //nolint:gosec // sanitized
-}
-
-func (h *Handler) guide(w http.ResponseWriter, r *http.Request) {
-	h.render(w, r, "catalogue_guide", "政府信息公开指南", h.crumbs(r, "公开指南"), http.StatusOK, nil)
+		map[string]any{"Item": it, "Files": files, "Category": categoryName(cs, it.CategoryID), "Related": related, "Back": back, "Body": template.HTML(sdk.Sanitize(it.Body))}) //nolint:gosec // sanitized
 }
 
 // ---- the staff console
@@ -426,6 +435,7 @@ type itemForm struct {
 	Problems   []string
 	Window     string // the publication window, explained
 	Late, Soon bool
+	Files      []StoredFile
 	CanReview  bool
 	Own        bool
 }
@@ -438,6 +448,12 @@ func (h *Handler) showItemForm(w http.ResponseWriter, r *http.Request, it *Item,
 	}
 	f := itemForm{Item: it, Categories: cs, Validities: validities, Withdraw: withdrawKinds, Problems: problems,
 		CanReview: sdk.Can(r, PermReview), Own: it.CreatedBy == sdk.UserOf(r).ID}
+	if it.ID != 0 {
+		if f.Files, err = listFiles(r.Context(), h.db(r), "item", it.ID); err != nil {
+			sdk.Fail(w, err)
+			return
+		}
+	}
 	if it.PublishDue != "" {
 		f.Window = "成文后 20 个工作日内公开（《政府信息公开条例》第二十六条），期限为 " + it.PublishDue + "。"
 		if it.PublishedAt == nil {
@@ -505,13 +521,18 @@ func (h *Handler) saveItem(w http.ResponseWriter, r *http.Request) {
 		}
 		it.Validity = v
 	}
-	problems, err := h.checkItem(r, it)
+	cs, err := h.categories(r.Context())
+	if err != nil {
+		sdk.Fail(w, err)
+		return
+	}
+	problems, err := h.checkItem(r.Context(), h.db(r), cs, it)
 	if err != nil {
 		sdk.Fail(w, err)
 		return
 	}
 	if len(problems) > 0 {
-		h.showItemForm(w, r, it, http.StatusBadRequest, problems)
+		h.showItemForm(w, r, it, http.StatusBadRequest, messages(problems))
 		return
 	}
 	at := h.now().UTC()
@@ -546,30 +567,38 @@ func (h *Handler) saveItem(w http.ResponseWriter, r *http.Request) {
 	http.Redirect(w, r, sdk.URL(r, "admin/disclosure/items/"+strconv.FormatInt(it.ID, 10)), http.StatusSeeOther)
 }
 
+// problem is one thing wrong with an item, named by its field (which an
+// import's error list shows as the column).
+type problem struct{ Field, Msg string }
+
+func messages(ps []problem) []string {
+	out := make([]string, len(ps))
+	for i, p := range ps {
+		out[i] = p.Msg
+	}
+	return out
+}
+
 // checkItem validates the metadata and computes the publication window.
-func (h *Handler) checkItem(r *http.Request, it *Item) ([]string, error) {
-	var p []string
+func (h *Handler) checkItem(ctx context.Context, s *sdk.Scope, cs []Category, it *Item) ([]problem, error) {
+	var p []problem
 	if it.Title == "" || utf8.RuneCountInString(it.Title) > 300 {
-		p = append(p, "请填写名称（300 字以内）。")
+		p = append(p, problem{"名称", "请填写名称（300 字以内）。"})
 	}
 	if it.Publisher == "" || utf8.RuneCountInString(it.Publisher) > 200 {
-		p = append(p, "请填写发布机构。")
-	}
-	cs, err := h.categories(r.Context())
-	if err != nil {
-		return nil, err
+		p = append(p, problem{"发布机构", "请填写发布机构（200 字以内）。"})
 	}
 	if categoryName(cs, it.CategoryID) == "" {
-		p = append(p, "请选择公开目录分类。")
+		p = append(p, problem{"公开目录分类", "请选择公开目录分类。"})
 	}
 	d, err := calendar.ParseDate(it.WrittenOn)
 	switch {
 	case err != nil:
-		p = append(p, "请按“年-月-日”填写成文日期，例如 2026-03-01。")
+		p = append(p, problem{"成文日期", "请按“年-月-日”填写成文日期，例如 2026-03-01。"})
 	case d.String() > h.today():
-		p = append(p, "成文日期不能晚于今天。")
+		p = append(p, problem{"成文日期", "成文日期不能晚于今天。"})
 	default:
-		wd, err := h.env.Host.AddWorkingDays(r.Context(), d, publishWithin)
+		wd, err := h.env.Host.AddWorkingDays(ctx, d, publishWithin)
 		if err == nil {
 			it.PublishDue = wd.Date.String()
 		} else if sdk.ErrorCode(err) != sdk.EUNAVAIL {
@@ -577,22 +606,24 @@ func (h *Handler) checkItem(r *http.Request, it *Item) ([]string, error) {
 		}
 	}
 	for _, x := range []struct {
-		id   int64
-		what string
-	}{{it.InterpretsID, "所解读的政策文件"}, {it.SupersededBy, "替代本条目的信息"}} {
+		id          int64
+		field, what string
+	}{{it.InterpretsID, "所解读的政策文件", "所解读的政策文件"}, {it.SupersededBy, "替代信息", "替代本条目的信息"}} {
 		if x.id == 0 {
 			continue
 		}
 		if x.id == it.ID {
-			p = append(p, x.what+"不能是本条目自己。")
-		} else if _, err := itemByID(r.Context(), h.db(r), x.id); err != nil {
-			p = append(p, x.what+"（编号 "+strconv.FormatInt(x.id, 10)+"）不存在于本单位的目录中。")
+			p = append(p, problem{x.field, x.what + "不能是本条目自己。"})
+		} else if _, err := itemByID(ctx, s, x.id); err != nil {
+			p = append(p, problem{x.field, x.what + "（编号 " + strconv.FormatInt(x.id, 10) + "）不存在于本单位的目录中。"})
 		}
 	}
-	for k, n := range map[string]int{it.DocNo: 100, it.TopicClass: 64, it.Genre: 64, it.Keywords: 300} {
-		if utf8.RuneCountInString(k) > n {
-			p = append(p, "发文字号、主题分类、体裁分类或主题词过长。")
-			break
+	for _, x := range []struct {
+		field, v string
+		n        int
+	}{{"发文字号", it.DocNo, 100}, {"主题分类", it.TopicClass, 64}, {"体裁分类", it.Genre, 64}, {"主题词", it.Keywords, 300}} {
+		if utf8.RuneCountInString(x.v) > x.n {
+			p = append(p, problem{x.field, fmt.Sprintf("%s过长（最多 %d 字）。", x.field, x.n)})
 		}
 	}
 	return p, nil

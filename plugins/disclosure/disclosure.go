@@ -72,6 +72,8 @@ var Module = &sdk.Module{
 		{Title: "公开目录管理", Path: "admin/disclosure/items/", Permission: PermEdit},
 		{Title: "依申请公开办理", Path: "admin/disclosure/requests/", Permission: PermHandle},
 		{Title: "信息公开年报", Path: "admin/disclosure/reports/", Permission: PermEdit},
+		{Title: "导入公开目录", Path: "admin/disclosure/import/", Permission: PermAdmin},
+		{Title: "公开指南和制度", Path: "admin/disclosure/pages/", Permission: PermReview},
 		{Title: "公开目录分类", Path: "admin/disclosure/categories/", Permission: PermAdmin},
 	},
 	Permissions: []sdk.Permission{
@@ -103,7 +105,8 @@ type Handler struct {
 	pages *template.Template
 	now   func() time.Time
 
-	tickMu sync.Mutex // one Tick at a time
+	tickMu  sync.Mutex // one Tick at a time
+	imports imports    // the catalogue imports this process runs
 }
 
 var (
@@ -134,6 +137,8 @@ func New(ctx context.Context, env *sdk.Env) (http.Handler, error) {
 	h.catalogueRoutes(m)
 	h.requestRoutes(m)
 	h.reportRoutes(m)
+	h.importRoutes(m)
+	h.pageRoutes(m)
 	m.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		sdk.Fail(w, sdk.Errorf(sdk.ENOTFOUND, "页面不存在，可能已被删除或地址有误。"))
 	})
@@ -161,7 +166,11 @@ func (h *Handler) Configure(ctx context.Context, ts []sdk.TenantConfig) error {
 func (h *Handler) Tick(ctx context.Context, at time.Time) ([]string, error) {
 	h.tickMu.Lock()
 	defer h.tickMu.Unlock()
-	return h.tickRequests(ctx, at)
+	notes, err := h.tickRequests(ctx, at)
+	if err != nil {
+		return notes, err
+	}
+	return append(notes, h.tickImports(ctx, at)...), nil
 }
 
 // Reindex emits the published catalogue items of a tenant (0: of all);

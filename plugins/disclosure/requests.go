@@ -3,8 +3,6 @@ package disclosure
 import (
 	"context"
 	"crypto/rand"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"math/big"
@@ -325,7 +323,7 @@ func (h *Handler) apply(w http.ResponseWriter, r *http.Request) {
 		OrgCode: strings.ToUpper(f("org_code")), ContactPerson: f("contact_person"), Phone: f("phone"), Email: f("email"), Address: f("address"),
 		Description: f("description"), Purpose: f("purpose"), Medium: f("medium"), Delivery: f("delivery")}
 	problems := validateApplication(q)
-	files, fileProblems := readFiles(r, "id_files", "identity")
+	files, fileProblems := readFiles(r, "id_files", "identity", identityFiles)
 	problems = append(problems, fileProblems...)
 	if len(files) == 0 && len(fileProblems) == 0 {
 		problems = append(problems, "请上传身份证明文件（身份证件或营业执照等的照片或 PDF）。")
@@ -412,71 +410,6 @@ func validateApplication(q *Request) []string {
 	return p
 }
 
-type upload struct {
-	name, mime, purpose string
-	data                []byte
-}
-
-// readFiles reads the uploaded files of field, each checked by its
-// content (JPEG, PNG or PDF), never by the name or type a browser sent.
-func readFiles(r *http.Request, field, purpose string) ([]upload, []string) {
-	if r.MultipartForm == nil {
-		return nil, nil
-	}
-	var out []upload
-	var problems []string
-	hs := r.MultipartForm.File[field]
-	if len(hs) > maxFiles {
-		return nil, []string{fmt.Sprintf("最多上传 %d 个文件。", maxFiles)}
-	}
-	for _, fh := range hs {
-		if fh.Size == 0 {
-			continue
-		}
-		if fh.Size > maxFileBytes {
-			problems = append(problems, fmt.Sprintf("文件“%s”超过 5 MB。", fh.Filename))
-			continue
-		}
-		f, err := fh.Open()
-		if err != nil {
-			problems = append(problems, fmt.Sprintf("文件“%s”无法读取。", fh.Filename))
-			continue
-		}
-		b := make([]byte, fh.Size)
-		_, err = f.Read(b)
-		f.Close()
-		mime := sniffIdentity(b)
-		if err != nil || mime == "" {
-			problems = append(problems, fmt.Sprintf("文件“%s”不是 JPEG、PNG 图片或 PDF 文件。", fh.Filename))
-			continue
-		}
-		name := fh.Filename
-		if utf8.RuneCountInString(name) > 100 {
-			name = string([]rune(name)[:100])
-		}
-		name = strings.Map(func(r rune) rune {
-			if r < 0x20 || strings.ContainsRune(`/\:*?"<>|`, r) {
-				return '_'
-			}
-			return r
-		}, name)
-		out = append(out, upload{name: name, mime: mime, purpose: purpose, data: b})
-	}
-	return out, problems
-}
-
-func sniffIdentity(b []byte) string {
-	switch {
-	case len(b) >= 3 && b[0] == 0xFF && b[1] == 0xD8 && b[2] == 0xFF:
-		return "image/jpeg"
-	case len(b) >= 8 && string(b[:8]) == "\x89PNG\r\n\x1a\n":
-		return "image/png"
-	case len(b) >= 5 && string(b[:5]) == "%PDF-":
-		return "application/pdf"
-	}
-	return ""
-}
-
 // newRequestNumber is YS, the date and five random digits; a clash is
 // retried by the caller on the unique index.
 func newRequestNumber(at time.Time) string {
@@ -507,7 +440,7 @@ func (h *Handler) storeRequest(ctx context.Context, q *Request, files []upload, 
 			if err := addEvent(ctx, s, id, actor, "submit", "", q.Status, 0, q.DueExplain, at); err != nil {
 				return err
 			}
-			return storeFiles(ctx, s, id, files, at)
+			return storeFiles(ctx, s, "request", id, files, at)
 		})
 		if err == nil || !sqldb.IsUniqueViolation(err) {
 			break
@@ -515,18 +448,6 @@ func (h *Handler) storeRequest(ctx context.Context, q *Request, files []upload, 
 	}
 	if err != nil {
 		return fmt.Errorf("store request: %w", err)
-	}
-	return nil
-}
-
-func storeFiles(ctx context.Context, s *sdk.Scope, requestID int64, files []upload, at time.Time) error {
-	for _, f := range files {
-		sum := sha256.Sum256(f.data)
-		if _, err := s.Exec(ctx, `INSERT INTO disclosure_files (tenant_id, owner, owner_id, purpose, name, mime, size, sha256, data, created_at)
-			VALUES (:tenant_id, 'request', :id, :purpose, :name, :mime, :size, :sha, :data, :at)`,
-			sdk.Args{"id": requestID, "purpose": f.purpose, "name": f.name, "mime": f.mime, "size": len(f.data), "sha": hex.EncodeToString(sum[:]), "data": f.data, "at": at.UTC()}); err != nil {
-			return fmt.Errorf("store file %s: %w", f.name, err)
-		}
 	}
 	return nil
 }
@@ -652,7 +573,7 @@ func (h *Handler) applicantAction(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		text := strings.TrimSpace(r.PostFormValue("correction"))
-		files, problems := readFiles(r, "files", "correction")
+		files, problems := readFiles(r, "files", "correction", identityFiles)
 		if utf8.RuneCountInString(text) < 5 {
 			problems = append(problems, "请写明补正的内容（至少 5 个字）。")
 		}
@@ -717,7 +638,7 @@ func (h *Handler) saveStep(ctx context.Context, q, prev *Request, actor, kind st
 		if err := addEvent(ctx, s, q.ID, actor, kind, prev.Status, q.Status, days, note, at); err != nil {
 			return err
 		}
-		return storeFiles(ctx, s, q.ID, files, at)
+		return storeFiles(ctx, s, "request", q.ID, files, at)
 	})
 }
 
@@ -734,42 +655,7 @@ func (h *Handler) myFile(w http.ResponseWriter, r *http.Request) {
 	if q == nil {
 		return
 	}
-	h.sendFile(w, r, q)
-}
-
-// sendFile answers one of a request's files, never cached by anyone:
-// identity documents are personal data.
-func (h *Handler) sendFile(w http.ResponseWriter, r *http.Request, q *Request) {
-	id, err := strconv.ParseInt(r.PathValue("fid"), 10, 64)
-	var f struct {
-		Name string `db:"name"`
-		Mime string `db:"mime"`
-		Data []byte `db:"data"`
-	}
-	if err == nil {
-		err = h.db(r).Get(r.Context(), &f, `SELECT name, mime, data FROM disclosure_files WHERE tenant_id = :tenant_id AND owner = 'request' AND owner_id = :rid AND id = :id`,
-			sdk.Args{"rid": q.ID, "id": id})
-	}
-	if err != nil {
-		sdk.Fail(w, sdk.Errorf(sdk.ENOTFOUND, "文件不存在。"))
-		return
-	}
-	w.Header().Set("Content-Type", f.Mime)
-	w.Header().Set("Cache-Control", "private, no-store")
-	w.Header().Set("Content-Disposition", "attachment; filename*=UTF-8''"+urlEscape(f.Name))
-	_, _ = w.Write(f.Data)
-}
-
-func urlEscape(s string) string {
-	var b strings.Builder
-	for _, c := range []byte(s) {
-		if c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || strings.IndexByte("-._~", c) >= 0 {
-			b.WriteByte(c)
-		} else {
-			fmt.Fprintf(&b, "%%%02X", c)
-		}
-	}
-	return b.String()
+	h.sendFile(w, r, "request", q.ID, false)
 }
 
 // ---- staff
@@ -833,7 +719,7 @@ func (h *Handler) staffLetter(w http.ResponseWriter, r *http.Request) {
 
 func (h *Handler) staffFile(w http.ResponseWriter, r *http.Request) {
 	if q := h.staffFind(w, r); q != nil {
-		h.sendFile(w, r, q)
+		h.sendFile(w, r, "request", q.ID, false)
 	}
 }
 
