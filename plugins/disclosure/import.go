@@ -459,6 +459,9 @@ func (h *Handler) checkSheet(ctx context.Context, s *sdk.Scope, t *sdk.Tenant, r
 			return nil, nil, err
 		}
 		for _, pr := range ps {
+			if v := cell("公开目录分类"); pr.Field == "公开目录分类" && v != "" {
+				pr.Msg = "没有名为“" + v + "”的公开目录分类，请填写分类的名称或代码。"
+			}
 			bad(n, pr.Field, pr.Msg)
 		}
 		r := importRow{row: n, item: it}

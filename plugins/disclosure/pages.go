@@ -7,6 +7,7 @@ import (
 	"errors"
 	"html/template"
 	"net/http"
+	"strings"
 	"time"
 	"unicode/utf8"
 
@@ -147,7 +148,7 @@ func (h *Handler) savePage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	body := sdk.Sanitize(r.PostFormValue("body"))
-	if sdk.PlainText(body) == "" || utf8.RuneCountInString(body) > maxPageRunes {
+	if strings.TrimSpace(sdk.PlainText(body)) == "" || utf8.RuneCountInString(body) > maxPageRunes {
 		h.showPages(w, r, http.StatusBadRequest, []string{termLabel(pageKinds, kind) + "的内容不能为空，也不能超过 5 万字。"}, "")
 		return
 	}
