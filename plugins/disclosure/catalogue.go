@@ -129,6 +129,10 @@ func (it *Item) public() bool {
 	return it.Status == ItemPublished || (it.Status == ItemWithdrawn && it.WithdrawKind != "error")
 }
 
+// listColumns are what a list shows of an item: no body.
+const listColumns = `id, tenant_id, category_id, index_no, seq_year, title, publisher, doc_no, topic_class, genre, written_on, publish_due, published_at,
+	validity, status, demo, created_at, updated_at`
+
 const itemColumns = `id, tenant_id, category_id, index_no, seq_year, title, publisher, doc_no, topic_class, genre, written_on, publish_due, published_at,
 	validity, superseded_by, repealed_on, interprets_id, keywords, summary, body, status, withdraw_kind, withdraw_reason, created_by, created_by_name,
 	reviewed_by, review_note, demo, created_at, updated_at`
@@ -207,11 +211,45 @@ type listView struct {
 	Page, Last int
 	Prev, Next string
 	Platform   bool
+	More       bool // more items match than the pages reach
+	total      int
 	Units      map[int64]string
 	Unit       string
 }
 
 const pageSize = 20
+
+// reader is a tenant's scope or a read across tenants.
+type reader interface {
+	Select(ctx context.Context, dest any, query string, arg any) error
+	Get(ctx context.Context, dest any, query string, arg any) error
+}
+
+var (
+	_ reader = (*sdk.Scope)(nil)
+	_ reader = (*sdk.ReadScope)(nil)
+)
+
+// maxListed is how far the pages of a list reach (filters caps the page
+// at 500); counting stops past it, so a county's list costs the same
+// whatever the county's size.
+const maxListed = 500 * pageSize
+
+// listPage fills v with a page of published items matching where and the
+// number of them up to maxListed (one more tells that there are more).
+func (h *Handler) listPage(ctx context.Context, s reader, scope, where string, args sdk.Args, v *listView) error {
+	if err := s.Get(ctx, &v.total, `SELECT COUNT(*) FROM (SELECT 1 FROM disclosure_items WHERE `+scope+` AND `+where+`
+		LIMIT `+strconv.Itoa(maxListed+1)+`) AS listed`, args); err != nil {
+		return fmt.Errorf("count items: %w", err)
+	}
+	args["off"] = (v.Page - 1) * pageSize
+	if err := s.Select(ctx, &v.Items, `SELECT `+listColumns+` FROM disclosure_items WHERE `+scope+` AND `+where+`
+		ORDER BY published_at DESC, id DESC LIMIT `+strconv.Itoa(pageSize)+` OFFSET :off`, args); err != nil {
+		return fmt.Errorf("list items: %w", err)
+	}
+	v.More = v.total > maxListed
+	return nil
+}
 
 // filters reads the list filters of a query into a WHERE clause.
 func filters(r *http.Request, v *listView) (string, sdk.Args) {
@@ -235,7 +273,7 @@ func filters(r *http.Request, v *listView) (string, sdk.Args) {
 }
 
 func (v *listView) links(r *http.Request, path string, total int) {
-	v.Last = max(1, (total+pageSize-1)/pageSize)
+	v.Last = min(max(1, (total+pageSize-1)/pageSize), maxListed/pageSize)
 	q := r.URL.Query()
 	if v.Page > 1 {
 		q.Set("page", strconv.Itoa(v.Page-1))
@@ -280,14 +318,7 @@ func (h *Handler) home(w http.ResponseWriter, r *http.Request) {
 func (h *Handler) publicList(w http.ResponseWriter, r *http.Request) {
 	v := &listView{}
 	where, args := filters(r, v)
-	var total int
-	if err := h.db(r).Get(r.Context(), &total, `SELECT COUNT(*) FROM disclosure_items WHERE tenant_id = :tenant_id AND `+where, args); err != nil {
-		sdk.Fail(w, err)
-		return
-	}
-	args["off"] = (v.Page - 1) * pageSize
-	if err := h.db(r).Select(r.Context(), &v.Items, `SELECT `+itemColumns+` FROM disclosure_items WHERE tenant_id = :tenant_id AND `+where+`
-		ORDER BY published_at DESC, id DESC LIMIT `+strconv.Itoa(pageSize)+` OFFSET :off`, args); err != nil {
+	if err := h.listPage(r.Context(), h.db(r), "tenant_id = :tenant_id", where, args, v); err != nil {
 		sdk.Fail(w, err)
 		return
 	}
@@ -296,13 +327,13 @@ func (h *Handler) publicList(w http.ResponseWriter, r *http.Request) {
 		sdk.Fail(w, err)
 		return
 	}
-	v.links(r, "disclosure/list", total)
+	v.links(r, "disclosure/list", v.total)
 	h.render(w, r, "catalogue_list", "公开目录", h.crumbs(r, "公开目录"), http.StatusOK, v)
 }
 
 // platform is the portal's county-wide catalogue (信息公开平台): every
-// enabling tenant's published items under the same filters, read through
-// one scope per tenant and merged by publication time.
+// enabling tenant's published items under the same filters, in one read
+// across those tenants.
 func (h *Handler) platform(w http.ResponseWriter, r *http.Request) {
 	if !sdk.TenantOf(r).IsPortal() {
 		sdk.Fail(w, sdk.Errorf(sdk.ENOTFOUND, "信息公开平台在门户网站上。"))
@@ -311,59 +342,33 @@ func (h *Handler) platform(w http.ResponseWriter, r *http.Request) {
 	v := &listView{Platform: true, Units: map[int64]string{}}
 	where, args := filters(r, v)
 	unit := r.URL.Query().Get("unit")
-	total := 0
-	var all []*Item
+	var ids []int64
 	for _, tc := range h.env.Tenants() {
 		v.Units[tc.Tenant.ID] = tc.Tenant.Name
-		if unit != "" && unit != tc.Tenant.Code {
-			continue
+		if unit == "" || unit == tc.Tenant.Code {
+			ids = append(ids, tc.Tenant.ID)
 		}
-		if unit != "" {
-			v.Unit = unit
-		}
-		s := h.env.DB.Tenant(tc.Tenant.ID)
-		var n int
-		if err := s.Get(r.Context(), &n, `SELECT COUNT(*) FROM disclosure_items WHERE tenant_id = :tenant_id AND `+where, args); err != nil {
-			sdk.Fail(w, err)
-			return
-		}
-		total += n
-		var items []*Item
-		if err := s.Select(r.Context(), &items, `SELECT `+itemColumns+` FROM disclosure_items WHERE tenant_id = :tenant_id AND `+where+`
-			ORDER BY published_at DESC, id DESC LIMIT `+strconv.Itoa(v.Page*pageSize), args); err != nil {
-			sdk.Fail(w, err)
-			return
-		}
-		all = append(all, items...)
 	}
-	sortByPublished(all)
-	from := min((v.Page-1)*pageSize, len(all))
-	v.Items = all[from:min(from+pageSize, len(all))]
+	if unit != "" && len(ids) > 0 {
+		v.Unit = unit
+	}
 	var err error
+	if len(ids) == 1 {
+		// One unit reads as its own list does, by its own indexes.
+		err = h.listPage(r.Context(), h.env.DB.Tenant(ids[0]), "tenant_id = :tenant_id", where, args, v)
+	} else {
+		err = h.listPage(r.Context(), h.env.DB.Across(ids), "tenant_id IN (:tenant_ids)", where, args, v)
+	}
+	if err != nil {
+		sdk.Fail(w, err)
+		return
+	}
 	if v.Categories, err = h.categories(r.Context()); err != nil {
 		sdk.Fail(w, err)
 		return
 	}
-	v.links(r, "disclosure/platform", total)
+	v.links(r, "disclosure/platform", v.total)
 	h.render(w, r, "catalogue_list", "信息公开平台", h.crumbs(r, "信息公开平台"), http.StatusOK, v)
-}
-
-func sortByPublished(items []*Item) {
-	for i := 1; i < len(items); i++ {
-		for j := i; j > 0 && newer(items[j], items[j-1]); j-- {
-			items[j], items[j-1] = items[j-1], items[j]
-		}
-	}
-}
-
-func newer(a, b *Item) bool {
-	if a.PublishedAt == nil || b.PublishedAt == nil {
-		return a.PublishedAt != nil
-	}
-	if !a.PublishedAt.Equal(*b.PublishedAt) {
-		return a.PublishedAt.After(*b.PublishedAt)
-	}
-	return a.ID > b.ID
 }
 
 func (h *Handler) publicItem(w http.ResponseWriter, r *http.Request) {
@@ -832,7 +837,8 @@ func (h *Handler) itemStats(ctx context.Context, tenantID int64, from, to time.T
 	}, nil
 }
 
-// seedDemo gives nothing yet: the catalogue's demo comes from imports.
+// seedDemo has nothing to do before the tenants are known: the demo
+// catalogue is imported at Configure (seedDemoCatalogue).
 func (h *Handler) seedDemo(ctx context.Context) error { return nil }
 
 // ---- the county's category tree

@@ -267,6 +267,15 @@ func TestCountyWidePlatform(t *testing.T) {
 	if !strings.Contains(one.HTML, "思南县教育局年度预算") || strings.Contains(one.HTML, "人力资源和社会保障局年度预算") {
 		t.Fatalf("platform by publisher: %s", one.HTML)
 	}
+	if r := h.Get(portalU, nil, "/disclosure/platform?unit=rsj"); !strings.Contains(r.HTML, "人力资源和社会保障局年度预算") || strings.Contains(r.HTML, "思南县教育局年度预算") {
+		t.Fatalf("platform by unit: %s", r.HTML)
+	}
+	// A unit that no longer enables the module leaves the county's view.
+	h.Reconfigure(portalU, jyjU)
+	if r := h.Get(portalU, nil, "/disclosure/platform"); strings.Contains(r.HTML, "人力资源和社会保障局年度预算") || !strings.Contains(r.HTML, "思南县教育局年度预算") {
+		t.Fatalf("platform after rsj disabled the module: %s", r.HTML)
+	}
+	h.Reconfigure(portalU, jyjU, rsjU)
 	if r := h.Get(jyjU, nil, "/disclosure/platform"); r.Status != http.StatusNotFound {
 		t.Errorf("platform on a sub-site: %d", r.Status)
 	}

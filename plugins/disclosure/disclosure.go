@@ -158,7 +158,13 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) { h.mux.Serv
 // Configure learns the enabling tenants (kept by env) and makes sure the
 // county's category tree exists under the portal.
 func (h *Handler) Configure(ctx context.Context, ts []sdk.TenantConfig) error {
-	return h.ensureCategories(ctx)
+	if err := h.ensureCategories(ctx); err != nil {
+		return err
+	}
+	if h.env.Demo {
+		h.seedDemoCatalogue(ctx, ts)
+	}
+	return nil
 }
 
 // Tick runs the deadline work of requests (reminders, escalation,

@@ -3,6 +3,7 @@ package disclosure
 import (
 	"bytes"
 	"context"
+	"embed"
 	"encoding/csv"
 	"encoding/json"
 	"errors"
@@ -311,7 +312,7 @@ func (h *Handler) runImport(ctx context.Context, t *sdk.Tenant, u *sdk.User, id 
 		finish(ImportFailed, 0, 0, []ImportError{{Row: 2, Msg: "表格中没有数据行。"}})
 		return
 	}
-	if errs, err := h.writeImport(ctx, t, u, name, items, p); err != nil || len(errs) > 0 {
+	if errs, err := h.writeImport(ctx, t, u, name, items, p, false); err != nil || len(errs) > 0 {
 		if err != nil {
 			h.env.Log.Error("write import", "import", id, "err", err)
 			errs = []ImportError{{Msg: "写入时出错，未导入任何条目，请稍后重试。"}}
@@ -528,7 +529,11 @@ func (h *Handler) checkSheet(ctx context.Context, s *sdk.Scope, t *sdk.Tenant, r
 // number is ever given twice. An index number another tenant holds shows
 // only here, as the unique index refuses it: the row is named and
 // nothing is written.
-func (h *Handler) writeImport(ctx context.Context, t *sdk.Tenant, u *sdk.User, name string, rows []importRow, p *progress) ([]ImportError, error) {
+func (h *Handler) writeImport(ctx context.Context, t *sdk.Tenant, u *sdk.User, name string, rows []importRow, p *progress, demo bool) ([]ImportError, error) {
+	demoFlag := 0
+	if demo {
+		demoFlag = 1
+	}
 	years := map[int]bool{}
 	for _, r := range rows {
 		years[r.item.SeqYear] = true
@@ -572,12 +577,12 @@ func (h *Handler) writeImport(ctx context.Context, t *sdk.Tenant, u *sdk.User, n
 				it.PublishedAt = &published
 				id, err := s.Insert(ctx, `INSERT INTO disclosure_items (tenant_id, category_id, index_no, seq_year, title, publisher, doc_no, topic_class, genre,
 					written_on, publish_due, published_at, validity, repealed_on, keywords, summary, body, status, withdraw_reason, created_by, created_by_name,
-					reviewed_by, review_note, created_at, updated_at) VALUES (:tenant_id, :cat, :idx, :year, :title, :publisher, :doc_no, :topic, :genre,
-					:written, :due, :published, :validity, :rep, :kw, :summary, :body, 'published', '', :by, :by_name, :by, :note, :at, :at)`,
+					reviewed_by, review_note, demo, created_at, updated_at) VALUES (:tenant_id, :cat, :idx, :year, :title, :publisher, :doc_no, :topic, :genre,
+					:written, :due, :published, :validity, :rep, :kw, :summary, :body, 'published', '', :by, :by_name, :by, :note, :demo, :at, :at)`,
 					sdk.Args{"cat": it.CategoryID, "idx": *it.IndexNo, "year": it.SeqYear, "title": it.Title, "publisher": it.Publisher, "doc_no": it.DocNo,
 						"topic": it.TopicClass, "genre": it.Genre, "written": it.WrittenOn, "due": it.PublishDue, "published": published, "validity": it.Validity,
 						"rep": it.RepealedOn, "kw": it.Keywords, "summary": it.Summary, "body": it.Body, "by": u.ID, "by_name": u.Name,
-						"note": "从旧目录导入（" + name + "）", "at": at})
+						"note": "从旧目录导入（" + name + "）", "demo": demoFlag, "at": at})
 				if sqldb.IsUniqueViolation(err) {
 					rowErr = []ImportError{{Row: r.row, Column: "索引号", Msg: "索引号 " + *it.IndexNo + " 已被其他单位使用。"}}
 					return err
@@ -626,6 +631,47 @@ func (h *Handler) tickImports(ctx context.Context, at time.Time) []string {
 		}
 	}
 	return notes
+}
+
+//go:embed demo/*.csv
+var demoFS embed.FS
+
+// seedDemoCatalogue imports the demo catalogues of the portal and 县教育局
+// into tenants that have no items yet, marked as demo data. A unit
+// without its code numbers them under 演示<code>.
+func (h *Handler) seedDemoCatalogue(ctx context.Context, ts []sdk.TenantConfig) {
+	for _, tc := range ts {
+		t := tc.Tenant
+		data, err := demoFS.ReadFile("demo/" + t.Code + ".csv")
+		if err != nil {
+			continue
+		}
+		s := h.env.DB.Tenant(t.ID)
+		var n int
+		if err := s.Get(ctx, &n, `SELECT COUNT(*) FROM disclosure_items WHERE tenant_id = :tenant_id`, nil); err != nil || n > 0 {
+			continue
+		}
+		if t.OrgCode == "" {
+			t.OrgCode = "演示" + t.Code
+		}
+		rows, err := readSheet(t.Code+".csv", data)
+		if err == nil {
+			var items []importRow
+			var errs []ImportError
+			if items, errs, err = h.checkSheet(ctx, s, &t, rows, &progress{}); err == nil && len(errs) == 0 {
+				if errs, err = h.writeImport(ctx, &t, &sdk.User{Name: "演示数据"}, "演示目录", items, &progress{}, true); err == nil && len(errs) == 0 {
+					for _, r := range items {
+						h.indexItem(ctx, r.item)
+					}
+					continue
+				}
+			}
+			if err == nil {
+				err = fmt.Errorf("%+v", errs)
+			}
+		}
+		h.env.Log.Warn("demo catalogue", "tenant", t.Code, "err", err)
+	}
 }
 
 func blank(row []string) bool {

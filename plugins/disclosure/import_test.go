@@ -267,3 +267,28 @@ func mustDate(s string) time.Time {
 	}
 	return d
 }
+
+// With demo content, the portal and 县教育局 get the demo catalogues once,
+// marked as demo data; a tenant with no demo sheet gets nothing.
+func TestDemoCatalogue(t *testing.T) {
+	o := catalogueOptions()
+	o.Demo = true
+	jyjNoCode := *jyjU
+	jyjNoCode.OrgCode = ""
+	o.Tenants = []*sdk.Tenant{portalU, &jyjNoCode, rsjU}
+	h := sdktest.InProcess(t, Module, o)
+	want := map[*sdk.Tenant]int{portalU: 7, &jyjNoCode: 5, rsjU: 0}
+	for tenant, n := range want {
+		if got := countItems(t, h, tenant); got != n {
+			t.Errorf("%s: %d demo items, want %d", tenant.Code, got, n)
+		}
+	}
+	h.Reconfigure(o.Tenants...)
+	if got := countItems(t, h, portalU); got != 7 {
+		t.Errorf("a second configuration added demo items: %d", got)
+	}
+	r := h.Get(&jyjNoCode, nil, "/disclosure/list")
+	if !strings.Contains(r.Text(), "演示jyj/2026-00001") || !strings.Contains(r.HTML, "demo-tag") {
+		t.Errorf("demo list: %s", r.Text())
+	}
+}

@@ -245,3 +245,42 @@ func TestRegistry(t *testing.T) {
 	}()
 	sdk.Register(&sdk.Module{Name: "echo", New: echo.New})
 }
+
+// A read across tenants sees exactly the tenants it was given, and runs
+// nothing but one SELECT over them.
+func TestReadAcrossTenants(t *testing.T) {
+	h := sdktest.InProcess(t, echo, sdktest.Options{})
+	db := h.Server.Env().DB
+	ctx := context.Background()
+	for tenant, n := range map[int64]int{1: 2, 2: 3, 3: 4} {
+		for i := 0; i < n; i++ {
+			if _, err := db.Tenant(tenant).Exec(ctx, `INSERT INTO notes (tenant_id, body) VALUES (:tenant_id, 'x')`, nil); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	for _, c := range []struct {
+		ids  []int64
+		want int
+	}{{[]int64{1, 3}, 6}, {[]int64{2}, 3}, {nil, 0}, {[]int64{1, 2, 3}, 9}} {
+		var n int
+		if err := db.Across(c.ids).Get(ctx, &n, `SELECT COUNT(*) FROM notes WHERE tenant_id IN (:tenant_ids) AND body = :b`, sdk.Args{"b": "x"}); err != nil || n != c.want {
+			t.Errorf("tenants %v: %d (%v), want %d", c.ids, n, err, c.want)
+		}
+	}
+	s := db.Across([]int64{1})
+	var n int
+	for name, q := range map[string]string{
+		"no tenants named":  `SELECT COUNT(*) FROM notes`,
+		"a write":           `DELETE FROM notes WHERE tenant_id IN (:tenant_ids)`,
+		"two statements":    `SELECT COUNT(*) FROM notes WHERE tenant_id IN (:tenant_ids); DELETE FROM notes`,
+		"one tenant's form": `SELECT COUNT(*) FROM notes WHERE tenant_id IN (:tenant_ids) OR tenant_id = :tenant_id`,
+	} {
+		if err := s.Get(ctx, &n, q, nil); !errors.Is(err, sdk.ErrNotRead) {
+			t.Errorf("%s: %v", name, err)
+		}
+	}
+	if err := s.Get(ctx, &n, `SELECT COUNT(*) FROM notes WHERE tenant_id IN (:tenant_ids)`, sdk.Args{"tenant_ids": []int64{2, 3}}); err == nil {
+		t.Error("tenant_ids taken from the arguments")
+	}
+}
