@@ -1,0 +1,203 @@
+package monitor_test
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"yiwang/core/audit"
+	"yiwang/core/content"
+	"yiwang/core/monitor"
+	"yiwang/core/store"
+	"yiwang/core/store/storetest"
+	"yiwang/tenants"
+)
+
+var now = time.Date(2026, 12, 7, 9, 0, 0, 0, content.Location)
+
+func site(id int64) *tenants.Tenant {
+	return &tenants.Tenant{ID: id, Code: fmt.Sprint("s", id), Name: fmt.Sprint("单位", id), Status: tenants.Active}
+}
+
+func levels(s *monitor.Site, check string) []monitor.Level {
+	var out []monitor.Level
+	for _, f := range s.Findings {
+		if f.Check == check {
+			out = append(out, f.Level)
+		}
+	}
+	return out
+}
+
+func has(ls []monitor.Level, l monitor.Level) bool {
+	for _, x := range ls {
+		if x == l {
+			return true
+		}
+	}
+	return false
+}
+
+// Each threshold just before, at and just after it.
+func TestThresholds(t *testing.T) {
+	th := monitor.Defaults
+	rules := []content.FreshnessRule{{Slug: "c1", Name: "一", Days: 10}, {Slug: "c2", Name: "二", Days: 10}, {Slug: "c3", Name: "三", Days: 10},
+		{Slug: "c4", Name: "四", Days: 10}, {Slug: "c5", Name: "五", Days: 10}}
+	columns := func(n, empty int) []monitor.ColumnCount {
+		var cs []monitor.ColumnCount
+		for i := 1; i <= n; i++ {
+			c := monitor.ColumnCount{Slug: fmt.Sprint("c", i), Name: fmt.Sprint("栏目", i), N: 3}
+			if i <= empty {
+				c.N = 0
+			}
+			cs = append(cs, c)
+		}
+		return cs
+	}
+	ago := func(days float64) *time.Time { x := now.Add(-time.Duration(days * 24 * float64(time.Hour))); return &x }
+	for _, c := range []struct {
+		name      string
+		fresh     []content.Freshness
+		cols      []monitor.ColumnCount
+		oldest    int
+		check     string
+		want, not monitor.Level
+	}{
+		{"a column updated 10 days ago is not stale", []content.Freshness{{Slug: "c1", Last: ago(9.9)}}, columns(1, 0), 0, "stale", 0, monitor.Fail},
+		{"10 days and an hour is stale", []content.Freshness{{Slug: "c1", Last: ago(10.05)}}, columns(1, 0), 0, "stale", monitor.Fail, monitor.Veto},
+		{"4 stale columns are no veto", fresh(ago(20), 4), columns(4, 0), 0, "stale", monitor.Fail, monitor.Veto},
+		{"5 stale columns are a veto", fresh(ago(20), 5), columns(5, 0), 0, "stale", monitor.Veto, 0},
+		{"4 empty columns are no veto", nil, columns(4, 4), 0, "empty", monitor.Fail, monitor.Veto},
+		{"5 empty columns are a veto", nil, columns(5, 5), 0, "empty", monitor.Veto, 0},
+		{"29 days waiting is nothing", nil, nil, 29, "unanswered", 0, monitor.Warn},
+		{"30 days is a warning", nil, nil, 30, "unanswered", monitor.Warn, monitor.Fail},
+		{"59 days is still a warning", nil, nil, 59, "unanswered", monitor.Warn, monitor.Fail},
+		{"60 days is a problem", nil, nil, 60, "unanswered", monitor.Fail, monitor.Veto},
+		{"89 days is no veto", nil, nil, 89, "unanswered", monitor.Fail, monitor.Veto},
+		{"90 days is a veto", nil, nil, 90, "unanswered", monitor.Veto, 0},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			s := site(1)
+			for i := range c.fresh {
+				c.fresh[i].TenantID = 1
+			}
+			f := monitor.Facts{Fresh: c.fresh, Columns: map[int64][]monitor.ColumnCount{1: c.cols}, Oldest: map[int64]monitor.OpenCase{},
+				Use: map[int64]*monitor.Use{1: {SignIns: 1}}}
+			if c.oldest > 0 {
+				f.Oldest[1] = monitor.OpenCase{Module: "mailbox", Title: "县长信箱", Days: c.oldest}
+			}
+			got := levels(monitor.Evaluate([]*tenants.Tenant{s}, f, th, rules, now)[0], c.check)
+			if c.want != 0 && !has(got, c.want) {
+				t.Errorf("%v lacks %s", got, c.want.Label())
+			}
+			if c.not != 0 && has(got, c.not) {
+				t.Errorf("%v has %s", got, c.not.Label())
+			}
+			if c.want == 0 && len(got) > 0 {
+				t.Errorf("findings %v, want none", got)
+			}
+		})
+	}
+}
+
+func fresh(at *time.Time, n int) []content.Freshness {
+	var out []content.Freshness
+	for i := 1; i <= n; i++ {
+		out = append(out, content.Freshness{Slug: fmt.Sprint("c", i), Last: at})
+	}
+	return out
+}
+
+// Sites are ranked by risk: a veto before any number of problems; a
+// unit without staff use is flagged; an archived one is not checked.
+func TestRanking(t *testing.T) {
+	a, b, c, d := site(1), site(2), site(3), site(4)
+	d.Status = tenants.Archived
+	f := monitor.Facts{
+		Columns: map[int64][]monitor.ColumnCount{1: {{Slug: "x", Name: "x", N: 0}, {Slug: "y", Name: "y", N: 0}}},
+		Oldest:  map[int64]monitor.OpenCase{2: {Module: "mailbox", Title: "县长信箱", Days: 95}},
+		Use:     map[int64]*monitor.Use{1: {Written: 1}, 2: {SignIns: 2}},
+	}
+	sites := monitor.Evaluate([]*tenants.Tenant{a, b, c, d}, f, monitor.Defaults, nil, now)
+	var order []string
+	for _, s := range sites {
+		order = append(order, s.Tenant.Code)
+	}
+	if strings.Join(order, ",") != "s2,s1,s3" {
+		t.Fatalf("order %v", order)
+	}
+	if got := levels(sites[2], "unused"); len(got) != 1 {
+		t.Fatalf("an unused unit: %v", got)
+	}
+}
+
+// Staff use of a seeded day from real audit records on both databases:
+// sign-ins per unit where the person holds a role, articles by kind,
+// module actions as cases; the day before and after not counted.
+func TestStaffUse(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		ts := tenants.NewStore(db)
+		var ids []int64
+		for _, code := range []string{"aaa", "bbb"} {
+			tn := &tenants.Tenant{Code: code, Name: code + "局", Kind: tenants.Department, Sponsor: code + "局"}
+			if err := ts.Create(ctx, "test", tn); err != nil {
+				t.Fatal(err)
+			}
+			ids = append(ids, tn.ID)
+		}
+		var accounts []int64
+		for i := 0; i < 3; i++ {
+			res, err := db.Exec(`INSERT INTO sso_accounts (subject, issuer, name, email, created_at, last_login_at) VALUES (?, 'test', ?, '', ?, ?)`,
+				fmt.Sprint("sub", i), fmt.Sprint("人", i), store.Now(), store.Now())
+			if err != nil {
+				t.Fatal(err)
+			}
+			id, _ := res.LastInsertId()
+			accounts = append(accounts, id)
+		}
+		grant := func(acc, tenant int64) {
+			if _, err := db.Exec(`INSERT INTO memberships (account_id, tenant_id, role, granted_at) VALUES (?, ?, 'editor', ?)`, acc, tenant, store.Now()); err != nil {
+				t.Fatal(err)
+			}
+		}
+		grant(accounts[0], ids[0])
+		grant(accounts[1], ids[0])
+		grant(accounts[1], ids[1])
+		day := time.Date(2026, 12, 3, 0, 0, 0, 0, content.Location)
+		write := func(at time.Time, actor, action string, tenant *int64) {
+			if err := audit.Write(ctx, db, audit.Entry{At: at.UTC(), Actor: actor, Action: action, TenantID: tenant}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		user := func(i int) string { return fmt.Sprintf("user:%d", accounts[i]) }
+		write(day.Add(8*time.Hour), user(0), "account.login", nil)
+		write(day.Add(9*time.Hour), user(0), "account.login", nil) // the same person twice
+		write(day.Add(10*time.Hour), user(1), "account.login", nil)
+		write(day.Add(11*time.Hour), user(2), "account.login", nil) // no role anywhere
+		write(day.Add(-time.Minute), user(0), "account.login", nil) // the day before
+		write(day.Add(24*time.Hour), user(1), "account.login", nil) // the day after
+		write(day.Add(12*time.Hour), user(0), "article.create", &ids[0])
+		write(day.Add(12*time.Hour), user(0), "article.save", &ids[0])
+		write(day.Add(13*time.Hour), user(1), "article.approve", &ids[0])
+		write(day.Add(13*time.Hour), user(1), "article.publish", &ids[0])
+		write(day.Add(14*time.Hour), user(1), "mailbox.reply", &ids[1])
+		write(day.Add(14*time.Hour), user(1), "disclosure.request.answer", &ids[1])
+		use, err := monitor.NewStore(db).StaffUse(ctx, day, day.Add(24*time.Hour))
+		if err != nil {
+			t.Fatal(err)
+		}
+		a, b := use[ids[0]], use[ids[1]]
+		if a == nil || b == nil {
+			t.Fatalf("use %v", use)
+		}
+		if *a != (monitor.Use{SignIns: 2, Written: 2, Reviewed: 1, Published: 1}) {
+			t.Errorf("aaa: %+v", *a)
+		}
+		if *b != (monitor.Use{SignIns: 1, Cases: 2}) {
+			t.Errorf("bbb: %+v", *b)
+		}
+	})
+}
