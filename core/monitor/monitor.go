@@ -10,8 +10,13 @@ import (
 	"fmt"
 	"sort"
 	"strconv"
+	"strings"
 	"time"
 
+	"github.com/jmoiron/sqlx"
+
+	"yiwang/core"
+	"yiwang/core/audit"
 	"yiwang/core/content"
 	"yiwang/core/store"
 	"yiwang/tenants"
@@ -59,7 +64,7 @@ type Thresholds struct {
 // Defaults are the thresholds before the county office changes them.
 var Defaults = Thresholds{StaleVeto: 5, EmptyVeto: 5, OpenWarn: 30, OpenWarn2: 60, OpenVeto: 90}
 
-// thresholdNames are the settings keys (content's platform settings).
+// thresholdNames are the keys of monitor_settings.
 var thresholdNames = []struct {
 	key   string
 	field func(*Thresholds) *int
@@ -87,45 +92,63 @@ func (t Thresholds) Settings() []Setting {
 	return out
 }
 
-// Load reads the thresholds from the platform settings, defaults where a
-// value is missing or not a positive number.
-func Load(ctx context.Context, d *content.Desk) (Thresholds, error) {
+// Thresholds reads the county office's thresholds, defaults where it
+// set none.
+func (s *Store) Thresholds(ctx context.Context) (Thresholds, error) {
 	t := Defaults
-	all, err := d.Settings(ctx)
-	if err != nil {
+	var rows []struct {
+		Name  string `db:"name"`
+		Value int    `db:"value"`
+	}
+	if err := s.db.SelectContext(ctx, &rows, `SELECT name, value FROM monitor_settings`); err != nil {
 		return t, fmt.Errorf("monitor thresholds: %w", err)
 	}
-	for _, n := range thresholdNames {
-		if v, err := strconv.Atoi(all[n.key]); err == nil && v > 0 {
-			*n.field(&t) = v
+	for _, r := range rows {
+		for _, n := range thresholdNames {
+			if n.key == r.Name && r.Value > 0 {
+				*n.field(&t) = r.Value
+			}
 		}
 	}
 	return t, nil
 }
 
-// Save checks and keeps the thresholds given as form values by key.
-func Save(ctx context.Context, d *content.Desk, a content.Actor, values map[string]string) (Thresholds, error) {
+// SaveThresholds checks the thresholds given as form values by key and
+// keeps them all or none, audited as actor's.
+func (s *Store) SaveThresholds(ctx context.Context, actor, remote string, values map[string]string) (Thresholds, error) {
 	t := Defaults
 	for _, n := range thresholdNames {
-		v, err := strconv.Atoi(values[n.key])
+		v, err := strconv.Atoi(strings.TrimSpace(values[n.key]))
 		if err != nil || v < 1 || v > 3650 {
-			return t, fmt.Errorf("%w：“%s”应为 1 到 3650 之间的整数", ErrThreshold, n.Title)
+			return t, core.Errorf(core.EINVALID, "“%s”应为 1 到 3650 之间的整数。", n.Title)
 		}
 		*n.field(&t) = v
 	}
 	if !(t.OpenWarn < t.OpenWarn2 && t.OpenWarn2 < t.OpenVeto) {
-		return t, fmt.Errorf("%w：预警天数应小于严重预警天数，严重预警天数应小于否决天数", ErrThreshold)
+		return t, core.Errorf(core.EINVALID, "预警天数应小于严重预警天数，严重预警天数应小于否决天数。")
 	}
-	for _, n := range thresholdNames {
-		if err := d.SetSetting(ctx, a, n.key, strconv.Itoa(*n.field(&t))); err != nil {
-			return t, err
+	err := s.db.Tx(ctx, func(tx *sqlx.Tx) error {
+		var detail []string
+		for _, n := range thresholdNames {
+			v := *n.field(&t)
+			res, err := tx.ExecContext(ctx, `UPDATE monitor_settings SET value = ?, updated_by = ?, updated_at = ? WHERE name = ?`, v, actor, store.Now(), n.key)
+			if err != nil {
+				return err
+			}
+			if k, _ := res.RowsAffected(); k == 0 {
+				if _, err := tx.ExecContext(ctx, `INSERT INTO monitor_settings (name, value, updated_by, updated_at) VALUES (?, ?, ?, ?)`, n.key, v, actor, store.Now()); err != nil {
+					return err
+				}
+			}
+			detail = append(detail, fmt.Sprintf("%s=%d", n.key, v))
 		}
+		return audit.Write(ctx, tx, audit.Entry{Actor: actor, Action: "monitor.thresholds", Target: "monitor_settings", Detail: strings.Join(detail, " "), RemoteAddr: remote})
+	})
+	if err != nil {
+		return t, fmt.Errorf("save monitor thresholds: %w", err)
 	}
 	return t, nil
 }
-
-// ErrThreshold is a threshold the county office typed wrong.
-var ErrThreshold = fmt.Errorf("监测阈值有误")
 
 // Facts are what the monitors read, gathered once for every site.
 type Facts struct {

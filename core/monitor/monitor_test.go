@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"yiwang/core"
 	"yiwang/core/audit"
 	"yiwang/core/content"
 	"yiwang/core/monitor"
@@ -198,6 +199,52 @@ func TestStaffUse(t *testing.T) {
 		}
 		if *b != (monitor.Use{SignIns: 1, Cases: 2}) {
 			t.Errorf("bbb: %+v", *b)
+		}
+	})
+}
+
+// The county office's thresholds: defaults until saved, saved all or
+// none, refused when out of range or out of order, audited.
+func TestThresholdsKept(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		s := monitor.NewStore(db)
+		if th, err := s.Thresholds(ctx); err != nil || th != monitor.Defaults {
+			t.Fatalf("defaults: %+v %v", th, err)
+		}
+		values := map[string]string{}
+		for _, x := range monitor.Defaults.Settings() {
+			values[x.Key] = fmt.Sprint(x.Value)
+		}
+		values["monitor.stale_veto"] = "3"
+		if _, err := s.SaveThresholds(ctx, "user:1", "127.0.0.1", values); err != nil {
+			t.Fatal(err)
+		}
+		for name, bad := range map[string]map[string]string{
+			"not a number":   {"monitor.empty_veto": "五"},
+			"zero":           {"monitor.empty_veto": "0"},
+			"warn past veto": {"monitor.open_warn2": "120"},
+		} {
+			v := map[string]string{}
+			for k, x := range values {
+				v[k] = x
+			}
+			for k, x := range bad {
+				v[k] = x
+			}
+			if _, err := s.SaveThresholds(ctx, "user:1", "", v); core.ErrorCode(err) != core.EINVALID {
+				t.Errorf("%s: %v", name, err)
+			}
+		}
+		th, err := s.Thresholds(ctx)
+		want := monitor.Defaults
+		want.StaleVeto = 3
+		if err != nil || th != want {
+			t.Fatalf("kept %+v %v, want %+v", th, err, want)
+		}
+		var n int
+		if err := db.Get(&n, `SELECT COUNT(*) FROM audit_log WHERE action = 'monitor.thresholds'`); err != nil || n != 1 {
+			t.Fatalf("audit records %d %v", n, err)
 		}
 	})
 }

@@ -47,6 +47,9 @@ var consoleRoutes = []ConsoleRoute{
 	{"POST", "/admin/county/roles/mfa-reset"},
 	{"GET", "/admin/county/audit"},
 	{"GET", "/admin/county/freshness"},
+	{"GET", "/admin/county/monitor"},
+	{"POST", "/admin/county/monitor"},
+	{"GET", "/admin/county/monitor/{code}"},
 }
 
 // ConsoleRoutes lists every console route of s ({code} stands for a
@@ -148,6 +151,10 @@ func (a *Accounts) consoleRoutes() {
 	s.HandleSite("GET /admin/county/audit", a.county(a.countyAudit))
 	s.HandleSite("GET /admin/county/freshness", a.county(a.countyFreshness))
 	s.AddCountyNotices(s.freshnessNotice)
+	s.HandleSite("GET /admin/county/monitor", a.county(a.countyMonitor))
+	s.HandleSite("POST /admin/county/monitor", a.county(a.countyMonitorSettings))
+	s.HandleSite("GET /admin/county/monitor/{code}", a.county(a.countyMonitorSite))
+	s.AddCountyNotices(s.monitorNotice)
 }
 
 // staff wraps a console handler with its access rule.

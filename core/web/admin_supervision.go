@@ -43,6 +43,9 @@ type FigureRow struct {
 // figures per tenant this month, as tables and bar charts, for platform
 // admins on the portal.
 func (s *Server) EnableSupervision(sv Supervision) {
+	s.mu.Lock()
+	s.supervision = sv
+	s.mu.Unlock()
 	s.addConsoleRoutes(ConsoleRoute{"GET", "/admin/county/supervision"})
 	s.HandleSite("GET /admin/county/supervision", s.countyGate(func(w http.ResponseWriter, r *http.Request, _ *Accounts, _ *sso.User) {
 		now := time.Now().In(content.Location)

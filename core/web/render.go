@@ -44,6 +44,7 @@ var funcs = template.FuncMap{
 	"pubtime": content.FormatTime,
 	"static":  func(name string) string { return "/static/" + name + "?v=" + startedAt },
 	"add":     func(a, b int) int { return a + b },
+	"sub":     func(a, b int) int { return a - b },
 	"seq": func(n int) []int {
 		out := make([]int, n)
 		for i := range out {

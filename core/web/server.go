@@ -53,7 +53,8 @@ type Server struct {
 	// segment that take large files (/admin/uploads, a module's /<name>/…).
 	bodyLimits    map[string]int64
 	countyNotices []func(r *http.Request) []CountyNotice
-	cases         Cases // the account page's 我的办件, nil without modules
+	cases         Cases       // the account page's 我的办件, nil without modules
+	supervision   Supervision // the modules' figures, nil without modules
 }
 
 // defaultBodyLimit bounds the body of any unsafe request: forms are small.

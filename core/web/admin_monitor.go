@@ -1,0 +1,220 @@
+package web
+
+import (
+	"context"
+	"fmt"
+	"html/template"
+	"net/http"
+	"time"
+
+	"yiwang/core"
+	"yiwang/core/content"
+	"yiwang/core/monitor"
+	"yiwang/sso"
+)
+
+// The county office's daily check (网站监测, 一日一检查): every site held
+// against the thresholds, worst first, with each finding linking to the
+// page where it is fixed; the staff's use of the platform per unit on the
+// checked day; the thresholds, which the county office edits.
+
+type monitorSite struct {
+	*monitor.Site
+	URL, Page string
+	Use       *monitor.Use
+}
+
+type monitorView struct {
+	Day, Prev, Next string
+	Sites           []monitorSite
+	Vetoed, Flagged int
+	Unused          int
+	Settings        []monitor.Setting
+	Problem, Saved  string
+	RiskChart       template.HTML
+	UseChart        template.HTML
+	ModulesDown     []string
+}
+
+// monitorDay is the checked day: ?day=YYYY-MM-DD, yesterday by default
+// (the day that is over).
+func monitorDay(r *http.Request) time.Time {
+	now := time.Now().In(content.Location)
+	d, err := time.ParseInLocation("2006-01-02", r.URL.Query().Get("day"), content.Location)
+	if err != nil || d.After(now) {
+		y := now.AddDate(0, 0, -1)
+		d = time.Date(y.Year(), y.Month(), y.Day(), 0, 0, 0, 0, content.Location)
+	}
+	return d
+}
+
+// monitorFacts gathers what the monitors read, once for every site.
+func (s *Server) monitorFacts(ctx context.Context, day time.Time) (monitor.Facts, []string, error) {
+	ms := monitor.NewStore(s.db)
+	var f monitor.Facts
+	var err error
+	now := time.Now()
+	if f.Fresh, err = s.content.Freshness(ctx, now.AddDate(0, 0, -30)); err != nil {
+		return f, nil, err
+	}
+	if f.Columns, err = ms.ListColumns(ctx); err != nil {
+		return f, nil, err
+	}
+	if f.Use, err = ms.StaffUse(ctx, day, day.AddDate(0, 0, 1)); err != nil {
+		return f, nil, err
+	}
+	f.Oldest = map[int64]monitor.OpenCase{}
+	var down []string
+	s.mu.Lock()
+	sv := s.supervision
+	s.mu.Unlock()
+	if sv != nil {
+		figs, err := sv.Figures(ctx, now.AddDate(0, -1, 0), now)
+		if err != nil {
+			return f, nil, err
+		}
+		for _, m := range figs {
+			if m.Err != "" {
+				down = append(down, m.Title)
+				continue
+			}
+			for _, row := range m.Rows {
+				days := int(row.Values["oldest_open_days"])
+				if days > 0 && days > f.Oldest[row.Tenant.ID].Days {
+					f.Oldest[row.Tenant.ID] = monitor.OpenCase{Module: m.Module, Title: m.Title, Days: days}
+				}
+			}
+		}
+	}
+	return f, down, nil
+}
+
+func (s *Server) monitorView(r *http.Request) (*monitorView, error) {
+	ctx := r.Context()
+	day := monitorDay(r)
+	facts, down, err := s.monitorFacts(ctx, day)
+	if err != nil {
+		return nil, err
+	}
+	th, err := monitor.NewStore(s.db).Thresholds(ctx)
+	if err != nil {
+		return nil, err
+	}
+	ts, err := s.tenants.List(ctx)
+	if err != nil {
+		return nil, err
+	}
+	base := SiteOf(r).Base
+	v := &monitorView{Day: day.Format("2006-01-02"), Prev: day.AddDate(0, 0, -1).Format("2006-01-02"), Settings: th.Settings(), ModulesDown: down}
+	if next := day.AddDate(0, 0, 1); next.Before(time.Now().In(content.Location).Truncate(24 * time.Hour)) {
+		v.Next = next.Format("2006-01-02")
+	}
+	var risk, use []hbar
+	for _, site := range monitor.Evaluate(ts, facts, th, content.FreshnessRules, time.Now()) {
+		ms := monitorSite{Site: site, URL: SiteBase(r, site.Tenant), Page: base + "admin/county/monitor/" + site.Tenant.Code + "?day=" + v.Day, Use: facts.Use[site.Tenant.ID]}
+		if ms.Use == nil {
+			ms.Use = &monitor.Use{}
+		}
+		if site.Vetoes > 0 {
+			v.Vetoed++
+		}
+		if len(site.Findings) > 0 {
+			v.Flagged++
+		}
+		if ms.Use.Total() == 0 {
+			v.Unused++
+		}
+		if n := len(site.Findings); n > 0 && len(risk) < 20 {
+			color := "#8a5a00"
+			if site.Vetoes > 0 {
+				color = "#a8141c"
+			}
+			risk = append(risk, hbar{site.Tenant.Name, float64(n), color})
+		}
+		use = append(use, hbar{site.Tenant.Name, float64(ms.Use.Total()), "#1e5a8a"})
+		v.Sites = append(v.Sites, ms)
+	}
+	v.RiskChart = horizontalBars("monitor-risk", "问题最多的站点（红色为有单项否决）", risk, false)
+	if len(use) > 20 {
+		use = use[:0:0]
+		for _, site := range v.Sites {
+			if site.Use.Total() > 0 {
+				use = append(use, hbar{site.Tenant.Name, float64(site.Use.Total()), "#1e5a8a"})
+			}
+		}
+	}
+	v.UseChart = horizontalBars("monitor-use", v.Day+" 各单位工作人员操作次数（含登录人数）", use, true)
+	return v, nil
+}
+
+func (a *Accounts) countyMonitor(w http.ResponseWriter, r *http.Request, _ *sso.User) {
+	a.renderMonitor(w, r, "", r.URL.Query().Get("saved") != "", http.StatusOK)
+}
+
+func (a *Accounts) renderMonitor(w http.ResponseWriter, r *http.Request, problem string, saved bool, status int) {
+	v, err := a.srv.monitorView(r)
+	if err != nil {
+		a.srv.RenderError(w, r, err)
+		return
+	}
+	v.Problem = problem
+	if saved {
+		v.Saved = "监测阈值已保存，立即生效。"
+	}
+	crumbs := []Crumb{{"管理后台", SiteOf(r).Base + "admin/"}, {"县级平台管理", SiteOf(r).Base + "admin/county/"}, {"网站监测", ""}}
+	a.srv.renderStatus(w, r, "admin_monitor", "网站监测 - 县级平台管理", crumbs, v, status)
+}
+
+func (a *Accounts) countyMonitorSite(w http.ResponseWriter, r *http.Request, _ *sso.User) {
+	v, err := a.srv.monitorView(r)
+	if err != nil {
+		a.srv.RenderError(w, r, err)
+		return
+	}
+	code := r.PathValue("code")
+	for _, site := range v.Sites {
+		if site.Tenant.Code == code {
+			crumbs := []Crumb{{"管理后台", SiteOf(r).Base + "admin/"}, {"县级平台管理", SiteOf(r).Base + "admin/county/"},
+				{"网站监测", SiteOf(r).Base + "admin/county/monitor?day=" + v.Day}, {site.Tenant.Name, ""}}
+			a.srv.renderStatus(w, r, "admin_monitor_site", site.Tenant.Name+" - 网站监测", crumbs,
+				map[string]any{"Site": site, "Day": v.Day, "Rank": rankOf(v.Sites, code), "Of": len(v.Sites)}, http.StatusOK)
+			return
+		}
+	}
+	a.srv.RenderError(w, r, core.Errorf(core.ENOTFOUND, "没有这个在用站点：%s", code))
+}
+
+func rankOf(sites []monitorSite, code string) int {
+	for i, s := range sites {
+		if s.Tenant.Code == code {
+			return i + 1
+		}
+	}
+	return 0
+}
+
+func (a *Accounts) countyMonitorSettings(w http.ResponseWriter, r *http.Request, u *sso.User) {
+	values := map[string]string{}
+	for _, x := range monitor.Defaults.Settings() {
+		values[x.Key] = r.PostFormValue(x.Key)
+	}
+	if _, err := monitor.NewStore(a.srv.db).SaveThresholds(r.Context(), a.actorAt(r, u), a.clientIP(r), values); err != nil {
+		if core.ErrorCode(err) == core.EINVALID {
+			a.renderMonitor(w, r, core.ErrorMessage(err), false, http.StatusBadRequest)
+			return
+		}
+		a.srv.RenderError(w, r, err)
+		return
+	}
+	http.Redirect(w, r, SiteOf(r).Base+"admin/county/monitor?saved=1", http.StatusSeeOther)
+}
+
+// monitorNotice tells the county console's home how many sites fail.
+func (s *Server) monitorNotice(r *http.Request) []CountyNotice {
+	v, err := s.monitorView(r)
+	if err != nil || v.Vetoed == 0 {
+		return nil
+	}
+	return []CountyNotice{{Text: fmt.Sprintf("有 %d 个站点触及单项否决指标。", v.Vetoed), URL: SiteOf(r).Base + "admin/county/monitor"}}
+}
+

@@ -1,0 +1,92 @@
+package web_test
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+
+	"yiwang/core/content"
+	"yiwang/core/store"
+	"yiwang/core/store/storetest"
+)
+
+// The county office's daily check: every site ranked by risk, the empty
+// columns' veto where five or more are empty, each finding linking to
+// where it is fixed, staff use of the checked day, and thresholds the
+// county office changes (refused when out of order).
+func TestDailyCheck(t *testing.T) {
+	e := newSSOEnv(t, storetest.SQLite(t))
+	ctx := context.Background()
+	cs := content.NewStore(e.db)
+	jyj, err := e.ts.ByCode(ctx, "jyj")
+	must(t, err)
+	// Every list column of jyj gets an article: no empty columns left.
+	cols, err := cs.Columns(ctx, jyj.ID, false)
+	must(t, err)
+	for _, c := range cols {
+		if c.Type != content.ColumnList {
+			continue
+		}
+		a := content.Article{TenantID: jyj.ID, ColumnID: c.ID, Title: c.Name + "的文章", Body: "<p>正文</p>"}
+		must(t, cs.SaveDraft(ctx, e.db, &a))
+		must(t, cs.Publish(ctx, "test", jyj.ID, a.ID))
+	}
+	// Staff use yesterday at jyj.
+	_, err = e.db.Exec(`INSERT INTO audit_log (at, actor, action, tenant_id, target, detail) VALUES (?, 'user:1', 'article.create', ?, '', '')`,
+		store.Now().AddDate(0, 0, -1), jyj.ID)
+	must(t, err)
+
+	adm := e.browser(t)
+	adm.loginDemo("admin")
+	p := adm.get(e.portal + "/admin/county/monitor")
+	if p.Status != http.StatusOK {
+		t.Fatalf("daily check: %d %s", p.Status, p.Body)
+	}
+	for _, want := range []string{"网站监测（一日一检查）", "没有站点触及单项否决指标", `<svg class="bar-chart" role="img"`, "监测阈值", `name="monitor.empty_veto"`} {
+		if !strings.Contains(p.Body, want) {
+			t.Errorf("the daily check lacks %q", want)
+		}
+	}
+	// The test template has three list columns: rsj's are all empty,
+	// under the veto line of five.
+	rsj := adm.get(e.portal + "/admin/county/monitor/rsj")
+	if !strings.Contains(rsj.Body, "栏目“工作动态”是空白栏目") || strings.Contains(rsj.Body, "达到单项否决线") || !strings.Contains(rsj.Body, "/site/rsj/admin/columns/") {
+		t.Errorf("rsj's findings: %s", rsj.Body)
+	}
+	j := adm.get(e.portal + "/admin/county/monitor/jyj")
+	if strings.Contains(j.Body, "空白栏目") || !strings.Contains(j.Body, "<th scope=\"row\">撰写、修改文章</th><td>1</td>") {
+		t.Errorf("jyj's findings: %s", j.Body)
+	}
+	// Thresholds: out of order refused; an empty-column veto line of 3
+	// makes rsj fail and rank above jyj.
+	form := url.Values{"csrf": {field(csrfRe, p.Body)}, "monitor.stale_veto": {"5"}, "monitor.empty_veto": {"3"},
+		"monitor.open_warn": {"60"}, "monitor.open_warn2": {"30"}, "monitor.open_veto": {"90"}}
+	if r := adm.post(e.portal+"/admin/county/monitor", form); r.Status != http.StatusBadRequest || !strings.Contains(r.Body, "预警天数应小于严重预警天数") {
+		t.Fatalf("thresholds out of order: %d", r.Status)
+	}
+	form.Set("monitor.open_warn", "30")
+	form.Set("monitor.open_warn2", "60")
+	r := adm.post(e.portal+"/admin/county/monitor", form)
+	if r.Status != http.StatusOK || !strings.Contains(r.Body, "监测阈值已保存") || !strings.Contains(r.Body, "个站点触及单项否决指标") {
+		t.Fatalf("thresholds saved: %d", r.Status)
+	}
+	table := r.Body[strings.Index(r.Body, "各站点按风险排序"):]
+	if strings.Index(table, "思南县教育局") < strings.Index(table, "思南县人力资源和社会保障局") {
+		t.Error("jyj ranks above rsj")
+	}
+	if rsj := adm.get(e.portal + "/admin/county/monitor/rsj"); !strings.Contains(rsj.Body, "3 个空白栏目，达到单项否决线（3 个）") {
+		t.Errorf("the lowered threshold did not apply: %s", rsj.Body)
+	}
+	if home := adm.get(e.portal + "/admin/county/"); !strings.Contains(home.Body, "个站点触及单项否决指标") {
+		t.Error("the county console's home does not warn of vetoed sites")
+	}
+	ed := e.browser(t)
+	ed.loginDemo("editor")
+	for _, u := range []string{"/admin/county/monitor", "/admin/county/monitor/jyj"} {
+		if h := ed.once("GET", e.portal+u, nil); h.Status != http.StatusForbidden {
+			t.Errorf("editor on %s: %d, want 403", u, h.Status)
+		}
+	}
+}
