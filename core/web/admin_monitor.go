@@ -217,4 +217,3 @@ func (s *Server) monitorNotice(r *http.Request) []CountyNotice {
 	}
 	return []CountyNotice{{Text: fmt.Sprintf("有 %d 个站点触及单项否决指标。", v.Vetoed), URL: SiteOf(r).Base + "admin/county/monitor"}}
 }
-

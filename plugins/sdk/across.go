@@ -80,4 +80,3 @@ func (s *ReadScope) Get(ctx context.Context, dest any, query string, arg any) er
 
 // Tenants are the scope's tenants.
 func (s *ReadScope) Tenants() []int64 { return append([]int64(nil), s.ids...) }
-
