@@ -156,6 +156,7 @@ type Facts struct {
 	Columns map[int64][]ColumnCount // list columns per tenant with their published articles
 	Oldest  map[int64]OpenCase      // the longest-waiting letter or request per tenant
 	Use     map[int64]*Use          // staff use per tenant on the checked day
+	Probes  map[int64]Availability  // the last week's probes of each home page
 }
 
 // ColumnCount is a list column and how many articles it has published.
@@ -258,6 +259,15 @@ func Evaluate(ts []*tenants.Tenant, f Facts, th Thresholds, rules []content.Fres
 				add(Finding{Check: "unanswered", Level: Fail, Text: fmt.Sprintf("%s有已等待 %d 天未办结的件（%d 天严重预警）", o.Title, o.Days, th.OpenWarn2), Fix: fix})
 			case o.Days >= th.OpenWarn:
 				add(Finding{Check: "unanswered", Level: Warn, Text: fmt.Sprintf("%s有已等待 %d 天未办结的件（%d 天预警）", o.Title, o.Days, th.OpenWarn), Fix: fix})
+			}
+		}
+		// Availability: bad probes of the home page over the week.
+		if a, ok := f.Probes[t.ID]; ok && a.Bad > 0 {
+			text := fmt.Sprintf("近 7 天首页探测 %d 次，%d 次失败或超过 %d 秒（%.1f%%）", a.Total, a.Bad, int(SlowAfter.Seconds()), a.Share()*100)
+			if a.Share() >= AvailabilityVeto {
+				add(Finding{Check: "availability", Level: Veto, Text: text + "，达到单项否决线（5%）", Fix: ""})
+			} else {
+				add(Finding{Check: "availability", Level: Warn, Text: text, Fix: ""})
 			}
 		}
 		// Unused: no staff action at all on the checked day.

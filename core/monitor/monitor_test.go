@@ -3,6 +3,8 @@ package monitor_test
 import (
 	"context"
 	"fmt"
+	"log/slog"
+	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -245,6 +247,88 @@ func TestThresholdsKept(t *testing.T) {
 		var n int
 		if err := db.Get(&n, `SELECT COUNT(*) FROM audit_log WHERE action = 'monitor.thresholds'`); err != nil || n != 1 {
 			t.Fatalf("audit records %d %v", n, err)
+		}
+	})
+}
+
+// A simulated week of probes: 7 bad of 140 (5%) fails a site, 6 (4.3%)
+// only warns, none says nothing.
+func TestAvailabilityShare(t *testing.T) {
+	for _, c := range []struct {
+		bad  int
+		want monitor.Level
+	}{{0, 0}, {6, monitor.Warn}, {7, monitor.Veto}} {
+		f := monitor.Facts{Use: map[int64]*monitor.Use{1: {SignIns: 1}}, Probes: map[int64]monitor.Availability{1: {TenantID: 1, Total: 140, Bad: c.bad}}}
+		got := levels(monitor.Evaluate([]*tenants.Tenant{site(1)}, f, monitor.Defaults, nil, now)[0], "availability")
+		if (c.want == 0 && len(got) != 0) || (c.want != 0 && (len(got) != 1 || got[0] != c.want)) {
+			t.Errorf("%d bad of 140: %v, want %v", c.bad, got, c.want)
+		}
+	}
+}
+
+// Probes of real home pages through a handler: one answers, one fails,
+// one is too slow; each is recorded, counted in the week's availability,
+// and only one process of a cluster probes.
+func TestProber(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		ts := tenants.NewStore(db)
+		for _, code := range []string{"up", "down", "slow"} {
+			if err := ts.Create(ctx, "test", &tenants.Tenant{Code: code, Name: code, Kind: tenants.Department, Sponsor: code}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		release := make(chan struct{})
+		defer close(release)
+		h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			switch r.URL.Path {
+			case "/site/down/":
+				http.Error(w, "数据库不可用", http.StatusServiceUnavailable)
+			case "/site/slow/":
+				select {
+				case <-release:
+				case <-r.Context().Done():
+				}
+			default:
+				_, _ = w.Write([]byte("ok"))
+			}
+		})
+		p := &monitor.Prober{DB: db, Tenants: ts, Handler: h, Holder: "a", Every: time.Hour, Slow: 300 * time.Millisecond, Log: slog.Default(),
+			Target: func(t *tenants.Tenant) (string, string) { return "portal.test", "/site/" + t.Code + "/" }}
+		for i := 0; i < 2; i++ {
+			bad, err := p.Round(ctx)
+			if err != nil || bad != 2 {
+				t.Fatalf("round %d: %d bad (%v), want 2", i, bad, err)
+			}
+		}
+		av, err := monitor.NewStore(db).Availability(ctx, time.Now().AddDate(0, 0, -7))
+		if err != nil {
+			t.Fatal(err)
+		}
+		byCode := map[string]monitor.Availability{}
+		all, _ := ts.List(ctx)
+		for _, tn := range all {
+			byCode[tn.Code] = av[tn.ID]
+		}
+		if a := byCode["up"]; a.Total != 2 || a.Bad != 0 || !a.LastOK {
+			t.Errorf("up: %+v", a)
+		}
+		for _, c := range []string{"down", "slow"} {
+			if a := byCode[c]; a.Total != 2 || a.Bad != 2 || a.LastOK || a.Share() != 1 {
+				t.Errorf("%s: %+v", c, a)
+			}
+		}
+		var reason string
+		if err := db.Get(&reason, `SELECT error FROM monitor_probes WHERE ok = 0 AND status = 0 LIMIT 1`); err != nil || !strings.Contains(reason, "未响应") {
+			t.Errorf("the slow probe's reason: %q %v", reason, err)
+		}
+		if held, err := p.Lease(ctx); err != nil || !held {
+			t.Fatalf("first holder: %v %v", held, err)
+		}
+		other := *p
+		other.Holder = "b"
+		if held, err := other.Lease(ctx); err != nil || held {
+			t.Fatalf("a second process took the lease: %v %v", held, err)
 		}
 	})
 }

@@ -155,6 +155,7 @@ func (a *Accounts) consoleRoutes() {
 	s.HandleSite("POST /admin/county/monitor", a.county(a.countyMonitorSettings))
 	s.HandleSite("GET /admin/county/monitor/{code}", a.county(a.countyMonitorSite))
 	s.AddCountyNotices(s.monitorNotice)
+	s.HandleSite("GET /healthz/sites", s.siteAvailability)
 }
 
 // staff wraps a console handler with its access rule.

@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"html/template"
 	"net/http"
@@ -11,6 +12,7 @@ import (
 	"yiwang/core/content"
 	"yiwang/core/monitor"
 	"yiwang/sso"
+	"yiwang/tenants"
 )
 
 // The county office's daily check (网站监测, 一日一检查): every site held
@@ -61,6 +63,9 @@ func (s *Server) monitorFacts(ctx context.Context, day time.Time) (monitor.Facts
 		return f, nil, err
 	}
 	if f.Use, err = ms.StaffUse(ctx, day, day.AddDate(0, 0, 1)); err != nil {
+		return f, nil, err
+	}
+	if f.Probes, err = ms.Availability(ctx, now.AddDate(0, 0, -7)); err != nil {
 		return f, nil, err
 	}
 	f.Oldest = map[int64]monitor.OpenCase{}
@@ -209,6 +214,49 @@ func (a *Accounts) countyMonitorSettings(w http.ResponseWriter, r *http.Request,
 	http.Redirect(w, r, SiteOf(r).Base+"admin/county/monitor?saved=1", http.StatusSeeOther)
 }
 
+// siteAvailability answers /healthz/sites on the portal: every active
+// site's probes of the last 7 days, for an outside prober or a status
+// page to read (nothing in it is private).
+func (s *Server) siteAvailability(w http.ResponseWriter, r *http.Request) {
+	if !SiteOf(r).Tenant.IsPortal() {
+		s.RenderError(w, r, core.Errorf(core.ENOTFOUND, "页面不存在"))
+		return
+	}
+	av, err := monitor.NewStore(s.db).Availability(r.Context(), time.Now().AddDate(0, 0, -7))
+	if err != nil {
+		s.RenderError(w, r, err)
+		return
+	}
+	ts, err := s.tenants.List(r.Context())
+	if err != nil {
+		s.RenderError(w, r, err)
+		return
+	}
+	type site struct {
+		Code   string     `json:"code"`
+		Name   string     `json:"name"`
+		URL    string     `json:"url"`
+		Probes int        `json:"probes_7d"`
+		Bad    int        `json:"bad_7d"`
+		Share  float64    `json:"bad_share_7d"`
+		LastAt *time.Time `json:"last_probe_at,omitempty"`
+		LastOK bool       `json:"last_ok"`
+		Veto   bool       `json:"veto"`
+	}
+	out := []site{}
+	for _, t := range ts {
+		if t.Status != tenants.Active {
+			continue
+		}
+		a := av[t.ID]
+		out = append(out, site{Code: t.Code, Name: t.Name, URL: Absolute(r, SiteBase(r, t)), Probes: a.Total, Bad: a.Bad, Share: a.Share(),
+			LastAt: a.Last, LastOK: a.LastOK, Veto: a.Share() >= monitor.AvailabilityVeto})
+	}
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	_ = json.NewEncoder(w).Encode(map[string]any{"sites": out, "slow_after_seconds": int(monitor.SlowAfter.Seconds()), "veto_share": monitor.AvailabilityVeto})
+}
+
 // monitorNotice tells the county console's home how many sites fail.
 func (s *Server) monitorNotice(r *http.Request) []CountyNotice {
 	v, err := s.monitorView(r)
@@ -216,4 +264,19 @@ func (s *Server) monitorNotice(r *http.Request) []CountyNotice {
 		return nil
 	}
 	return []CountyNotice{{Text: fmt.Sprintf("有 %d 个站点触及单项否决指标。", v.Vetoed), URL: SiteOf(r).Base + "admin/county/monitor"}}
+}
+
+// ProbeTarget is the host and path a request for t's home page carries,
+// as a visitor's browser would send it.
+func (s *Server) ProbeTarget(t *tenants.Tenant) (host, path string) {
+	switch {
+	case t.IsPortal():
+		if d := t.PrimaryDomain(); d != "" {
+			return d, "/"
+		}
+		return s.cfg.PortalHost, "/"
+	case t.PrimaryDomain() != "":
+		return t.PrimaryDomain(), "/"
+	}
+	return s.cfg.PortalHost, "/site/" + t.Code + "/"
 }

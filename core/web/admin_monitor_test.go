@@ -2,10 +2,12 @@ package web_test
 
 import (
 	"context"
+	"encoding/json"
 	"net/http"
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"yiwang/core/content"
 	"yiwang/core/store"
@@ -81,6 +83,51 @@ func TestDailyCheck(t *testing.T) {
 	}
 	if home := adm.get(e.portal + "/admin/county/"); !strings.Contains(home.Body, "个站点触及单项否决指标") {
 		t.Error("the county console's home does not warn of vetoed sites")
+	}
+	// A week of probes: 2 of rsj's 20 failed (10%), a veto; jyj's all answered.
+	rsjT, err := e.ts.ByCode(ctx, "rsj")
+	must(t, err)
+	for i := 0; i < 20; i++ {
+		for _, tn := range []int64{rsjT.ID, jyj.ID} {
+			ok := 1
+			if tn == rsjT.ID && i < 2 {
+				ok = 0
+			}
+			_, err := e.db.Exec(`INSERT INTO monitor_probes (tenant_id, at, ok, status, millis, error) VALUES (?, ?, ?, 200, 30, '')`, tn, store.Now().Add(-time.Duration(i)*time.Hour), ok)
+			must(t, err)
+		}
+	}
+	if rsj := adm.get(e.portal + "/admin/county/monitor/rsj"); !strings.Contains(rsj.Body, "近 7 天首页探测 20 次，2 次失败或超过 15 秒（10.0%），达到单项否决线（5%）") {
+		t.Errorf("rsj's availability: %s", rsj.Body)
+	}
+	var status struct {
+		Sites []struct {
+			Code   string `json:"code"`
+			Probes int    `json:"probes_7d"`
+			Bad    int    `json:"bad_7d"`
+			Veto   bool   `json:"veto"`
+		} `json:"sites"`
+	}
+	anon := e.browser(t)
+	js := anon.get(e.portal + "/healthz/sites")
+	must(t, json.Unmarshal([]byte(js.Body), &status))
+	seen := 0
+	for _, s := range status.Sites {
+		switch s.Code {
+		case "rsj":
+			seen++
+			if s.Probes != 20 || s.Bad != 2 || !s.Veto {
+				t.Errorf("rsj in /healthz/sites: %+v", s)
+			}
+		case "jyj":
+			seen++
+			if s.Probes != 20 || s.Bad != 0 || s.Veto {
+				t.Errorf("jyj in /healthz/sites: %+v", s)
+			}
+		}
+	}
+	if seen != 2 {
+		t.Errorf("/healthz/sites: %s", js.Body)
 	}
 	ed := e.browser(t)
 	ed.loginDemo("editor")
