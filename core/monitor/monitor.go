@@ -48,6 +48,9 @@ type Finding struct {
 	Level Level
 	Text  string
 	Fix   string // a path under the site's base, where staff fix it
+	// County says Fix is a path of the county console (under the
+	// portal's base): facts only the county office edits.
+	County bool
 }
 
 // Thresholds are the county office's numbers; Defaults are the ones the
@@ -268,6 +271,14 @@ func Evaluate(ts []*tenants.Tenant, f Facts, th Thresholds, rules []content.Fres
 				add(Finding{Check: "availability", Level: Veto, Text: text + "，达到单项否决线（5%）", Fix: ""})
 			} else {
 				add(Finding{Check: "availability", Level: Warn, Text: text, Fix: ""})
+			}
+		}
+		// Footer facts the national specification asks of every site,
+		// which the layout prints in the footer and meta tags.
+		for _, fact := range []struct{ name, v string }{{"主办单位", t.Sponsor}, {"网站标识码", t.SiteIDCode}, {"ICP备案编号", t.ICP}, {"公安机关备案号", t.PSB}} {
+			if strings.TrimSpace(fact.v) == "" {
+				add(Finding{Check: "facts", Level: Fail, Text: "页脚缺少" + fact.name + "（《政府网站网页设计规范》要求展示）",
+					Fix: "admin/county/tenants/" + t.Code, County: true})
 			}
 		}
 		// Unused: no staff action at all on the checked day.

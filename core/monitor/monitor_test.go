@@ -332,3 +332,23 @@ func TestProber(t *testing.T) {
 		}
 	})
 }
+
+// A site without its footer facts is told which, with the county
+// console's page to fill them in.
+func TestFooterFacts(t *testing.T) {
+	s := site(1)
+	s.Sponsor, s.SiteIDCode, s.ICP = "县教育局", "5224270001", ""
+	f := monitor.Facts{Use: map[int64]*monitor.Use{1: {SignIns: 1}}}
+	var texts []string
+	for _, fd := range monitor.Evaluate([]*tenants.Tenant{s}, f, monitor.Defaults, nil, now)[0].Findings {
+		if fd.Check == "facts" {
+			if !fd.County || fd.Fix != "admin/county/tenants/s1" {
+				t.Errorf("fix of %q: %q county=%v", fd.Text, fd.Fix, fd.County)
+			}
+			texts = append(texts, fd.Text)
+		}
+	}
+	if got := strings.Join(texts, "|"); !strings.Contains(got, "ICP备案编号") || !strings.Contains(got, "公安机关备案号") || strings.Contains(got, "网站标识码") || len(texts) != 2 {
+		t.Errorf("facts findings: %s", got)
+	}
+}
