@@ -7,7 +7,9 @@ import (
 	"flag"
 	"os"
 	"sync"
+	"time"
 
+	"yiwang/core/content"
 	"yiwang/core/monitor"
 	"yiwang/core/web"
 )
@@ -32,8 +34,31 @@ func init() {
 				Holder: host + "/" + hex.EncodeToString(b[:]), Log: e.log}
 			pctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 			var wg sync.WaitGroup
-			wg.Add(1)
+			wg.Add(2)
 			go func() { defer wg.Done(); pr.Run(pctx) }()
+			// The word lists over published text, every ten minutes, by
+			// whichever process holds its lease.
+			sweep := &monitor.TextSweep{DB: p.db, Desk: content.NewDesk(p.content)}
+			go func() {
+				defer wg.Done()
+				t := time.NewTimer(time.Minute)
+				defer t.Stop()
+				for {
+					select {
+					case <-pctx.Done():
+						return
+					case <-t.C:
+					}
+					if held, err := monitor.TakeLease(pctx, p.db, "monitor.text", pr.Holder, 15*time.Minute); err != nil && pctx.Err() == nil {
+						e.log.Warn("monitor: text lease", "err", err)
+					} else if held {
+						if err := sweep.Sweep(pctx, time.Second); err != nil && pctx.Err() == nil {
+							e.log.Warn("monitor: published text", "err", err)
+						}
+					}
+					t.Reset(10 * time.Minute)
+				}
+			}()
 			return func() { cancel(); wg.Wait() }, nil
 		},
 	})

@@ -312,17 +312,8 @@ func (d *Desk) check(ctx context.Context, tenantID int64, art *Article, linkBody
 	if err != nil {
 		return nil, err
 	}
-	fields := []struct{ key, label, text string }{
-		{"title", "标题", art.Title}, {"subtitle", "副标题", art.Subtitle}, {"summary", "摘要", art.Summary},
-		{"source", "来源", art.Source}, {"author", "作者", art.Author}, {"body", "正文", BodyText(art.Body)},
-	}
-	rep := &CheckReport{}
-	for _, f := range fields {
-		for _, r := range rules {
-			rep.Hits = append(rep.Hits, ruleHits(r, f.key, f.label, f.text)...)
-		}
-	}
-	links, err := d.checkLinks(ctx, tenantID, linkBody, fields[len(fields)-1].text)
+	rep := &CheckReport{Hits: WordHits(rules, art)}
+	links, err := d.checkLinks(ctx, tenantID, linkBody, BodyText(art.Body))
 	if err != nil {
 		return nil, err
 	}
@@ -334,6 +325,23 @@ func (d *Desk) check(ctx context.Context, tenantID int64, art *Article, linkBody
 // found inside its own correct form is no mistake (the wrong form
 // 县委书记 inside the right form 县委副书记 would be, if the list had it
 // the other way round).
+// WordHits are the word lists' hits on every field of an article a
+// person writes, without the link checks (which ask servers): what the
+// daily check runs over published text.
+func WordHits(rules []Rule, art *Article) []Hit {
+	fields := []struct{ key, label, text string }{
+		{"title", "标题", art.Title}, {"subtitle", "副标题", art.Subtitle}, {"summary", "摘要", art.Summary},
+		{"source", "来源", art.Source}, {"author", "作者", art.Author}, {"body", "正文", BodyText(art.Body)},
+	}
+	var hits []Hit
+	for _, f := range fields {
+		for _, r := range rules {
+			hits = append(hits, ruleHits(r, f.key, f.label, f.text)...)
+		}
+	}
+	return hits
+}
+
 func ruleHits(r Rule, key, label, text string) []Hit {
 	var out []Hit
 	occ := 0

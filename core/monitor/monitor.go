@@ -160,7 +160,11 @@ type Facts struct {
 	Oldest  map[int64]OpenCase      // the longest-waiting letter or request per tenant
 	Use     map[int64]*Use          // staff use per tenant on the checked day
 	Probes  map[int64]Availability  // the last week's probes of each home page
+	Text    map[int64][]TextHit     // published articles the word lists find fault with
 }
+
+// maxTextFindings bounds the articles a site's page lists one by one.
+const maxTextFindings = 20
 
 // ColumnCount is a list column and how many articles it has published.
 type ColumnCount struct {
@@ -272,6 +276,18 @@ func Evaluate(ts []*tenants.Tenant, f Facts, th Thresholds, rules []content.Fres
 			} else {
 				add(Finding{Check: "availability", Level: Warn, Text: text, Fix: ""})
 			}
+		}
+		// Published text: the word lists over what is online.
+		for i, h := range f.Text[t.ID] {
+			if i == maxTextFindings {
+				add(Finding{Check: "text", Level: Warn, Text: fmt.Sprintf("另有 %d 篇已发布文章含禁用词或常见错误", len(f.Text[t.ID])-maxTextFindings), Fix: "admin/articles/"})
+				break
+			}
+			level, what := Warn, "含提示词"
+			if h.Blocks > 0 {
+				level, what = Fail, "含禁用词或错误"
+			}
+			add(Finding{Check: "text", Level: level, Text: fmt.Sprintf("已发布的《%s》%s：%s", h.Title, what, h.Summary), Fix: fmt.Sprintf("admin/articles/%d/edit", h.ArticleID)})
 		}
 		// Footer facts the national specification asks of every site,
 		// which the layout prints in the footer and meta tags.

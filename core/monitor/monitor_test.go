@@ -352,3 +352,75 @@ func TestFooterFacts(t *testing.T) {
 		t.Errorf("facts findings: %s", got)
 	}
 }
+
+// The word lists over published text: nothing found before a rule
+// exists; a new rule reaches the old article; an edit that removes the
+// word clears it; a withdrawn article is not listed.
+func TestTextSweep(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		ts := tenants.NewStore(db)
+		cs := content.NewStore(db)
+		portal := &tenants.Tenant{Code: "portal", Name: "县政府", Kind: tenants.Portal}
+		if err := ts.Create(ctx, "test", portal); err != nil {
+			t.Fatal(err)
+		}
+		col := &content.Column{TenantID: portal.ID, Slug: "gzdt", Name: "工作动态", Type: content.ColumnList}
+		if err := cs.CreateColumn(ctx, db, col); err != nil {
+			t.Fatal(err)
+		}
+		publish := func(title, body string) int64 {
+			a := content.Article{TenantID: portal.ID, ColumnID: col.ID, Title: title, Body: body}
+			if err := cs.SaveDraft(ctx, db, &a); err != nil {
+				t.Fatal(err)
+			}
+			if err := cs.Publish(ctx, "test", portal.ID, a.ID); err != nil {
+				t.Fatal(err)
+			}
+			return a.ID
+		}
+		old := publish("去年的报道", "<p>本县召开会议，部署甲乙丙工作。</p>")
+		publish("干净的报道", "<p>本县召开会议。</p>")
+		d := content.NewDesk(cs)
+		sweep := &monitor.TextSweep{DB: db, Desk: d, Batch: 1}
+		ms := monitor.NewStore(db)
+		if err := sweep.Sweep(ctx, 0); err != nil {
+			t.Fatal(err)
+		}
+		if n, err := sweep.Round(ctx); err != nil || n != 0 {
+			t.Fatalf("a second pass checks %d (%v)", n, err)
+		}
+		if hs, _ := ms.TextHits(ctx); len(hs) != 0 {
+			t.Fatalf("hits without rules: %v", hs)
+		}
+		county := content.Actor{TenantID: portal.ID, UserID: 1, Name: "县政府办", Roles: []tenants.Role{tenants.Citizen, tenants.PlatformAdmin}}
+		if _, err := d.AddRule(ctx, county, content.Rule{Kind: content.CheckForbidden, Pattern: "甲乙丙"}); err != nil {
+			t.Fatal(err)
+		}
+		if n, err := sweep.Round(ctx); err != nil || n != 1 {
+			t.Fatalf("new rules recheck in batches: %d (%v)", n, err)
+		}
+		if err := sweep.Sweep(ctx, 0); err != nil {
+			t.Fatal(err)
+		}
+		hs, err := ms.TextHits(ctx)
+		if err != nil || len(hs[portal.ID]) != 1 || hs[portal.ID][0].ArticleID != old || hs[portal.ID][0].Blocks != 1 || !strings.Contains(hs[portal.ID][0].Summary, "甲乙丙") {
+			t.Fatalf("the new rule on the old article: %+v %v", hs, err)
+		}
+		f := monitor.Facts{Text: hs, Use: map[int64]*monitor.Use{portal.ID: {SignIns: 1}}}
+		got := monitor.Evaluate([]*tenants.Tenant{portal}, f, monitor.Defaults, nil, now)[0]
+		if l := levels(got, "text"); len(l) != 1 || l[0] != monitor.Fail {
+			t.Fatalf("text findings %v", l)
+		}
+		// The editor takes the word out (a new version, updated later).
+		if _, err := db.Exec(`UPDATE articles SET body = '<p>本县召开会议。</p>', updated_at = ? WHERE id = ?`, store.Now().Add(time.Second), old); err != nil {
+			t.Fatal(err)
+		}
+		if err := sweep.Sweep(ctx, 0); err != nil {
+			t.Fatal(err)
+		}
+		if hs, _ := ms.TextHits(ctx); len(hs) != 0 {
+			t.Fatalf("hits after the fix: %v", hs)
+		}
+	})
+}

@@ -72,26 +72,32 @@ func (p *Prober) Run(ctx context.Context) {
 	}
 }
 
-// Lease takes or renews the probing lease (a row of search_lease, which
-// holds the cluster's single-runner jobs).
+// Lease takes or renews the probing lease.
 func (p *Prober) Lease(ctx context.Context) (bool, error) {
+	return TakeLease(ctx, p.DB, "monitor.probe", p.Holder, p.every()+probeLease)
+}
+
+// TakeLease takes or renews the lease name for holder for ttl: a row of
+// search_lease, which holds the cluster's single-runner jobs. False when
+// another holder has it.
+func TakeLease(ctx context.Context, db *store.DB, name, holder string, ttl time.Duration) (bool, error) {
 	now := store.Now()
-	res, err := p.DB.ExecContext(ctx, `UPDATE search_lease SET holder = ?, expires_at = ? WHERE name = 'monitor.probe' AND (holder = ? OR expires_at < ?)`,
-		p.Holder, now.Add(p.every()+probeLease), p.Holder, now)
+	res, err := db.ExecContext(ctx, `UPDATE search_lease SET holder = ?, expires_at = ? WHERE name = ? AND (holder = ? OR expires_at < ?)`,
+		holder, now.Add(ttl), name, holder, now)
 	if err != nil {
-		return false, err
+		return false, fmt.Errorf("lease %s: %w", name, err)
 	}
 	if n, _ := res.RowsAffected(); n == 1 {
 		return true, nil
 	}
-	_, err = p.DB.ExecContext(ctx, `INSERT INTO search_lease (name, holder, expires_at) VALUES ('monitor.probe', ?, ?)`, p.Holder, now.Add(p.every()+probeLease))
-	if err == nil {
+	_, err = db.ExecContext(ctx, `INSERT INTO search_lease (name, holder, expires_at) VALUES (?, ?, ?)`, name, holder, now.Add(ttl))
+	switch {
+	case err == nil:
 		return true, nil
-	}
-	if store.IsUniqueViolation(err) {
+	case store.IsUniqueViolation(err):
 		return false, nil
 	}
-	return false, err
+	return false, fmt.Errorf("lease %s: %w", name, err)
 }
 
 // Round probes every active site once and records the results; it

@@ -68,6 +68,9 @@ func (s *Server) monitorFacts(ctx context.Context, day time.Time) (monitor.Facts
 	if f.Probes, err = ms.Availability(ctx, now.AddDate(0, 0, -7)); err != nil {
 		return f, nil, err
 	}
+	if f.Text, err = ms.TextHits(ctx); err != nil {
+		return f, nil, err
+	}
 	f.Oldest = map[int64]monitor.OpenCase{}
 	var down []string
 	s.mu.Lock()

@@ -19,3 +19,17 @@ CREATE TABLE monitor_probes (
 	error VARCHAR(200) NOT NULL DEFAULT ''
 ) {{table}};
 CREATE INDEX ix_monitor_probes_at ON monitor_probes (at, tenant_id);
+
+-- The word lists' verdict on each published article: checked again when
+-- the article changes or the lists do (rules_hash), so new words reach
+-- old articles.
+CREATE TABLE monitor_text (
+	article_id BIGINT NOT NULL PRIMARY KEY,
+	tenant_id BIGINT NOT NULL,
+	rules_hash VARCHAR(64) NOT NULL,
+	blocks INTEGER NOT NULL,
+	warnings INTEGER NOT NULL,
+	summary VARCHAR(500) NOT NULL DEFAULT '',
+	checked_at {{time}} NOT NULL
+) {{table}};
+CREATE INDEX ix_monitor_text_tenant ON monitor_text (tenant_id, blocks, warnings);
