@@ -50,6 +50,7 @@ var consoleRoutes = []ConsoleRoute{
 	{"GET", "/admin/county/monitor"},
 	{"POST", "/admin/county/monitor"},
 	{"GET", "/admin/county/monitor/{code}"},
+	{"POST", "/admin/county/monitor/draft"},
 }
 
 // ConsoleRoutes lists every console route of s ({code} stands for a
@@ -154,6 +155,7 @@ func (a *Accounts) consoleRoutes() {
 	s.HandleSite("GET /admin/county/monitor", a.county(a.countyMonitor))
 	s.HandleSite("POST /admin/county/monitor", a.county(a.countyMonitorSettings))
 	s.HandleSite("GET /admin/county/monitor/{code}", a.county(a.countyMonitorSite))
+	s.HandleSite("POST /admin/county/monitor/draft", a.county(a.countyMonitorDraft))
 	s.AddCountyNotices(s.monitorNotice)
 	s.HandleSite("GET /healthz/sites", s.siteAvailability)
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"html/template"
 	"net/http"
+	"strconv"
 	"time"
 
 	"yiwang/core"
@@ -36,6 +37,8 @@ type monitorView struct {
 	RiskChart       template.HTML
 	UseChart        template.HTML
 	ModulesDown     []string
+	Columns         []*content.Column // the portal's list columns, for the drafts
+	Week, Month     string
 }
 
 // monitorDay is the checked day: ?day=YYYY-MM-DD, yesterday by default
@@ -152,7 +155,109 @@ func (s *Server) monitorView(r *http.Request) (*monitorView, error) {
 		}
 	}
 	v.UseChart = horizontalBars("monitor-use", v.Day+" 各单位工作人员操作次数（含登录人数）", use, true)
+	portal := SiteOf(r).Tenant
+	cols, err := s.content.Columns(ctx, portal.ID, false)
+	if err != nil {
+		return nil, err
+	}
+	for _, c := range cols {
+		if c.Type == content.ColumnList {
+			v.Columns = append(v.Columns, c)
+		}
+	}
+	v.Week = monitor.ExposureDraft(nil, day).Title
+	v.Month = lastMonth(time.Now()).Format("2006年1月")
 	return v, nil
+}
+
+// lastMonth is the first day of the month before the one of now.
+func lastMonth(now time.Time) time.Time {
+	now = now.In(content.Location)
+	return time.Date(now.Year(), now.Month()-1, 1, 0, 0, 0, 0, content.Location)
+}
+
+// countyMonitorDraft drafts the weekly exposure or the monthly summary as
+// an article of the chosen portal column and opens it in the editorial
+// desk, where the county office edits it and sends it through review.
+func (a *Accounts) countyMonitorDraft(w http.ResponseWriter, r *http.Request, u *sso.User) {
+	ctx := r.Context()
+	portal := SiteOf(r).Tenant
+	col, err := strconv.ParseInt(r.PostFormValue("column"), 10, 64)
+	if err != nil {
+		a.renderMonitor(w, r, "请选择发布的栏目。", false, http.StatusBadRequest)
+		return
+	}
+	var d monitor.Draft
+	switch r.PostFormValue("kind") {
+	case "exposure":
+		v, err := a.srv.monitorView(r)
+		if err != nil {
+			a.srv.RenderError(w, r, err)
+			return
+		}
+		sites := make([]*monitor.Site, len(v.Sites))
+		for i, s := range v.Sites {
+			sites[i] = s.Site
+		}
+		d = monitor.ExposureDraft(sites, monitorDay(r))
+	case "summary":
+		from := lastMonth(time.Now())
+		to := from.AddDate(0, 1, 0)
+		figs, err := monitor.NewStore(a.srv.db).MonthFigures(ctx, from, to)
+		if err != nil {
+			a.srv.RenderError(w, r, err)
+			return
+		}
+		a.srv.addCaseFigures(ctx, figs, from, to)
+		ts, err := a.srv.tenants.List(ctx)
+		if err != nil {
+			a.srv.RenderError(w, r, err)
+			return
+		}
+		d = monitor.SummaryDraft(ts, figs, from)
+	default:
+		a.renderMonitor(w, r, "请选择要起草的内容。", false, http.StatusBadRequest)
+		return
+	}
+	actor := content.Actor{TenantID: portal.ID, UserID: u.ID, Name: u.DisplayName(), Roles: u.Roles(portal.ID), RemoteAddr: a.clientIP(r)}
+	m, err := content.NewDesk(a.srv.content).Create(ctx, actor, content.Input{ColumnID: col, Title: d.Title, Summary: d.Summary, Body: d.Body, Source: "县政府办公室"})
+	if err != nil {
+		if core.ErrorCode(err) == core.EINVALID || core.ErrorCode(err) == core.ENOTFOUND {
+			a.renderMonitor(w, r, core.ErrorMessage(err), false, http.StatusBadRequest)
+			return
+		}
+		a.srv.RenderError(w, r, err)
+		return
+	}
+	http.Redirect(w, r, SiteOf(r).Base+"admin/articles/"+strconv.FormatInt(m.ID, 10)+"/edit", http.StatusSeeOther)
+}
+
+// addCaseFigures adds the letters and requests each unit's modules
+// closed in [from, to) to figs.
+func (s *Server) addCaseFigures(ctx context.Context, figs map[int64]*monitor.MonthFigures, from, to time.Time) {
+	s.mu.Lock()
+	sv := s.supervision
+	s.mu.Unlock()
+	if sv == nil {
+		return
+	}
+	mfs, err := sv.Figures(ctx, from, to)
+	if err != nil {
+		s.log.Warn("monthly summary: module figures", "err", err)
+		return
+	}
+	for _, m := range mfs {
+		for _, row := range m.Rows {
+			n := int(row.Values["closed"] + row.Values["requests_answered"])
+			if n == 0 {
+				continue
+			}
+			if figs[row.Tenant.ID] == nil {
+				figs[row.Tenant.ID] = &monitor.MonthFigures{}
+			}
+			figs[row.Tenant.ID].Cases += n
+		}
+	}
 }
 
 func (a *Accounts) countyMonitor(w http.ResponseWriter, r *http.Request, _ *sso.User) {

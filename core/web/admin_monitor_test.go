@@ -3,6 +3,7 @@ package web_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
@@ -128,6 +129,38 @@ func TestDailyCheck(t *testing.T) {
 	}
 	if seen != 2 {
 		t.Errorf("/healthz/sites: %s", js.Body)
+	}
+	// The weekly exposure and the monthly summary, drafted into a portal
+	// column and opened in the desk.
+	portal, err := e.ts.ByCode(ctx, "portal")
+	must(t, err)
+	pcols, err := cs.Columns(ctx, portal.ID, false)
+	must(t, err)
+	var col int64
+	for _, c := range pcols {
+		if c.Type == content.ColumnList {
+			col = c.ID
+			break
+		}
+	}
+	tok := field(csrfRe, adm.get(e.portal+"/admin/county/monitor").Body)
+	for kind, want := range map[string]string{"exposure": "周全县政府网站监测情况通报", "summary": "全县政府网站工作小结"} {
+		h := adm.once("POST", e.portal+"/admin/county/monitor/draft", url.Values{"csrf": {tok}, "kind": {kind}, "column": {fmt.Sprint(col)}})
+		if h.Status != http.StatusSeeOther || !strings.Contains(h.Location, "/admin/articles/") || !strings.HasSuffix(h.Location, "/edit") {
+			t.Fatalf("%s draft: %d %s", kind, h.Status, h.Location)
+		}
+		var a struct {
+			Title  string `db:"title"`
+			Body   string `db:"body"`
+			Status string `db:"status"`
+		}
+		must(t, e.db.Get(&a, `SELECT title, body, status FROM articles WHERE tenant_id = ? AND column_id = ? AND title LIKE ?`, portal.ID, col, "%"+want+"%"))
+		if a.Status != "draft" || !strings.Contains(a.Body, "思南县人力资源和社会保障局") {
+			t.Errorf("%s draft: %+v", kind, a)
+		}
+	}
+	if h := adm.once("POST", e.portal+"/admin/county/monitor/draft", url.Values{"csrf": {tok}, "kind": {"exposure"}}); h.Status != http.StatusBadRequest {
+		t.Errorf("a draft without its column: %d", h.Status)
 	}
 	ed := e.browser(t)
 	ed.loginDemo("editor")
