@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"flag"
 	"os"
+	"strings"
 	"sync"
 	"time"
 
@@ -59,7 +60,52 @@ func init() {
 					t.Reset(10 * time.Minute)
 				}
 			}()
+			// The link crawler, once a day, by whichever process holds
+			// its lease; outside links through the public-only checker.
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				t := time.NewTimer(10 * time.Minute)
+				defer t.Stop()
+				for {
+					select {
+					case <-pctx.Done():
+						return
+					case <-t.C:
+					}
+					if held, err := monitor.TakeLease(pctx, p.db, "monitor.links", pr.Holder, 6*time.Hour); err != nil && pctx.Err() == nil {
+						e.log.Warn("monitor: links lease", "err", err)
+					} else if held {
+						crawlLinks(pctx, e, p, srv)
+					}
+					t.Reset(24 * time.Hour)
+				}
+			}()
 			return func() { cancel(); wg.Wait() }, nil
 		},
 	})
+}
+
+// crawlLinks runs the link crawler over every site once.
+func crawlLinks(ctx context.Context, e *env, p *platform, srv *web.Server) {
+	ts, err := p.tenants.List(ctx)
+	if err != nil {
+		e.log.Warn("monitor: links", "err", err)
+		return
+	}
+	hosts := map[string]bool{strings.ToLower(srv.PortalHost()): true}
+	for _, t := range ts {
+		for _, d := range t.Domains {
+			hosts[strings.ToLower(d)] = true
+		}
+	}
+	c := &monitor.Crawler{DB: p.db, Handler: srv.Handler(), Target: srv.ProbeTarget, External: publicLinkChecker(),
+		Internal: func(h string) bool { return hosts[strings.ToLower(h)] }}
+	start := time.Now()
+	n, err := c.Run(ctx, ts)
+	if err != nil && ctx.Err() == nil {
+		e.log.Warn("monitor: links", "err", err)
+		return
+	}
+	e.log.Info("monitor: links checked", "pages", n, "took", time.Since(start).Round(time.Second))
 }

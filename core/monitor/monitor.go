@@ -8,6 +8,7 @@ package monitor
 import (
 	"context"
 	"fmt"
+	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -161,7 +162,10 @@ type Facts struct {
 	Use     map[int64]*Use          // staff use per tenant on the checked day
 	Probes  map[int64]Availability  // the last week's probes of each home page
 	Text    map[int64][]TextHit     // published articles the word lists find fault with
+	Links   map[int64][]BrokenLink  // the crawler's broken links
 }
+
+var articlePage = regexp.MustCompile(`/art/(\d+)$`)
 
 // maxTextFindings bounds the articles a site's page lists one by one.
 const maxTextFindings = 20
@@ -288,6 +292,26 @@ func Evaluate(ts []*tenants.Tenant, f Facts, th Thresholds, rules []content.Fres
 				level, what = Fail, "含禁用词或错误"
 			}
 			add(Finding{Check: "text", Level: level, Text: fmt.Sprintf("已发布的《%s》%s：%s", h.Title, what, h.Summary), Fix: fmt.Sprintf("admin/articles/%d/edit", h.ArticleID)})
+		}
+		// Broken links, where they are.
+		for i, b := range f.Links[t.ID] {
+			if i == maxTextFindings {
+				add(Finding{Check: "links", Level: Warn, Text: fmt.Sprintf("另有 %d 个失效链接", len(f.Links[t.ID])-maxTextFindings)})
+				break
+			}
+			why := b.Err
+			if why == "" {
+				why = fmt.Sprintf("HTTP %d", b.Status)
+			}
+			fix := ""
+			if m := articlePage.FindStringSubmatch(b.Page); m != nil {
+				fix = "admin/articles/" + m[1] + "/edit"
+			}
+			if b.External {
+				add(Finding{Check: "links", Level: Warn, Text: fmt.Sprintf("页面 %s 上的外部链接 %s 无法访问（%s）", b.Page, b.Href, why), Fix: fix})
+			} else {
+				add(Finding{Check: "links", Level: Fail, Text: fmt.Sprintf("页面 %s 上的链接 %s 无法访问（%s）", b.Page, b.Href, why), Fix: fix})
+			}
 		}
 		// Footer facts the national specification asks of every site,
 		// which the layout prints in the footer and meta tags.

@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -423,4 +424,122 @@ func TestTextSweep(t *testing.T) {
 			t.Fatalf("hits after the fix: %v", hs)
 		}
 	})
+}
+
+// The crawler against pages with known broken links, a redirect loop, a
+// dead and a slow outside host: each broken link named with its page,
+// the slow host given up on in bounded time, kept per site, and turned
+// into findings that link to the article to fix.
+func TestCrawler(t *testing.T) {
+	db := storetest.SQLite(t)
+	ctx := context.Background()
+	pages := map[string]string{
+		"/site/s1/":      `<a href="/site/s1/a">甲</a> <a href="http://outside.test/ok">外</a> <a href="http://outside.test/dead">死</a> <a href="http://slow.test/x">慢</a> <a href="/site/s1/art/5">文</a> <a href="/account/login">登录</a> <a href="mailto:x@y">信</a>`,
+		"/site/s1/a":     `<a href="/site/s1/missing">缺</a> <a href="/site/s1/loop">环</a> <a href="/site/s1/">首页</a>`,
+		"/site/s1/art/5": `<a href="/site/s2/gone">别站</a> <a href="http://outside.test/dead">死</a>`,
+		"/site/s2/":      `<a href="/site/s2/b">乙</a>`,
+		"/site/s2/b":     `正文`,
+	}
+	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/site/s1/loop" {
+			http.Redirect(w, r, "/site/s1/loop", http.StatusFound)
+			return
+		}
+		body, ok := pages[r.URL.Path]
+		if !ok {
+			http.NotFound(w, r)
+			return
+		}
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		_, _ = w.Write([]byte("<html><body>" + body + "</body></html>"))
+	})
+	var mu sync.Mutex
+	asked := map[string]int{}
+	c := &monitor.Crawler{DB: db, Handler: h, HostGap: 10 * time.Millisecond, Timeout: 200 * time.Millisecond,
+		Target:   func(t *tenants.Tenant) (string, string) { return "portal.test", "/site/" + t.Code + "/" },
+		Internal: func(host string) bool { return host == "portal.test" },
+		External: func(ctx context.Context, u string) error {
+			mu.Lock()
+			asked[u]++
+			mu.Unlock()
+			switch {
+			case strings.Contains(u, "dead"):
+				return fmt.Errorf("link check: 404 Not Found")
+			case strings.Contains(u, "slow"):
+				<-ctx.Done()
+				return ctx.Err()
+			}
+			return nil
+		}}
+	ts := tenants.NewStore(db)
+	var sites []*tenants.Tenant
+	for _, code := range []string{"s1", "s2"} {
+		tn := &tenants.Tenant{Code: code, Name: code, Kind: tenants.Department, Sponsor: code}
+		must(t, ts.Create(ctx, "test", tn))
+		sites = append(sites, tn)
+	}
+	start := time.Now()
+	n, err := c.Run(ctx, sites)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if took := time.Since(start); took > 5*time.Second {
+		t.Errorf("the crawl took %v: the slow host is not bounded", took)
+	}
+	if n != 7 { // s1: home, a, art/5, missing, loop; s2: home, b
+		t.Errorf("%d pages read, want 7", n)
+	}
+	if asked["http://outside.test/dead"] != 1 {
+		t.Errorf("a dead outside link asked %d times in one run", asked["http://outside.test/dead"])
+	}
+	got, err := monitor.NewStore(db).BrokenLinks(ctx)
+	must(t, err)
+	var lines []string
+	for _, b := range got[sites[0].ID] {
+		lines = append(lines, fmt.Sprintf("%s -> %s ext=%v %d %s", b.Page, b.Href, b.External, b.Status, b.Err))
+	}
+	all := strings.Join(lines, "\n")
+	for _, want := range []string{
+		"/site/s1/a -> http://portal.test/site/s1/missing ext=false 404",
+		"/site/s1/a -> http://portal.test/site/s1/loop ext=false 0 重定向次数过多",
+		"/site/s1/art/5 -> http://portal.test/site/s2/gone ext=false 404",
+		"/site/s1/ -> http://outside.test/dead ext=true 0 link check: 404",
+		"/site/s1/art/5 -> http://outside.test/dead ext=true",
+		"/site/s1/ -> http://slow.test/x ext=true 0 超过 0.2 秒未响应",
+	} {
+		if !strings.Contains(all, want) {
+			t.Errorf("broken links lack %q:\n%s", want, all)
+		}
+	}
+	if strings.Contains(all, "outside.test/ok") || strings.Contains(all, "account") || strings.Contains(all, "mailto") || len(got[sites[1].ID]) != 0 {
+		t.Errorf("links that are not broken:\n%s\ns2: %v", all, got[sites[1].ID])
+	}
+	f := monitor.Facts{Links: got, Use: map[int64]*monitor.Use{sites[0].ID: {SignIns: 1}}}
+	var fixes []string
+	for _, fd := range monitor.Evaluate(sites[:1], f, monitor.Defaults, nil, now)[0].Findings {
+		if fd.Check == "links" {
+			fixes = append(fixes, fd.Fix)
+		}
+	}
+	if !strings.Contains(strings.Join(fixes, ","), "admin/articles/5/edit") {
+		t.Errorf("no fix link to the article: %v", fixes)
+	}
+	// A second run replaces the first: a fixed page leaves the list.
+	pages["/site/s1/a"] = `<a href="/site/s1/">首页</a>`
+	if _, err := c.Run(ctx, sites); err != nil {
+		t.Fatal(err)
+	}
+	got, _ = monitor.NewStore(db).BrokenLinks(ctx)
+	for _, b := range got[sites[0].ID] {
+		if strings.Contains(b.Href, "missing") || strings.Contains(b.Href, "loop") {
+			t.Errorf("a fixed link is still listed: %+v", b)
+		}
+	}
+}
+
+func must(t *testing.T, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
+	}
 }

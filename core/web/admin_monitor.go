@@ -74,6 +74,9 @@ func (s *Server) monitorFacts(ctx context.Context, day time.Time) (monitor.Facts
 	if f.Text, err = ms.TextHits(ctx); err != nil {
 		return f, nil, err
 	}
+	if f.Links, err = ms.BrokenLinks(ctx); err != nil {
+		return f, nil, err
+	}
 	f.Oldest = map[int64]monitor.OpenCase{}
 	var down []string
 	s.mu.Lock()
@@ -373,6 +376,9 @@ func (s *Server) monitorNotice(r *http.Request) []CountyNotice {
 	}
 	return []CountyNotice{{Text: fmt.Sprintf("有 %d 个站点触及单项否决指标。", v.Vetoed), URL: SiteOf(r).Base + "admin/county/monitor"}}
 }
+
+// PortalHost is the portal's host name when it has no mapped domain.
+func (s *Server) PortalHost() string { return s.cfg.PortalHost }
 
 // ProbeTarget is the host and path a request for t's home page carries,
 // as a visitor's browser would send it.

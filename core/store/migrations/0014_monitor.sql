@@ -33,3 +33,16 @@ CREATE TABLE monitor_text (
 	checked_at {{time}} NOT NULL
 ) {{table}};
 CREATE INDEX ix_monitor_text_tenant ON monitor_text (tenant_id, blocks, warnings);
+
+-- Broken links the crawler found on each site's pages in its last run.
+CREATE TABLE monitor_links (
+	id {{id}},
+	tenant_id BIGINT NOT NULL,
+	page VARCHAR(500) NOT NULL,
+	href VARCHAR(1000) NOT NULL,
+	external INTEGER NOT NULL DEFAULT 0,
+	status INTEGER NOT NULL DEFAULT 0,
+	error VARCHAR(200) NOT NULL DEFAULT '',
+	checked_at {{time}} NOT NULL
+) {{table}};
+CREATE INDEX ix_monitor_links_tenant ON monitor_links (tenant_id);
