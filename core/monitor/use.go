@@ -33,7 +33,7 @@ var coreActions = map[string]func(*Use){
 }
 
 // corePrefixes are core's action families; anything else is a module's.
-var corePrefixes = []string{"article.", "account.", "column.", "submission.", "tenant.", "module.", "calendar.", "check.", "role.", "search.", "cert.", "setting.", "monitor.", "editorial."}
+var corePrefixes = []string{"article.", "account.", "column.", "submission.", "tenant.", "module.", "calendar.", "check.", "role.", "search.", "cert.", "setting.", "monitor.", "editorial.", "website_report."}
 
 // StaffUse counts each unit's staff use on [from, to): sign-ins are
 // platform-wide records, given to every unit where the person holds a

@@ -171,7 +171,7 @@ func TestAccountPagesMeetWCAG21AA(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, p := range []string{"/admin/", "/site/rsj/admin/members?q=%E5%BC%A0", "/admin/audit", "/admin/county/", "/admin/county/tenants/jyj",
-		"/admin/county/roles?q=%E6%9D%8E", "/admin/county/audit", "/admin/county/certs", "/admin/county/freshness", "/admin/county/monitor", "/admin/county/monitor/jyj"} {
+		"/admin/county/roles?q=%E6%9D%8E", "/admin/county/audit", "/admin/county/certs", "/admin/county/freshness", "/admin/county/monitor", "/admin/county/monitor/jyj", "/admin/county/website-report", "/admin/county/website-report/jyj"} {
 		visit(e.portal + p)
 	}
 }

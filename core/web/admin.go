@@ -51,6 +51,9 @@ var consoleRoutes = []ConsoleRoute{
 	{"POST", "/admin/county/monitor"},
 	{"GET", "/admin/county/monitor/{code}"},
 	{"POST", "/admin/county/monitor/draft"},
+	{"GET", "/admin/county/website-report"},
+	{"GET", "/admin/county/website-report/{code}"},
+	{"POST", "/admin/county/website-report/{code}"},
 }
 
 // ConsoleRoutes lists every console route of s ({code} stands for a
@@ -156,6 +159,9 @@ func (a *Accounts) consoleRoutes() {
 	s.HandleSite("POST /admin/county/monitor", a.county(a.countyMonitorSettings))
 	s.HandleSite("GET /admin/county/monitor/{code}", a.county(a.countyMonitorSite))
 	s.HandleSite("POST /admin/county/monitor/draft", a.county(a.countyMonitorDraft))
+	s.HandleSite("GET /admin/county/website-report", a.county(a.countyReports))
+	s.HandleSite("GET /admin/county/website-report/{code}", a.county(a.countyReport))
+	s.HandleSite("POST /admin/county/website-report/{code}", a.county(a.countyReportSave))
 	s.AddCountyNotices(s.monitorNotice)
 	s.HandleSite("GET /healthz/sites", s.siteAvailability)
 }

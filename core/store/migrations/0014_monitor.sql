@@ -46,3 +46,17 @@ CREATE TABLE monitor_links (
 	checked_at {{time}} NOT NULL
 ) {{table}};
 CREATE INDEX ix_monitor_links_tenant ON monitor_links (tenant_id);
+
+-- A site's yearly website report (政府网站工作年度报表): the values people
+-- enter (JSON by field key); the platform's own counts are computed when
+-- the report is shown, and frozen into values when it is published.
+CREATE TABLE website_reports (
+	tenant_id BIGINT NOT NULL,
+	year INTEGER NOT NULL,
+	vals {{text}} NOT NULL,
+	status VARCHAR(16) NOT NULL DEFAULT 'draft',
+	updated_by VARCHAR(200) NOT NULL DEFAULT '',
+	updated_at {{time}} NOT NULL,
+	published_at {{time}} NULL,
+	PRIMARY KEY (tenant_id, year)
+) {{table}};

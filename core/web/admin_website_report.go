@@ -1,0 +1,240 @@
+package web
+
+import (
+	"context"
+	"encoding/csv"
+	"net/http"
+	"net/url"
+	"strconv"
+	"time"
+
+	"yiwang/core"
+	"yiwang/core/content"
+	"yiwang/core/monitor"
+	"yiwang/sso"
+	"yiwang/tenants"
+)
+
+// The yearly website report (政府网站工作年度报表) of every site, on the
+// county console: the platform's counts beside the values people enter,
+// published per site, exported as one table for the county.
+
+func reportYear(r *http.Request) int {
+	y, err := strconv.Atoi(r.URL.Query().Get("year"))
+	now := time.Now().In(content.Location)
+	if err != nil || y < 2000 || y > now.Year() {
+		y = now.Year()
+		if now.Month() == time.January {
+			y-- // January is the month of last year's report
+		}
+	}
+	return y
+}
+
+// yearModules are the modules' figures of the year for one tenant.
+func (s *Server) yearModules(ctx context.Context, tenantID int64, year int) monitor.ModuleYear {
+	out := monitor.ModuleYear{}
+	s.mu.Lock()
+	sv := s.supervision
+	s.mu.Unlock()
+	if sv == nil {
+		return out
+	}
+	from := time.Date(year, 1, 1, 0, 0, 0, 0, content.Location)
+	figs, err := sv.Figures(ctx, from, from.AddDate(1, 0, 0))
+	if err != nil {
+		s.log.Warn("website report: module figures", "err", err)
+		return out
+	}
+	for _, m := range figs {
+		for _, row := range m.Rows {
+			if row.Tenant.ID == tenantID {
+				out[m.Module] = row.Values
+			}
+		}
+	}
+	return out
+}
+
+type reportLine struct {
+	monitor.YearField
+	Value    string
+	Computed bool
+}
+
+type reportView struct {
+	Site       *tenants.Tenant
+	Year       int
+	Report     *monitor.YearReport
+	Sections   []string
+	Lines      map[string][]reportLine
+	Problem    string
+	Action     string
+	Published  bool
+	YearChoice []int
+}
+
+func (s *Server) reportView(r *http.Request, t *tenants.Tenant, year int) (*reportView, error) {
+	ctx := r.Context()
+	ms := monitor.NewStore(s.db)
+	rep, err := ms.YearReport(ctx, t.ID, year)
+	if err != nil {
+		return nil, err
+	}
+	v := &reportView{Site: t, Year: year, Report: rep, Lines: map[string][]reportLine{}, Published: rep.Status == "published",
+		Action: SiteOf(r).Base + "admin/county/website-report/" + t.Code + "?year=" + strconv.Itoa(year)}
+	var counts map[string]string
+	if !v.Published {
+		if counts, err = ms.YearCounts(ctx, t, Absolute(r, SiteBase(r, t)), year, s.yearModules(ctx, t.ID, year)); err != nil {
+			return nil, err
+		}
+	}
+	for _, f := range monitor.YearForm {
+		if len(v.Lines[f.Section]) == 0 {
+			v.Sections = append(v.Sections, f.Section)
+		}
+		l := reportLine{YearField: f, Value: rep.Values[f.Key], Computed: f.Auto}
+		if f.Auto && !v.Published {
+			l.Value = counts[f.Key]
+		}
+		v.Lines[f.Section] = append(v.Lines[f.Section], l)
+	}
+	return v, nil
+}
+
+func (a *Accounts) countyReports(w http.ResponseWriter, r *http.Request, _ *sso.User) {
+	ctx := r.Context()
+	year := reportYear(r)
+	ts, err := a.srv.tenants.List(ctx)
+	if err != nil {
+		a.srv.RenderError(w, r, err)
+		return
+	}
+	reps, err := monitor.NewStore(a.srv.db).YearReports(ctx, year)
+	if err != nil {
+		a.srv.RenderError(w, r, err)
+		return
+	}
+	if r.URL.Query().Get("format") == "csv" {
+		a.srv.reportsCSV(w, r, ts, year)
+		return
+	}
+	type row struct {
+		Site   *tenants.Tenant
+		Status string
+		URL    string
+	}
+	var rows []row
+	published := 0
+	for _, t := range ts {
+		if t.Status != tenants.Active {
+			continue
+		}
+		st := "未填报"
+		if rp := reps[t.ID]; rp != nil {
+			st = map[string]string{"draft": "草稿", "published": "已发布"}[rp.Status]
+			if rp.Status == "published" {
+				published++
+			}
+		}
+		rows = append(rows, row{t, st, SiteOf(r).Base + "admin/county/website-report/" + t.Code + "?year=" + strconv.Itoa(year)})
+	}
+	crumbs := []Crumb{{"管理后台", SiteOf(r).Base + "admin/"}, {"县级平台管理", SiteOf(r).Base + "admin/county/"}, {"网站年度报表", ""}}
+	a.srv.renderStatus(w, r, "admin_website_reports", "网站年度报表 - 县级平台管理", crumbs, map[string]any{
+		"Year": year, "Due": strconv.Itoa(year+1) + "-01-31", "Rows": rows, "Published": published,
+		"CSV": SiteOf(r).Base + "admin/county/website-report?" + url.Values{"year": {strconv.Itoa(year)}, "format": {"csv"}}.Encode()}, http.StatusOK)
+}
+
+// reportsCSV is every active site's report of the year as one table, a
+// row per site and a column per line of the form.
+func (s *Server) reportsCSV(w http.ResponseWriter, r *http.Request, ts []*tenants.Tenant, year int) {
+	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
+	w.Header().Set("Content-Disposition", "attachment; filename*=UTF-8''"+url.PathEscape(strconv.Itoa(year)+"年政府网站工作年度报表.csv"))
+	_, _ = w.Write([]byte("\uFEFF"))
+	cw := csv.NewWriter(w)
+	head := []string{"单位代码", "状态"}
+	for _, f := range monitor.YearForm {
+		head = append(head, f.Section+"/"+f.Label)
+	}
+	_ = cw.Write(head)
+	for _, t := range ts {
+		if t.Status != tenants.Active {
+			continue
+		}
+		v, err := s.reportView(r, t, year)
+		if err != nil {
+			s.log.Warn("website report csv", "site", t.Code, "err", err)
+			continue
+		}
+		row := []string{t.Code, map[bool]string{true: "已发布", false: "未发布"}[v.Published]}
+		for _, sec := range v.Sections {
+			for _, l := range v.Lines[sec] {
+				row = append(row, l.Value)
+			}
+		}
+		_ = cw.Write(row)
+	}
+	cw.Flush()
+}
+
+func (a *Accounts) reportSite(w http.ResponseWriter, r *http.Request) (*tenants.Tenant, bool) {
+	t, err := a.srv.tenants.ByCode(r.Context(), r.PathValue("code"))
+	if err != nil {
+		a.srv.RenderError(w, r, core.Errorf(core.ENOTFOUND, "没有这个站点：%s", r.PathValue("code")))
+		return nil, false
+	}
+	return t, true
+}
+
+func (a *Accounts) countyReport(w http.ResponseWriter, r *http.Request, _ *sso.User) {
+	if t, ok := a.reportSite(w, r); ok {
+		a.renderReport(w, r, t, "", http.StatusOK)
+	}
+}
+
+func (a *Accounts) renderReport(w http.ResponseWriter, r *http.Request, t *tenants.Tenant, problem string, status int) {
+	v, err := a.srv.reportView(r, t, reportYear(r))
+	if err != nil {
+		a.srv.RenderError(w, r, err)
+		return
+	}
+	v.Problem = problem
+	crumbs := []Crumb{{"管理后台", SiteOf(r).Base + "admin/"}, {"县级平台管理", SiteOf(r).Base + "admin/county/"},
+		{"网站年度报表", SiteOf(r).Base + "admin/county/website-report?year=" + strconv.Itoa(v.Year)}, {t.Name, ""}}
+	a.srv.renderStatus(w, r, "admin_website_report", t.Name+" "+strconv.Itoa(v.Year)+" 年度报表", crumbs, v, status)
+}
+
+func (a *Accounts) countyReportSave(w http.ResponseWriter, r *http.Request, u *sso.User) {
+	t, ok := a.reportSite(w, r)
+	if !ok {
+		return
+	}
+	year := reportYear(r)
+	entered := map[string]string{}
+	for _, f := range monitor.YearForm {
+		if !f.Auto {
+			if v, ok := r.PostForm[f.Key]; ok && len(v) > 0 {
+				entered[f.Key] = v[0]
+			}
+		}
+	}
+	action := r.PostFormValue("action")
+	var counts map[string]string
+	if action == "publish" {
+		var err error
+		if counts, err = monitor.NewStore(a.srv.db).YearCounts(r.Context(), t, Absolute(r, SiteBase(r, t)), year, a.srv.yearModules(r.Context(), t.ID, year)); err != nil {
+			a.srv.RenderError(w, r, err)
+			return
+		}
+	}
+	err := monitor.NewStore(a.srv.db).SaveYearReport(r.Context(), a.actorAt(r, u), a.clientIP(r), t.ID, year, entered, counts, action == "publish", action == "reopen")
+	if err != nil {
+		if c := core.ErrorCode(err); c == core.EINVALID || c == core.ECONFLICT {
+			a.renderReport(w, r, t, core.ErrorMessage(err), http.StatusBadRequest)
+			return
+		}
+		a.srv.RenderError(w, r, err)
+		return
+	}
+	http.Redirect(w, r, SiteOf(r).Base+"admin/county/website-report/"+t.Code+"?year="+strconv.Itoa(year), http.StatusSeeOther)
+}
