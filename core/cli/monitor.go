@@ -60,6 +60,25 @@ func init() {
 					t.Reset(10 * time.Minute)
 				}
 			}()
+			// The daily check's facts, gathered every ten minutes by every
+			// process for its own console page.
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				t := time.NewTimer(30 * time.Second)
+				defer t.Stop()
+				for {
+					select {
+					case <-pctx.Done():
+						return
+					case <-t.C:
+					}
+					if err := srv.RefreshMonitor(pctx); err != nil && pctx.Err() == nil {
+						e.log.Warn("monitor: gather", "err", err)
+					}
+					t.Reset(10 * time.Minute)
+				}
+			}()
 			// The link crawler, once a day, by whichever process holds
 			// its lease; outside links through the public-only checker.
 			wg.Add(1)

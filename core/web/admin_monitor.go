@@ -6,7 +6,9 @@ import (
 	"fmt"
 	"html/template"
 	"net/http"
+	"net/url"
 	"strconv"
+	"sync"
 	"time"
 
 	"yiwang/core"
@@ -39,6 +41,7 @@ type monitorView struct {
 	ModulesDown     []string
 	Columns         []*content.Column // the portal's list columns, for the drafts
 	Week, Month     string
+	Gathered        string // when the facts were read
 }
 
 // monitorDay is the checked day: ?day=YYYY-MM-DD, yesterday by default
@@ -53,8 +56,49 @@ func monitorDay(r *http.Request) time.Time {
 	return d
 }
 
-// monitorFacts gathers what the monitors read, once for every site.
-func (s *Server) monitorFacts(ctx context.Context, day time.Time) (monitor.Facts, []string, error) {
+// monitorSnapshot is the facts of the last background gathering, which
+// the page reads instead of gathering them on request.
+type monitorSnapshot struct {
+	mu    sync.Mutex
+	day   string
+	facts monitor.Facts
+	down  []string
+	at    time.Time
+}
+
+// snapshotFresh is how long a gathering serves the page.
+const snapshotFresh = 30 * time.Minute
+
+// RefreshMonitor gathers the facts of the daily check for yesterday in
+// the background (serve runs it every ten minutes), so that the county
+// office's page evaluates them without reading the county's data.
+func (s *Server) RefreshMonitor(ctx context.Context) error {
+	day := monitorDay(&http.Request{URL: &url.URL{}})
+	f, down, err := s.gatherMonitor(ctx, day)
+	if err != nil {
+		return err
+	}
+	s.monitorSnap.mu.Lock()
+	s.monitorSnap.day, s.monitorSnap.facts, s.monitorSnap.down, s.monitorSnap.at = day.Format("2006-01-02"), f, down, time.Now()
+	s.monitorSnap.mu.Unlock()
+	return nil
+}
+
+// monitorFacts are the facts of day: the background gathering's when it
+// is of that day and fresh, else gathered now. The time says when.
+func (s *Server) monitorFacts(ctx context.Context, day time.Time) (monitor.Facts, []string, time.Time, error) {
+	s.monitorSnap.mu.Lock()
+	sday, facts, down, at := s.monitorSnap.day, s.monitorSnap.facts, s.monitorSnap.down, s.monitorSnap.at
+	s.monitorSnap.mu.Unlock()
+	if sday == day.Format("2006-01-02") && time.Since(at) < snapshotFresh {
+		return facts, down, at, nil
+	}
+	f, down, err := s.gatherMonitor(ctx, day)
+	return f, down, time.Now(), err
+}
+
+// gatherMonitor reads what the monitors read, once for every site.
+func (s *Server) gatherMonitor(ctx context.Context, day time.Time) (monitor.Facts, []string, error) {
 	ms := monitor.NewStore(s.db)
 	var f monitor.Facts
 	var err error
@@ -106,7 +150,7 @@ func (s *Server) monitorFacts(ctx context.Context, day time.Time) (monitor.Facts
 func (s *Server) monitorView(r *http.Request) (*monitorView, error) {
 	ctx := r.Context()
 	day := monitorDay(r)
-	facts, down, err := s.monitorFacts(ctx, day)
+	facts, down, gathered, err := s.monitorFacts(ctx, day)
 	if err != nil {
 		return nil, err
 	}
@@ -119,7 +163,8 @@ func (s *Server) monitorView(r *http.Request) (*monitorView, error) {
 		return nil, err
 	}
 	base := SiteOf(r).Base
-	v := &monitorView{Day: day.Format("2006-01-02"), Prev: day.AddDate(0, 0, -1).Format("2006-01-02"), Settings: th.Settings(), ModulesDown: down}
+	v := &monitorView{Day: day.Format("2006-01-02"), Prev: day.AddDate(0, 0, -1).Format("2006-01-02"), Settings: th.Settings(), ModulesDown: down,
+		Gathered: gathered.In(content.Location).Format("2006-01-02 15:04")}
 	if next := day.AddDate(0, 0, 1); next.Before(time.Now().In(content.Location).Truncate(24 * time.Hour)) {
 		v.Next = next.Format("2006-01-02")
 	}

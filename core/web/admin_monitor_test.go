@@ -170,3 +170,28 @@ func TestDailyCheck(t *testing.T) {
 		}
 	}
 }
+
+// The page reads the background gathering while it is fresh: a change
+// made after it shows only at the next gathering.
+func TestDailyCheckReadsTheGathering(t *testing.T) {
+	e := newSSOEnv(t, storetest.SQLite(t))
+	ctx := context.Background()
+	must(t, e.srv.RefreshMonitor(ctx))
+	rsj, err := e.ts.ByCode(ctx, "rsj")
+	must(t, err)
+	cs := content.NewStore(e.db)
+	col, err := cs.Column(ctx, rsj.ID, "gzdt")
+	must(t, err)
+	a := content.Article{TenantID: rsj.ID, ColumnID: col.ID, Title: "新动态", Body: "<p>正文</p>"}
+	must(t, cs.SaveDraft(ctx, e.db, &a))
+	must(t, cs.Publish(ctx, "test", rsj.ID, a.ID))
+	adm := e.browser(t)
+	adm.loginDemo("admin")
+	if p := adm.get(e.portal + "/admin/county/monitor/rsj"); !strings.Contains(p.Body, "栏目“工作动态”是空白栏目") {
+		t.Fatal("the page did not read the gathering made before the article")
+	}
+	must(t, e.srv.RefreshMonitor(ctx))
+	if p := adm.get(e.portal + "/admin/county/monitor/rsj"); strings.Contains(p.Body, "栏目“工作动态”是空白栏目") {
+		t.Fatal("the next gathering did not see the article")
+	}
+}

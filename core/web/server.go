@@ -55,6 +55,7 @@ type Server struct {
 	countyNotices []func(r *http.Request) []CountyNotice
 	cases         Cases       // the account page's 我的办件, nil without modules
 	supervision   Supervision // the modules' figures, nil without modules
+	monitorSnap   monitorSnapshot
 }
 
 // defaultBodyLimit bounds the body of any unsafe request: forms are small.
