@@ -48,6 +48,7 @@ type auditView struct {
 	Next    string // URL of the next (older) page
 	Tenants []*tenants.Tenant
 	Results []string
+	Chain   *audit.ChainState // the hash chain, on the county console
 }
 
 var actionLabels = map[string]string{
@@ -96,6 +97,10 @@ func (a *Accounts) renderAudit(w http.ResponseWriter, r *http.Request, f auditFi
 	v := auditView{County: county, Filter: f, Results: []string{"ok", "error", "denied"}}
 	if county {
 		v.Tenants = Tenants(r)
+		if v.Chain, err = audit.State(r.Context(), a.srv.db); err != nil {
+			a.srv.RenderError(w, r, err)
+			return
+		}
 	}
 	if len(es) > auditPage {
 		es = es[:auditPage]
