@@ -1,8 +1,10 @@
 package web
 
 import (
+	"bytes"
 	"context"
 	"encoding/csv"
+	"errors"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -11,6 +13,7 @@ import (
 	"yiwang/core"
 	"yiwang/core/content"
 	"yiwang/core/monitor"
+	"yiwang/plugins/sdk/printdoc"
 	"yiwang/sso"
 	"yiwang/tenants"
 )
@@ -187,9 +190,57 @@ func (a *Accounts) reportSite(w http.ResponseWriter, r *http.Request) (*tenants.
 }
 
 func (a *Accounts) countyReport(w http.ResponseWriter, r *http.Request, _ *sso.User) {
-	if t, ok := a.reportSite(w, r); ok {
-		a.renderReport(w, r, t, "", http.StatusOK)
+	t, ok := a.reportSite(w, r)
+	if !ok {
+		return
 	}
+	if r.URL.Query().Get("format") == "pdf" {
+		a.srv.reportPDF(w, r, t)
+		return
+	}
+	a.renderReport(w, r, t, "", http.StatusOK)
+}
+
+// reportPDF is one site's yearly report as the printed form: published
+// reports with their frozen counts, drafts marked as such.
+func (s *Server) reportPDF(w http.ResponseWriter, r *http.Request, t *tenants.Tenant) {
+	v, err := s.reportView(r, t, reportYear(r))
+	if err != nil {
+		s.RenderError(w, r, err)
+		return
+	}
+	title := t.Name + strconv.Itoa(v.Year) + "年政府网站工作年度报表"
+	sub := "草稿，未发布；平台统计数字为当前计算值"
+	if v.Published && v.Report.PublishedAt != nil {
+		sub = "发布于 " + v.Report.PublishedAt.In(content.Location).Format("2006-01-02 15:04")
+	}
+	doc := printdoc.Doc{Title: title, Subtitle: sub}
+	for _, sec := range v.Sections {
+		rows := [][]string{{"指标", "数值"}}
+		for _, l := range v.Lines[sec] {
+			label := l.Label
+			if l.Unit != "" {
+				label += "（" + l.Unit + "）"
+			}
+			value := l.Value
+			if value == "" {
+				value = "—"
+			}
+			rows = append(rows, []string{label, value})
+		}
+		doc.Blocks = append(doc.Blocks, printdoc.Block{Heading: sec, Table: rows})
+	}
+	var b bytes.Buffer
+	if err := printdoc.Write(&b, doc); err != nil {
+		if errors.Is(err, printdoc.ErrNoFont) {
+			err = core.Errorf(core.EUNAVAIL, printdoc.NoFontMessage)
+		}
+		s.RenderError(w, r, err)
+		return
+	}
+	w.Header().Set("Content-Type", "application/pdf")
+	w.Header().Set("Content-Disposition", "inline; filename*=UTF-8''"+url.PathEscape(title+".pdf"))
+	_, _ = w.Write(b.Bytes())
 }
 
 func (a *Accounts) renderReport(w http.ResponseWriter, r *http.Request, t *tenants.Tenant, problem string, status int) {

@@ -59,6 +59,9 @@ func TestWebsiteReport(t *testing.T) {
 	if r := adm.post(u, url.Values{"csrf": {tok}, "action": {"publish"}, "visits": {"120000"}, "sec_owner": {"张三（信息中心）"}}); r.Status != http.StatusOK || !strings.Contains(r.Body, "已于") {
 		t.Fatalf("publish: %d %s", r.Status, r.Body)
 	}
+	if pdf := adm.get(u + "&format=pdf"); pdf.Status != http.StatusOK || !strings.HasPrefix(pdf.Body, "%PDF-") {
+		t.Errorf("the published report as PDF: %d %.40q", pdf.Status, pdf.Body)
+	}
 	// An article published into 2025 afterwards does not change the published report.
 	at("gzdt", time.Date(2025, 8, 8, 8, 0, 0, 0, content.Location))
 	p = adm.get(u)
