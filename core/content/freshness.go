@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"time"
+
+	"github.com/jmoiron/sqlx"
 )
 
 // Freshness is how recently a column of a site was updated: the newest
@@ -33,40 +35,58 @@ var FreshnessRules = []FreshnessRule{
 
 // Freshness returns, for every site and column with a published article,
 // the newest one's time and how many were published since since.
+//
+// Each column is answered from the (tenant, column, status, published_at)
+// index: its newest article's id and its count since the date are probes
+// of that index, never a pass over the county's articles. The times are
+// then read by id, as rows, so that both databases hand them back as
+// times (an aggregate's or a subquery's value comes back as text on
+// SQLite).
 func (s *Store) Freshness(ctx context.Context, since time.Time) ([]Freshness, error) {
-	// The newest article per column, read as a row (not an aggregate), so
-	// that both databases hand its time back as a time.
-	var last []Freshness
-	if err := s.db.SelectContext(ctx, &last, `SELECT tenant_id, slug, published_at, 0 AS recent FROM (
-		SELECT a.tenant_id, c.slug, a.published_at,
-			ROW_NUMBER() OVER (PARTITION BY a.tenant_id, a.column_id ORDER BY a.published_at DESC, a.id DESC) AS rn
-		FROM articles a JOIN site_columns c ON c.id = a.column_id
-		WHERE a.status = 'published' AND a.published_at IS NOT NULL) newest
-		WHERE rn = 1`); err != nil {
-		return nil, fmt.Errorf("column freshness: %w", err)
-	}
-	var recent []struct {
+	var cols []struct {
 		TenantID int64  `db:"tenant_id"`
 		Slug     string `db:"slug"`
-		N        int    `db:"n"`
+		Newest   *int64 `db:"newest"`
+		Recent   int    `db:"recent"`
 	}
-	if err := s.db.SelectContext(ctx, &recent, `SELECT a.tenant_id, c.slug, COUNT(*) AS n
-		FROM articles a JOIN site_columns c ON c.id = a.column_id
-		WHERE a.status = 'published' AND a.published_at >= ? GROUP BY a.tenant_id, c.slug`, since.UTC()); err != nil {
+	if err := s.db.SelectContext(ctx, &cols, `SELECT c.tenant_id, c.slug,
+		(SELECT a.id FROM articles a WHERE a.tenant_id = c.tenant_id AND a.column_id = c.id AND a.status = 'published'
+			AND a.published_at IS NOT NULL ORDER BY a.published_at DESC, a.id DESC LIMIT 1) AS newest,
+		(SELECT COUNT(*) FROM articles a WHERE a.tenant_id = c.tenant_id AND a.column_id = c.id AND a.status = 'published'
+			AND a.published_at >= ?) AS recent
+		FROM site_columns c ORDER BY c.tenant_id, c.id`, since.UTC()); err != nil {
 		return nil, fmt.Errorf("column freshness: %w", err)
 	}
-	type key struct {
-		t int64
-		s string
-	}
-	at := make(map[key]int, len(last))
-	for i, f := range last {
-		at[key{f.TenantID, f.Slug}] = i
-	}
-	for _, r := range recent {
-		if i, ok := at[key{r.TenantID, r.Slug}]; ok {
-			last[i].Recent = r.N
+	var out []Freshness
+	at := map[int64]int{} // article id → its column's place in out
+	var ids []int64
+	for _, c := range cols {
+		if c.Newest == nil {
+			continue
 		}
+		at[*c.Newest] = len(out)
+		ids = append(ids, *c.Newest)
+		out = append(out, Freshness{TenantID: c.TenantID, Slug: c.Slug, Recent: c.Recent})
 	}
-	return last, nil
+	const chunk = 500
+	for len(ids) > 0 {
+		n := min(chunk, len(ids))
+		q, args, err := sqlx.In(`SELECT id, published_at FROM articles WHERE id IN (?)`, ids[:n])
+		if err != nil {
+			return nil, fmt.Errorf("column freshness: %w", err)
+		}
+		var times []struct {
+			ID int64     `db:"id"`
+			At time.Time `db:"published_at"`
+		}
+		if err := s.db.SelectContext(ctx, &times, s.db.Rebind(q), args...); err != nil {
+			return nil, fmt.Errorf("column freshness: %w", err)
+		}
+		for _, t := range times {
+			tt := t.At
+			out[at[t.ID]].Last = &tt
+		}
+		ids = ids[n:]
+	}
+	return out, nil
 }

@@ -163,6 +163,8 @@ type Facts struct {
 	Probes  map[int64]Availability  // the last week's probes of each home page
 	Text    map[int64][]TextHit     // published articles the word lists find fault with
 	Links   map[int64][]BrokenLink  // the crawler's broken links
+	Weekly  map[int64][]int         // articles published per week, the last TrendWeeks weeks
+	OnTime  map[int64]OnTime        // letters and requests closed last month, and in time
 }
 
 var articlePage = regexp.MustCompile(`/art/(\d+)$`)

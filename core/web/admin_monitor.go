@@ -27,6 +27,9 @@ type monitorSite struct {
 	*monitor.Site
 	URL, Page string
 	Use       *monitor.Use
+	Trend     template.HTML // articles per week
+	OnTime    monitor.OnTime
+	OnTimeBar template.HTML
 }
 
 type monitorView struct {
@@ -121,7 +124,11 @@ func (s *Server) gatherMonitor(ctx context.Context, day time.Time) (monitor.Fact
 	if f.Links, err = ms.BrokenLinks(ctx); err != nil {
 		return f, nil, err
 	}
+	if f.Weekly, err = ms.WeeklyPublished(ctx, now, monitor.TrendWeeks); err != nil {
+		return f, nil, err
+	}
 	f.Oldest = map[int64]monitor.OpenCase{}
+	f.OnTime = map[int64]monitor.OnTime{}
 	var down []string
 	s.mu.Lock()
 	sv := s.supervision
@@ -137,6 +144,9 @@ func (s *Server) gatherMonitor(ctx context.Context, day time.Time) (monitor.Fact
 				continue
 			}
 			for _, row := range m.Rows {
+				o := f.OnTime[row.Tenant.ID]
+				o.AddOnTime(row.Values)
+				f.OnTime[row.Tenant.ID] = o
 				days := int(row.Values["oldest_open_days"])
 				if days > 0 && days > f.Oldest[row.Tenant.ID].Days {
 					f.Oldest[row.Tenant.ID] = monitor.OpenCase{Module: m.Module, Title: m.Title, Days: days}
@@ -173,6 +183,15 @@ func (s *Server) monitorView(r *http.Request) (*monitorView, error) {
 		ms := monitorSite{Site: site, URL: SiteBase(r, site.Tenant), Page: base + "admin/county/monitor/" + site.Tenant.Code + "?day=" + v.Day, Use: facts.Use[site.Tenant.ID]}
 		if ms.Use == nil {
 			ms.Use = &monitor.Use{}
+		}
+		weekly := facts.Weekly[site.Tenant.ID]
+		if weekly == nil {
+			weekly = make([]int, monitor.TrendWeeks)
+		}
+		ms.Trend = sparkline(fmt.Sprintf("近%d周每周发布篇数", monitor.TrendWeeks), weekly)
+		ms.OnTime = facts.OnTime[site.Tenant.ID]
+		if ms.OnTime.Closed > 0 {
+			ms.OnTimeBar = shareBar(ms.OnTime.Share())
 		}
 		if site.Vetoes > 0 {
 			v.Vetoed++

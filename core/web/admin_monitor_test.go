@@ -52,6 +52,20 @@ func TestDailyCheck(t *testing.T) {
 			t.Errorf("the daily check lacks %q", want)
 		}
 	}
+	// jyj's row carries its articles of the last eight weeks, newest week
+	// last, counted here from the articles themselves.
+	var thisWeek int
+	must(t, e.db.Get(&thisWeek, e.db.Rebind(`SELECT COUNT(*) FROM articles WHERE tenant_id = ? AND status = 'published' AND published_at >= ?`),
+		jyj.ID, time.Now().AddDate(0, 0, -7).UTC()))
+	row := p.Body[strings.Index(p.Body, "各站点按风险排序"):]
+	row = row[strings.Index(row, ">思南县教育局</a>"):]
+	row = row[:strings.Index(row, "</tr>")]
+	if want := fmt.Sprintf("近8周每周发布篇数：0、0、0、0、0、0、0、%d", thisWeek); thisWeek == 0 || !strings.Contains(row, want) {
+		t.Errorf("jyj's weekly updates: want %q in %s", want, row)
+	}
+	if !strings.Contains(row, "无办结") {
+		t.Errorf("jyj closed nothing last month: %s", row)
+	}
 	// The test template has three list columns: rsj's are all empty,
 	// under the veto line of five.
 	rsj := adm.get(e.portal + "/admin/county/monitor/rsj")

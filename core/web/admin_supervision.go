@@ -168,3 +168,48 @@ func formatFigure(v float64) string {
 	}
 	return fmt.Sprintf("%.1f", v)
 }
+
+// sparkline draws a short series of counts as small bars for a table
+// cell, oldest first, with the numbers spoken in its label; a week with
+// nothing is a red tick, so a gap shows at a glance.
+func sparkline(label string, values []int) template.HTML {
+	if len(values) == 0 {
+		return ""
+	}
+	peak := 0
+	spoken := make([]string, len(values))
+	for i, v := range values {
+		peak = max2(peak, v)
+		spoken[i] = fmt.Sprint(v)
+	}
+	const barW, gap, h = 8, 2, 24
+	var b strings.Builder
+	fmt.Fprintf(&b, `<svg class="sparkline" role="img" aria-label="%s" viewBox="0 0 %d %d" width="%d" height="%d">`,
+		template.HTMLEscapeString(label+"："+strings.Join(spoken, "、")), len(values)*(barW+gap), h, len(values)*(barW+gap), h)
+	fmt.Fprintf(&b, `<title>%s</title>`, template.HTMLEscapeString(label+"："+strings.Join(spoken, "、")))
+	for i, v := range values {
+		x := i * (barW + gap)
+		if v == 0 {
+			fmt.Fprintf(&b, `<rect x="%d" y="%d" width="%d" height="2" fill="#a8141c"></rect>`, x, h-2, barW)
+			continue
+		}
+		bh := max2(v*(h-2)/max2(peak, 1), 3)
+		fmt.Fprintf(&b, `<rect x="%d" y="%d" width="%d" height="%d" fill="#1e5a8a"></rect>`, x, h-bh, barW, bh)
+	}
+	b.WriteString(`</svg>`)
+	return template.HTML(b.String()) //nolint:gosec // every text is escaped above
+}
+
+// shareBar draws a part of a whole (0 to 1) as a filled bar for a table
+// cell; the figure is written beside it in the page, so the bar itself
+// only repeats it for the eye.
+func shareBar(share float64) template.HTML {
+	const w, h = 60, 10
+	fill := int(share*w + 0.5)
+	color := "#1e6b34"
+	if share < 0.9 {
+		color = "#a8141c"
+	}
+	return template.HTML(fmt.Sprintf(`<svg class="share-bar" aria-hidden="true" viewBox="0 0 %d %d" width="%d" height="%d"><rect width="%d" height="%d" fill="none" stroke="#595959"></rect><rect width="%d" height="%d" fill="%s"></rect></svg>`,
+		w, h, w, h, w, h, fill, h, color)) //nolint:gosec // numbers only
+}
