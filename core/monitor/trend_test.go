@@ -2,7 +2,9 @@ package monitor_test
 
 import (
 	"context"
+	"fmt"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -70,5 +72,54 @@ func TestOnTime(t *testing.T) {
 	o.AddOnTime(map[string]float64{"requests_answered": 2, "requests_on_time": 1})
 	if o.Closed != 10 || o.InTime != 8 || o.Share() != 0.8 {
 		t.Errorf("closed %d, in time %d, share %v", o.Closed, o.InTime, o.Share())
+	}
+}
+
+// The weekly exposure names exactly the sites the check finds failing or
+// vetoed, in the ranking's order, each with its counts and its first
+// problems; a site with warnings only is not exposed.
+func TestExposureMatchesTheFindings(t *testing.T) {
+	a, b, c := site(1), site(2), site(3)
+	for _, s := range []*tenants.Tenant{a, b, c} {
+		s.Sponsor, s.SiteIDCode, s.ICP, s.PSB = "县政府办", "5224270001", "黔ICP备00000001号", "黔公网安备52242702000001号"
+	}
+	f := monitor.Facts{
+		Columns: map[int64][]monitor.ColumnCount{1: {{Slug: "x", Name: "栏目甲", N: 0}}},
+		Oldest: map[int64]monitor.OpenCase{
+			2: {Module: "mailbox", Title: "县长信箱", Days: 95},
+			3: {Module: "mailbox", Title: "县长信箱", Days: 31},
+		},
+		Use: map[int64]*monitor.Use{1: {Written: 1}, 2: {SignIns: 1}, 3: {SignIns: 1}},
+	}
+	sites := monitor.Evaluate([]*tenants.Tenant{a, b, c}, f, monitor.Defaults, nil, now)
+	d := monitor.ExposureDraft(sites, now)
+	var exposed []*monitor.Site
+	for _, s := range sites {
+		if s.Vetoes > 0 || s.Fails > 0 {
+			exposed = append(exposed, s)
+		}
+	}
+	if len(exposed) != 2 || d.Summary != "2 个站点存在问题" {
+		t.Fatalf("%d sites fail; the draft says %q", len(exposed), d.Summary)
+	}
+	last := -1
+	for _, s := range exposed {
+		row := fmt.Sprintf("<tr><td>%s</td><td>%d</td><td>%d</td>", s.Tenant.Name, s.Vetoes, s.Fails)
+		at := strings.Index(d.Body, row)
+		if at < 0 || at < last {
+			t.Errorf("%s missing or out of order in %s", row, d.Body)
+		}
+		last = at
+		for _, finding := range s.Findings {
+			if finding.Level >= monitor.Fail && !strings.Contains(d.Body, finding.Text) {
+				t.Errorf("%s's problem %q not exposed", s.Tenant.Name, finding.Text)
+			}
+		}
+	}
+	if strings.Contains(d.Body, c.Name) {
+		t.Errorf("a site with warnings only is exposed: %s", d.Body)
+	}
+	if _, week := now.ISOWeek(); !strings.Contains(d.Title, fmt.Sprintf("第%d周", week)) {
+		t.Errorf("title %q", d.Title)
 	}
 }
