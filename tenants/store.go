@@ -10,6 +10,7 @@ import (
 	"github.com/jmoiron/sqlx"
 	"yiwang/core"
 	"yiwang/core/audit"
+	"yiwang/core/changes"
 	"yiwang/core/store"
 )
 
@@ -135,8 +136,14 @@ func (s *Store) insert(ctx context.Context, tx *sqlx.Tx, t *Tenant) error {
 	return nil
 }
 
-// setDomains replaces the tenant's domains; the first is primary.
+// setDomains replaces the tenant's domains; the first is primary. Every
+// write of a tenant passes here, so here it is announced to every host's
+// page cache and registry: names, domains and footer facts show on every
+// site's directory and layout.
 func setDomains(ctx context.Context, tx *sqlx.Tx, t *Tenant) error {
+	if err := changes.Record(ctx, tx, changes.AllTenants, ""); err != nil {
+		return err
+	}
 	if _, err := tx.ExecContext(ctx, `DELETE FROM tenant_domains WHERE tenant_id = ?`, t.ID); err != nil {
 		return fmt.Errorf("set domains of %s: %w", t.Code, err)
 	}
@@ -214,6 +221,9 @@ func (s *Store) SetStatus(ctx context.Context, actor, code string, st Status) (*
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE tenants SET status = ?, archived_at = ?, updated_at = ? WHERE id = ?`, st, archivedAt, now, t.ID); err != nil {
 			return fmt.Errorf("set status of tenant %s: %w", code, err)
+		}
+		if err := changes.Record(ctx, tx, changes.AllTenants, ""); err != nil {
+			return err
 		}
 		action := "tenant.archive"
 		if st == Active {

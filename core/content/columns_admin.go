@@ -10,6 +10,7 @@ import (
 	"github.com/jmoiron/sqlx"
 	"yiwang/core"
 	"yiwang/core/audit"
+	"yiwang/core/changes"
 )
 
 // ColumnInput is what a site admin writes about a column.
@@ -77,6 +78,10 @@ func depthTx(ctx context.Context, tx *sqlx.Tx, tenantID int64, id *int64) (int, 
 }
 
 func (d *Desk) auditColumn(ctx context.Context, tx *sqlx.Tx, a Actor, action string, c *Column, detail string) error {
+	// Every column change shows in the site's navigation: all its pages.
+	if err := changes.Record(ctx, tx, a.TenantID, ""); err != nil {
+		return err
+	}
 	return audit.Write(ctx, tx, audit.Entry{Actor: a.auditName(), Action: "column." + action, TenantID: &a.TenantID,
 		Target: "column:" + c.Slug, Detail: detail, RemoteAddr: a.RemoteAddr})
 }

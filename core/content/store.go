@@ -12,6 +12,7 @@ import (
 	"github.com/jmoiron/sqlx"
 	"yiwang/core"
 	"yiwang/core/audit"
+	"yiwang/core/changes"
 	"yiwang/core/search/outbox"
 	"yiwang/core/store"
 	"yiwang/tenants"
@@ -101,8 +102,10 @@ func (s *Store) CreateColumn(ctx context.Context, x sqlx.ExtContext, c *Column) 
 		}
 		return fmt.Errorf("create column %s: %w", c.Slug, err)
 	}
-	c.ID, err = res.LastInsertId()
-	return err
+	if c.ID, err = res.LastInsertId(); err != nil {
+		return err
+	}
+	return changes.Record(ctx, x, c.TenantID, "")
 }
 
 func validateColumn(c *Column) error {
@@ -172,6 +175,9 @@ func sortedTemplate(cs []tenants.TemplateColumn) []tenants.TemplateColumn {
 // and retyped, and columns dropped from the template stay as the tenant's
 // own columns (their articles stay where they are).
 func (s *Store) SyncTemplate(ctx context.Context, tx *sqlx.Tx, cs []tenants.TemplateColumn) error {
+	if err := changes.Record(ctx, tx, changes.AllTenants, ""); err != nil {
+		return err
+	}
 	var tenantIDs []int64
 	if err := tx.SelectContext(ctx, &tenantIDs, `SELECT id FROM tenants`); err != nil {
 		return fmt.Errorf("sync template: %w", err)
@@ -434,6 +440,16 @@ func (s *Store) validateArticle(ctx context.Context, x sqlx.ExtContext, a *Artic
 	return nil
 }
 
+// articleChanged announces, inside the write's transaction, that an
+// article's public state changed: to the search index and to the page
+// cache of every host process.
+func articleChanged(ctx context.Context, tx sqlx.ExecerContext, tenantID, id int64) error {
+	if err := outbox.ArticleChanged(ctx, tx, tenantID, id); err != nil {
+		return err
+	}
+	return changes.Record(ctx, tx, tenantID, "")
+}
+
 // Publish publishes the tenant's article now, by the server's clock. A
 // publish time already set is kept if it is earlier (republishing does not
 // move an article), and is never taken from a caller.
@@ -453,7 +469,7 @@ func (s *Store) PublishTx(ctx context.Context, tx *sqlx.Tx, actor string, tenant
 		return core.Errorf(core.ENOTFOUND, "没有找到这篇文章")
 	}
 	// The search index follows after the commit, from this row.
-	if err := outbox.ArticleChanged(ctx, tx, tenantID, id); err != nil {
+	if err := articleChanged(ctx, tx, tenantID, id); err != nil {
 		return err
 	}
 	return audit.Write(ctx, tx, audit.Entry{Actor: actor, Action: "article.publish", TenantID: &tenantID, Target: fmt.Sprintf("article:%d", id)})
@@ -475,7 +491,7 @@ func (s *Store) WithdrawTx(ctx context.Context, tx *sqlx.Tx, actor string, tenan
 	if n, _ := res.RowsAffected(); n == 0 {
 		return core.Errorf(core.ENOTFOUND, "没有找到这篇已发布的文章")
 	}
-	if err := outbox.ArticleChanged(ctx, tx, tenantID, id); err != nil {
+	if err := articleChanged(ctx, tx, tenantID, id); err != nil {
 		return err
 	}
 	return audit.Write(ctx, tx, audit.Entry{Actor: actor, Action: "article.withdraw", TenantID: &tenantID, Target: fmt.Sprintf("article:%d", id)})
@@ -491,7 +507,7 @@ func (s *Store) Delete(ctx context.Context, actor string, tenantID, id int64) er
 		if n, _ := res.RowsAffected(); n == 0 {
 			return core.Errorf(core.ENOTFOUND, "没有找到这篇文章")
 		}
-		if err := outbox.ArticleChanged(ctx, tx, tenantID, id); err != nil {
+		if err := articleChanged(ctx, tx, tenantID, id); err != nil {
 			return err
 		}
 		return audit.Write(ctx, tx, audit.Entry{Actor: actor, Action: "article.delete", TenantID: &tenantID, Target: fmt.Sprintf("article:%d", id)})

@@ -11,7 +11,7 @@ import (
 
 	"github.com/jmoiron/sqlx"
 	"yiwang/core"
-	"yiwang/core/search/outbox"
+
 	"yiwang/core/store"
 )
 
@@ -109,7 +109,7 @@ func (s *Store) UnpublishTx(ctx context.Context, tx *sqlx.Tx, tenantID, id int64
 	if n, _ := res.RowsAffected(); n == 0 {
 		return core.Errorf(core.ENOTFOUND, "没有找到这篇已发布的文章")
 	}
-	return outbox.ArticleChanged(ctx, tx, tenantID, id)
+	return articleChanged(ctx, tx, tenantID, id)
 }
 
 // PublicExtras is what the public article page needs beyond the article:

@@ -168,3 +168,30 @@ func (m *Metrics) WatchOutbox(read func(ctx context.Context) (waiting int, oldes
 			func() float64 { _, a := get(); return a }),
 	)
 }
+
+// PageCacheStats is what the metrics read of the page cache.
+type PageCacheStats struct {
+	Hits, Misses, Stores, Evictions, Invalidations float64
+	Bytes, Entries, MaxBytes                       float64
+}
+
+// WatchPageCache reports the page cache's counters and size at every
+// scrape.
+func (m *Metrics) WatchPageCache(read func() PageCacheStats) {
+	counter := func(name, help string, v func(PageCacheStats) float64) prometheus.Collector {
+		return prometheus.NewCounterFunc(prometheus.CounterOpts{Name: name, Help: help}, func() float64 { return v(read()) })
+	}
+	gauge := func(name, help string, v func(PageCacheStats) float64) prometheus.Collector {
+		return prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: name, Help: help}, func() float64 { return v(read()) })
+	}
+	m.Registry.MustRegister(
+		counter("yiwang_page_cache_hits_total", "Anonymous pages answered from the page cache.", func(s PageCacheStats) float64 { return s.Hits }),
+		counter("yiwang_page_cache_misses_total", "Anonymous page requests the cache did not hold.", func(s PageCacheStats) float64 { return s.Misses }),
+		counter("yiwang_page_cache_stores_total", "Pages stored in the page cache.", func(s PageCacheStats) float64 { return s.Stores }),
+		counter("yiwang_page_cache_evictions_total", "Pages dropped to stay within the cache's memory.", func(s PageCacheStats) float64 { return s.Evictions }),
+		counter("yiwang_page_cache_invalidations_total", "Changes that dropped pages from the cache.", func(s PageCacheStats) float64 { return s.Invalidations }),
+		gauge("yiwang_page_cache_bytes", "Memory held by cached pages and their compressed forms.", func(s PageCacheStats) float64 { return s.Bytes }),
+		gauge("yiwang_page_cache_entries", "Pages in the page cache.", func(s PageCacheStats) float64 { return s.Entries }),
+		gauge("yiwang_page_cache_max_bytes", "The page cache's memory bound.", func(s PageCacheStats) float64 { return s.MaxBytes }),
+	)
+}

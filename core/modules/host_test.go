@@ -292,6 +292,12 @@ func TestRoutesThroughThePluginProcess(t *testing.T) {
 	if page.status != 200 {
 		t.Fatalf("topic page: %d %s", page.status, page.body)
 	}
+	// Publishing the topic indexed it, which told every host's page cache
+	// that the portal's topic pages changed.
+	var changed int
+	if err := f.db.Get(&changed, `SELECT COUNT(*) FROM page_changes WHERE tenant_id = ? AND prefix = '/topics/'`, f.ids["portal"]); err != nil || changed == 0 {
+		t.Errorf("no page change recorded for the portal's topics (%d, %v)", changed, err)
+	}
 	for _, want := range []string{
 		"<title>脱贫攻坚</title>", // the shared layout, with the fragment's title
 		"思南县人民政府",             // the site header

@@ -5,13 +5,17 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"path"
 	"strings"
 	"time"
 	"unicode/utf8"
 
+	"github.com/jmoiron/sqlx"
+
 	"yiwang/core"
 	"yiwang/core/audit"
 	"yiwang/core/calendar"
+	"yiwang/core/changes"
 	"yiwang/plugins/sdk"
 	"yiwang/sso"
 )
@@ -48,17 +52,57 @@ func (s *hostService) Index(ctx context.Context, d sdk.Document) error {
 	if err := s.enabled(d.TenantID); err != nil {
 		return err
 	}
-	return s.h.cfg.Indexer.Index(ctx, Document{ID: s.docID(d.ID), Module: s.name, TenantID: d.TenantID, Type: d.Type,
-		Path: d.Path, Title: d.Title, Body: d.Body, Date: d.Date, Tags: d.Tags})
+	if err := s.h.cfg.Indexer.Index(ctx, Document{ID: s.docID(d.ID), Module: s.name, TenantID: d.TenantID, Type: d.Type,
+		Path: d.Path, Title: d.Title, Body: d.Body, Date: d.Date, Tags: d.Tags}); err != nil {
+		return err
+	}
+	// A new or changed search document is a public page that changed.
+	return s.PagesChanged(ctx, d.TenantID, "")
 }
 
 // Remove is allowed for tenants that no longer enable the module: taking
 // a document away is always safe.
-func (s *hostService) Remove(ctx context.Context, _ int64, id string) error {
+func (s *hostService) Remove(ctx context.Context, tenantID int64, id string) error {
 	if id == "" {
 		return core.Errorf(core.EINVALID, "搜索文档缺少编号")
 	}
-	return s.h.cfg.Indexer.Remove(ctx, s.docID(id))
+	if err := s.h.cfg.Indexer.Remove(ctx, s.docID(id)); err != nil {
+		return err
+	}
+	if tenantID == 0 {
+		return nil
+	}
+	return s.PagesChanged(ctx, tenantID, "")
+}
+
+// PagesChanged records, for every host's page cache, that the module's
+// pages of tenantID under prefix changed, and the portal's pages of the
+// module with them: the portal's views of a module (the county-wide
+// catalogue, the archive) gather every tenant's.
+func (s *hostService) PagesChanged(ctx context.Context, tenantID int64, prefix string) error {
+	if tenantID <= 0 {
+		return core.Errorf(core.EINVALID, "页面变更缺少站点")
+	}
+	mount := "/" + s.name + "/"
+	if prefix != "" {
+		mount += strings.TrimPrefix(path.Clean("/"+prefix), "/")
+		if strings.HasSuffix(prefix, "/") && !strings.HasSuffix(mount, "/") {
+			mount += "/"
+		}
+	}
+	portal, err := s.h.portalID(ctx)
+	if err != nil {
+		return err
+	}
+	return s.h.cfg.DB.Tx(ctx, func(tx *sqlx.Tx) error {
+		if err := changes.Record(ctx, tx, tenantID, mount); err != nil {
+			return err
+		}
+		if portal != 0 && portal != tenantID {
+			return changes.Record(ctx, tx, portal, mount)
+		}
+		return nil
+	})
 }
 
 // calendarError is how a module sees the calendar fail: a missing year is
@@ -313,4 +357,22 @@ func (s *hostService) Allow(_ context.Context, limit, key string, n int, window 
 	}
 	allowed, wait := l.(*sso.SharedLimiter).Allow(key)
 	return allowed, wait, nil
+}
+
+// portalID is the portal tenant's id, 0 while there is none.
+func (h *Host) portalID(ctx context.Context) (int64, error) {
+	if id := h.portal.Load(); id != 0 {
+		return id, nil
+	}
+	ts, err := h.cfg.Tenants.List(ctx)
+	if err != nil {
+		return 0, err
+	}
+	for _, t := range ts {
+		if t.IsPortal() {
+			h.portal.Store(t.ID)
+			return t.ID, nil
+		}
+	}
+	return 0, nil
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -278,4 +279,53 @@ func TestSortCases(t *testing.T) {
 	if want := "open-soon open-late open-none closed-new closed-old"; strings.Join(got, " ") != want {
 		t.Errorf("order %v, want %s", got, want)
 	}
+}
+
+// PagesChanged records the module's pages of the tenant under the
+// module's mount, and the portal's pages of the module with them.
+func TestHostServicePagesChanged(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		ts := tenants.NewStore(db)
+		portal := &tenants.Tenant{Code: "portal", Name: "县政府", Kind: tenants.Portal}
+		dept := &tenants.Tenant{Code: "jyj", Name: "县教育局", Kind: tenants.Department}
+		for _, tn := range []*tenants.Tenant{portal, dept} {
+			if err := ts.Create(ctx, "test", tn); err != nil {
+				t.Fatal(err)
+			}
+		}
+		h, err := New(Config{DB: db, Tenants: ts, Modules: []Spec{{Name: "topics"}}, ModuleDSN: func(string) string { return "" }})
+		if err != nil {
+			t.Fatal(err)
+		}
+		s := newHostService(h, h.procs["topics"])
+		var before int64
+		if err := db.GetContext(ctx, &before, `SELECT COALESCE(MAX(id), 0) FROM page_changes`); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.PagesChanged(ctx, dept.ID, "item/"); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.PagesChanged(ctx, portal.ID, ""); err != nil {
+			t.Fatal(err)
+		}
+		var rows []struct {
+			TenantID int64  `db:"tenant_id"`
+			Prefix   string `db:"prefix"`
+		}
+		if err := db.SelectContext(ctx, &rows, db.Rebind(`SELECT tenant_id, prefix FROM page_changes WHERE id > ? ORDER BY id`), before); err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, r := range rows {
+			got = append(got, fmt.Sprintf("%d:%s", r.TenantID, r.Prefix))
+		}
+		want := []string{fmt.Sprintf("%d:/topics/item/", dept.ID), fmt.Sprintf("%d:/topics/item/", portal.ID), fmt.Sprintf("%d:/topics/", portal.ID)}
+		if strings.Join(got, " ") != strings.Join(want, " ") {
+			t.Errorf("changes %v, want %v", got, want)
+		}
+		if err := s.PagesChanged(ctx, 0, ""); core.ErrorCode(err) != core.EINVALID {
+			t.Errorf("a change of no tenant: %v", err)
+		}
+	})
 }

@@ -27,11 +27,13 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/go-sql-driver/mysql"
 	"yiwang/core"
 	"yiwang/core/calendar"
+	"yiwang/core/changes"
 	"yiwang/core/store"
 	"yiwang/plugins/sdk"
 	"yiwang/plugins/sdk/rpc"
@@ -183,11 +185,12 @@ type Config struct {
 
 // Host runs and routes the modules.
 type Host struct {
-	cfg   Config
-	log   *slog.Logger
-	store *Store
-	procs map[string]*proc
-	names []string
+	cfg    Config
+	portal atomic.Int64 // the portal's id once found: it never changes
+	log    *slog.Logger
+	store  *Store
+	procs  map[string]*proc
+	names  []string
 
 	mu      sync.RWMutex
 	enabled map[string]map[int64]Enablement // module → tenant → enablement
@@ -356,6 +359,22 @@ func (h *Host) report(ctx context.Context) {
 	if err := h.store.Report(ctx, h.States()); err != nil && ctx.Err() == nil {
 		h.log.Warn("modules: report process state", "err", err)
 	}
+}
+
+// FollowChanges reloads enablement when the page change feed says a
+// tenant's pages all changed (a module switched on or off there, among
+// other things), so that this process draws its navigation as another
+// process just changed it. Subscribe it before the page cache, so that a
+// page drawn after the cache dropped its copy sees the new enablement.
+func (h *Host) FollowChanges(ctx context.Context, feed *changes.Feed) {
+	feed.Subscribe(func(ch changes.Change) {
+		if ch.Prefix != "" {
+			return
+		}
+		if err := h.reload(ctx); err != nil && ctx.Err() == nil {
+			h.log.Warn("modules: reload enablement after a change", "err", err)
+		}
+	})
 }
 
 // Reload picks up enablement changes now (the CLI's changes are picked up

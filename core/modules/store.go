@@ -13,6 +13,7 @@ import (
 	"github.com/jmoiron/sqlx"
 	"yiwang/core"
 	"yiwang/core/audit"
+	"yiwang/core/changes"
 	"yiwang/core/store"
 	"yiwang/plugins/sdk"
 	"yiwang/tenants"
@@ -126,6 +127,10 @@ func (s *Store) set(ctx context.Context, actor, code, module string, enabled boo
 			if exists && cur.Enabled {
 				action, detail = "module.settings", "修改设置："+cur.Settings+" → "+final
 			}
+		}
+		// The site's navigation and the module's pages change with it.
+		if err := changes.Record(ctx, tx, t.ID, ""); err != nil {
+			return err
 		}
 		return audit.Write(ctx, tx, audit.Entry{Actor: actor, Action: action, TenantID: &t.ID, Target: t.Code + "/" + module, Detail: detail})
 	})

@@ -115,7 +115,7 @@ func (a *Accounts) central(r *http.Request) bool {
 }
 
 func (a *Accounts) exempt(p string) bool {
-	if p == "/healthz" || strings.HasPrefix(p, "/static/") {
+	if p == "/healthz" || strings.HasPrefix(p, "/static/") || strings.HasPrefix(p, "/theme/") {
 		return true
 	}
 	for _, x := range a.opts.ExemptPrefixes {

@@ -17,14 +17,14 @@ import (
 // them all.
 func (s *Server) siteRoutes() {
 	s.site = http.NewServeMux()
-	s.HandleSite("GET /{$}", s.home)
-	s.HandleSite("GET /col/{slug}/{$}", s.column)
+	s.HandleSite("GET /{$}", cacheable(s.home))
+	s.HandleSite("GET /col/{slug}/{$}", cacheable(s.column))
 	s.HandleSite("GET /col/{slug}", s.addSlash)
-	s.HandleSite("GET /col/{slug}/rss.xml", s.feed)
-	s.HandleSite("GET /art/{id}", s.article)
-	s.HandleSite("GET /sitemap/{$}", s.sitemap)
+	s.HandleSite("GET /col/{slug}/rss.xml", cacheable(s.feed))
+	s.HandleSite("GET /art/{id}", cacheable(s.article))
+	s.HandleSite("GET /sitemap/{$}", cacheable(s.sitemap))
 	s.HandleSite("GET /sitemap", s.addSlash)
-	s.HandleSite("GET /sites/{$}", s.sites)
+	s.HandleSite("GET /sites/{$}", cacheable(s.sites))
 	s.HandleSite("GET /prefs/elder", s.elderToggle)
 	s.HandleSite("/", s.notFound)
 }

@@ -3,14 +3,17 @@ package web
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
 	"embed"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"html/template"
 	"io/fs"
 	"net/http"
+	"path"
+	"regexp"
 	"strings"
-	"time"
 
 	"yiwang/core"
 	"yiwang/core/content"
@@ -23,16 +26,77 @@ var templateFS embed.FS
 //go:embed static
 var staticFS embed.FS
 
-// startedAt versions static URLs so a new build busts browser caches.
-var startedAt = fmt.Sprint(time.Now().Unix())
+// staticNames are the embedded assets' content-hashed names
+// (site.css → site.3f2a9c1b0d.css): a page names the version it was drawn
+// with, so the asset can be kept by browsers for good.
+var staticNames, staticFiles = hashStatic()
 
+var hashedName = regexp.MustCompile(`^(.+)\.([0-9a-f]{10})(\.[a-z0-9]+)$`)
+
+func hashStatic() (names, files map[string]string) {
+	names, files = map[string]string{}, map[string]string{}
+	_ = fs.WalkDir(staticFS, "static", func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		b, err := staticFS.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		name := strings.TrimPrefix(p, "static/")
+		sum := sha256.Sum256(b)
+		ext := path.Ext(name)
+		hashed := strings.TrimSuffix(name, ext) + "." + hex.EncodeToString(sum[:5]) + ext
+		names[name], files[hashed] = hashed, name
+		return nil
+	})
+	return names, files
+}
+
+// staticURL is the hashed URL of an embedded asset.
+func staticURL(name string) string {
+	if h, ok := staticNames[name]; ok {
+		return "/static/" + h
+	}
+	return "/static/" + name
+}
+
+// staticHandler serves the embedded assets: a hashed name is immutable;
+// an old hash (a page drawn before a new build) or a plain name gets the
+// current file, briefly cached.
 func staticHandler() http.Handler {
 	sub, _ := fs.Sub(staticFS, "static")
-	fsrv := http.StripPrefix("/static/", http.FileServerFS(sub))
+	fsrv := http.FileServerFS(sub)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Cache-Control", "public, max-age=86400")
-		fsrv.ServeHTTP(w, r)
+		name := strings.TrimPrefix(r.URL.Path, "/static/")
+		r2 := r.Clone(r.Context())
+		if plain, ok := staticFiles[name]; ok {
+			w.Header().Set("Cache-Control", "public, max-age=31536000, immutable")
+			r2.URL.Path = "/" + plain
+		} else {
+			if m := hashedName.FindStringSubmatch(name); m != nil {
+				name = m[1] + m[3]
+			}
+			w.Header().Set("Cache-Control", "public, max-age=300")
+			r2.URL.Path = "/" + name
+		}
+		fsrv.ServeHTTP(w, r2)
 	})
+}
+
+// themeFile is a site's theme colour as a stylesheet, so that no page
+// needs an inline style (and a cached page no per-request nonce).
+var themeFile = regexp.MustCompile(`^([0-9a-fA-F]{6})\.css$`)
+
+func themeHandler(w http.ResponseWriter, r *http.Request) {
+	m := themeFile.FindStringSubmatch(r.PathValue("file"))
+	if m == nil {
+		http.NotFound(w, r)
+		return
+	}
+	w.Header().Set("Content-Type", "text/css; charset=utf-8")
+	w.Header().Set("Cache-Control", "public, max-age=31536000, immutable")
+	_, _ = w.Write([]byte("body{--theme:#" + strings.ToLower(m[1]) + "}\n"))
 }
 
 // views holds one template set per page, each the layout plus the page.
@@ -42,7 +106,8 @@ type views struct {
 
 var funcs = template.FuncMap{
 	"pubtime": content.FormatTime,
-	"static":  func(name string) string { return "/static/" + name + "?v=" + startedAt },
+	"static":  staticURL,
+	"theme":   func(color string) string { return "/theme/" + strings.ToLower(strings.TrimPrefix(color, "#")) + ".css" },
 	"add":     func(a, b int) int { return a + b },
 	"sub":     func(a, b int) int { return a - b },
 	"seq": func(n int) []int {

@@ -14,7 +14,9 @@ import (
 	"time"
 
 	"yiwang/core"
+	"yiwang/core/changes"
 	"yiwang/core/content"
+	"yiwang/core/pagecache"
 	"yiwang/core/store"
 	"yiwang/tenants"
 )
@@ -56,6 +58,9 @@ type Server struct {
 	cases         Cases       // the account page's 我的办件, nil without modules
 	supervision   Supervision // the modules' figures, nil without modules
 	monitorSnap   monitorSnapshot
+
+	pages   *pagecache.Cache // nil without a page cache
+	changes *changes.Feed
 }
 
 // defaultBodyLimit bounds the body of any unsafe request: forms are small.
@@ -105,6 +110,7 @@ func New(cfg Config, db *store.DB, ts *tenants.Store, cs *content.Store, log *sl
 	s.top = http.NewServeMux()
 	s.top.HandleFunc("GET /healthz", s.healthz)
 	s.top.Handle("GET /static/", staticHandler())
+	s.top.HandleFunc("GET /theme/{file}", themeHandler)
 	s.top.HandleFunc("/", s.serveSite)
 	return s, nil
 }
@@ -227,7 +233,7 @@ func (s *Server) serveSite(w http.ResponseWriter, r *http.Request) {
 	}
 	r2 := r.Clone(context.WithValue(r.Context(), siteKey{}, site))
 	r2.URL.Path, r2.URL.RawPath = rest, ""
-	s.site.ServeHTTP(w, r2)
+	s.servePage(w, r, r2, site, rest)
 	if label != nil {
 		label.Pattern = r2.Pattern
 	}

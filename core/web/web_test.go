@@ -427,14 +427,21 @@ func TestSecurityHeaders(t *testing.T) {
 		t.Error("HSTS on plain HTTP would lock a development server out")
 	}
 
-	// The theme colour is the one inline style, and it carries this
-	// answer's nonce; no element uses a style attribute.
+	// The theme colour is a stylesheet of its own, so that no page needs
+	// an inline style and a cached page no per-answer nonce; the
+	// stylesheet is named by the colour and kept for good.
 	m := regexp.MustCompile(`'nonce-([A-Za-z0-9_-]+)'`).FindStringSubmatch(csp)
 	if m == nil {
 		t.Fatalf("no nonce in %q", csp)
 	}
-	if !strings.Contains(r.body, `<style nonce="`+m[1]+`">body{--theme: #8a1c1c}</style>`) {
-		t.Errorf("theme style without the answer's nonce %s", m[1])
+	if !strings.Contains(r.body, `<link rel="stylesheet" href="/theme/8a1c1c.css">`) || strings.Contains(r.body, "<style") {
+		t.Errorf("theme colour not as a stylesheet: %s", r.body)
+	}
+	if css := f.get(t, "localhost:8080", "/theme/8a1c1c.css"); css.body != "body{--theme:#8a1c1c}\n" || !strings.Contains(css.header.Get("Cache-Control"), "immutable") {
+		t.Errorf("theme stylesheet: %q %q", css.body, css.header.Get("Cache-Control"))
+	}
+	if bad := f.get(t, "localhost:8080", "/theme/8a1c1c;}body{x.css"); bad.status != http.StatusNotFound {
+		t.Errorf("a theme file that is not a colour: %d", bad.status)
 	}
 	if strings.Contains(r.body, ` style="`) {
 		t.Error("a style attribute the policy would refuse")
@@ -515,4 +522,26 @@ func newBenchFixture(b *testing.B) *fixture {
 	}
 	_ = ctx
 	return f
+}
+
+// Assets carry a hash of their content in their name: a page names the
+// version it was drawn with, kept by browsers for good; a name with an
+// old hash (a page drawn before a new build) still gets the current file.
+func TestStaticNamesCarryTheirHash(t *testing.T) {
+	f := newFixture(t, storetest.SQLite(t))
+	r := f.get(t, "localhost:8080", "/")
+	m := regexp.MustCompile(`href="(/static/site\.([0-9a-f]{10})\.css)"`).FindStringSubmatch(r.body)
+	if m == nil {
+		t.Fatalf("no hashed stylesheet in %s", r.body)
+	}
+	css := f.get(t, "localhost:8080", m[1])
+	if css.status != http.StatusOK || !strings.Contains(css.header.Get("Cache-Control"), "immutable") || !strings.Contains(css.header.Get("Content-Type"), "text/css") {
+		t.Fatalf("hashed asset: %d %v", css.status, css.header)
+	}
+	for _, u := range []string{"/static/site.css", "/static/site.0123456789.css"} {
+		other := f.get(t, "localhost:8080", u)
+		if other.status != http.StatusOK || other.body != css.body || strings.Contains(other.header.Get("Cache-Control"), "immutable") {
+			t.Errorf("%s: %d, same file %v, %q", u, other.status, other.body == css.body, other.header.Get("Cache-Control"))
+		}
+	}
 }

@@ -149,10 +149,10 @@ func itemByID(ctx context.Context, s *sdk.Scope, id int64) (*Item, error) {
 // (/disclosure/…), the county-wide platform on the portal, and the staff
 // console (/admin/disclosure/items/…).
 func (h *Handler) catalogueRoutes(m *http.ServeMux) {
-	m.HandleFunc("GET /disclosure/{$}", h.home)
-	m.HandleFunc("GET /disclosure/list", h.publicList)
-	m.HandleFunc("GET /disclosure/platform", h.platform)
-	m.HandleFunc("GET /disclosure/items/{id}", h.publicItem)
+	m.HandleFunc("GET /disclosure/{$}", public(h.home))
+	m.HandleFunc("GET /disclosure/list", public(h.publicList))
+	m.HandleFunc("GET /disclosure/platform", public(h.platform))
+	m.HandleFunc("GET /disclosure/items/{id}", public(h.publicItem))
 	m.HandleFunc("GET /admin/disclosure/items/{$}", h.staffItems)
 	m.HandleFunc("GET /admin/disclosure/items/new", h.newItem)
 	m.HandleFunc("POST /admin/disclosure/items/{$}", h.saveItem)

@@ -258,6 +258,24 @@ func (h *Handler) audit(r *http.Request, action, target, detail string) {
 	}
 }
 
+// pagesChanged tells the host's page cache that the module's public pages
+// of the request's tenant changed (a guide, a report: not search
+// documents, which say so themselves).
+func (h *Handler) pagesChanged(r *http.Request) {
+	if err := h.env.Host.PagesChanged(r.Context(), sdk.TenantOf(r).ID, ""); err != nil && !errors.Is(err, sdk.ErrUnsupported) {
+		h.env.Log.Warn("pages changed", "err", err)
+	}
+}
+
+// public marks a public page as the same for every anonymous visitor,
+// for the host's page cache.
+func public(h http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		sdk.Cacheable(w, 10*time.Minute)
+		h(w, r)
+	}
+}
+
 // today is the calendar date in China Standard Time.
 func (h *Handler) today() string { return h.now().In(cst).Format("2006-01-02") }
 

@@ -25,8 +25,8 @@ var pageKinds = []Term{{"guide", "政府信息公开指南"}, {"rules", "政府�
 const maxPageRunes = 50000
 
 func (h *Handler) pageRoutes(m *http.ServeMux) {
-	m.HandleFunc("GET /disclosure/guide", h.publicPage)
-	m.HandleFunc("GET /disclosure/rules", h.publicPage)
+	m.HandleFunc("GET /disclosure/guide", public(h.publicPage))
+	m.HandleFunc("GET /disclosure/rules", public(h.publicPage))
 	m.HandleFunc("GET /admin/disclosure/pages/{$}", h.staffPages)
 	m.HandleFunc("POST /admin/disclosure/pages/{$}", h.savePage)
 }
@@ -144,6 +144,7 @@ func (h *Handler) savePage(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		h.audit(r, "page.restore", kind, termLabel(pageKinds, kind))
+		h.pagesChanged(r)
 		http.Redirect(w, r, sdk.URL(r, "admin/disclosure/pages/?saved="+kind), http.StatusSeeOther)
 		return
 	}
@@ -164,5 +165,6 @@ func (h *Handler) savePage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	h.audit(r, "page.save", kind, termLabel(pageKinds, kind))
+	h.pagesChanged(r)
 	http.Redirect(w, r, sdk.URL(r, "admin/disclosure/pages/?saved="+kind), http.StatusSeeOther)
 }

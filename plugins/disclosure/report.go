@@ -21,8 +21,8 @@ import (
 // reportRoutes registers the annual reports: /disclosure/reports/… and
 // the staff's /admin/disclosure/reports/….
 func (h *Handler) reportRoutes(m *http.ServeMux) {
-	m.HandleFunc("GET /disclosure/reports/{$}", h.publicReports)
-	m.HandleFunc("GET /disclosure/reports/{year}", h.publicReport)
+	m.HandleFunc("GET /disclosure/reports/{$}", public(h.publicReports))
+	m.HandleFunc("GET /disclosure/reports/{year}", public(h.publicReport))
 	m.HandleFunc("GET /admin/disclosure/reports/{$}", h.staffReports)
 	m.HandleFunc("GET /admin/disclosure/reports/{year}", h.editReport)
 	m.HandleFunc("POST /admin/disclosure/reports/{year}", h.saveReport)
@@ -475,6 +475,7 @@ func (h *Handler) saveReport(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		h.audit(r, "report.reopen", fmt.Sprintf("%d/%s", year, scope), reason)
+		h.pagesChanged(r)
 	case "save", "publish":
 		if rep.Status == "published" {
 			h.showReportForm(w, r, http.StatusConflict, []string{"报告已发布；如需更正，请先重新打开。"})
@@ -524,6 +525,7 @@ func (h *Handler) saveReport(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		h.audit(r, "report."+action, fmt.Sprintf("%d/%s", year, scope), "")
+		h.pagesChanged(r)
 	default:
 		sdk.Fail(w, sdk.Errorf(sdk.EINVALID, "未知的操作。"))
 		return

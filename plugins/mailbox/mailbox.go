@@ -344,6 +344,7 @@ func (h *Handler) submit(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	h.audit(r, t.ID, "letter.submit", l.Number, l.Category)
+	h.pagesChanged(r.Context(), t.ID)
 	h.render(w, r, "submitted", "信件已提交", 0, map[string]any{"Letter": l, "Code": code, "Box": mailboxTitle(t, l.Mailbox)})
 }
 
@@ -505,7 +506,17 @@ func (h *Handler) change(r *http.Request, l *Letter, from, action, note string) 
 		return err
 	}
 	h.audit(r, l.TenantID, "letter."+action, l.Number, note)
+	h.pagesChanged(r.Context(), l.TenantID)
 	return nil
+}
+
+// pagesChanged tells the host's page cache that the mailbox's public
+// pages of the tenant (the list, its figures, the monthly report)
+// changed with a letter.
+func (h *Handler) pagesChanged(ctx context.Context, tenantID int64) {
+	if err := h.env.Host.PagesChanged(ctx, tenantID, ""); err != nil && !errors.Is(err, sdk.ErrUnsupported) {
+		h.env.Log.Warn("mailbox: pages changed", "tenant", tenantID, "err", err)
+	}
 }
 
 func (h *Handler) query(w http.ResponseWriter, r *http.Request) {
@@ -543,6 +554,16 @@ type publicLetter struct {
 }
 
 func (h *Handler) publicOf(ctx context.Context, t *sdk.Tenant, l *Letter) publicLetter {
+	return h.publicWith(t, l, func(id int64) string {
+		if d, err := h.env.Host.Tenant(ctx, id); err == nil {
+			return d.Name
+		}
+		return ""
+	})
+}
+
+// publicWith is publicOf with the departments' names looked up by name.
+func (h *Handler) publicWith(t *sdk.Tenant, l *Letter, name func(id int64) string) publicLetter {
 	p := publicLetter{Number: l.Number, Box: mailboxTitle(t, l.Mailbox), Category: l.Category,
 		Subject: redact(or(l.PublicSubject, l.Subject)), Content: redact(or(l.PublicContent, l.Content)),
 		Reply: redact(or(l.PublicReply, l.Reply)), Received: l.CreatedAt.In(cst).Format("2006-01-02")}
@@ -550,9 +571,7 @@ func (h *Handler) publicOf(ctx context.Context, t *sdk.Tenant, l *Letter) public
 		p.Replied = l.ClosedAt.In(cst).Format("2006-01-02")
 	}
 	if l.AssignedTenantID != 0 {
-		if d, err := h.env.Host.Tenant(ctx, l.AssignedTenantID); err == nil {
-			p.Dept = d.Name
-		}
+		p.Dept = name(l.AssignedTenantID)
 	}
 	return p
 }
@@ -575,12 +594,20 @@ func (h *Handler) index(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	box := r.URL.Query().Get("box")
+	// The departments' names in one call, not one per letter.
+	names := map[int64]string{}
+	if ts, err := h.env.Host.Tenants(r.Context(), false); err == nil {
+		for _, d := range ts {
+			names[d.ID] = d.Name
+		}
+	}
 	var pub []publicLetter
 	for _, l := range ls {
 		if box == "" || l.Mailbox == box {
-			pub = append(pub, h.publicOf(r.Context(), t, l))
+			pub = append(pub, h.publicWith(t, l, func(id int64) string { return names[id] }))
 		}
 	}
+	sdk.Cacheable(w, 10*time.Minute)
 	h.render(w, r, "index", NavTitle, 0, map[string]any{"Boxes": mailboxesOf(t), "Published": pub, "Box": box})
 }
 
@@ -594,6 +621,7 @@ func (h *Handler) public(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	p := h.publicOf(r.Context(), sdk.TenantOf(r), l)
+	sdk.Cacheable(w, 10*time.Minute)
 	h.render(w, r, "public", p.Subject, 0, p)
 }
 

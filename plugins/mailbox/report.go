@@ -170,6 +170,7 @@ func (h *Handler) report(w http.ResponseWriter, r *http.Request) {
 		}
 		start = p
 	}
+	sdk.Cacheable(w, 10*time.Minute)
 	rep, err := h.monthReport(r.Context(), t, box, start)
 	if err != nil {
 		sdk.Fail(w, err)

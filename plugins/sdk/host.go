@@ -43,6 +43,13 @@ type Host interface {
 	// not reset them and they hold across host processes. A host older
 	// than the call answers ErrUnsupported; count in the process then.
 	Allow(ctx context.Context, limit, key string, n int, window time.Duration) (ok bool, retryAfter time.Duration, err error)
+	// PagesChanged tells the host that the module's public pages of
+	// tenantID under prefix (relative to the module's mount, "" for all)
+	// changed, so that no host process serves them from its page cache
+	// any longer. Indexing or removing a search document says so too; call
+	// this for changes that are not search documents (a page's layout,
+	// figures). A host older than the call answers ErrUnsupported.
+	PagesChanged(ctx context.Context, tenantID int64, prefix string) error
 }
 
 // ErrUnsupported is the answer of a host that does not offer a service

@@ -10,7 +10,9 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
+	"time"
 )
 
 // RequestInfo is what the host says about a request besides the request:
@@ -197,4 +199,14 @@ func recorderOf(w http.ResponseWriter) *Recorder {
 		w = u.Unwrap()
 	}
 	return nil
+}
+
+// Cacheable declares the page being answered the same for every
+// anonymous visitor for up to ttl, so that the host may keep it in its
+// page cache (at most ten minutes) and answer it without asking the
+// module. The host drops it sooner when the module indexes or removes a
+// search document of the tenant, or calls Host.PagesChanged. Never call
+// it on a page that shows anything of the visitor.
+func Cacheable(w http.ResponseWriter, ttl time.Duration) {
+	w.Header().Set("Cache-Control", "public, max-age="+strconv.Itoa(int(ttl/time.Second)))
 }

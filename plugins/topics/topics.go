@@ -244,6 +244,7 @@ func (h *Handler) list(w http.ResponseWriter, r *http.Request) {
 			v.Archived = append(v.Archived, c)
 		}
 	}
+	sdk.Cacheable(w, 10*time.Minute)
 	h.render(w, r, "list", NavTitle, []sdk.Crumb{{Name: NavTitle}}, 0, v)
 }
 
@@ -294,6 +295,9 @@ func (h *Handler) topic(w http.ResponseWriter, r *http.Request) {
 		// A draft does not exist for the public, not even as "forbidden".
 		sdk.Fail(w, sdk.Errorf(sdk.ENOTFOUND, "没有找到这个专题，它可能已被删除或地址有误。"))
 		return
+	}
+	if t.Status != Draft {
+		sdk.Cacheable(w, 10*time.Minute)
 	}
 	secs, err := sectionsOf(r.Context(), db, t.ID)
 	if err != nil {

@@ -2236,6 +2236,58 @@ func (x *Notification) GetPath() string {
 	return ""
 }
 
+type PagesChangedRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	TenantId      int64                  `protobuf:"varint,1,opt,name=tenant_id,json=tenantId,proto3" json:"tenant_id,omitempty"`
+	PathPrefix    string                 `protobuf:"bytes,2,opt,name=path_prefix,json=pathPrefix,proto3" json:"path_prefix,omitempty"` // under the module's mount: "item/" for /disclosure/item/…
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *PagesChangedRequest) Reset() {
+	*x = PagesChangedRequest{}
+	mi := &file_module_proto_msgTypes[34]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *PagesChangedRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*PagesChangedRequest) ProtoMessage() {}
+
+func (x *PagesChangedRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_module_proto_msgTypes[34]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use PagesChangedRequest.ProtoReflect.Descriptor instead.
+func (*PagesChangedRequest) Descriptor() ([]byte, []int) {
+	return file_module_proto_rawDescGZIP(), []int{34}
+}
+
+func (x *PagesChangedRequest) GetTenantId() int64 {
+	if x != nil {
+		return x.TenantId
+	}
+	return 0
+}
+
+func (x *PagesChangedRequest) GetPathPrefix() string {
+	if x != nil {
+		return x.PathPrefix
+	}
+	return ""
+}
+
 type AllowRequest struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	Limit         string                 `protobuf:"bytes,1,opt,name=limit,proto3" json:"limit,omitempty"`    // the module's name for the limit: "letter-address"
@@ -2248,7 +2300,7 @@ type AllowRequest struct {
 
 func (x *AllowRequest) Reset() {
 	*x = AllowRequest{}
-	mi := &file_module_proto_msgTypes[34]
+	mi := &file_module_proto_msgTypes[35]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2260,7 +2312,7 @@ func (x *AllowRequest) String() string {
 func (*AllowRequest) ProtoMessage() {}
 
 func (x *AllowRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_module_proto_msgTypes[34]
+	mi := &file_module_proto_msgTypes[35]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2273,7 +2325,7 @@ func (x *AllowRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use AllowRequest.ProtoReflect.Descriptor instead.
 func (*AllowRequest) Descriptor() ([]byte, []int) {
-	return file_module_proto_rawDescGZIP(), []int{34}
+	return file_module_proto_rawDescGZIP(), []int{35}
 }
 
 func (x *AllowRequest) GetLimit() string {
@@ -2314,7 +2366,7 @@ type AllowResponse struct {
 
 func (x *AllowResponse) Reset() {
 	*x = AllowResponse{}
-	mi := &file_module_proto_msgTypes[35]
+	mi := &file_module_proto_msgTypes[36]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2326,7 +2378,7 @@ func (x *AllowResponse) String() string {
 func (*AllowResponse) ProtoMessage() {}
 
 func (x *AllowResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_module_proto_msgTypes[35]
+	mi := &file_module_proto_msgTypes[36]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2339,7 +2391,7 @@ func (x *AllowResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use AllowResponse.ProtoReflect.Descriptor instead.
 func (*AllowResponse) Descriptor() ([]byte, []int) {
-	return file_module_proto_rawDescGZIP(), []int{35}
+	return file_module_proto_rawDescGZIP(), []int{36}
 }
 
 func (x *AllowResponse) GetAllowed() bool {
@@ -2366,7 +2418,7 @@ type TenantRef struct {
 
 func (x *TenantRef) Reset() {
 	*x = TenantRef{}
-	mi := &file_module_proto_msgTypes[36]
+	mi := &file_module_proto_msgTypes[37]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2378,7 +2430,7 @@ func (x *TenantRef) String() string {
 func (*TenantRef) ProtoMessage() {}
 
 func (x *TenantRef) ProtoReflect() protoreflect.Message {
-	mi := &file_module_proto_msgTypes[36]
+	mi := &file_module_proto_msgTypes[37]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2391,7 +2443,7 @@ func (x *TenantRef) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use TenantRef.ProtoReflect.Descriptor instead.
 func (*TenantRef) Descriptor() ([]byte, []int) {
-	return file_module_proto_rawDescGZIP(), []int{36}
+	return file_module_proto_rawDescGZIP(), []int{37}
 }
 
 func (x *TenantRef) GetId() int64 {
@@ -2417,7 +2469,7 @@ type ListTenantsRequest struct {
 
 func (x *ListTenantsRequest) Reset() {
 	*x = ListTenantsRequest{}
-	mi := &file_module_proto_msgTypes[37]
+	mi := &file_module_proto_msgTypes[38]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2429,7 +2481,7 @@ func (x *ListTenantsRequest) String() string {
 func (*ListTenantsRequest) ProtoMessage() {}
 
 func (x *ListTenantsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_module_proto_msgTypes[37]
+	mi := &file_module_proto_msgTypes[38]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2442,7 +2494,7 @@ func (x *ListTenantsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListTenantsRequest.ProtoReflect.Descriptor instead.
 func (*ListTenantsRequest) Descriptor() ([]byte, []int) {
-	return file_module_proto_rawDescGZIP(), []int{37}
+	return file_module_proto_rawDescGZIP(), []int{38}
 }
 
 func (x *ListTenantsRequest) GetEnabledOnly() bool {
@@ -2461,7 +2513,7 @@ type TenantList struct {
 
 func (x *TenantList) Reset() {
 	*x = TenantList{}
-	mi := &file_module_proto_msgTypes[38]
+	mi := &file_module_proto_msgTypes[39]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2473,7 +2525,7 @@ func (x *TenantList) String() string {
 func (*TenantList) ProtoMessage() {}
 
 func (x *TenantList) ProtoReflect() protoreflect.Message {
-	mi := &file_module_proto_msgTypes[38]
+	mi := &file_module_proto_msgTypes[39]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2486,7 +2538,7 @@ func (x *TenantList) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use TenantList.ProtoReflect.Descriptor instead.
 func (*TenantList) Descriptor() ([]byte, []int) {
-	return file_module_proto_rawDescGZIP(), []int{38}
+	return file_module_proto_rawDescGZIP(), []int{39}
 }
 
 func (x *TenantList) GetTenants() []*Tenant {
@@ -2506,7 +2558,7 @@ type UserRef struct {
 
 func (x *UserRef) Reset() {
 	*x = UserRef{}
-	mi := &file_module_proto_msgTypes[39]
+	mi := &file_module_proto_msgTypes[40]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2518,7 +2570,7 @@ func (x *UserRef) String() string {
 func (*UserRef) ProtoMessage() {}
 
 func (x *UserRef) ProtoReflect() protoreflect.Message {
-	mi := &file_module_proto_msgTypes[39]
+	mi := &file_module_proto_msgTypes[40]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2531,7 +2583,7 @@ func (x *UserRef) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use UserRef.ProtoReflect.Descriptor instead.
 func (*UserRef) Descriptor() ([]byte, []int) {
-	return file_module_proto_rawDescGZIP(), []int{39}
+	return file_module_proto_rawDescGZIP(), []int{40}
 }
 
 func (x *UserRef) GetId() int64 {
@@ -2560,7 +2612,7 @@ type Column struct {
 
 func (x *Column) Reset() {
 	*x = Column{}
-	mi := &file_module_proto_msgTypes[40]
+	mi := &file_module_proto_msgTypes[41]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2572,7 +2624,7 @@ func (x *Column) String() string {
 func (*Column) ProtoMessage() {}
 
 func (x *Column) ProtoReflect() protoreflect.Message {
-	mi := &file_module_proto_msgTypes[40]
+	mi := &file_module_proto_msgTypes[41]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2585,7 +2637,7 @@ func (x *Column) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Column.ProtoReflect.Descriptor instead.
 func (*Column) Descriptor() ([]byte, []int) {
-	return file_module_proto_rawDescGZIP(), []int{40}
+	return file_module_proto_rawDescGZIP(), []int{41}
 }
 
 func (x *Column) GetSlug() string {
@@ -2625,7 +2677,7 @@ type ColumnList struct {
 
 func (x *ColumnList) Reset() {
 	*x = ColumnList{}
-	mi := &file_module_proto_msgTypes[41]
+	mi := &file_module_proto_msgTypes[42]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2637,7 +2689,7 @@ func (x *ColumnList) String() string {
 func (*ColumnList) ProtoMessage() {}
 
 func (x *ColumnList) ProtoReflect() protoreflect.Message {
-	mi := &file_module_proto_msgTypes[41]
+	mi := &file_module_proto_msgTypes[42]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2650,7 +2702,7 @@ func (x *ColumnList) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ColumnList.ProtoReflect.Descriptor instead.
 func (*ColumnList) Descriptor() ([]byte, []int) {
-	return file_module_proto_rawDescGZIP(), []int{41}
+	return file_module_proto_rawDescGZIP(), []int{42}
 }
 
 func (x *ColumnList) GetColumns() []*Column {
@@ -2672,7 +2724,7 @@ type ArticleQuery struct {
 
 func (x *ArticleQuery) Reset() {
 	*x = ArticleQuery{}
-	mi := &file_module_proto_msgTypes[42]
+	mi := &file_module_proto_msgTypes[43]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2684,7 +2736,7 @@ func (x *ArticleQuery) String() string {
 func (*ArticleQuery) ProtoMessage() {}
 
 func (x *ArticleQuery) ProtoReflect() protoreflect.Message {
-	mi := &file_module_proto_msgTypes[42]
+	mi := &file_module_proto_msgTypes[43]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2697,7 +2749,7 @@ func (x *ArticleQuery) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ArticleQuery.ProtoReflect.Descriptor instead.
 func (*ArticleQuery) Descriptor() ([]byte, []int) {
-	return file_module_proto_rawDescGZIP(), []int{42}
+	return file_module_proto_rawDescGZIP(), []int{43}
 }
 
 func (x *ArticleQuery) GetTenantId() int64 {
@@ -2738,7 +2790,7 @@ type ArticleRef struct {
 
 func (x *ArticleRef) Reset() {
 	*x = ArticleRef{}
-	mi := &file_module_proto_msgTypes[43]
+	mi := &file_module_proto_msgTypes[44]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2750,7 +2802,7 @@ func (x *ArticleRef) String() string {
 func (*ArticleRef) ProtoMessage() {}
 
 func (x *ArticleRef) ProtoReflect() protoreflect.Message {
-	mi := &file_module_proto_msgTypes[43]
+	mi := &file_module_proto_msgTypes[44]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2763,7 +2815,7 @@ func (x *ArticleRef) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ArticleRef.ProtoReflect.Descriptor instead.
 func (*ArticleRef) Descriptor() ([]byte, []int) {
-	return file_module_proto_rawDescGZIP(), []int{43}
+	return file_module_proto_rawDescGZIP(), []int{44}
 }
 
 func (x *ArticleRef) GetTenantId() int64 {
@@ -2797,7 +2849,7 @@ type Article struct {
 
 func (x *Article) Reset() {
 	*x = Article{}
-	mi := &file_module_proto_msgTypes[44]
+	mi := &file_module_proto_msgTypes[45]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2809,7 +2861,7 @@ func (x *Article) String() string {
 func (*Article) ProtoMessage() {}
 
 func (x *Article) ProtoReflect() protoreflect.Message {
-	mi := &file_module_proto_msgTypes[44]
+	mi := &file_module_proto_msgTypes[45]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2822,7 +2874,7 @@ func (x *Article) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Article.ProtoReflect.Descriptor instead.
 func (*Article) Descriptor() ([]byte, []int) {
-	return file_module_proto_rawDescGZIP(), []int{44}
+	return file_module_proto_rawDescGZIP(), []int{45}
 }
 
 func (x *Article) GetId() int64 {
@@ -2897,7 +2949,7 @@ type ArticleList struct {
 
 func (x *ArticleList) Reset() {
 	*x = ArticleList{}
-	mi := &file_module_proto_msgTypes[45]
+	mi := &file_module_proto_msgTypes[46]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2909,7 +2961,7 @@ func (x *ArticleList) String() string {
 func (*ArticleList) ProtoMessage() {}
 
 func (x *ArticleList) ProtoReflect() protoreflect.Message {
-	mi := &file_module_proto_msgTypes[45]
+	mi := &file_module_proto_msgTypes[46]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2922,7 +2974,7 @@ func (x *ArticleList) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ArticleList.ProtoReflect.Descriptor instead.
 func (*ArticleList) Descriptor() ([]byte, []int) {
-	return file_module_proto_rawDescGZIP(), []int{45}
+	return file_module_proto_rawDescGZIP(), []int{46}
 }
 
 func (x *ArticleList) GetArticles() []*Article {
@@ -3097,7 +3149,11 @@ const file_module_proto_rawDesc = "" +
 	"\auser_id\x18\x02 \x01(\x03R\x06userId\x12\x18\n" +
 	"\asubject\x18\x03 \x01(\tR\asubject\x12\x12\n" +
 	"\x04body\x18\x04 \x01(\tR\x04body\x12\x12\n" +
-	"\x04path\x18\x05 \x01(\tR\x04path\"u\n" +
+	"\x04path\x18\x05 \x01(\tR\x04path\"S\n" +
+	"\x13PagesChangedRequest\x12\x1b\n" +
+	"\ttenant_id\x18\x01 \x01(\x03R\btenantId\x12\x1f\n" +
+	"\vpath_prefix\x18\x02 \x01(\tR\n" +
+	"pathPrefix\"u\n" +
 	"\fAllowRequest\x12\x14\n" +
 	"\x05limit\x18\x01 \x01(\tR\x05limit\x12\x10\n" +
 	"\x03key\x18\x02 \x01(\tR\x03key\x12\x16\n" +
@@ -3154,7 +3210,7 @@ const file_module_proto_rawDesc = "" +
 	"\x05Stats\x12\x1e.yiwang.module.v1.StatsRequest\x1a\x1f.yiwang.module.v1.StatsResponse\x12E\n" +
 	"\x04Tick\x12\x1d.yiwang.module.v1.TickRequest\x1a\x1e.yiwang.module.v1.TickResponse\x12I\n" +
 	"\aReindex\x12 .yiwang.module.v1.ReindexRequest\x1a\x1a.yiwang.module.v1.Document0\x01\x12H\n" +
-	"\x05Cases\x12\x1e.yiwang.module.v1.CasesRequest\x1a\x1f.yiwang.module.v1.CasesResponse2\xd9\a\n" +
+	"\x05Cases\x12\x1e.yiwang.module.v1.CasesRequest\x1a\x1f.yiwang.module.v1.CasesResponse2\xa9\b\n" +
 	"\x04Host\x12D\n" +
 	"\rIndexDocument\x12\x1a.yiwang.module.v1.Document\x1a\x17.yiwang.module.v1.Empty\x12H\n" +
 	"\x0eRemoveDocument\x12\x1d.yiwang.module.v1.DocumentRef\x1a\x17.yiwang.module.v1.Empty\x12X\n" +
@@ -3170,7 +3226,8 @@ const file_module_proto_rawDesc = "" +
 	"\fListArticles\x12\x1e.yiwang.module.v1.ArticleQuery\x1a\x1d.yiwang.module.v1.ArticleList\x12E\n" +
 	"\n" +
 	"GetArticle\x12\x1c.yiwang.module.v1.ArticleRef\x1a\x19.yiwang.module.v1.Article\x12H\n" +
-	"\x05Allow\x12\x1e.yiwang.module.v1.AllowRequest\x1a\x1f.yiwang.module.v1.AllowResponseB\x17Z\x15yiwang/plugins/sdk/pbb\x06proto3"
+	"\x05Allow\x12\x1e.yiwang.module.v1.AllowRequest\x1a\x1f.yiwang.module.v1.AllowResponse\x12N\n" +
+	"\fPagesChanged\x12%.yiwang.module.v1.PagesChangedRequest\x1a\x17.yiwang.module.v1.EmptyB\x17Z\x15yiwang/plugins/sdk/pbb\x06proto3"
 
 var (
 	file_module_proto_rawDescOnce sync.Once
@@ -3184,7 +3241,7 @@ func file_module_proto_rawDescGZIP() []byte {
 	return file_module_proto_rawDescData
 }
 
-var file_module_proto_msgTypes = make([]protoimpl.MessageInfo, 46)
+var file_module_proto_msgTypes = make([]protoimpl.MessageInfo, 47)
 var file_module_proto_goTypes = []any{
 	(*Empty)(nil),                     // 0: yiwang.module.v1.Empty
 	(*DescribeRequest)(nil),           // 1: yiwang.module.v1.DescribeRequest
@@ -3220,19 +3277,20 @@ var file_module_proto_goTypes = []any{
 	(*CalendarStep)(nil),              // 31: yiwang.module.v1.CalendarStep
 	(*AuditEntry)(nil),                // 32: yiwang.module.v1.AuditEntry
 	(*Notification)(nil),              // 33: yiwang.module.v1.Notification
-	(*AllowRequest)(nil),              // 34: yiwang.module.v1.AllowRequest
-	(*AllowResponse)(nil),             // 35: yiwang.module.v1.AllowResponse
-	(*TenantRef)(nil),                 // 36: yiwang.module.v1.TenantRef
-	(*ListTenantsRequest)(nil),        // 37: yiwang.module.v1.ListTenantsRequest
-	(*TenantList)(nil),                // 38: yiwang.module.v1.TenantList
-	(*UserRef)(nil),                   // 39: yiwang.module.v1.UserRef
-	(*Column)(nil),                    // 40: yiwang.module.v1.Column
-	(*ColumnList)(nil),                // 41: yiwang.module.v1.ColumnList
-	(*ArticleQuery)(nil),              // 42: yiwang.module.v1.ArticleQuery
-	(*ArticleRef)(nil),                // 43: yiwang.module.v1.ArticleRef
-	(*Article)(nil),                   // 44: yiwang.module.v1.Article
-	(*ArticleList)(nil),               // 45: yiwang.module.v1.ArticleList
-	(*timestamppb.Timestamp)(nil),     // 46: google.protobuf.Timestamp
+	(*PagesChangedRequest)(nil),       // 34: yiwang.module.v1.PagesChangedRequest
+	(*AllowRequest)(nil),              // 35: yiwang.module.v1.AllowRequest
+	(*AllowResponse)(nil),             // 36: yiwang.module.v1.AllowResponse
+	(*TenantRef)(nil),                 // 37: yiwang.module.v1.TenantRef
+	(*ListTenantsRequest)(nil),        // 38: yiwang.module.v1.ListTenantsRequest
+	(*TenantList)(nil),                // 39: yiwang.module.v1.TenantList
+	(*UserRef)(nil),                   // 40: yiwang.module.v1.UserRef
+	(*Column)(nil),                    // 41: yiwang.module.v1.Column
+	(*ColumnList)(nil),                // 42: yiwang.module.v1.ColumnList
+	(*ArticleQuery)(nil),              // 43: yiwang.module.v1.ArticleQuery
+	(*ArticleRef)(nil),                // 44: yiwang.module.v1.ArticleRef
+	(*Article)(nil),                   // 45: yiwang.module.v1.Article
+	(*ArticleList)(nil),               // 46: yiwang.module.v1.ArticleList
+	(*timestamppb.Timestamp)(nil),     // 47: google.protobuf.Timestamp
 }
 var file_module_proto_depIdxs = []int32{
 	3,  // 0: yiwang.module.v1.Description.nav:type_name -> yiwang.module.v1.NavEntry
@@ -3249,18 +3307,18 @@ var file_module_proto_depIdxs = []int32{
 	14, // 11: yiwang.module.v1.Fragment.crumbs:type_name -> yiwang.module.v1.Crumb
 	10, // 12: yiwang.module.v1.Fragment.headers:type_name -> yiwang.module.v1.Header
 	10, // 13: yiwang.module.v1.Raw.headers:type_name -> yiwang.module.v1.Header
-	46, // 14: yiwang.module.v1.StatsRequest.from:type_name -> google.protobuf.Timestamp
-	46, // 15: yiwang.module.v1.StatsRequest.to:type_name -> google.protobuf.Timestamp
+	47, // 14: yiwang.module.v1.StatsRequest.from:type_name -> google.protobuf.Timestamp
+	47, // 15: yiwang.module.v1.StatsRequest.to:type_name -> google.protobuf.Timestamp
 	19, // 16: yiwang.module.v1.StatsResponse.stats:type_name -> yiwang.module.v1.Stat
 	22, // 17: yiwang.module.v1.CasesResponse.cases:type_name -> yiwang.module.v1.Case
-	46, // 18: yiwang.module.v1.Case.updated:type_name -> google.protobuf.Timestamp
-	46, // 19: yiwang.module.v1.TickRequest.now:type_name -> google.protobuf.Timestamp
-	46, // 20: yiwang.module.v1.Document.date:type_name -> google.protobuf.Timestamp
+	47, // 18: yiwang.module.v1.Case.updated:type_name -> google.protobuf.Timestamp
+	47, // 19: yiwang.module.v1.TickRequest.now:type_name -> google.protobuf.Timestamp
+	47, // 20: yiwang.module.v1.Document.date:type_name -> google.protobuf.Timestamp
 	31, // 21: yiwang.module.v1.WorkingDays.steps:type_name -> yiwang.module.v1.CalendarStep
 	8,  // 22: yiwang.module.v1.TenantList.tenants:type_name -> yiwang.module.v1.Tenant
-	40, // 23: yiwang.module.v1.ColumnList.columns:type_name -> yiwang.module.v1.Column
-	46, // 24: yiwang.module.v1.Article.published_at:type_name -> google.protobuf.Timestamp
-	44, // 25: yiwang.module.v1.ArticleList.articles:type_name -> yiwang.module.v1.Article
+	41, // 23: yiwang.module.v1.ColumnList.columns:type_name -> yiwang.module.v1.Column
+	47, // 24: yiwang.module.v1.Article.published_at:type_name -> google.protobuf.Timestamp
+	45, // 25: yiwang.module.v1.ArticleList.articles:type_name -> yiwang.module.v1.Article
 	1,  // 26: yiwang.module.v1.Module.Describe:input_type -> yiwang.module.v1.DescribeRequest
 	5,  // 27: yiwang.module.v1.Module.Configure:input_type -> yiwang.module.v1.ConfigureRequest
 	11, // 28: yiwang.module.v1.Module.Handle:input_type -> yiwang.module.v1.HandleRequest
@@ -3274,35 +3332,37 @@ var file_module_proto_depIdxs = []int32{
 	29, // 36: yiwang.module.v1.Host.WorkingDaysBetween:input_type -> yiwang.module.v1.WorkingDaysBetweenRequest
 	32, // 37: yiwang.module.v1.Host.WriteAudit:input_type -> yiwang.module.v1.AuditEntry
 	33, // 38: yiwang.module.v1.Host.Notify:input_type -> yiwang.module.v1.Notification
-	36, // 39: yiwang.module.v1.Host.GetTenant:input_type -> yiwang.module.v1.TenantRef
-	37, // 40: yiwang.module.v1.Host.ListTenants:input_type -> yiwang.module.v1.ListTenantsRequest
-	39, // 41: yiwang.module.v1.Host.GetUser:input_type -> yiwang.module.v1.UserRef
-	36, // 42: yiwang.module.v1.Host.ListColumns:input_type -> yiwang.module.v1.TenantRef
-	42, // 43: yiwang.module.v1.Host.ListArticles:input_type -> yiwang.module.v1.ArticleQuery
-	43, // 44: yiwang.module.v1.Host.GetArticle:input_type -> yiwang.module.v1.ArticleRef
-	34, // 45: yiwang.module.v1.Host.Allow:input_type -> yiwang.module.v1.AllowRequest
-	2,  // 46: yiwang.module.v1.Module.Describe:output_type -> yiwang.module.v1.Description
-	7,  // 47: yiwang.module.v1.Module.Configure:output_type -> yiwang.module.v1.ConfigureResponse
-	12, // 48: yiwang.module.v1.Module.Handle:output_type -> yiwang.module.v1.HandleResponse
-	18, // 49: yiwang.module.v1.Module.Stats:output_type -> yiwang.module.v1.StatsResponse
-	24, // 50: yiwang.module.v1.Module.Tick:output_type -> yiwang.module.v1.TickResponse
-	26, // 51: yiwang.module.v1.Module.Reindex:output_type -> yiwang.module.v1.Document
-	21, // 52: yiwang.module.v1.Module.Cases:output_type -> yiwang.module.v1.CasesResponse
-	0,  // 53: yiwang.module.v1.Host.IndexDocument:output_type -> yiwang.module.v1.Empty
-	0,  // 54: yiwang.module.v1.Host.RemoveDocument:output_type -> yiwang.module.v1.Empty
-	30, // 55: yiwang.module.v1.Host.AddWorkingDays:output_type -> yiwang.module.v1.WorkingDays
-	30, // 56: yiwang.module.v1.Host.WorkingDaysBetween:output_type -> yiwang.module.v1.WorkingDays
-	0,  // 57: yiwang.module.v1.Host.WriteAudit:output_type -> yiwang.module.v1.Empty
-	0,  // 58: yiwang.module.v1.Host.Notify:output_type -> yiwang.module.v1.Empty
-	8,  // 59: yiwang.module.v1.Host.GetTenant:output_type -> yiwang.module.v1.Tenant
-	38, // 60: yiwang.module.v1.Host.ListTenants:output_type -> yiwang.module.v1.TenantList
-	9,  // 61: yiwang.module.v1.Host.GetUser:output_type -> yiwang.module.v1.User
-	41, // 62: yiwang.module.v1.Host.ListColumns:output_type -> yiwang.module.v1.ColumnList
-	45, // 63: yiwang.module.v1.Host.ListArticles:output_type -> yiwang.module.v1.ArticleList
-	44, // 64: yiwang.module.v1.Host.GetArticle:output_type -> yiwang.module.v1.Article
-	35, // 65: yiwang.module.v1.Host.Allow:output_type -> yiwang.module.v1.AllowResponse
-	46, // [46:66] is the sub-list for method output_type
-	26, // [26:46] is the sub-list for method input_type
+	37, // 39: yiwang.module.v1.Host.GetTenant:input_type -> yiwang.module.v1.TenantRef
+	38, // 40: yiwang.module.v1.Host.ListTenants:input_type -> yiwang.module.v1.ListTenantsRequest
+	40, // 41: yiwang.module.v1.Host.GetUser:input_type -> yiwang.module.v1.UserRef
+	37, // 42: yiwang.module.v1.Host.ListColumns:input_type -> yiwang.module.v1.TenantRef
+	43, // 43: yiwang.module.v1.Host.ListArticles:input_type -> yiwang.module.v1.ArticleQuery
+	44, // 44: yiwang.module.v1.Host.GetArticle:input_type -> yiwang.module.v1.ArticleRef
+	35, // 45: yiwang.module.v1.Host.Allow:input_type -> yiwang.module.v1.AllowRequest
+	34, // 46: yiwang.module.v1.Host.PagesChanged:input_type -> yiwang.module.v1.PagesChangedRequest
+	2,  // 47: yiwang.module.v1.Module.Describe:output_type -> yiwang.module.v1.Description
+	7,  // 48: yiwang.module.v1.Module.Configure:output_type -> yiwang.module.v1.ConfigureResponse
+	12, // 49: yiwang.module.v1.Module.Handle:output_type -> yiwang.module.v1.HandleResponse
+	18, // 50: yiwang.module.v1.Module.Stats:output_type -> yiwang.module.v1.StatsResponse
+	24, // 51: yiwang.module.v1.Module.Tick:output_type -> yiwang.module.v1.TickResponse
+	26, // 52: yiwang.module.v1.Module.Reindex:output_type -> yiwang.module.v1.Document
+	21, // 53: yiwang.module.v1.Module.Cases:output_type -> yiwang.module.v1.CasesResponse
+	0,  // 54: yiwang.module.v1.Host.IndexDocument:output_type -> yiwang.module.v1.Empty
+	0,  // 55: yiwang.module.v1.Host.RemoveDocument:output_type -> yiwang.module.v1.Empty
+	30, // 56: yiwang.module.v1.Host.AddWorkingDays:output_type -> yiwang.module.v1.WorkingDays
+	30, // 57: yiwang.module.v1.Host.WorkingDaysBetween:output_type -> yiwang.module.v1.WorkingDays
+	0,  // 58: yiwang.module.v1.Host.WriteAudit:output_type -> yiwang.module.v1.Empty
+	0,  // 59: yiwang.module.v1.Host.Notify:output_type -> yiwang.module.v1.Empty
+	8,  // 60: yiwang.module.v1.Host.GetTenant:output_type -> yiwang.module.v1.Tenant
+	39, // 61: yiwang.module.v1.Host.ListTenants:output_type -> yiwang.module.v1.TenantList
+	9,  // 62: yiwang.module.v1.Host.GetUser:output_type -> yiwang.module.v1.User
+	42, // 63: yiwang.module.v1.Host.ListColumns:output_type -> yiwang.module.v1.ColumnList
+	46, // 64: yiwang.module.v1.Host.ListArticles:output_type -> yiwang.module.v1.ArticleList
+	45, // 65: yiwang.module.v1.Host.GetArticle:output_type -> yiwang.module.v1.Article
+	36, // 66: yiwang.module.v1.Host.Allow:output_type -> yiwang.module.v1.AllowResponse
+	0,  // 67: yiwang.module.v1.Host.PagesChanged:output_type -> yiwang.module.v1.Empty
+	47, // [47:68] is the sub-list for method output_type
+	26, // [26:47] is the sub-list for method input_type
 	26, // [26:26] is the sub-list for extension type_name
 	26, // [26:26] is the sub-list for extension extendee
 	0,  // [0:26] is the sub-list for field type_name
@@ -3324,7 +3384,7 @@ func file_module_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_module_proto_rawDesc), len(file_module_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   46,
+			NumMessages:   47,
 			NumExtensions: 0,
 			NumServices:   2,
 		},

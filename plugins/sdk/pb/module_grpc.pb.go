@@ -404,6 +404,7 @@ const (
 	Host_ListArticles_FullMethodName       = "/yiwang.module.v1.Host/ListArticles"
 	Host_GetArticle_FullMethodName         = "/yiwang.module.v1.Host/GetArticle"
 	Host_Allow_FullMethodName              = "/yiwang.module.v1.Host/Allow"
+	Host_PagesChanged_FullMethodName       = "/yiwang.module.v1.Host/PagesChanged"
 )
 
 // HostClient is the client API for Host service.
@@ -429,6 +430,12 @@ type HostClient interface {
 	// within protocol 1: a host without it answers Unimplemented, and the
 	// SDK's caller falls back to counting in its own process.
 	Allow(ctx context.Context, in *AllowRequest, opts ...grpc.CallOption) (*AllowResponse, error)
+	// PagesChanged says that the module's public pages of a tenant changed
+	// (under path_prefix of its mount, "" for all), so the host's page
+	// cache drops them in every host process; the portal's pages of the
+	// module go too, since they may gather every tenant's. Within protocol
+	// 1: an older host answers Unimplemented.
+	PagesChanged(ctx context.Context, in *PagesChangedRequest, opts ...grpc.CallOption) (*Empty, error)
 }
 
 type hostClient struct {
@@ -569,6 +576,16 @@ func (c *hostClient) Allow(ctx context.Context, in *AllowRequest, opts ...grpc.C
 	return out, nil
 }
 
+func (c *hostClient) PagesChanged(ctx context.Context, in *PagesChangedRequest, opts ...grpc.CallOption) (*Empty, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(Empty)
+	err := c.cc.Invoke(ctx, Host_PagesChanged_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // HostServer is the server API for Host service.
 // All implementations must embed UnimplementedHostServer
 // for forward compatibility.
@@ -592,6 +609,12 @@ type HostServer interface {
 	// within protocol 1: a host without it answers Unimplemented, and the
 	// SDK's caller falls back to counting in its own process.
 	Allow(context.Context, *AllowRequest) (*AllowResponse, error)
+	// PagesChanged says that the module's public pages of a tenant changed
+	// (under path_prefix of its mount, "" for all), so the host's page
+	// cache drops them in every host process; the portal's pages of the
+	// module go too, since they may gather every tenant's. Within protocol
+	// 1: an older host answers Unimplemented.
+	PagesChanged(context.Context, *PagesChangedRequest) (*Empty, error)
 	mustEmbedUnimplementedHostServer()
 }
 
@@ -640,6 +663,9 @@ func (UnimplementedHostServer) GetArticle(context.Context, *ArticleRef) (*Articl
 }
 func (UnimplementedHostServer) Allow(context.Context, *AllowRequest) (*AllowResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method Allow not implemented")
+}
+func (UnimplementedHostServer) PagesChanged(context.Context, *PagesChangedRequest) (*Empty, error) {
+	return nil, status.Error(codes.Unimplemented, "method PagesChanged not implemented")
 }
 func (UnimplementedHostServer) mustEmbedUnimplementedHostServer() {}
 func (UnimplementedHostServer) testEmbeddedByValue()              {}
@@ -896,6 +922,24 @@ func _Host_Allow_Handler(srv interface{}, ctx context.Context, dec func(interfac
 	return interceptor(ctx, in, info, handler)
 }
 
+func _Host_PagesChanged_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(PagesChangedRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(HostServer).PagesChanged(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: Host_PagesChanged_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(HostServer).PagesChanged(ctx, req.(*PagesChangedRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 // Host_ServiceDesc is the grpc.ServiceDesc for Host service.
 // It's only intended for direct use with grpc.RegisterService,
 // and not to be introspected or modified (even as a copy)
@@ -954,6 +998,10 @@ var Host_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "Allow",
 			Handler:    _Host_Allow_Handler,
+		},
+		{
+			MethodName: "PagesChanged",
+			Handler:    _Host_PagesChanged_Handler,
 		},
 	},
 	Streams:  []grpc.StreamDesc{},

@@ -117,6 +117,17 @@ func (h *hostClient) Article(ctx context.Context, tenantID, id int64) (*sdk.Arti
 	return &out, nil
 }
 
+func (h *hostClient) PagesChanged(ctx context.Context, tenantID int64, prefix string) error {
+	_, err := h.c.PagesChanged(ctx, &pb.PagesChangedRequest{TenantId: tenantID, PathPrefix: prefix})
+	if status.Code(err) == codes.Unimplemented {
+		return fmt.Errorf("pages changed: %w", sdk.ErrUnsupported)
+	}
+	if err != nil {
+		return FromStatus(err)
+	}
+	return nil
+}
+
 func (h *hostClient) Allow(ctx context.Context, limit, key string, n int, window time.Duration) (bool, time.Duration, error) {
 	r, err := h.c.Allow(ctx, &pb.AllowRequest{Limit: limit, Key: key, Events: int32(n), WindowSeconds: int64(window / time.Second)})
 	if status.Code(err) == codes.Unimplemented {
@@ -245,6 +256,17 @@ func (s *hostServer) Allow(ctx context.Context, r *pb.AllowRequest) (*pb.AllowRe
 		return nil, ToStatus(err)
 	}
 	return &pb.AllowResponse{Allowed: ok, RetryAfterSeconds: int64((wait + time.Second - 1) / time.Second)}, nil
+}
+
+func (s *hostServer) PagesChanged(ctx context.Context, r *pb.PagesChangedRequest) (*pb.Empty, error) {
+	err := s.h.PagesChanged(ctx, r.TenantId, r.PathPrefix)
+	if errors.Is(err, sdk.ErrUnsupported) {
+		return nil, status.Error(codes.Unimplemented, err.Error())
+	}
+	if err != nil {
+		return nil, ToStatus(err)
+	}
+	return &pb.Empty{}, nil
 }
 
 func (s *hostServer) GetArticle(ctx context.Context, r *pb.ArticleRef) (*pb.Article, error) {

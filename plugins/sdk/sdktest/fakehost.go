@@ -37,7 +37,14 @@ type FakeHost struct {
 	columns  map[int64][]sdk.Column
 	users    map[int64]*sdk.User
 	hits     map[string][]time.Time // limit/key
+	changed  []PageChange
 	now      func() time.Time
+}
+
+// PageChange is one PagesChanged call the module made.
+type PageChange struct {
+	TenantID int64
+	Prefix   string
 }
 
 var _ sdk.Host = (*FakeHost)(nil)
@@ -281,6 +288,21 @@ func (h *FakeHost) Allow(_ context.Context, limit, key string, n int, window tim
 	}
 	h.hits[k] = append(kept, now)
 	return true, 0, nil
+}
+
+// PagesChanged records the call, for PageChanges.
+func (h *FakeHost) PagesChanged(_ context.Context, tenantID int64, prefix string) error {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.changed = append(h.changed, PageChange{tenantID, prefix})
+	return nil
+}
+
+// PageChanges returns the PagesChanged calls so far.
+func (h *FakeHost) PageChanges() []PageChange {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return append([]PageChange(nil), h.changed...)
 }
 
 // SetClock replaces the clock rate limits are counted by.
