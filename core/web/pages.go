@@ -16,6 +16,10 @@ import (
 // write that changes what a visitor sees records a change the feed hands
 // to every host process.
 
+// registrySafetyTTL is how long the tenant registry is trusted when the
+// change feed tells of every tenant change.
+const registrySafetyTTL = 10 * time.Minute
+
 // pageTTL is how long a core page is kept when nothing changes it.
 const pageTTL = pagecache.MaxTTL
 
@@ -24,6 +28,9 @@ const pageTTL = pagecache.MaxTTL
 // also reloads the tenant registry.
 func (s *Server) UsePages(c *pagecache.Cache, feed *changes.Feed) {
 	s.pages, s.changes = c, feed
+	// Tenant changes arrive through the feed; the registry's own reload
+	// is a safety net only.
+	s.reg.ttl.Store(int64(registrySafetyTTL))
 	feed.Subscribe(func(ch changes.Change) {
 		c.Apply(ch)
 		if ch.TenantID == changes.AllTenants {

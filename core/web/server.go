@@ -105,7 +105,7 @@ func New(cfg Config, db *store.DB, ts *tenants.Store, cs *content.Store, log *sl
 		return nil, err
 	}
 	s := &Server{cfg: cfg, db: db, tenants: ts, content: cs, log: log, views: v,
-		reg: &registry{store: ts, ttl: cfg.RegistryTTL}}
+		reg: newRegistry(ts, cfg.RegistryTTL)}
 	s.siteRoutes()
 	s.top = http.NewServeMux()
 	s.top.HandleFunc("GET /healthz", s.healthz)
