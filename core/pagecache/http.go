@@ -98,6 +98,10 @@ func (c *Cache) Serve(w http.ResponseWriter, r *http.Request, p Page, next http.
 			e.Modified = now.UTC().Truncate(time.Second)
 		}
 		e.Expires = now.Add(ttl)
+		e.Header = h.Clone()
+		for _, k := range []string{"Set-Cookie", "Date", "Content-Length", "Content-Encoding", "Etag", "Vary", "X-Cache", "Cache-Control", "Last-Modified", "Content-Type"} {
+			delete(e.Header, k)
+		}
 		compress(e)
 		c.Put(e, gen)
 		h.Set("X-Cache", "miss")
@@ -105,6 +109,17 @@ func (c *Cache) Serve(w http.ResponseWriter, r *http.Request, p Page, next http.
 		return
 	}
 	write(w, r, e, http.StatusOK, "")
+}
+
+// Hit answers r with e as the cache does, headers and all, for a request
+// answered before the middleware runs.
+func Hit(w http.ResponseWriter, r *http.Request, e *Entry) {
+	h := w.Header()
+	for k, vs := range e.Header {
+		h[k] = vs
+	}
+	h.Set("X-Cache", "hit")
+	write(w, r, e, http.StatusOK, "public, no-cache")
 }
 
 // declaredTTL reads "public, max-age=N" from a module's page.

@@ -7,6 +7,7 @@ package pagecache
 
 import (
 	"container/list"
+	"net/http"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -27,7 +28,11 @@ type Entry struct {
 	Body        []byte // as rendered
 	Gzip        []byte // nil when compression does not pay
 	Brotli      []byte
-	Expires     time.Time
+	// Header is the rest of the answer as it was drawn (security
+	// headers, the site's policy), for an answer given before the
+	// middleware that set them runs (Hit).
+	Header  http.Header
+	Expires time.Time
 	size        int64
 }
 
@@ -76,6 +81,24 @@ func (c *Cache) Get(key string, now time.Time) *Entry {
 	if now.After(e.Expires) {
 		c.remove(el)
 		c.misses.Add(1)
+		return nil
+	}
+	c.lru.MoveToFront(el)
+	c.hits.Add(1)
+	return e
+}
+
+// Peek returns the fresh entry of key, or nil, counting a hit but not a
+// miss: the request goes on to Serve, which counts it.
+func (c *Cache) Peek(key string, now time.Time) *Entry {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	el, ok := c.items[key]
+	if !ok {
+		return nil
+	}
+	e := el.Value.(*Entry)
+	if now.After(e.Expires) {
 		return nil
 	}
 	c.lru.MoveToFront(el)

@@ -18,6 +18,7 @@ import (
 
 	"github.com/jmoiron/sqlx"
 	"yiwang/core"
+	"yiwang/core/changes"
 	"yiwang/core/content"
 	"yiwang/core/search/outbox"
 	"yiwang/core/store"
@@ -350,6 +351,13 @@ func (f *Feeder) Drain(ctx context.Context) (int, error) {
 	}
 	if err := f.deleteRows(ctx, rows); err != nil {
 		return 0, err
+	}
+	// The index changed: every site's search pages the page caches hold
+	// are out of date.
+	if len(rows) > 0 {
+		if err := changes.Record(ctx, f.DB, changes.AllTenants, "/search"); err != nil {
+			f.log().Warn("search: page change not recorded", "err", err)
+		}
 	}
 	return len(rows), nil
 }

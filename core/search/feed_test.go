@@ -143,9 +143,18 @@ func TestOnlyPublishedReachesTheIndex(t *testing.T) {
 		if got := found(t, idx, "扶贫"); len(got) != 0 {
 			t.Errorf("indexed before the worker ran: %v", got)
 		}
+		var before int
+		if err := db.GetContext(ctx, &before, `SELECT COUNT(*) FROM page_changes WHERE prefix = '/search'`); err != nil {
+			t.Fatal(err)
+		}
 		drain(t, feed)
 		if got, want := found(t, idx, "扶贫"), []string{search.ArticleID(pub.ID)}; !slices.Equal(got, want) {
 			t.Errorf("after publishing: %v, want %v", got, want)
+		}
+		// The index changed, so every site's cached search pages go.
+		var after int
+		if err := db.GetContext(ctx, &after, `SELECT COUNT(*) FROM page_changes WHERE tenant_id = 0 AND prefix = '/search'`); err != nil || after != before+1 {
+			t.Errorf("search page changes %d after applying, %d before (%v)", after, before, err)
 		}
 		if got := found(t, idx, "身份证号"); len(got) != 0 {
 			t.Errorf("a draft's text is searchable: %v", got)

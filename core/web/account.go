@@ -78,7 +78,8 @@ func (s *Server) EnableAccounts(svc *sso.Service, opts AccountsOptions) *Account
 	s.HandleSite("GET /account/totp", a.totpPage)
 	s.HandleSite("POST /account/totp", a.totpVerify)
 	a.consoleRoutes()
-	s.Extend(Extensions{Viewer: a.viewer, CSRFToken: a.csrfToken, Wrap: []func(http.Handler) http.Handler{a.sessions, a.checkCSRF}})
+	s.Extend(Extensions{Viewer: a.viewer, CSRFToken: a.csrfToken, Wrap: []func(http.Handler) http.Handler{a.sessions, a.checkCSRF},
+		Anonymous: a.anonymous})
 	return a
 }
 
@@ -124,6 +125,15 @@ func (a *Accounts) exempt(p string) bool {
 		}
 	}
 	return false
+}
+
+// anonymous: no session cookie to look up and no sign-on probe to send,
+// so sessions would pass the request on as nobody's.
+func (a *Accounts) anonymous(r *http.Request) bool {
+	if c, err := r.Cookie(sessionCookie); err == nil && c.Value != "" {
+		return false
+	}
+	return !a.shouldProbe(r)
 }
 
 // sessions finds the request's user from this host's cookie, and sends a

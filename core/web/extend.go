@@ -92,6 +92,11 @@ type Extensions struct {
 	Nav func(r *http.Request, t *tenants.Tenant) []NavEntry
 	// Wrap wraps the whole handler (sessions, CSRF checks, rate limits).
 	Wrap []func(http.Handler) http.Handler
+	// Anonymous tells, before any middleware runs, whether a request is
+	// surely an anonymous visitor's that Wrap would pass as it is (no
+	// session cookie, no sign-on probe due): only such a request is
+	// answered from the page cache ahead of the middleware.
+	Anonymous func(r *http.Request) bool
 }
 
 // Extend installs the extensions. Call before serving.
@@ -104,6 +109,9 @@ func (s *Server) Extend(e Extensions) {
 	}
 	if e.Nav != nil {
 		s.ext.Nav = e.Nav
+	}
+	if e.Anonymous != nil {
+		s.ext.Anonymous = e.Anonymous
 	}
 	s.ext.Wrap = append(s.ext.Wrap, e.Wrap...)
 }

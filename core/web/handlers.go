@@ -62,7 +62,7 @@ func (s *Server) home(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	byCol, err := s.content.LatestByColumn(r.Context(), site.tenant.ID, 8)
+	byCol, err := s.latestByColumn(r.Context(), site.tenant.ID, 8)
 	if err != nil {
 		s.fail(w, r, err)
 		return

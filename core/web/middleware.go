@@ -80,6 +80,9 @@ func (s *Server) logRequests(next http.Handler) http.Handler {
 		if rec.status >= 500 {
 			level = slog.LevelWarn
 		}
+		if !s.log.Enabled(r.Context(), level) {
+			return
+		}
 		s.log.Log(r.Context(), level, "http", "method", r.Method, "host", r.Host, "path", r.URL.Path,
 			"status", rec.status, "bytes", rec.bytes, "ms", time.Since(start).Milliseconds())
 	})

@@ -27,11 +27,14 @@ const pageTTL = pagecache.MaxTTL
 // change names, and a change of every tenant (the registry, a template)
 // also reloads the tenant registry.
 func (s *Server) UsePages(c *pagecache.Cache, feed *changes.Feed) {
-	s.pages, s.changes = c, feed
+	s.pages, s.changes, s.memo = c, feed, newSiteMemo()
 	// Tenant changes arrive through the feed; the registry's own reload
 	// is a safety net only.
 	s.reg.ttl.Store(int64(registrySafetyTTL))
 	feed.Subscribe(func(ch changes.Change) {
+		if ch.Prefix == "" {
+			s.memo.drop(ch.TenantID) // before the pages, which are drawn from it
+		}
 		c.Apply(ch)
 		if ch.TenantID == changes.AllTenants {
 			s.reg.invalidate()
@@ -75,19 +78,41 @@ func (s *Server) servePage(w http.ResponseWriter, orig, r *http.Request, site *r
 	}, s.site)
 }
 
+// cachedFirst answers an anonymous read from the page cache before any
+// other middleware: the stored answer carries the headers it was drawn
+// with (the security policy among them), and nothing of the request but
+// its key decides it. Everything else goes on to next.
+func (s *Server) cachedFirst(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if s.pages != nil && (r.Method == http.MethodGet || r.Method == http.MethodHead) && r.Header.Get("Authorization") == "" &&
+			!strings.HasPrefix(r.URL.Path, "/static/") && (s.ext.Anonymous == nil || s.ext.Anonymous(r)) {
+			if e := s.pages.Peek(pageKey(r, scheme(r, s.cfg.TrustProxy)), time.Now()); e != nil {
+				if l := routeLabelOf(r); l != nil {
+					l.Pattern = e.Pattern
+				}
+				pagecache.Hit(w, r, e)
+				return
+			}
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
 // pageKey is what makes two anonymous requests the same page: scheme,
 // host, path, the query in a fixed order without tracking parameters,
 // and large-text mode, the one cookie that changes an anonymous page.
 func pageKey(r *http.Request, scheme string) string {
-	q := r.URL.Query()
-	for k := range q {
-		if strings.HasPrefix(k, "utm_") {
-			delete(q, k)
-		}
-	}
 	k := scheme + "://" + strings.ToLower(r.Host) + r.URL.Path
-	if len(q) > 0 {
-		k += "?" + q.Encode()
+	if r.URL.RawQuery != "" {
+		q := r.URL.Query()
+		for k := range q {
+			if strings.HasPrefix(k, "utm_") {
+				delete(q, k)
+			}
+		}
+		if len(q) > 0 {
+			k += "?" + q.Encode()
+		}
 	}
 	if elderOn(r) {
 		k += "|elder"

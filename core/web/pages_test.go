@@ -198,3 +198,20 @@ func TestCachedPagesHoldNothingPersonal(t *testing.T) {
 		t.Fatal("the citizen got the anonymous page from the cache")
 	}
 }
+
+// BenchmarkCachedPage answers the portal's home page from the page cache
+// through the whole handler, sessions and all, as an anonymous visitor.
+func BenchmarkCachedPage(b *testing.B) {
+	f := newFixture(b, storetest.SQLite(b))
+	feed := changes.NewFeed(f.db, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	f.srv.UsePages(pagecache.New(32<<20), feed)
+	f.get(b, "localhost:8080", "/")
+	b.ReportAllocs()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			if r := f.get(b, "localhost:8080", "/"); r.header.Get("X-Cache") != "hit" {
+				b.Fatal("not from the cache")
+			}
+		}
+	})
+}

@@ -200,7 +200,7 @@ type Page struct {
 
 // newPage fills the shared parts of a page for site.
 func (s *Server) newPage(w http.ResponseWriter, r *http.Request, site *reqSite, title string) (*Page, error) {
-	nav, err := s.content.Columns(r.Context(), site.tenant.ID, false)
+	nav, err := s.siteColumns(r.Context(), site.tenant.ID)
 	if err != nil {
 		return nil, err
 	}

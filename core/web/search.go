@@ -29,7 +29,9 @@ var searchSlots = make(chan struct{}, 4)
 
 // MountSearch adds the search page on every site, over idx.
 func (s *Server) MountSearch(idx search.Index) {
-	s.HandleSite("GET /search", func(w http.ResponseWriter, r *http.Request) { s.searchPage(w, r, idx) })
+	// An anonymous visitor's results are everybody's: the page cache keeps
+	// them until the index changes (the search worker records that).
+	s.HandleSite("GET /search", cacheable(func(w http.ResponseWriter, r *http.Request) { s.searchPage(w, r, idx) }))
 	s.HandleSite("GET /search/", func(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, strings.TrimSuffix(siteOf(r).base, "/")+"/search"+query(r), http.StatusMovedPermanently)
 	})

@@ -60,6 +60,7 @@ type Server struct {
 	monitorSnap   monitorSnapshot
 
 	pages   *pagecache.Cache // nil without a page cache
+	memo    *siteMemo        // nil without the change feed
 	changes *changes.Feed
 }
 
@@ -128,7 +129,7 @@ func (s *Server) Handler() http.Handler {
 	for i := len(s.ext.Wrap) - 1; i >= 0; i-- {
 		h = s.ext.Wrap[i](h)
 	}
-	return s.recoverPanics(s.logRequests(s.securityHeaders(s.keepBody(h))))
+	return s.recoverPanics(s.cachedFirst(s.logRequests(s.securityHeaders(s.keepBody(h)))))
 }
 
 // InvalidateTenants makes the next request see tenant changes at once.
