@@ -33,7 +33,7 @@ type Entry struct {
 	// middleware that set them runs (Hit).
 	Header  http.Header
 	Expires time.Time
-	size        int64
+	size    int64
 }
 
 // Stats are the cache's counters, for the metrics.
