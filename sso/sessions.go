@@ -128,10 +128,15 @@ func (s *Service) Lookup(ctx context.Context, host, token string) (*User, error)
 	}
 	th := hashToken(token)
 	var row sessionRow
-	err := s.db.GetContext(ctx, &row, `SELECT h.session_id, s.provider, s.mfa, s.mfa_method, s.id_token, s.last_seen_at, s.expires_at, s.ended_at,
+	// Every signed-in request asks this: prepared once per connection.
+	st, err := s.db.Prepared(ctx, `SELECT h.session_id, s.provider, s.mfa, s.mfa_method, s.id_token, s.last_seen_at, s.expires_at, s.ended_at,
 		a.id, a.issuer, a.subject, a.name, a.email, a.created_at, a.last_login_at
 		FROM sso_host_sessions h JOIN sso_sessions s ON s.id = h.session_id JOIN sso_accounts a ON a.id = s.account_id
-		WHERE h.token_hash = ? AND h.host = ?`, th, tenants.NormalizeHost(host))
+		WHERE h.token_hash = ? AND h.host = ?`)
+	if err != nil {
+		return nil, fmt.Errorf("look up session: %w", err)
+	}
+	err = st.GetContext(ctx, &row, th, tenants.NormalizeHost(host))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil
 	}

@@ -241,7 +241,12 @@ const membershipSelect = `SELECT m.id, m.account_id, m.tenant_id, m.role, m.sour
 // Of returns the memberships of one account, platform-wide first.
 func (s *Memberships) Of(ctx context.Context, accountID int64) ([]Membership, error) {
 	var ms []Membership
-	if err := s.db.SelectContext(ctx, &ms, membershipSelect+` WHERE m.account_id = ? ORDER BY m.tenant_id, m.role`, accountID); err != nil {
+	// Every signed-in request asks this: prepared once per connection.
+	st, err := s.db.Prepared(ctx, membershipSelect+` WHERE m.account_id = ? ORDER BY m.tenant_id, m.role`)
+	if err == nil {
+		err = st.SelectContext(ctx, &ms, accountID)
+	}
+	if err != nil {
 		return nil, fmt.Errorf("memberships of account %d: %w", accountID, err)
 	}
 	return ms, nil

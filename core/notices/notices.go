@@ -82,7 +82,12 @@ func (s *Store) Latest(ctx context.Context, accountID int64, limit int) ([]Notic
 // Unread counts an account's unread notices.
 func (s *Store) Unread(ctx context.Context, accountID int64) (int, error) {
 	var n int
-	if err := s.db.GetContext(ctx, &n, `SELECT COUNT(*) FROM notices WHERE account_id = ? AND read_at IS NULL`, accountID); err != nil {
+	// Every signed-in page shows it: prepared once per connection.
+	st, err := s.db.Prepared(ctx, `SELECT COUNT(*) FROM notices WHERE account_id = ? AND read_at IS NULL`)
+	if err == nil {
+		err = st.GetContext(ctx, &n, accountID)
+	}
+	if err != nil {
 		return 0, fmt.Errorf("unread notices of account %d: %w", accountID, err)
 	}
 	return n, nil

@@ -44,9 +44,35 @@ func (c *countingConn) ExecContext(ctx context.Context, q string, args []driver.
 	return c.Conn.(driver.ExecerContext).ExecContext(ctx, q, args)
 }
 
+// Prepare is counted when the statement runs, as each run is a query.
 func (c *countingConn) Prepare(q string) (driver.Stmt, error) {
+	st, err := c.Conn.Prepare(q)
+	if err != nil {
+		return nil, err
+	}
+	return countingStmt{st}, nil
+}
+
+type countingStmt struct{ driver.Stmt }
+
+func (s countingStmt) Exec(args []driver.Value) (driver.Result, error) {
 	queries.Add(1)
-	return c.Conn.Prepare(q)
+	return s.Stmt.Exec(args) //nolint:staticcheck // the driver's own
+}
+
+func (s countingStmt) Query(args []driver.Value) (driver.Rows, error) {
+	queries.Add(1)
+	return s.Stmt.Query(args) //nolint:staticcheck // the driver's own
+}
+
+func (s countingStmt) ExecContext(ctx context.Context, args []driver.NamedValue) (driver.Result, error) {
+	queries.Add(1)
+	return s.Stmt.(driver.StmtExecContext).ExecContext(ctx, args)
+}
+
+func (s countingStmt) QueryContext(ctx context.Context, args []driver.NamedValue) (driver.Rows, error) {
+	queries.Add(1)
+	return s.Stmt.(driver.StmtQueryContext).QueryContext(ctx, args)
 }
 
 func (c *countingConn) BeginTx(ctx context.Context, opts driver.TxOptions) (driver.Tx, error) {

@@ -14,6 +14,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/go-sql-driver/mysql"
@@ -35,6 +36,27 @@ type DB struct {
 	Dialect Dialect
 	// Name is a display form of the DSN without secrets, for logs.
 	Name string
+
+	stmts sync.Map // query → *sqlx.Stmt, for Prepared
+}
+
+// Prepared returns q prepared once for the handle. database/sql keeps it
+// prepared on every connection it runs on, so a query run on every
+// request (a session's lookup) is parsed once per connection, not once
+// per call. q must be in the form both dialects take (? placeholders).
+func (db *DB) Prepared(ctx context.Context, q string) (*sqlx.Stmt, error) {
+	if st, ok := db.stmts.Load(q); ok {
+		return st.(*sqlx.Stmt), nil
+	}
+	st, err := db.PreparexContext(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	if prev, loaded := db.stmts.LoadOrStore(q, st); loaded {
+		_ = st.Close()
+		return prev.(*sqlx.Stmt), nil
+	}
+	return st, nil
 }
 
 // Open connects to the database named by dsn:
