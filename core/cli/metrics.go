@@ -34,7 +34,7 @@ func metricsStart(_ context.Context, e *env, p *platform, srv *web.Server) (func
 	}
 	m := metrics.New()
 	p.metrics = m
-	srv.Extend(web.Extensions{Wrap: []func(http.Handler) http.Handler{m.Middleware}})
+	srv.Extend(web.Extensions{Observe: []func(http.Handler) http.Handler{m.Middleware}})
 	m.WatchDB("platform", p.db.DB.DB)
 	m.WatchOutbox(func(ctx context.Context) (int, time.Duration, error) { return outboxLag(ctx, p.db) })
 	m.WatchModules(func() []metrics.ModuleState {

@@ -26,6 +26,7 @@ const maxBuffered = 4 << 20
 type Page struct {
 	Key       string // the page's identity: host, path, normalised query, the cookies that change it
 	TenantID  int64
+	Site      string // the tenant's code, for the metrics' label
 	Path      string // site-relative, for prefix invalidation
 	Anonymous bool   // only anonymous pages are looked up and stored
 }
@@ -84,7 +85,7 @@ func (c *Cache) Serve(w http.ResponseWriter, r *http.Request, p Page, next http.
 		}
 		return
 	}
-	e := &Entry{Key: p.Key, TenantID: p.TenantID, Path: p.Path, Pattern: rr.Pattern, ContentType: h.Get("Content-Type"), Body: body, ETag: etag(body)}
+	e := &Entry{Key: p.Key, TenantID: p.TenantID, Site: p.Site, Path: p.Path, Pattern: rr.Pattern, ContentType: h.Get("Content-Type"), Body: body, ETag: etag(body)}
 	if lm, err := http.ParseTime(h.Get("Last-Modified")); err == nil {
 		e.Modified = lm
 	}

@@ -22,6 +22,7 @@ type Entry struct {
 	TenantID    int64
 	Path        string // site-relative, for prefix invalidation
 	Pattern     string // the route that drew it, for the metrics' label
+	Site        string // the tenant's code, for the metrics' label
 	ContentType string
 	Modified    time.Time
 	ETag        string

@@ -92,6 +92,9 @@ type Extensions struct {
 	Nav func(r *http.Request, t *tenants.Tenant) []NavEntry
 	// Wrap wraps the whole handler (sessions, CSRF checks, rate limits).
 	Wrap []func(http.Handler) http.Handler
+	// Observe wraps even the page cache's answers, which come before
+	// Wrap: what must see every request (the metrics).
+	Observe []func(http.Handler) http.Handler
 	// Anonymous tells, before any middleware runs, whether a request is
 	// surely an anonymous visitor's that Wrap would pass as it is (no
 	// session cookie, no sign-on probe due): only such a request is
@@ -114,6 +117,7 @@ func (s *Server) Extend(e Extensions) {
 		s.ext.Anonymous = e.Anonymous
 	}
 	s.ext.Wrap = append(s.ext.Wrap, e.Wrap...)
+	s.ext.Observe = append(s.ext.Observe, e.Observe...)
 }
 
 // Fragment is a page body produced elsewhere (by a module through the

@@ -73,6 +73,7 @@ func (s *Server) servePage(w http.ResponseWriter, orig, r *http.Request, site *r
 	s.pages.Serve(w, r, pagecache.Page{
 		Key:       pageKey(orig, scheme(orig, s.cfg.TrustProxy)),
 		TenantID:  site.tenant.ID,
+		Site:      site.tenant.Code,
 		Path:      rest,
 		Anonymous: UserOf(r) == nil && r.Header.Get("Authorization") == "",
 	}, s.site)
@@ -88,7 +89,7 @@ func (s *Server) cachedFirst(next http.Handler) http.Handler {
 			!strings.HasPrefix(r.URL.Path, "/static/") && (s.ext.Anonymous == nil || s.ext.Anonymous(r)) {
 			if e := s.pages.Peek(pageKey(r, scheme(r, s.cfg.TrustProxy)), time.Now()); e != nil {
 				if l := routeLabelOf(r); l != nil {
-					l.Pattern = e.Pattern
+					l.Pattern, l.Tenant = e.Pattern, e.Site
 				}
 				pagecache.Hit(w, r, e)
 				return

@@ -129,7 +129,11 @@ func (s *Server) Handler() http.Handler {
 	for i := len(s.ext.Wrap) - 1; i >= 0; i-- {
 		h = s.ext.Wrap[i](h)
 	}
-	return s.recoverPanics(s.cachedFirst(s.logRequests(s.securityHeaders(s.keepBody(h)))))
+	h = s.cachedFirst(s.logRequests(s.securityHeaders(s.keepBody(h))))
+	for i := len(s.ext.Observe) - 1; i >= 0; i-- {
+		h = s.ext.Observe[i](h)
+	}
+	return s.recoverPanics(h)
 }
 
 // InvalidateTenants makes the next request see tenant changes at once.
