@@ -107,6 +107,9 @@ func (h *Host) handler(srv *web.Server, pr *proc) http.HandlerFunc {
 				return
 			}
 		}
+		if h.serveEvents(srv, w, r, pr, t.ID) {
+			return
+		}
 		desc, _ := h.Description(pr.spec.Name)
 		pl := pr.current()
 		if pl == nil {

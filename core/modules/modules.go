@@ -179,6 +179,9 @@ type Config struct {
 	// Tick is the interval of modules' timed work (deadlines, reminders);
 	// default a minute.
 	Tick time.Duration
+	// EventIdle is how long an event channel nobody watches keeps its
+	// subscription to the module; default 30 s.
+	EventIdle time.Duration
 }
 
 // Host runs and routes the modules.
@@ -265,6 +268,7 @@ func New(cfg Config) (*Host, error) {
 			}
 			pr.desc = m.Describe()
 		}
+		pr.fan = h.newFanout(pr)
 		h.procs[sp.Name] = pr
 		h.names = append(h.names, sp.Name)
 	}
@@ -318,6 +322,9 @@ func (h *Host) Stop() {
 		return
 	}
 	h.cancel()
+	for _, pr := range h.procs {
+		pr.fan.Close() // viewers' streams end; their browsers reconnect to another host
+	}
 	h.wg.Wait()
 	states := h.States()
 	for i := range states {

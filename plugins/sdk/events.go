@@ -1,0 +1,55 @@
+package sdk
+
+import (
+	"context"
+	"regexp"
+)
+
+// EventsVersion is the version of the event channel this SDK serves.
+// A module built before the channel describes itself with 0, and the
+// host never subscribes to it.
+const EventsVersion = 1
+
+// Event is one message of a module's event channel: what a live page
+// shows as it happens (an answer posted, a question approved, the
+// interview's state). Viewers never reach the module: the host keeps one
+// subscription per channel and fans each event out to all of them, as
+// Server-Sent Events whose id is ID, so a browser that reconnects says
+// with Last-Event-ID where it was.
+type Event struct {
+	// ID increases within a channel and comes from the module's
+	// database, so it survives the module's and the host's restarts.
+	// 0 marks a control message that is not stored (EventReady).
+	ID int64
+	// Type is the SSE event name: "answer", "state" …
+	Type string
+	// Data is sent to the browser as it is: UTF-8, usually JSON.
+	Data string
+}
+
+// EventReady is the type of the marker the transport sends first on
+// every subscription: the host learns that the module is back before
+// any new event exists.
+const EventReady = "ready"
+
+// Streamer is implemented by the handler of a module with Events set.
+//
+// Events sends, in id order, every event of the tenant's channel with an
+// id greater than after; then, when until is 0, each new event as it is
+// stored, until ctx ends; when until is greater than 0 it returns once
+// the events up to until are sent (a replay for a viewer who was away
+// longer than the host remembers). An unknown channel is an ENOTFOUND
+// error, which the host answers with its 404 page.
+//
+// The module must store an event before sending it and give ids in the
+// order events become visible, or a subscriber resuming after the
+// highest id it saw could skip one.
+type Streamer interface {
+	Events(ctx context.Context, tenantID int64, channel string, after, until int64, send func(Event) error) error
+}
+
+var channelName = regexp.MustCompile(`^[A-Za-z0-9_-]{1,64}$`)
+
+// ValidChannel reports whether s can name an event channel: it is a URL
+// segment, so letters, digits, '-' and '_', at most 64.
+func ValidChannel(s string) bool { return channelName.MatchString(s) }
