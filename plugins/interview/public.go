@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"net/url"
 	"sort"
 	"strconv"
 	"time"
@@ -152,6 +153,9 @@ func (h *Handler) renderPage(w http.ResponseWriter, r *http.Request, iv *Intervi
 		} else {
 			d.Answers = append(d.Answers, a)
 		}
+	}
+	if u, err := url.Parse(iv.VideoURL); err == nil && u.Scheme == "https" && u.Host != "" {
+		w.Header().Set(sdk.HeaderStreamOrigin, "https://"+u.Host)
 	}
 	title := iv.Title
 	h.render(w, r, "interview", title, []sdk.Crumb{{Name: title}}, status, d)

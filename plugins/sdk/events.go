@@ -53,3 +53,10 @@ var channelName = regexp.MustCompile(`^[A-Za-z0-9_-]{1,64}$`)
 // ValidChannel reports whether s can name an event channel: it is a URL
 // segment, so letters, digits, '-' and '_', at most 64.
 func ValidChannel(s string) bool { return channelName.MatchString(s) }
+
+// HeaderStreamOrigin, set on a page's response before Render, names the
+// origin of a video stream the page plays with a script player (an HLS
+// stream through Media Source Extensions): "https://tv.example.cn". The
+// host then lets that page fetch from the origin and play from blob:
+// URLs; every other page keeps the platform's strict policy.
+const HeaderStreamOrigin = "X-Stream-Origin"
