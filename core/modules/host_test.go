@@ -101,6 +101,12 @@ func testIdentity(r *http.Request, t *tenants.Tenant, declared []sdk.Permission)
 	return u
 }
 
+// fixtureRegistryTTL is how long the fixture's server keeps its tenant
+// snapshot: no time at all, so tests see changes at once; the benchmark
+// sets the production default, since a long-lived stream keeps the
+// snapshot its request was resolved with.
+var fixtureRegistryTTL = time.Nanosecond
+
 type fixture struct {
 	t     testing.TB
 	db    *store.DB
@@ -113,6 +119,8 @@ type fixture struct {
 	ids   map[string]int64
 	pdir  string
 	specs []modules.Spec
+	// handles counts the requests the host forwarded to modules.
+	handles atomic.Int64
 }
 
 func quietLog(t testing.TB) *slog.Logger {
@@ -170,7 +178,7 @@ func newFixture(t testing.TB, specs ...modules.Spec) *fixture {
 	if f.specs == nil {
 		f.specs = []modules.Spec{{Name: "topics"}}
 	}
-	srv, err := web.New(web.Config{RegistryTTL: time.Nanosecond}, db, ts, cs, quietLog(t))
+	srv, err := web.New(web.Config{RegistryTTL: fixtureRegistryTTL}, db, ts, cs, quietLog(t))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -178,7 +186,8 @@ func newFixture(t testing.TB, specs ...modules.Spec) *fixture {
 		DB: db, Tenants: ts, Log: quietLog(t), Modules: f.specs, Command: sdktest.Command,
 		ModuleDSN: func(name string) string { return "sqlite:" + filepath.Join(f.pdir, name+".db") },
 		Indexer:   f.idx, Identity: testIdentity,
-		Reload: 100 * time.Millisecond, Health: 300 * time.Millisecond, MinBackoff: 100 * time.Millisecond, MaxBackoff: time.Second,
+		ObserveCall: func(string, string, time.Duration, error) { f.handles.Add(1) },
+		Reload:      100 * time.Millisecond, Health: 300 * time.Millisecond, MinBackoff: 100 * time.Millisecond, MaxBackoff: time.Second,
 	})
 	if err != nil {
 		t.Fatal(err)

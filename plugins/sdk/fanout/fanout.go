@@ -47,7 +47,7 @@ type Source func(ctx context.Context, key Key, after, until int64, emit func(sdk
 // Options tune a Fanout; zero values take the defaults.
 type Options struct {
 	Keep      int           // events remembered per channel; default 1024
-	Buffer    int           // events queued for one viewer before it is dropped (and reconnects); default 256
+	Buffer    int           // events queued for one viewer before it is dropped (and reconnects); default 64
 	Idle      time.Duration // a channel without viewers is unsubscribed after this; default 30 s
 	Retry     time.Duration // first wait before subscribing again; default 250 ms, doubling
 	MaxRetry  time.Duration // longest wait; default 2 s
@@ -96,7 +96,7 @@ func New(src Source, o Options) *Fanout {
 		o.Keep = 1024
 	}
 	if o.Buffer <= 0 {
-		o.Buffer = 256
+		o.Buffer = 64
 	}
 	def(&o.Idle, 30*time.Second)
 	def(&o.Retry, 250*time.Millisecond)
