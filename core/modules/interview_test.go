@@ -57,6 +57,11 @@ func (f *fixture) postAnswer(id, body string) answer {
 // still has it).
 func TestInterviewSurvivesModuleKill(t *testing.T) {
 	f, id := interviewFixture(t)
+	for _, p := range []string{"/interview/events/999999", "/interview/events/x", "/site/jyj/interview/events/" + id} {
+		if a := f.get(p); a.status != http.StatusNotFound {
+			t.Errorf("%s: %d, want 404", p, a.status)
+		}
+	}
 	vs := []*viewer{f.watch("/interview/events/"+id, ""), f.watch("/interview/events/"+id, "")}
 	if a := f.postAnswer(id, "杀进程之前的答复"); a.status != http.StatusSeeOther {
 		t.Fatalf("answer: %d %s", a.status, a.body)

@@ -99,10 +99,13 @@ type eventRow struct {
 	Data string `db:"data"`
 }
 
-// Events sends the channel's events after after (up to until when
-// until > 0), then follows new ones until ctx ends: sdk.Streamer's
-// contract.
+// Events sends the ready marker, the channel's events after after (up
+// to until when until > 0), then follows new ones until ctx ends:
+// sdk.Streamer's contract, once the caller has checked the channel.
 func (l *EventLog) Events(ctx context.Context, tenantID int64, channel string, after, until int64, send func(Event) error) error {
+	if err := send(Event{Type: EventReady}); err != nil {
+		return err
+	}
 	scope := l.db.Tenant(tenantID)
 	for {
 		wake := l.waiter() // before reading, so a commit after the read is not missed

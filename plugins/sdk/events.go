@@ -27,15 +27,18 @@ type Event struct {
 	Data string
 }
 
-// EventReady is the type of the marker the transport sends first on
-// every subscription: the host learns that the module is back before
-// any new event exists.
+// EventReady is the type of the marker that opens every subscription:
+// the host learns that the module accepted the channel (and is back
+// after a restart) before any new event exists. A Streamer sends it
+// (EventLog.Events does) once it has checked the channel; the transport
+// puts one before the first event of a Streamer that did not.
 const EventReady = "ready"
 
 // Streamer is implemented by the handler of a module with Events set.
 //
-// Events sends, in id order, every event of the tenant's channel with an
-// id greater than after; then, when until is 0, each new event as it is
+// Events first checks the channel and sends the ready marker
+// (Event{Type: EventReady}), then sends, in id order, every event of the
+// tenant's channel with an id greater than after; then, when until is 0, each new event as it is
 // stored, until ctx ends; when until is greater than 0 it returns once
 // the events up to until are sent (a replay for a viewer who was away
 // longer than the host remembers). An unknown channel is an ENOTFOUND
@@ -46,6 +49,24 @@ const EventReady = "ready"
 // highest id it saw could skip one.
 type Streamer interface {
 	Events(ctx context.Context, tenantID int64, channel string, after, until int64, send func(Event) error) error
+}
+
+// ReadyFirst wraps a Streamer's send so that the ready marker precedes
+// the first event even when the Streamer did not send it; the transport
+// and the test harness use it.
+func ReadyFirst(send func(Event) error) func(Event) error {
+	first := true
+	return func(e Event) error {
+		if first {
+			first = false
+			if e.ID != 0 || e.Type != EventReady {
+				if err := send(Event{Type: EventReady}); err != nil {
+					return err
+				}
+			}
+		}
+		return send(e)
+	}
 }
 
 var channelName = regexp.MustCompile(`^[A-Za-z0-9_-]{1,64}$`)

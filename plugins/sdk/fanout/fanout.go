@@ -189,8 +189,11 @@ func (f *Fanout) Serve(w http.ResponseWriter, r *http.Request, key Key) error {
 	w.WriteHeader(http.StatusOK)
 	sw := &writer{w: w}
 	sw.raw("retry: 2000\n\n")
-	if !v.up {
-		sw.status(StatusDown)
+	h.mu.Lock()
+	up := h.up
+	h.mu.Unlock()
+	if !up {
+		sw.status(StatusDown) // the module is not answering yet: say so
 	}
 	cursor := v.cursor
 	send := func(e sdk.Event) {
@@ -325,7 +328,6 @@ type viewer struct {
 	backlog []sdk.Event // what the hub remembered after cursor when the viewer joined
 	replay  bool        // cursor is before the hub's memory: replay up to floor first
 	floor   int64
-	up      bool
 	gone    bool // removed from the hub, ch closed
 }
 
@@ -351,7 +353,7 @@ func (f *Fanout) join(key Key, pos int64) (*hub, *viewer, error) {
 		h.idle.Stop()
 		h.idle = nil
 	}
-	v := &viewer{ch: make(chan sdk.Event, f.o.Buffer), cursor: pos, up: h.up}
+	v := &viewer{ch: make(chan sdk.Event, f.o.Buffer), cursor: pos}
 	if pos < 0 {
 		v.cursor = h.last
 	}

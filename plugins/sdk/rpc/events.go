@@ -14,9 +14,10 @@ import (
 )
 
 // Events serves the handler's event channel if it is a Streamer. The
-// ready marker goes first, so the host knows the subscription stands
-// (and that the module is back after a restart) before any event is
-// posted.
+// ready marker goes first (the Streamer's own, sent once it accepted the
+// channel, or one put before its first event), so the host knows the
+// subscription stands before any event is posted, and a refused channel
+// is refused before it.
 func (s *ModuleServer) Events(req *pb.EventsRequest, stream grpc.ServerStreamingServer[pb.Event]) error {
 	h, err := s.current()
 	if err != nil {
@@ -29,15 +30,12 @@ func (s *ModuleServer) Events(req *pb.EventsRequest, stream grpc.ServerStreaming
 	if !sdk.ValidChannel(req.Channel) {
 		return ToStatus(sdk.Errorf(sdk.ENOTFOUND, "没有这个直播频道。"))
 	}
-	if err := stream.Send(&pb.Event{Type: sdk.EventReady}); err != nil {
-		return err
-	}
-	err = st.Events(stream.Context(), req.TenantId, req.Channel, req.AfterId, req.UntilId, func(e sdk.Event) error {
-		if e.ID <= 0 {
+	err = st.Events(stream.Context(), req.TenantId, req.Channel, req.AfterId, req.UntilId, sdk.ReadyFirst(func(e sdk.Event) error {
+		if e.ID <= 0 && e.Type != sdk.EventReady {
 			return fmt.Errorf("event of channel %s without an id", req.Channel)
 		}
 		return stream.Send(&pb.Event{Id: e.ID, Type: e.Type, Data: e.Data})
-	})
+	}))
 	if err != nil && stream.Context().Err() != nil {
 		return nil // the host went away: no error to report
 	}

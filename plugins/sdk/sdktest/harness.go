@@ -207,10 +207,7 @@ func (h *Harness) Events(ctx context.Context, tenantID int64, channel string, af
 	if !ok {
 		return sdk.ErrUnsupported
 	}
-	if err := emit(sdk.Event{Type: sdk.EventReady}); err != nil {
-		return err
-	}
-	return st.Events(ctx, tenantID, channel, after, until, emit)
+	return st.Events(ctx, tenantID, channel, after, until, sdk.ReadyFirst(emit))
 }
 
 // Cases asks the module for a person's cases as the host does, over the
