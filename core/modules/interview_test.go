@@ -110,3 +110,43 @@ func TestInterviewSurvivesModuleKill(t *testing.T) {
 		t.Error("live page without the platform's policy")
 	}
 }
+
+// TestInterviewSurvivesHostRestart: the host stops during a live
+// interview (its viewers' streams end), a new one starts on the same
+// databases, an answer is posted on it, and a viewer reconnecting with
+// the Last-Event-ID it had gets exactly what it missed, in order.
+func TestInterviewSurvivesHostRestart(t *testing.T) {
+	f, id := interviewFixture(t)
+	v := f.watch("/interview/events/"+id, "")
+	f.postAnswer(id, "重启之前的答复")
+	e := v.next(t)
+	if !strings.Contains(e.data, "重启之前的答复") {
+		t.Fatalf("before: %+v", e)
+	}
+	f.host.Stop()
+	f.hs.CloseClientConnections()
+	f.hs.Close()
+	select {
+	case _, ok := <-v.ch:
+		for ok {
+			_, ok = <-v.ch
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("the stream outlived its host")
+	}
+	f.startHost()
+	deadline := time.Now().Add(20 * time.Second)
+	for f.postAnswer(id, "新主机上的第一条答复").status != http.StatusSeeOther {
+		if time.Now().After(deadline) {
+			t.Fatal("module not up on the new host")
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	f.postAnswer(id, "新主机上的第二条答复")
+	w := f.watch("/interview/events/"+id, e.id)
+	for _, want := range []string{"新主机上的第一条答复", "新主机上的第二条答复"} {
+		if got := w.next(t); got.typ != "answer" || !strings.Contains(got.data, want) {
+			t.Fatalf("after the restart, want %s: %+v", want, got)
+		}
+	}
+}
