@@ -46,7 +46,7 @@ func eventsPrefix(module string) string { return "/" + module + "/events/" }
 // is one and the module serves channels; it reports whether it did.
 func (h *Host) serveEvents(srv *web.Server, w http.ResponseWriter, r *http.Request, pr *proc, tenantID int64) bool {
 	channel, ok := strings.CutPrefix(r.URL.Path, eventsPrefix(pr.spec.Name))
-	if !ok || (r.Method != http.MethodGet && r.Method != http.MethodHead) {
+	if !ok || r.Method != http.MethodGet {
 		return false
 	}
 	if d, _ := h.Description(pr.spec.Name); d.Events < 1 {
