@@ -1,8 +1,12 @@
 package interview
 
 import (
+	"bytes"
 	"context"
 	"errors"
+	"image"
+	"image/png"
+	"mime/multipart"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -404,5 +408,60 @@ func TestDemoContent(t *testing.T) {
 	ivs, _ := listInterviews(context.Background(), h.Server.Env().DB.Tenant(portal.ID))
 	if len(ivs) != 4 {
 		t.Errorf("demo seeded again: %d interviews", len(ivs))
+	}
+}
+
+// multipart builds a form with one file field.
+func multipartForm(t *testing.T, fields map[string]string, file, name string, data []byte) ([]byte, string) {
+	t.Helper()
+	var b bytes.Buffer
+	mw := multipart.NewWriter(&b)
+	for k, v := range fields {
+		_ = mw.WriteField(k, v)
+	}
+	fw, err := mw.CreateFormFile(file, name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, _ = fw.Write(data)
+	_ = mw.Close()
+	return b.Bytes(), mw.FormDataContentType()
+}
+
+// TestGuestAndAnswerPhotos: a guest's photo and an answer's photo are
+// taken as PNG or JPEG by content, shown on the page, served by the
+// module; anything else is refused; an answer's photo needs its text.
+func TestGuestAndAnswerPhotos(t *testing.T) {
+	h := sdktest.InProcess(t, Module, sdktest.Options{})
+	id := plan(t, h, portal, "访谈", time.Now().Add(-time.Minute))
+	var img bytes.Buffer
+	if err := png.Encode(&img, image.NewRGBA(image.Rect(0, 0, 4, 5))); err != nil {
+		t.Fatal(err)
+	}
+	post := func(path string, fields map[string]string, data []byte) *sdktest.Response {
+		body, ct := multipartForm(t, fields, "photo", "照片.png", data)
+		return h.Do(sdktest.Request{Tenant: portal, User: host, Method: http.MethodPost, Path: path, Body: body, Header: http.Header{"Content-Type": {ct}}})
+	}
+	if r := post("/admin/interview/"+id+"/guests", map[string]string{"csrf": sdktest.CSRFToken, "name": "王县长", "post": "副县长"}, []byte("GIF89a not a photo")); r.Status != http.StatusBadRequest || !strings.Contains(r.HTML, "PNG 或 JPEG") {
+		t.Errorf("a guest photo that is no PNG: %d %s", r.Status, r.Text())
+	}
+	expect(t, post("/admin/interview/"+id+"/guests", map[string]string{"csrf": sdktest.CSRFToken, "name": "王县长", "post": "副县长"}, img.Bytes()), http.StatusSeeOther, "guest")
+	if r := post("/admin/interview/"+id+"/answers", map[string]string{"csrf": sdktest.CSRFToken, "speaker": "王县长", "body": "<p>现场图片</p>"}, img.Bytes()); r.Status != http.StatusBadRequest || !strings.Contains(r.HTML, "请填写图片说明") {
+		t.Errorf("an answer photo without its text: %d %s", r.Status, r.Text())
+	}
+	expect(t, post("/admin/interview/"+id+"/answers", map[string]string{"csrf": sdktest.CSRFToken, "speaker": "王县长", "body": "<p>现场图片</p>", "photo_alt": "访谈现场"}, img.Bytes()), http.StatusSeeOther, "answer with photo")
+	page := h.Get(portal, nil, "/interview/"+id)
+	srcs := regexp.MustCompile(`<img src="/interview/`+id+`/photos/(\d+)" alt="([^"]+)"`).FindAllStringSubmatch(page.HTML, -1)
+	if len(srcs) != 2 || srcs[0][2] != "王县长的照片" || srcs[1][2] != "访谈现场" {
+		t.Fatalf("photos on the page: %v", srcs)
+	}
+	for _, s := range srcs {
+		r := h.Get(portal, nil, "/interview/"+id+"/photos/"+s[1])
+		if r.Status != 200 || r.Header.Get("Content-Type") != "image/png" || !bytes.Equal(r.Body, img.Bytes()) {
+			t.Errorf("photo %s: %d %v", s[1], r.Status, r.Header)
+		}
+	}
+	if r := h.Get(jyj, nil, "/interview/"+id+"/photos/"+srcs[0][1]); r.Status != 404 {
+		t.Errorf("photo through another site: %d", r.Status)
 	}
 }
