@@ -3,6 +3,7 @@ package modules_test
 import (
 	"context"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"regexp"
 	"strings"
@@ -148,5 +149,25 @@ func TestInterviewSurvivesHostRestart(t *testing.T) {
 		if got := w.next(t); got.typ != "answer" || !strings.Contains(got.data, want) {
 			t.Fatalf("after the restart, want %s: %+v", want, got)
 		}
+	}
+}
+
+// TestStreamOutlivesWriteTimeout: serve runs with a write timeout for
+// pages (60 s); a live page's stream lifts it for itself, through every
+// response wrapper of the platform's middleware.
+func TestStreamOutlivesWriteTimeout(t *testing.T) {
+	f, id := interviewFixture(t)
+	s := httptest.NewUnstartedServer(f.hs.Config.Handler)
+	s.Config.WriteTimeout = 500 * time.Millisecond
+	s.Start()
+	defer func() { s.CloseClientConnections(); s.Close() }()
+	f.url = s.URL
+	v := f.watch("/interview/events/"+id, "")
+	time.Sleep(1200 * time.Millisecond)
+	if a := f.postAnswer(id, "超过写超时之后的答复"); a.status != http.StatusSeeOther {
+		t.Fatalf("answer: %d", a.status)
+	}
+	if e := v.next(t); e.typ != "answer" || !strings.Contains(e.data, "超过写超时之后的答复") {
+		t.Fatalf("after the write timeout: %+v", e)
 	}
 }
