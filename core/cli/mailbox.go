@@ -44,6 +44,7 @@ func enableFirstStart(ctx context.Context, e *env, st *modules.Store, code strin
 var demoModules = []struct{ name, title string }{
 	{"mailbox", "领导信箱"},
 	{"disclosure", "政府信息公开"},
+	{"interview", "在线访谈"},
 }
 
 // demoDepartment is the department of the demo staff accounts.

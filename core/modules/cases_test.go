@@ -4,7 +4,9 @@ import (
 	"context"
 	"net/http"
 	"net/url"
+	"os"
 	"regexp"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -63,6 +65,9 @@ func TestCasesAcrossModules(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = syscall.Kill(pid, syscall.SIGKILL) })
+	// The signal takes effect when the process next enters the kernel:
+	// wait until it is stopped, or it may still answer.
+	waitFor(t, 5*time.Second, "the mailbox to stop", func() bool { return stopped(pid) })
 	start := time.Now()
 	cl, err = f.host.Cases(ctx, 55)
 	if took := time.Since(start); took > 3*time.Second {
@@ -71,4 +76,16 @@ func TestCasesAcrossModules(t *testing.T) {
 	if err != nil || len(cl.Cases) != 0 || len(cl.Missing) != 1 || !strings.Contains(cl.Missing[0], "信") {
 		t.Errorf("with the mailbox hung: %+v, %v; want it named as missing", cl, err)
 	}
+}
+
+// stopped reports whether process pid is stopped by a signal (Linux:
+// state T in /proc/pid/stat; elsewhere it is taken as stopped).
+func stopped(pid int) bool {
+	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+	if err != nil {
+		return true
+	}
+	s := string(b)
+	i := strings.LastIndexByte(s, ')')
+	return i > 0 && i+2 < len(s) && s[i+2] == 'T'
 }

@@ -85,20 +85,27 @@ func (m *memIndex) count() int {
 
 // testIdentity: the header X-Test-User makes the request an editor's of
 // the request's tenant, with every permission the module declares of the
-// kinds an editor holds.
+// kinds an editor holds (and, with X-Test-Host, an interview host's).
 func testIdentity(r *http.Request, t *tenants.Tenant, declared []sdk.Permission) *modules.User {
 	id, err := strconv.ParseInt(r.Header.Get("X-Test-User"), 10, 64)
 	if err != nil {
 		return nil
 	}
 	u := &modules.User{ID: id, Name: "测试编辑", Roles: []string{"editor"}}
+	host := r.Header.Get("X-Test-Host") != ""
 	for _, p := range declared {
-		if p.Kind == sdk.KindEdit || p.Kind == sdk.KindView || p.Kind == sdk.KindPublic {
+		if p.Kind == sdk.KindEdit || p.Kind == sdk.KindView || p.Kind == sdk.KindPublic || (host && p.Kind == sdk.KindHost) {
 			u.Permissions = append(u.Permissions, p.Name)
 		}
 	}
 	return u
 }
+
+// fixtureRegistryTTL is how long the fixture's server keeps its tenant
+// snapshot: no time at all, so tests see changes at once; the benchmark
+// sets the production default, since a long-lived stream keeps the
+// snapshot its request was resolved with.
+var fixtureRegistryTTL = time.Nanosecond
 
 type fixture struct {
 	t     testing.TB
@@ -112,6 +119,10 @@ type fixture struct {
 	ids   map[string]int64
 	pdir  string
 	specs []modules.Spec
+	// handles counts the requests the host forwarded to modules.
+	handles atomic.Int64
+	cs      *content.Store
+	hs      *httptest.Server
 }
 
 func quietLog(t testing.TB) *slog.Logger {
@@ -153,6 +164,36 @@ func platform(t testing.TB, db *store.DB) (*tenants.Store, *content.Store, *modu
 	return ts, cs, st
 }
 
+// startHost starts a host (web server, plugin host, HTTP listener) on
+// the fixture's databases; a second call stands for the host restarted
+// (the first is stopped by then, or a replica beside it).
+func (f *fixture) startHost() {
+	t := f.t
+	srv, err := web.New(web.Config{RegistryTTL: fixtureRegistryTTL}, f.db, f.ts, f.cs, quietLog(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.host, err = modules.New(modules.Config{
+		DB: f.db, Tenants: f.ts, Log: quietLog(t), Modules: f.specs, Command: sdktest.Command,
+		ModuleDSN: func(name string) string { return "sqlite:" + filepath.Join(f.pdir, name+".db") },
+		Indexer:   f.idx, Identity: testIdentity,
+		ObserveCall: func(string, string, time.Duration, error) { f.handles.Add(1) },
+		Reload:      100 * time.Millisecond, Health: 300 * time.Millisecond, MinBackoff: 100 * time.Millisecond, MaxBackoff: time.Second,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.host.Register(srv)
+	if err := f.host.Start(context.Background(), 30*time.Second); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(f.host.Stop)
+	hs := httptest.NewServer(srv.Handler())
+	t.Cleanup(hs.Close)
+	f.hs = hs
+	f.url = hs.URL
+}
+
 func newFixture(t testing.TB, specs ...modules.Spec) *fixture {
 	t.Helper()
 	db := storetest.SQLite(t)
@@ -169,27 +210,8 @@ func newFixture(t testing.TB, specs ...modules.Spec) *fixture {
 	if f.specs == nil {
 		f.specs = []modules.Spec{{Name: "topics"}}
 	}
-	srv, err := web.New(web.Config{RegistryTTL: time.Nanosecond}, db, ts, cs, quietLog(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	f.host, err = modules.New(modules.Config{
-		DB: db, Tenants: ts, Log: quietLog(t), Modules: f.specs, Command: sdktest.Command,
-		ModuleDSN: func(name string) string { return "sqlite:" + filepath.Join(f.pdir, name+".db") },
-		Indexer:   f.idx, Identity: testIdentity,
-		Reload: 100 * time.Millisecond, Health: 300 * time.Millisecond, MinBackoff: 100 * time.Millisecond, MaxBackoff: time.Second,
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	f.host.Register(srv)
-	if err := f.host.Start(context.Background(), 30*time.Second); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(f.host.Stop)
-	hs := httptest.NewServer(srv.Handler())
-	t.Cleanup(hs.Close)
-	f.url = hs.URL
+	f.cs = cs
+	f.startHost()
 	f.cl = &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }, Timeout: 30 * time.Second}
 	return f
 }

@@ -107,6 +107,9 @@ func (h *Host) handler(srv *web.Server, pr *proc) http.HandlerFunc {
 				return
 			}
 		}
+		if h.serveEvents(srv, w, r, pr, t.ID) {
+			return
+		}
 		desc, _ := h.Description(pr.spec.Name)
 		pl := pr.current()
 		if pl == nil {
@@ -172,7 +175,11 @@ func (h *Host) answer(srv *web.Server, w http.ResponseWriter, r *http.Request, r
 	switch b := resp.Body.(type) {
 	case *pb.HandleResponse_Fragment:
 		f := b.Fragment
-		copyHeaders(w.Header(), rpc.HeadersFromPB(f.Headers), fragmentHeaders)
+		fh := rpc.HeadersFromPB(f.Headers)
+		copyHeaders(w.Header(), fh, fragmentHeaders)
+		if o := fh.Get(sdk.HeaderStreamOrigin); o != "" {
+			allowStream(w.Header(), o)
+		}
 		frag := web.Fragment{Title: f.Title, HTML: f.Html, Status: int(resp.Status), Current: f.Current}
 		for _, c := range f.Crumbs {
 			frag.Crumbs = append(frag.Crumbs, web.Crumb{Name: c.Name, URL: c.Url})
@@ -200,6 +207,36 @@ func (h *Host) answer(srv *web.Server, w http.ResponseWriter, r *http.Request, r
 	default:
 		srv.RenderError(w, r, core.Errorf(core.EUNAVAIL, "模块返回了无法识别的应答。"))
 	}
+}
+
+// allowStream widens the page's security policy for a video player that
+// fetches an HLS stream from origin and plays it through Media Source
+// Extensions: connect-src gains the origin, media-src blob:. Only an
+// https origin (scheme, host, port; nothing else) is taken.
+func allowStream(h http.Header, origin string) {
+	u, err := url.Parse(origin)
+	csp := h.Get("Content-Security-Policy")
+	if err != nil || u.Scheme != "https" || u.Host == "" || u.Path != "" || u.RawQuery != "" || u.User != nil ||
+		strings.ContainsAny(origin, " ;,'\"") || csp == "" {
+		return
+	}
+	var parts []string
+	connect := false
+	for _, d := range strings.Split(csp, ";") {
+		d = strings.TrimSpace(d)
+		switch {
+		case strings.HasPrefix(d, "media-src "):
+			d += " blob:"
+		case strings.HasPrefix(d, "connect-src "):
+			d += " " + origin
+			connect = true
+		}
+		parts = append(parts, d)
+	}
+	if !connect {
+		parts = append(parts, "connect-src 'self' "+origin)
+	}
+	h.Set("Content-Security-Policy", strings.Join(parts, "; "))
 }
 
 // forwardHeaders are the request headers a module sees: never the

@@ -181,6 +181,9 @@ type Config struct {
 	// Tick is the interval of modules' timed work (deadlines, reminders);
 	// default a minute.
 	Tick time.Duration
+	// EventIdle is how long an event channel nobody watches keeps its
+	// subscription to the module; default 30 s.
+	EventIdle time.Duration
 }
 
 // Host runs and routes the modules.
@@ -268,6 +271,7 @@ func New(cfg Config) (*Host, error) {
 			}
 			pr.desc = m.Describe()
 		}
+		pr.fan = h.newFanout(pr)
 		h.procs[sp.Name] = pr
 		h.names = append(h.names, sp.Name)
 	}
@@ -321,6 +325,9 @@ func (h *Host) Stop() {
 		return
 	}
 	h.cancel()
+	for _, pr := range h.procs {
+		pr.fan.Close() // viewers' streams end; their browsers reconnect to another host
+	}
 	h.wg.Wait()
 	states := h.States()
 	for i := range states {

@@ -14,6 +14,7 @@ import (
 
 	"yiwang/core"
 	"yiwang/plugins/sdk"
+	"yiwang/plugins/sdk/fanout"
 	"yiwang/plugins/sdk/rpc"
 )
 
@@ -32,6 +33,8 @@ type proc struct {
 	attempts  int
 	// configured are the tenants the process was last configured with.
 	configured map[int64]bool
+
+	fan *fanout.Fanout // viewers of the module's event channels
 
 	kick   chan struct{} // check health now (a request failed on the wire)
 	reconf chan struct{} // the tenants or their settings changed

@@ -8,6 +8,7 @@ package builtin
 
 import (
 	_ "yiwang/plugins/disclosure" // 政府信息公开
+	_ "yiwang/plugins/interview"  // 在线访谈
 	_ "yiwang/plugins/mailbox"    // 领导信箱
 	_ "yiwang/plugins/topics"     // 专题专栏
 )

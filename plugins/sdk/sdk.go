@@ -65,9 +65,13 @@ type Module struct {
 	// Migrations are the module's NNNN_name.sql files (the dialect tokens
 	// of core/store apply), run on its own database before New.
 	Migrations fs.FS
+	// Events says that the handler is a Streamer: the host then serves
+	// /<name>/events/<channel> to viewers from one subscription per
+	// channel (event channel version EventsVersion).
+	Events bool
 	// New builds the handler once per process, after the database is open
 	// and migrated. The handler may also implement Configurer, Ticker,
-	// Reindexer, Statser and Caser.
+	// Reindexer, Statser, Caser and Streamer.
 	New func(ctx context.Context, env *Env) (http.Handler, error)
 }
 
@@ -252,11 +256,17 @@ type Description struct {
 	Name, Version, Title string
 	Nav, Admin           []NavEntry
 	Permissions          []Permission
+	// Events is the event channel version the module serves, 0 for none.
+	Events int
 }
 
 // Describe returns m's description.
 func (m *Module) Describe() Description {
-	return Description{Name: m.Name, Version: m.Version, Title: m.Title, Nav: m.Nav, Admin: m.Admin, Permissions: m.Permissions}
+	d := Description{Name: m.Name, Version: m.Version, Title: m.Title, Nav: m.Nav, Admin: m.Admin, Permissions: m.Permissions}
+	if m.Events {
+		d.Events = EventsVersion
+	}
+	return d
 }
 
 // String identifies a module for logs.

@@ -107,13 +107,17 @@ func (*DescribeRequest) Descriptor() ([]byte, []int) {
 }
 
 type Description struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	Name          string                 `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`       // registry key, URL segment, database name: [a-z][a-z0-9]*
-	Version       string                 `protobuf:"bytes,2,opt,name=version,proto3" json:"version,omitempty"` // semantic version of the module
-	Title         string                 `protobuf:"bytes,3,opt,name=title,proto3" json:"title,omitempty"`     // shown to people, e.g. 专题专栏
-	Nav           []*NavEntry            `protobuf:"bytes,4,rep,name=nav,proto3" json:"nav,omitempty"`         // public navigation entries
-	Admin         []*NavEntry            `protobuf:"bytes,5,rep,name=admin,proto3" json:"admin,omitempty"`     // console entries
-	Permissions   []*Permission          `protobuf:"bytes,6,rep,name=permissions,proto3" json:"permissions,omitempty"`
+	state       protoimpl.MessageState `protogen:"open.v1"`
+	Name        string                 `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`       // registry key, URL segment, database name: [a-z][a-z0-9]*
+	Version     string                 `protobuf:"bytes,2,opt,name=version,proto3" json:"version,omitempty"` // semantic version of the module
+	Title       string                 `protobuf:"bytes,3,opt,name=title,proto3" json:"title,omitempty"`     // shown to people, e.g. 专题专栏
+	Nav         []*NavEntry            `protobuf:"bytes,4,rep,name=nav,proto3" json:"nav,omitempty"`         // public navigation entries
+	Admin       []*NavEntry            `protobuf:"bytes,5,rep,name=admin,proto3" json:"admin,omitempty"`     // console entries
+	Permissions []*Permission          `protobuf:"bytes,6,rep,name=permissions,proto3" json:"permissions,omitempty"`
+	// The version of the event channel the module serves (Events): 0 none,
+	// 1 the first. The host routes /<module>/events/<channel> only to a
+	// module that says 1 or more.
+	Events        int32 `protobuf:"varint,7,opt,name=events,proto3" json:"events,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -188,6 +192,13 @@ func (x *Description) GetPermissions() []*Permission {
 		return x.Permissions
 	}
 	return nil
+}
+
+func (x *Description) GetEvents() int32 {
+	if x != nil {
+		return x.Events
+	}
+	return 0
 }
 
 type NavEntry struct {
@@ -1544,6 +1555,134 @@ func (x *Case) GetClosed() bool {
 	return false
 }
 
+type EventsRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	TenantId      int64                  `protobuf:"varint,1,opt,name=tenant_id,json=tenantId,proto3" json:"tenant_id,omitempty"`
+	Channel       string                 `protobuf:"bytes,2,opt,name=channel,proto3" json:"channel,omitempty"`                 // the module's name for the stream: an interview's id
+	AfterId       int64                  `protobuf:"varint,3,opt,name=after_id,json=afterId,proto3" json:"after_id,omitempty"` // send events with a greater id
+	UntilId       int64                  `protobuf:"varint,4,opt,name=until_id,json=untilId,proto3" json:"until_id,omitempty"` // when > 0, stop after this id (a replay), else follow
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *EventsRequest) Reset() {
+	*x = EventsRequest{}
+	mi := &file_module_proto_msgTypes[23]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *EventsRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*EventsRequest) ProtoMessage() {}
+
+func (x *EventsRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_module_proto_msgTypes[23]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use EventsRequest.ProtoReflect.Descriptor instead.
+func (*EventsRequest) Descriptor() ([]byte, []int) {
+	return file_module_proto_rawDescGZIP(), []int{23}
+}
+
+func (x *EventsRequest) GetTenantId() int64 {
+	if x != nil {
+		return x.TenantId
+	}
+	return 0
+}
+
+func (x *EventsRequest) GetChannel() string {
+	if x != nil {
+		return x.Channel
+	}
+	return ""
+}
+
+func (x *EventsRequest) GetAfterId() int64 {
+	if x != nil {
+		return x.AfterId
+	}
+	return 0
+}
+
+func (x *EventsRequest) GetUntilId() int64 {
+	if x != nil {
+		return x.UntilId
+	}
+	return 0
+}
+
+type Event struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Id            int64                  `protobuf:"varint,1,opt,name=id,proto3" json:"id,omitempty"`    // increasing within a channel, from the module's database; 0 for markers
+	Type          string                 `protobuf:"bytes,2,opt,name=type,proto3" json:"type,omitempty"` // the SSE event name: "answer", "question", "state" …; "ready" marks a subscription
+	Data          string                 `protobuf:"bytes,3,opt,name=data,proto3" json:"data,omitempty"` // UTF-8, usually JSON; the host sends it as is
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *Event) Reset() {
+	*x = Event{}
+	mi := &file_module_proto_msgTypes[24]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Event) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Event) ProtoMessage() {}
+
+func (x *Event) ProtoReflect() protoreflect.Message {
+	mi := &file_module_proto_msgTypes[24]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Event.ProtoReflect.Descriptor instead.
+func (*Event) Descriptor() ([]byte, []int) {
+	return file_module_proto_rawDescGZIP(), []int{24}
+}
+
+func (x *Event) GetId() int64 {
+	if x != nil {
+		return x.Id
+	}
+	return 0
+}
+
+func (x *Event) GetType() string {
+	if x != nil {
+		return x.Type
+	}
+	return ""
+}
+
+func (x *Event) GetData() string {
+	if x != nil {
+		return x.Data
+	}
+	return ""
+}
+
 type TickRequest struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	Now           *timestamppb.Timestamp `protobuf:"bytes,1,opt,name=now,proto3" json:"now,omitempty"`
@@ -1553,7 +1692,7 @@ type TickRequest struct {
 
 func (x *TickRequest) Reset() {
 	*x = TickRequest{}
-	mi := &file_module_proto_msgTypes[23]
+	mi := &file_module_proto_msgTypes[25]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1565,7 +1704,7 @@ func (x *TickRequest) String() string {
 func (*TickRequest) ProtoMessage() {}
 
 func (x *TickRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_module_proto_msgTypes[23]
+	mi := &file_module_proto_msgTypes[25]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1578,7 +1717,7 @@ func (x *TickRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use TickRequest.ProtoReflect.Descriptor instead.
 func (*TickRequest) Descriptor() ([]byte, []int) {
-	return file_module_proto_rawDescGZIP(), []int{23}
+	return file_module_proto_rawDescGZIP(), []int{25}
 }
 
 func (x *TickRequest) GetNow() *timestamppb.Timestamp {
@@ -1597,7 +1736,7 @@ type TickResponse struct {
 
 func (x *TickResponse) Reset() {
 	*x = TickResponse{}
-	mi := &file_module_proto_msgTypes[24]
+	mi := &file_module_proto_msgTypes[26]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1609,7 +1748,7 @@ func (x *TickResponse) String() string {
 func (*TickResponse) ProtoMessage() {}
 
 func (x *TickResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_module_proto_msgTypes[24]
+	mi := &file_module_proto_msgTypes[26]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1622,7 +1761,7 @@ func (x *TickResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use TickResponse.ProtoReflect.Descriptor instead.
 func (*TickResponse) Descriptor() ([]byte, []int) {
-	return file_module_proto_rawDescGZIP(), []int{24}
+	return file_module_proto_rawDescGZIP(), []int{26}
 }
 
 func (x *TickResponse) GetNotes() []string {
@@ -1641,7 +1780,7 @@ type ReindexRequest struct {
 
 func (x *ReindexRequest) Reset() {
 	*x = ReindexRequest{}
-	mi := &file_module_proto_msgTypes[25]
+	mi := &file_module_proto_msgTypes[27]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1653,7 +1792,7 @@ func (x *ReindexRequest) String() string {
 func (*ReindexRequest) ProtoMessage() {}
 
 func (x *ReindexRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_module_proto_msgTypes[25]
+	mi := &file_module_proto_msgTypes[27]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1666,7 +1805,7 @@ func (x *ReindexRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ReindexRequest.ProtoReflect.Descriptor instead.
 func (*ReindexRequest) Descriptor() ([]byte, []int) {
-	return file_module_proto_rawDescGZIP(), []int{25}
+	return file_module_proto_rawDescGZIP(), []int{27}
 }
 
 func (x *ReindexRequest) GetTenantId() int64 {
@@ -1692,7 +1831,7 @@ type Document struct {
 
 func (x *Document) Reset() {
 	*x = Document{}
-	mi := &file_module_proto_msgTypes[26]
+	mi := &file_module_proto_msgTypes[28]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1704,7 +1843,7 @@ func (x *Document) String() string {
 func (*Document) ProtoMessage() {}
 
 func (x *Document) ProtoReflect() protoreflect.Message {
-	mi := &file_module_proto_msgTypes[26]
+	mi := &file_module_proto_msgTypes[28]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1717,7 +1856,7 @@ func (x *Document) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Document.ProtoReflect.Descriptor instead.
 func (*Document) Descriptor() ([]byte, []int) {
-	return file_module_proto_rawDescGZIP(), []int{26}
+	return file_module_proto_rawDescGZIP(), []int{28}
 }
 
 func (x *Document) GetId() string {
@@ -1786,7 +1925,7 @@ type DocumentRef struct {
 
 func (x *DocumentRef) Reset() {
 	*x = DocumentRef{}
-	mi := &file_module_proto_msgTypes[27]
+	mi := &file_module_proto_msgTypes[29]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1798,7 +1937,7 @@ func (x *DocumentRef) String() string {
 func (*DocumentRef) ProtoMessage() {}
 
 func (x *DocumentRef) ProtoReflect() protoreflect.Message {
-	mi := &file_module_proto_msgTypes[27]
+	mi := &file_module_proto_msgTypes[29]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1811,7 +1950,7 @@ func (x *DocumentRef) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DocumentRef.ProtoReflect.Descriptor instead.
 func (*DocumentRef) Descriptor() ([]byte, []int) {
-	return file_module_proto_rawDescGZIP(), []int{27}
+	return file_module_proto_rawDescGZIP(), []int{29}
 }
 
 func (x *DocumentRef) GetTenantId() int64 {
@@ -1838,7 +1977,7 @@ type AddWorkingDaysRequest struct {
 
 func (x *AddWorkingDaysRequest) Reset() {
 	*x = AddWorkingDaysRequest{}
-	mi := &file_module_proto_msgTypes[28]
+	mi := &file_module_proto_msgTypes[30]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1850,7 +1989,7 @@ func (x *AddWorkingDaysRequest) String() string {
 func (*AddWorkingDaysRequest) ProtoMessage() {}
 
 func (x *AddWorkingDaysRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_module_proto_msgTypes[28]
+	mi := &file_module_proto_msgTypes[30]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1863,7 +2002,7 @@ func (x *AddWorkingDaysRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use AddWorkingDaysRequest.ProtoReflect.Descriptor instead.
 func (*AddWorkingDaysRequest) Descriptor() ([]byte, []int) {
-	return file_module_proto_rawDescGZIP(), []int{28}
+	return file_module_proto_rawDescGZIP(), []int{30}
 }
 
 func (x *AddWorkingDaysRequest) GetFrom() string {
@@ -1890,7 +2029,7 @@ type WorkingDaysBetweenRequest struct {
 
 func (x *WorkingDaysBetweenRequest) Reset() {
 	*x = WorkingDaysBetweenRequest{}
-	mi := &file_module_proto_msgTypes[29]
+	mi := &file_module_proto_msgTypes[31]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1902,7 +2041,7 @@ func (x *WorkingDaysBetweenRequest) String() string {
 func (*WorkingDaysBetweenRequest) ProtoMessage() {}
 
 func (x *WorkingDaysBetweenRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_module_proto_msgTypes[29]
+	mi := &file_module_proto_msgTypes[31]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1915,7 +2054,7 @@ func (x *WorkingDaysBetweenRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use WorkingDaysBetweenRequest.ProtoReflect.Descriptor instead.
 func (*WorkingDaysBetweenRequest) Descriptor() ([]byte, []int) {
-	return file_module_proto_rawDescGZIP(), []int{29}
+	return file_module_proto_rawDescGZIP(), []int{31}
 }
 
 func (x *WorkingDaysBetweenRequest) GetFrom() string {
@@ -1944,7 +2083,7 @@ type WorkingDays struct {
 
 func (x *WorkingDays) Reset() {
 	*x = WorkingDays{}
-	mi := &file_module_proto_msgTypes[30]
+	mi := &file_module_proto_msgTypes[32]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1956,7 +2095,7 @@ func (x *WorkingDays) String() string {
 func (*WorkingDays) ProtoMessage() {}
 
 func (x *WorkingDays) ProtoReflect() protoreflect.Message {
-	mi := &file_module_proto_msgTypes[30]
+	mi := &file_module_proto_msgTypes[32]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1969,7 +2108,7 @@ func (x *WorkingDays) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use WorkingDays.ProtoReflect.Descriptor instead.
 func (*WorkingDays) Descriptor() ([]byte, []int) {
-	return file_module_proto_rawDescGZIP(), []int{30}
+	return file_module_proto_rawDescGZIP(), []int{32}
 }
 
 func (x *WorkingDays) GetDate() string {
@@ -2012,7 +2151,7 @@ type CalendarStep struct {
 
 func (x *CalendarStep) Reset() {
 	*x = CalendarStep{}
-	mi := &file_module_proto_msgTypes[31]
+	mi := &file_module_proto_msgTypes[33]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2024,7 +2163,7 @@ func (x *CalendarStep) String() string {
 func (*CalendarStep) ProtoMessage() {}
 
 func (x *CalendarStep) ProtoReflect() protoreflect.Message {
-	mi := &file_module_proto_msgTypes[31]
+	mi := &file_module_proto_msgTypes[33]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2037,7 +2176,7 @@ func (x *CalendarStep) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CalendarStep.ProtoReflect.Descriptor instead.
 func (*CalendarStep) Descriptor() ([]byte, []int) {
-	return file_module_proto_rawDescGZIP(), []int{31}
+	return file_module_proto_rawDescGZIP(), []int{33}
 }
 
 func (x *CalendarStep) GetDate() string {
@@ -2083,7 +2222,7 @@ type AuditEntry struct {
 
 func (x *AuditEntry) Reset() {
 	*x = AuditEntry{}
-	mi := &file_module_proto_msgTypes[32]
+	mi := &file_module_proto_msgTypes[34]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2095,7 +2234,7 @@ func (x *AuditEntry) String() string {
 func (*AuditEntry) ProtoMessage() {}
 
 func (x *AuditEntry) ProtoReflect() protoreflect.Message {
-	mi := &file_module_proto_msgTypes[32]
+	mi := &file_module_proto_msgTypes[34]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2108,7 +2247,7 @@ func (x *AuditEntry) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use AuditEntry.ProtoReflect.Descriptor instead.
 func (*AuditEntry) Descriptor() ([]byte, []int) {
-	return file_module_proto_rawDescGZIP(), []int{32}
+	return file_module_proto_rawDescGZIP(), []int{34}
 }
 
 func (x *AuditEntry) GetTenantId() int64 {
@@ -2173,7 +2312,7 @@ type Notification struct {
 
 func (x *Notification) Reset() {
 	*x = Notification{}
-	mi := &file_module_proto_msgTypes[33]
+	mi := &file_module_proto_msgTypes[35]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2185,7 +2324,7 @@ func (x *Notification) String() string {
 func (*Notification) ProtoMessage() {}
 
 func (x *Notification) ProtoReflect() protoreflect.Message {
-	mi := &file_module_proto_msgTypes[33]
+	mi := &file_module_proto_msgTypes[35]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2198,7 +2337,7 @@ func (x *Notification) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Notification.ProtoReflect.Descriptor instead.
 func (*Notification) Descriptor() ([]byte, []int) {
-	return file_module_proto_rawDescGZIP(), []int{33}
+	return file_module_proto_rawDescGZIP(), []int{35}
 }
 
 func (x *Notification) GetTenantId() int64 {
@@ -2246,7 +2385,7 @@ type PagesChangedRequest struct {
 
 func (x *PagesChangedRequest) Reset() {
 	*x = PagesChangedRequest{}
-	mi := &file_module_proto_msgTypes[34]
+	mi := &file_module_proto_msgTypes[36]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2258,7 +2397,7 @@ func (x *PagesChangedRequest) String() string {
 func (*PagesChangedRequest) ProtoMessage() {}
 
 func (x *PagesChangedRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_module_proto_msgTypes[34]
+	mi := &file_module_proto_msgTypes[36]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2271,7 +2410,7 @@ func (x *PagesChangedRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PagesChangedRequest.ProtoReflect.Descriptor instead.
 func (*PagesChangedRequest) Descriptor() ([]byte, []int) {
-	return file_module_proto_rawDescGZIP(), []int{34}
+	return file_module_proto_rawDescGZIP(), []int{36}
 }
 
 func (x *PagesChangedRequest) GetTenantId() int64 {
@@ -2300,7 +2439,7 @@ type AllowRequest struct {
 
 func (x *AllowRequest) Reset() {
 	*x = AllowRequest{}
-	mi := &file_module_proto_msgTypes[35]
+	mi := &file_module_proto_msgTypes[37]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2312,7 +2451,7 @@ func (x *AllowRequest) String() string {
 func (*AllowRequest) ProtoMessage() {}
 
 func (x *AllowRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_module_proto_msgTypes[35]
+	mi := &file_module_proto_msgTypes[37]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2325,7 +2464,7 @@ func (x *AllowRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use AllowRequest.ProtoReflect.Descriptor instead.
 func (*AllowRequest) Descriptor() ([]byte, []int) {
-	return file_module_proto_rawDescGZIP(), []int{35}
+	return file_module_proto_rawDescGZIP(), []int{37}
 }
 
 func (x *AllowRequest) GetLimit() string {
@@ -2366,7 +2505,7 @@ type AllowResponse struct {
 
 func (x *AllowResponse) Reset() {
 	*x = AllowResponse{}
-	mi := &file_module_proto_msgTypes[36]
+	mi := &file_module_proto_msgTypes[38]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2378,7 +2517,7 @@ func (x *AllowResponse) String() string {
 func (*AllowResponse) ProtoMessage() {}
 
 func (x *AllowResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_module_proto_msgTypes[36]
+	mi := &file_module_proto_msgTypes[38]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2391,7 +2530,7 @@ func (x *AllowResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use AllowResponse.ProtoReflect.Descriptor instead.
 func (*AllowResponse) Descriptor() ([]byte, []int) {
-	return file_module_proto_rawDescGZIP(), []int{36}
+	return file_module_proto_rawDescGZIP(), []int{38}
 }
 
 func (x *AllowResponse) GetAllowed() bool {
@@ -2418,7 +2557,7 @@ type TenantRef struct {
 
 func (x *TenantRef) Reset() {
 	*x = TenantRef{}
-	mi := &file_module_proto_msgTypes[37]
+	mi := &file_module_proto_msgTypes[39]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2430,7 +2569,7 @@ func (x *TenantRef) String() string {
 func (*TenantRef) ProtoMessage() {}
 
 func (x *TenantRef) ProtoReflect() protoreflect.Message {
-	mi := &file_module_proto_msgTypes[37]
+	mi := &file_module_proto_msgTypes[39]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2443,7 +2582,7 @@ func (x *TenantRef) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use TenantRef.ProtoReflect.Descriptor instead.
 func (*TenantRef) Descriptor() ([]byte, []int) {
-	return file_module_proto_rawDescGZIP(), []int{37}
+	return file_module_proto_rawDescGZIP(), []int{39}
 }
 
 func (x *TenantRef) GetId() int64 {
@@ -2469,7 +2608,7 @@ type ListTenantsRequest struct {
 
 func (x *ListTenantsRequest) Reset() {
 	*x = ListTenantsRequest{}
-	mi := &file_module_proto_msgTypes[38]
+	mi := &file_module_proto_msgTypes[40]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2481,7 +2620,7 @@ func (x *ListTenantsRequest) String() string {
 func (*ListTenantsRequest) ProtoMessage() {}
 
 func (x *ListTenantsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_module_proto_msgTypes[38]
+	mi := &file_module_proto_msgTypes[40]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2494,7 +2633,7 @@ func (x *ListTenantsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListTenantsRequest.ProtoReflect.Descriptor instead.
 func (*ListTenantsRequest) Descriptor() ([]byte, []int) {
-	return file_module_proto_rawDescGZIP(), []int{38}
+	return file_module_proto_rawDescGZIP(), []int{40}
 }
 
 func (x *ListTenantsRequest) GetEnabledOnly() bool {
@@ -2513,7 +2652,7 @@ type TenantList struct {
 
 func (x *TenantList) Reset() {
 	*x = TenantList{}
-	mi := &file_module_proto_msgTypes[39]
+	mi := &file_module_proto_msgTypes[41]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2525,7 +2664,7 @@ func (x *TenantList) String() string {
 func (*TenantList) ProtoMessage() {}
 
 func (x *TenantList) ProtoReflect() protoreflect.Message {
-	mi := &file_module_proto_msgTypes[39]
+	mi := &file_module_proto_msgTypes[41]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2538,7 +2677,7 @@ func (x *TenantList) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use TenantList.ProtoReflect.Descriptor instead.
 func (*TenantList) Descriptor() ([]byte, []int) {
-	return file_module_proto_rawDescGZIP(), []int{39}
+	return file_module_proto_rawDescGZIP(), []int{41}
 }
 
 func (x *TenantList) GetTenants() []*Tenant {
@@ -2558,7 +2697,7 @@ type UserRef struct {
 
 func (x *UserRef) Reset() {
 	*x = UserRef{}
-	mi := &file_module_proto_msgTypes[40]
+	mi := &file_module_proto_msgTypes[42]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2570,7 +2709,7 @@ func (x *UserRef) String() string {
 func (*UserRef) ProtoMessage() {}
 
 func (x *UserRef) ProtoReflect() protoreflect.Message {
-	mi := &file_module_proto_msgTypes[40]
+	mi := &file_module_proto_msgTypes[42]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2583,7 +2722,7 @@ func (x *UserRef) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use UserRef.ProtoReflect.Descriptor instead.
 func (*UserRef) Descriptor() ([]byte, []int) {
-	return file_module_proto_rawDescGZIP(), []int{40}
+	return file_module_proto_rawDescGZIP(), []int{42}
 }
 
 func (x *UserRef) GetId() int64 {
@@ -2612,7 +2751,7 @@ type Column struct {
 
 func (x *Column) Reset() {
 	*x = Column{}
-	mi := &file_module_proto_msgTypes[41]
+	mi := &file_module_proto_msgTypes[43]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2624,7 +2763,7 @@ func (x *Column) String() string {
 func (*Column) ProtoMessage() {}
 
 func (x *Column) ProtoReflect() protoreflect.Message {
-	mi := &file_module_proto_msgTypes[41]
+	mi := &file_module_proto_msgTypes[43]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2637,7 +2776,7 @@ func (x *Column) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Column.ProtoReflect.Descriptor instead.
 func (*Column) Descriptor() ([]byte, []int) {
-	return file_module_proto_rawDescGZIP(), []int{41}
+	return file_module_proto_rawDescGZIP(), []int{43}
 }
 
 func (x *Column) GetSlug() string {
@@ -2677,7 +2816,7 @@ type ColumnList struct {
 
 func (x *ColumnList) Reset() {
 	*x = ColumnList{}
-	mi := &file_module_proto_msgTypes[42]
+	mi := &file_module_proto_msgTypes[44]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2689,7 +2828,7 @@ func (x *ColumnList) String() string {
 func (*ColumnList) ProtoMessage() {}
 
 func (x *ColumnList) ProtoReflect() protoreflect.Message {
-	mi := &file_module_proto_msgTypes[42]
+	mi := &file_module_proto_msgTypes[44]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2702,7 +2841,7 @@ func (x *ColumnList) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ColumnList.ProtoReflect.Descriptor instead.
 func (*ColumnList) Descriptor() ([]byte, []int) {
-	return file_module_proto_rawDescGZIP(), []int{42}
+	return file_module_proto_rawDescGZIP(), []int{44}
 }
 
 func (x *ColumnList) GetColumns() []*Column {
@@ -2724,7 +2863,7 @@ type ArticleQuery struct {
 
 func (x *ArticleQuery) Reset() {
 	*x = ArticleQuery{}
-	mi := &file_module_proto_msgTypes[43]
+	mi := &file_module_proto_msgTypes[45]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2736,7 +2875,7 @@ func (x *ArticleQuery) String() string {
 func (*ArticleQuery) ProtoMessage() {}
 
 func (x *ArticleQuery) ProtoReflect() protoreflect.Message {
-	mi := &file_module_proto_msgTypes[43]
+	mi := &file_module_proto_msgTypes[45]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2749,7 +2888,7 @@ func (x *ArticleQuery) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ArticleQuery.ProtoReflect.Descriptor instead.
 func (*ArticleQuery) Descriptor() ([]byte, []int) {
-	return file_module_proto_rawDescGZIP(), []int{43}
+	return file_module_proto_rawDescGZIP(), []int{45}
 }
 
 func (x *ArticleQuery) GetTenantId() int64 {
@@ -2790,7 +2929,7 @@ type ArticleRef struct {
 
 func (x *ArticleRef) Reset() {
 	*x = ArticleRef{}
-	mi := &file_module_proto_msgTypes[44]
+	mi := &file_module_proto_msgTypes[46]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2802,7 +2941,7 @@ func (x *ArticleRef) String() string {
 func (*ArticleRef) ProtoMessage() {}
 
 func (x *ArticleRef) ProtoReflect() protoreflect.Message {
-	mi := &file_module_proto_msgTypes[44]
+	mi := &file_module_proto_msgTypes[46]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2815,7 +2954,7 @@ func (x *ArticleRef) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ArticleRef.ProtoReflect.Descriptor instead.
 func (*ArticleRef) Descriptor() ([]byte, []int) {
-	return file_module_proto_rawDescGZIP(), []int{44}
+	return file_module_proto_rawDescGZIP(), []int{46}
 }
 
 func (x *ArticleRef) GetTenantId() int64 {
@@ -2849,7 +2988,7 @@ type Article struct {
 
 func (x *Article) Reset() {
 	*x = Article{}
-	mi := &file_module_proto_msgTypes[45]
+	mi := &file_module_proto_msgTypes[47]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2861,7 +3000,7 @@ func (x *Article) String() string {
 func (*Article) ProtoMessage() {}
 
 func (x *Article) ProtoReflect() protoreflect.Message {
-	mi := &file_module_proto_msgTypes[45]
+	mi := &file_module_proto_msgTypes[47]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2874,7 +3013,7 @@ func (x *Article) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Article.ProtoReflect.Descriptor instead.
 func (*Article) Descriptor() ([]byte, []int) {
-	return file_module_proto_rawDescGZIP(), []int{45}
+	return file_module_proto_rawDescGZIP(), []int{47}
 }
 
 func (x *Article) GetId() int64 {
@@ -2949,7 +3088,7 @@ type ArticleList struct {
 
 func (x *ArticleList) Reset() {
 	*x = ArticleList{}
-	mi := &file_module_proto_msgTypes[46]
+	mi := &file_module_proto_msgTypes[48]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2961,7 +3100,7 @@ func (x *ArticleList) String() string {
 func (*ArticleList) ProtoMessage() {}
 
 func (x *ArticleList) ProtoReflect() protoreflect.Message {
-	mi := &file_module_proto_msgTypes[46]
+	mi := &file_module_proto_msgTypes[48]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2974,7 +3113,7 @@ func (x *ArticleList) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ArticleList.ProtoReflect.Descriptor instead.
 func (*ArticleList) Descriptor() ([]byte, []int) {
-	return file_module_proto_rawDescGZIP(), []int{46}
+	return file_module_proto_rawDescGZIP(), []int{48}
 }
 
 func (x *ArticleList) GetArticles() []*Article {
@@ -2990,14 +3129,15 @@ const file_module_proto_rawDesc = "" +
 	"\n" +
 	"\fmodule.proto\x12\x10yiwang.module.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"\a\n" +
 	"\x05Empty\"\x11\n" +
-	"\x0fDescribeRequest\"\xf1\x01\n" +
+	"\x0fDescribeRequest\"\x89\x02\n" +
 	"\vDescription\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12\x18\n" +
 	"\aversion\x18\x02 \x01(\tR\aversion\x12\x14\n" +
 	"\x05title\x18\x03 \x01(\tR\x05title\x12,\n" +
 	"\x03nav\x18\x04 \x03(\v2\x1a.yiwang.module.v1.NavEntryR\x03nav\x120\n" +
 	"\x05admin\x18\x05 \x03(\v2\x1a.yiwang.module.v1.NavEntryR\x05admin\x12>\n" +
-	"\vpermissions\x18\x06 \x03(\v2\x1c.yiwang.module.v1.PermissionR\vpermissions\"T\n" +
+	"\vpermissions\x18\x06 \x03(\v2\x1c.yiwang.module.v1.PermissionR\vpermissions\x12\x16\n" +
+	"\x06events\x18\a \x01(\x05R\x06events\"T\n" +
 	"\bNavEntry\x12\x14\n" +
 	"\x05title\x18\x01 \x01(\tR\x05title\x12\x12\n" +
 	"\x04path\x18\x02 \x01(\tR\x04path\x12\x1e\n" +
@@ -3099,7 +3239,16 @@ const file_module_proto_rawDesc = "" +
 	"\x04path\x18\b \x01(\tR\x04path\x124\n" +
 	"\aupdated\x18\t \x01(\v2\x1a.google.protobuf.TimestampR\aupdated\x12\x16\n" +
 	"\x06closed\x18\n" +
-	" \x01(\bR\x06closed\";\n" +
+	" \x01(\bR\x06closed\"|\n" +
+	"\rEventsRequest\x12\x1b\n" +
+	"\ttenant_id\x18\x01 \x01(\x03R\btenantId\x12\x18\n" +
+	"\achannel\x18\x02 \x01(\tR\achannel\x12\x19\n" +
+	"\bafter_id\x18\x03 \x01(\x03R\aafterId\x12\x19\n" +
+	"\buntil_id\x18\x04 \x01(\x03R\auntilId\"?\n" +
+	"\x05Event\x12\x0e\n" +
+	"\x02id\x18\x01 \x01(\x03R\x02id\x12\x12\n" +
+	"\x04type\x18\x02 \x01(\tR\x04type\x12\x12\n" +
+	"\x04data\x18\x03 \x01(\tR\x04data\";\n" +
 	"\vTickRequest\x12,\n" +
 	"\x03now\x18\x01 \x01(\v2\x1a.google.protobuf.TimestampR\x03now\"$\n" +
 	"\fTickResponse\x12\x14\n" +
@@ -3202,7 +3351,7 @@ const file_module_proto_rawDesc = "" +
 	"\fpublished_at\x18\b \x01(\v2\x1a.google.protobuf.TimestampR\vpublishedAt\x12\x12\n" +
 	"\x04demo\x18\t \x01(\bR\x04demo\"D\n" +
 	"\vArticleList\x125\n" +
-	"\barticles\x18\x01 \x03(\v2\x19.yiwang.module.v1.ArticleR\barticles2\x9f\x04\n" +
+	"\barticles\x18\x01 \x03(\v2\x19.yiwang.module.v1.ArticleR\barticles2\xe5\x04\n" +
 	"\x06Module\x12L\n" +
 	"\bDescribe\x12!.yiwang.module.v1.DescribeRequest\x1a\x1d.yiwang.module.v1.Description\x12T\n" +
 	"\tConfigure\x12\".yiwang.module.v1.ConfigureRequest\x1a#.yiwang.module.v1.ConfigureResponse\x12K\n" +
@@ -3210,7 +3359,8 @@ const file_module_proto_rawDesc = "" +
 	"\x05Stats\x12\x1e.yiwang.module.v1.StatsRequest\x1a\x1f.yiwang.module.v1.StatsResponse\x12E\n" +
 	"\x04Tick\x12\x1d.yiwang.module.v1.TickRequest\x1a\x1e.yiwang.module.v1.TickResponse\x12I\n" +
 	"\aReindex\x12 .yiwang.module.v1.ReindexRequest\x1a\x1a.yiwang.module.v1.Document0\x01\x12H\n" +
-	"\x05Cases\x12\x1e.yiwang.module.v1.CasesRequest\x1a\x1f.yiwang.module.v1.CasesResponse2\xa9\b\n" +
+	"\x05Cases\x12\x1e.yiwang.module.v1.CasesRequest\x1a\x1f.yiwang.module.v1.CasesResponse\x12D\n" +
+	"\x06Events\x12\x1f.yiwang.module.v1.EventsRequest\x1a\x17.yiwang.module.v1.Event0\x012\xa9\b\n" +
 	"\x04Host\x12D\n" +
 	"\rIndexDocument\x12\x1a.yiwang.module.v1.Document\x1a\x17.yiwang.module.v1.Empty\x12H\n" +
 	"\x0eRemoveDocument\x12\x1d.yiwang.module.v1.DocumentRef\x1a\x17.yiwang.module.v1.Empty\x12X\n" +
@@ -3241,7 +3391,7 @@ func file_module_proto_rawDescGZIP() []byte {
 	return file_module_proto_rawDescData
 }
 
-var file_module_proto_msgTypes = make([]protoimpl.MessageInfo, 47)
+var file_module_proto_msgTypes = make([]protoimpl.MessageInfo, 49)
 var file_module_proto_goTypes = []any{
 	(*Empty)(nil),                     // 0: yiwang.module.v1.Empty
 	(*DescribeRequest)(nil),           // 1: yiwang.module.v1.DescribeRequest
@@ -3266,31 +3416,33 @@ var file_module_proto_goTypes = []any{
 	(*CasesRequest)(nil),              // 20: yiwang.module.v1.CasesRequest
 	(*CasesResponse)(nil),             // 21: yiwang.module.v1.CasesResponse
 	(*Case)(nil),                      // 22: yiwang.module.v1.Case
-	(*TickRequest)(nil),               // 23: yiwang.module.v1.TickRequest
-	(*TickResponse)(nil),              // 24: yiwang.module.v1.TickResponse
-	(*ReindexRequest)(nil),            // 25: yiwang.module.v1.ReindexRequest
-	(*Document)(nil),                  // 26: yiwang.module.v1.Document
-	(*DocumentRef)(nil),               // 27: yiwang.module.v1.DocumentRef
-	(*AddWorkingDaysRequest)(nil),     // 28: yiwang.module.v1.AddWorkingDaysRequest
-	(*WorkingDaysBetweenRequest)(nil), // 29: yiwang.module.v1.WorkingDaysBetweenRequest
-	(*WorkingDays)(nil),               // 30: yiwang.module.v1.WorkingDays
-	(*CalendarStep)(nil),              // 31: yiwang.module.v1.CalendarStep
-	(*AuditEntry)(nil),                // 32: yiwang.module.v1.AuditEntry
-	(*Notification)(nil),              // 33: yiwang.module.v1.Notification
-	(*PagesChangedRequest)(nil),       // 34: yiwang.module.v1.PagesChangedRequest
-	(*AllowRequest)(nil),              // 35: yiwang.module.v1.AllowRequest
-	(*AllowResponse)(nil),             // 36: yiwang.module.v1.AllowResponse
-	(*TenantRef)(nil),                 // 37: yiwang.module.v1.TenantRef
-	(*ListTenantsRequest)(nil),        // 38: yiwang.module.v1.ListTenantsRequest
-	(*TenantList)(nil),                // 39: yiwang.module.v1.TenantList
-	(*UserRef)(nil),                   // 40: yiwang.module.v1.UserRef
-	(*Column)(nil),                    // 41: yiwang.module.v1.Column
-	(*ColumnList)(nil),                // 42: yiwang.module.v1.ColumnList
-	(*ArticleQuery)(nil),              // 43: yiwang.module.v1.ArticleQuery
-	(*ArticleRef)(nil),                // 44: yiwang.module.v1.ArticleRef
-	(*Article)(nil),                   // 45: yiwang.module.v1.Article
-	(*ArticleList)(nil),               // 46: yiwang.module.v1.ArticleList
-	(*timestamppb.Timestamp)(nil),     // 47: google.protobuf.Timestamp
+	(*EventsRequest)(nil),             // 23: yiwang.module.v1.EventsRequest
+	(*Event)(nil),                     // 24: yiwang.module.v1.Event
+	(*TickRequest)(nil),               // 25: yiwang.module.v1.TickRequest
+	(*TickResponse)(nil),              // 26: yiwang.module.v1.TickResponse
+	(*ReindexRequest)(nil),            // 27: yiwang.module.v1.ReindexRequest
+	(*Document)(nil),                  // 28: yiwang.module.v1.Document
+	(*DocumentRef)(nil),               // 29: yiwang.module.v1.DocumentRef
+	(*AddWorkingDaysRequest)(nil),     // 30: yiwang.module.v1.AddWorkingDaysRequest
+	(*WorkingDaysBetweenRequest)(nil), // 31: yiwang.module.v1.WorkingDaysBetweenRequest
+	(*WorkingDays)(nil),               // 32: yiwang.module.v1.WorkingDays
+	(*CalendarStep)(nil),              // 33: yiwang.module.v1.CalendarStep
+	(*AuditEntry)(nil),                // 34: yiwang.module.v1.AuditEntry
+	(*Notification)(nil),              // 35: yiwang.module.v1.Notification
+	(*PagesChangedRequest)(nil),       // 36: yiwang.module.v1.PagesChangedRequest
+	(*AllowRequest)(nil),              // 37: yiwang.module.v1.AllowRequest
+	(*AllowResponse)(nil),             // 38: yiwang.module.v1.AllowResponse
+	(*TenantRef)(nil),                 // 39: yiwang.module.v1.TenantRef
+	(*ListTenantsRequest)(nil),        // 40: yiwang.module.v1.ListTenantsRequest
+	(*TenantList)(nil),                // 41: yiwang.module.v1.TenantList
+	(*UserRef)(nil),                   // 42: yiwang.module.v1.UserRef
+	(*Column)(nil),                    // 43: yiwang.module.v1.Column
+	(*ColumnList)(nil),                // 44: yiwang.module.v1.ColumnList
+	(*ArticleQuery)(nil),              // 45: yiwang.module.v1.ArticleQuery
+	(*ArticleRef)(nil),                // 46: yiwang.module.v1.ArticleRef
+	(*Article)(nil),                   // 47: yiwang.module.v1.Article
+	(*ArticleList)(nil),               // 48: yiwang.module.v1.ArticleList
+	(*timestamppb.Timestamp)(nil),     // 49: google.protobuf.Timestamp
 }
 var file_module_proto_depIdxs = []int32{
 	3,  // 0: yiwang.module.v1.Description.nav:type_name -> yiwang.module.v1.NavEntry
@@ -3307,62 +3459,64 @@ var file_module_proto_depIdxs = []int32{
 	14, // 11: yiwang.module.v1.Fragment.crumbs:type_name -> yiwang.module.v1.Crumb
 	10, // 12: yiwang.module.v1.Fragment.headers:type_name -> yiwang.module.v1.Header
 	10, // 13: yiwang.module.v1.Raw.headers:type_name -> yiwang.module.v1.Header
-	47, // 14: yiwang.module.v1.StatsRequest.from:type_name -> google.protobuf.Timestamp
-	47, // 15: yiwang.module.v1.StatsRequest.to:type_name -> google.protobuf.Timestamp
+	49, // 14: yiwang.module.v1.StatsRequest.from:type_name -> google.protobuf.Timestamp
+	49, // 15: yiwang.module.v1.StatsRequest.to:type_name -> google.protobuf.Timestamp
 	19, // 16: yiwang.module.v1.StatsResponse.stats:type_name -> yiwang.module.v1.Stat
 	22, // 17: yiwang.module.v1.CasesResponse.cases:type_name -> yiwang.module.v1.Case
-	47, // 18: yiwang.module.v1.Case.updated:type_name -> google.protobuf.Timestamp
-	47, // 19: yiwang.module.v1.TickRequest.now:type_name -> google.protobuf.Timestamp
-	47, // 20: yiwang.module.v1.Document.date:type_name -> google.protobuf.Timestamp
-	31, // 21: yiwang.module.v1.WorkingDays.steps:type_name -> yiwang.module.v1.CalendarStep
+	49, // 18: yiwang.module.v1.Case.updated:type_name -> google.protobuf.Timestamp
+	49, // 19: yiwang.module.v1.TickRequest.now:type_name -> google.protobuf.Timestamp
+	49, // 20: yiwang.module.v1.Document.date:type_name -> google.protobuf.Timestamp
+	33, // 21: yiwang.module.v1.WorkingDays.steps:type_name -> yiwang.module.v1.CalendarStep
 	8,  // 22: yiwang.module.v1.TenantList.tenants:type_name -> yiwang.module.v1.Tenant
-	41, // 23: yiwang.module.v1.ColumnList.columns:type_name -> yiwang.module.v1.Column
-	47, // 24: yiwang.module.v1.Article.published_at:type_name -> google.protobuf.Timestamp
-	45, // 25: yiwang.module.v1.ArticleList.articles:type_name -> yiwang.module.v1.Article
+	43, // 23: yiwang.module.v1.ColumnList.columns:type_name -> yiwang.module.v1.Column
+	49, // 24: yiwang.module.v1.Article.published_at:type_name -> google.protobuf.Timestamp
+	47, // 25: yiwang.module.v1.ArticleList.articles:type_name -> yiwang.module.v1.Article
 	1,  // 26: yiwang.module.v1.Module.Describe:input_type -> yiwang.module.v1.DescribeRequest
 	5,  // 27: yiwang.module.v1.Module.Configure:input_type -> yiwang.module.v1.ConfigureRequest
 	11, // 28: yiwang.module.v1.Module.Handle:input_type -> yiwang.module.v1.HandleRequest
 	17, // 29: yiwang.module.v1.Module.Stats:input_type -> yiwang.module.v1.StatsRequest
-	23, // 30: yiwang.module.v1.Module.Tick:input_type -> yiwang.module.v1.TickRequest
-	25, // 31: yiwang.module.v1.Module.Reindex:input_type -> yiwang.module.v1.ReindexRequest
+	25, // 30: yiwang.module.v1.Module.Tick:input_type -> yiwang.module.v1.TickRequest
+	27, // 31: yiwang.module.v1.Module.Reindex:input_type -> yiwang.module.v1.ReindexRequest
 	20, // 32: yiwang.module.v1.Module.Cases:input_type -> yiwang.module.v1.CasesRequest
-	26, // 33: yiwang.module.v1.Host.IndexDocument:input_type -> yiwang.module.v1.Document
-	27, // 34: yiwang.module.v1.Host.RemoveDocument:input_type -> yiwang.module.v1.DocumentRef
-	28, // 35: yiwang.module.v1.Host.AddWorkingDays:input_type -> yiwang.module.v1.AddWorkingDaysRequest
-	29, // 36: yiwang.module.v1.Host.WorkingDaysBetween:input_type -> yiwang.module.v1.WorkingDaysBetweenRequest
-	32, // 37: yiwang.module.v1.Host.WriteAudit:input_type -> yiwang.module.v1.AuditEntry
-	33, // 38: yiwang.module.v1.Host.Notify:input_type -> yiwang.module.v1.Notification
-	37, // 39: yiwang.module.v1.Host.GetTenant:input_type -> yiwang.module.v1.TenantRef
-	38, // 40: yiwang.module.v1.Host.ListTenants:input_type -> yiwang.module.v1.ListTenantsRequest
-	40, // 41: yiwang.module.v1.Host.GetUser:input_type -> yiwang.module.v1.UserRef
-	37, // 42: yiwang.module.v1.Host.ListColumns:input_type -> yiwang.module.v1.TenantRef
-	43, // 43: yiwang.module.v1.Host.ListArticles:input_type -> yiwang.module.v1.ArticleQuery
-	44, // 44: yiwang.module.v1.Host.GetArticle:input_type -> yiwang.module.v1.ArticleRef
-	35, // 45: yiwang.module.v1.Host.Allow:input_type -> yiwang.module.v1.AllowRequest
-	34, // 46: yiwang.module.v1.Host.PagesChanged:input_type -> yiwang.module.v1.PagesChangedRequest
-	2,  // 47: yiwang.module.v1.Module.Describe:output_type -> yiwang.module.v1.Description
-	7,  // 48: yiwang.module.v1.Module.Configure:output_type -> yiwang.module.v1.ConfigureResponse
-	12, // 49: yiwang.module.v1.Module.Handle:output_type -> yiwang.module.v1.HandleResponse
-	18, // 50: yiwang.module.v1.Module.Stats:output_type -> yiwang.module.v1.StatsResponse
-	24, // 51: yiwang.module.v1.Module.Tick:output_type -> yiwang.module.v1.TickResponse
-	26, // 52: yiwang.module.v1.Module.Reindex:output_type -> yiwang.module.v1.Document
-	21, // 53: yiwang.module.v1.Module.Cases:output_type -> yiwang.module.v1.CasesResponse
-	0,  // 54: yiwang.module.v1.Host.IndexDocument:output_type -> yiwang.module.v1.Empty
-	0,  // 55: yiwang.module.v1.Host.RemoveDocument:output_type -> yiwang.module.v1.Empty
-	30, // 56: yiwang.module.v1.Host.AddWorkingDays:output_type -> yiwang.module.v1.WorkingDays
-	30, // 57: yiwang.module.v1.Host.WorkingDaysBetween:output_type -> yiwang.module.v1.WorkingDays
-	0,  // 58: yiwang.module.v1.Host.WriteAudit:output_type -> yiwang.module.v1.Empty
-	0,  // 59: yiwang.module.v1.Host.Notify:output_type -> yiwang.module.v1.Empty
-	8,  // 60: yiwang.module.v1.Host.GetTenant:output_type -> yiwang.module.v1.Tenant
-	39, // 61: yiwang.module.v1.Host.ListTenants:output_type -> yiwang.module.v1.TenantList
-	9,  // 62: yiwang.module.v1.Host.GetUser:output_type -> yiwang.module.v1.User
-	42, // 63: yiwang.module.v1.Host.ListColumns:output_type -> yiwang.module.v1.ColumnList
-	46, // 64: yiwang.module.v1.Host.ListArticles:output_type -> yiwang.module.v1.ArticleList
-	45, // 65: yiwang.module.v1.Host.GetArticle:output_type -> yiwang.module.v1.Article
-	36, // 66: yiwang.module.v1.Host.Allow:output_type -> yiwang.module.v1.AllowResponse
-	0,  // 67: yiwang.module.v1.Host.PagesChanged:output_type -> yiwang.module.v1.Empty
-	47, // [47:68] is the sub-list for method output_type
-	26, // [26:47] is the sub-list for method input_type
+	23, // 33: yiwang.module.v1.Module.Events:input_type -> yiwang.module.v1.EventsRequest
+	28, // 34: yiwang.module.v1.Host.IndexDocument:input_type -> yiwang.module.v1.Document
+	29, // 35: yiwang.module.v1.Host.RemoveDocument:input_type -> yiwang.module.v1.DocumentRef
+	30, // 36: yiwang.module.v1.Host.AddWorkingDays:input_type -> yiwang.module.v1.AddWorkingDaysRequest
+	31, // 37: yiwang.module.v1.Host.WorkingDaysBetween:input_type -> yiwang.module.v1.WorkingDaysBetweenRequest
+	34, // 38: yiwang.module.v1.Host.WriteAudit:input_type -> yiwang.module.v1.AuditEntry
+	35, // 39: yiwang.module.v1.Host.Notify:input_type -> yiwang.module.v1.Notification
+	39, // 40: yiwang.module.v1.Host.GetTenant:input_type -> yiwang.module.v1.TenantRef
+	40, // 41: yiwang.module.v1.Host.ListTenants:input_type -> yiwang.module.v1.ListTenantsRequest
+	42, // 42: yiwang.module.v1.Host.GetUser:input_type -> yiwang.module.v1.UserRef
+	39, // 43: yiwang.module.v1.Host.ListColumns:input_type -> yiwang.module.v1.TenantRef
+	45, // 44: yiwang.module.v1.Host.ListArticles:input_type -> yiwang.module.v1.ArticleQuery
+	46, // 45: yiwang.module.v1.Host.GetArticle:input_type -> yiwang.module.v1.ArticleRef
+	37, // 46: yiwang.module.v1.Host.Allow:input_type -> yiwang.module.v1.AllowRequest
+	36, // 47: yiwang.module.v1.Host.PagesChanged:input_type -> yiwang.module.v1.PagesChangedRequest
+	2,  // 48: yiwang.module.v1.Module.Describe:output_type -> yiwang.module.v1.Description
+	7,  // 49: yiwang.module.v1.Module.Configure:output_type -> yiwang.module.v1.ConfigureResponse
+	12, // 50: yiwang.module.v1.Module.Handle:output_type -> yiwang.module.v1.HandleResponse
+	18, // 51: yiwang.module.v1.Module.Stats:output_type -> yiwang.module.v1.StatsResponse
+	26, // 52: yiwang.module.v1.Module.Tick:output_type -> yiwang.module.v1.TickResponse
+	28, // 53: yiwang.module.v1.Module.Reindex:output_type -> yiwang.module.v1.Document
+	21, // 54: yiwang.module.v1.Module.Cases:output_type -> yiwang.module.v1.CasesResponse
+	24, // 55: yiwang.module.v1.Module.Events:output_type -> yiwang.module.v1.Event
+	0,  // 56: yiwang.module.v1.Host.IndexDocument:output_type -> yiwang.module.v1.Empty
+	0,  // 57: yiwang.module.v1.Host.RemoveDocument:output_type -> yiwang.module.v1.Empty
+	32, // 58: yiwang.module.v1.Host.AddWorkingDays:output_type -> yiwang.module.v1.WorkingDays
+	32, // 59: yiwang.module.v1.Host.WorkingDaysBetween:output_type -> yiwang.module.v1.WorkingDays
+	0,  // 60: yiwang.module.v1.Host.WriteAudit:output_type -> yiwang.module.v1.Empty
+	0,  // 61: yiwang.module.v1.Host.Notify:output_type -> yiwang.module.v1.Empty
+	8,  // 62: yiwang.module.v1.Host.GetTenant:output_type -> yiwang.module.v1.Tenant
+	41, // 63: yiwang.module.v1.Host.ListTenants:output_type -> yiwang.module.v1.TenantList
+	9,  // 64: yiwang.module.v1.Host.GetUser:output_type -> yiwang.module.v1.User
+	44, // 65: yiwang.module.v1.Host.ListColumns:output_type -> yiwang.module.v1.ColumnList
+	48, // 66: yiwang.module.v1.Host.ListArticles:output_type -> yiwang.module.v1.ArticleList
+	47, // 67: yiwang.module.v1.Host.GetArticle:output_type -> yiwang.module.v1.Article
+	38, // 68: yiwang.module.v1.Host.Allow:output_type -> yiwang.module.v1.AllowResponse
+	0,  // 69: yiwang.module.v1.Host.PagesChanged:output_type -> yiwang.module.v1.Empty
+	48, // [48:70] is the sub-list for method output_type
+	26, // [26:48] is the sub-list for method input_type
 	26, // [26:26] is the sub-list for extension type_name
 	26, // [26:26] is the sub-list for extension extendee
 	0,  // [0:26] is the sub-list for field type_name
@@ -3384,7 +3538,7 @@ func file_module_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_module_proto_rawDesc), len(file_module_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   47,
+			NumMessages:   49,
 			NumExtensions: 0,
 			NumServices:   2,
 		},

@@ -38,6 +38,7 @@ const (
 	Module_Tick_FullMethodName      = "/yiwang.module.v1.Module/Tick"
 	Module_Reindex_FullMethodName   = "/yiwang.module.v1.Module/Reindex"
 	Module_Cases_FullMethodName     = "/yiwang.module.v1.Module/Cases"
+	Module_Events_FullMethodName    = "/yiwang.module.v1.Module/Events"
 )
 
 // ModuleClient is the client API for Module service.
@@ -64,6 +65,15 @@ type ModuleClient interface {
 	// for the account page. Added within protocol 1: a module built before
 	// it answers Unimplemented, which the host reads as no cases.
 	Cases(ctx context.Context, in *CasesRequest, opts ...grpc.CallOption) (*CasesResponse, error)
+	// Events streams one channel of a tenant (an interview's live page) in
+	// the order of the ids the module stored them with: every event after
+	// after_id, then, unless until_id is set, each new one as it is stored,
+	// until the host cancels. The first message is always a ready marker
+	// (id 0, type "ready"), so the host knows the subscription stands
+	// before any event exists. Added within protocol 1 as event channel
+	// version 1 (Description.events): a module built before it says 0 there
+	// and answers Unimplemented; the host never subscribes to it.
+	Events(ctx context.Context, in *EventsRequest, opts ...grpc.CallOption) (grpc.ServerStreamingClient[Event], error)
 }
 
 type moduleClient struct {
@@ -153,6 +163,25 @@ func (c *moduleClient) Cases(ctx context.Context, in *CasesRequest, opts ...grpc
 	return out, nil
 }
 
+func (c *moduleClient) Events(ctx context.Context, in *EventsRequest, opts ...grpc.CallOption) (grpc.ServerStreamingClient[Event], error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	stream, err := c.cc.NewStream(ctx, &Module_ServiceDesc.Streams[1], Module_Events_FullMethodName, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	x := &grpc.GenericClientStream[EventsRequest, Event]{ClientStream: stream}
+	if err := x.ClientStream.SendMsg(in); err != nil {
+		return nil, err
+	}
+	if err := x.ClientStream.CloseSend(); err != nil {
+		return nil, err
+	}
+	return x, nil
+}
+
+// This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
+type Module_EventsClient = grpc.ServerStreamingClient[Event]
+
 // ModuleServer is the server API for Module service.
 // All implementations must embed UnimplementedModuleServer
 // for forward compatibility.
@@ -177,6 +206,15 @@ type ModuleServer interface {
 	// for the account page. Added within protocol 1: a module built before
 	// it answers Unimplemented, which the host reads as no cases.
 	Cases(context.Context, *CasesRequest) (*CasesResponse, error)
+	// Events streams one channel of a tenant (an interview's live page) in
+	// the order of the ids the module stored them with: every event after
+	// after_id, then, unless until_id is set, each new one as it is stored,
+	// until the host cancels. The first message is always a ready marker
+	// (id 0, type "ready"), so the host knows the subscription stands
+	// before any event exists. Added within protocol 1 as event channel
+	// version 1 (Description.events): a module built before it says 0 there
+	// and answers Unimplemented; the host never subscribes to it.
+	Events(*EventsRequest, grpc.ServerStreamingServer[Event]) error
 	mustEmbedUnimplementedModuleServer()
 }
 
@@ -207,6 +245,9 @@ func (UnimplementedModuleServer) Reindex(*ReindexRequest, grpc.ServerStreamingSe
 }
 func (UnimplementedModuleServer) Cases(context.Context, *CasesRequest) (*CasesResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method Cases not implemented")
+}
+func (UnimplementedModuleServer) Events(*EventsRequest, grpc.ServerStreamingServer[Event]) error {
+	return status.Error(codes.Unimplemented, "method Events not implemented")
 }
 func (UnimplementedModuleServer) mustEmbedUnimplementedModuleServer() {}
 func (UnimplementedModuleServer) testEmbeddedByValue()                {}
@@ -348,6 +389,17 @@ func _Module_Cases_Handler(srv interface{}, ctx context.Context, dec func(interf
 	return interceptor(ctx, in, info, handler)
 }
 
+func _Module_Events_Handler(srv interface{}, stream grpc.ServerStream) error {
+	m := new(EventsRequest)
+	if err := stream.RecvMsg(m); err != nil {
+		return err
+	}
+	return srv.(ModuleServer).Events(m, &grpc.GenericServerStream[EventsRequest, Event]{ServerStream: stream})
+}
+
+// This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
+type Module_EventsServer = grpc.ServerStreamingServer[Event]
+
 // Module_ServiceDesc is the grpc.ServiceDesc for Module service.
 // It's only intended for direct use with grpc.RegisterService,
 // and not to be introspected or modified (even as a copy)
@@ -384,6 +436,11 @@ var Module_ServiceDesc = grpc.ServiceDesc{
 		{
 			StreamName:    "Reindex",
 			Handler:       _Module_Reindex_Handler,
+			ServerStreams: true,
+		},
+		{
+			StreamName:    "Events",
+			Handler:       _Module_Events_Handler,
 			ServerStreams: true,
 		},
 	},

@@ -108,7 +108,7 @@ func workingDaysFromPB(w *pb.WorkingDays) (*sdk.WorkingDays, error) {
 }
 
 func descriptionToPB(d sdk.Description) *pb.Description {
-	out := &pb.Description{Name: d.Name, Version: d.Version, Title: d.Title}
+	out := &pb.Description{Name: d.Name, Version: d.Version, Title: d.Title, Events: int32(d.Events)}
 	for _, n := range d.Nav {
 		out.Nav = append(out.Nav, &pb.NavEntry{Title: n.Title, Path: n.Path, Permission: n.Permission})
 	}
@@ -122,7 +122,7 @@ func descriptionToPB(d sdk.Description) *pb.Description {
 }
 
 func descriptionFromPB(d *pb.Description) sdk.Description {
-	out := sdk.Description{Name: d.Name, Version: d.Version, Title: d.Title}
+	out := sdk.Description{Name: d.Name, Version: d.Version, Title: d.Title, Events: int(d.Events)}
 	for _, n := range d.Nav {
 		out.Nav = append(out.Nav, sdk.NavEntry{Title: n.Title, Path: n.Path, Permission: n.Permission})
 	}

@@ -76,6 +76,7 @@ type Harness struct {
 	// Plugin is the process of a process harness (nil in-process).
 	Plugin *rpc.Plugin
 	cfg    rpc.Config
+	module string
 }
 
 func (o *Options) fill(t testing.TB) {
@@ -136,7 +137,7 @@ func InProcess(t testing.TB, m *sdk.Module, o Options) *Harness {
 	o.fill(t)
 	ms := rpc.NewModuleServer(m, TestLogger(t), func(uint32) (sdk.Host, error) { return o.Host, nil })
 	t.Cleanup(func() { ms.Close() })
-	h := &Harness{t: t, Host: o.Host, Tenants: o.Tenants, Server: ms, cfg: o.config()}
+	h := &Harness{t: t, Host: o.Host, Tenants: o.Tenants, Server: ms, cfg: o.config(), module: m.Name}
 	if _, err := ms.Configure(context.Background(), rpc.ConfigureRequest(h.cfg, 0)); err != nil {
 		t.Fatalf("configure %s: %v", m.Name, rpc.FromStatus(err))
 	}
@@ -153,7 +154,7 @@ func Process(t testing.TB, m *sdk.Module, o Options) *Harness {
 		t.Fatalf("launch %s: %v", m.Name, err)
 	}
 	t.Cleanup(p.Kill)
-	h := &Harness{t: t, Host: o.Host, Tenants: o.Tenants, Plugin: p, cfg: o.config()}
+	h := &Harness{t: t, Host: o.Host, Tenants: o.Tenants, Plugin: p, cfg: o.config(), module: m.Name}
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	if _, err := p.Configure(ctx, h.cfg); err != nil {
@@ -190,6 +191,23 @@ func (h *Harness) Handle(ctx context.Context, req *pb.HandleRequest) (*pb.Handle
 		return h.Server.Handle(ctx, req)
 	}
 	return h.Plugin.Handle(ctx, req)
+}
+
+// Module is the name of the module under test.
+func (h *Harness) Module() string { return h.module }
+
+// Events subscribes to one of the module's event channels as the host
+// does (the ready marker first): over the real process, or through the
+// module server's handler in-process.
+func (h *Harness) Events(ctx context.Context, tenantID int64, channel string, after, until int64, emit func(sdk.Event) error) error {
+	if h.Plugin != nil {
+		return h.Plugin.Events(ctx, tenantID, channel, after, until, emit)
+	}
+	st, ok := h.Server.Handler().(sdk.Streamer)
+	if !ok {
+		return sdk.ErrUnsupported
+	}
+	return st.Events(ctx, tenantID, channel, after, until, sdk.ReadyFirst(emit))
 }
 
 // Cases asks the module for a person's cases as the host does, over the

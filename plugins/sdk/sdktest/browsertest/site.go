@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"yiwang/plugins/sdk"
+	"yiwang/plugins/sdk/fanout"
 	"yiwang/plugins/sdk/sdktest"
 )
 
@@ -16,10 +17,22 @@ import (
 // made by user u: a minimal stand-in for the host, which strips the
 // site's base, wraps fragments in a bare page and passes redirects, files
 // and failures on. The module's own forms post through it as they would
-// through the host, CSRF token as a field.
+// through the host, CSRF token as a field. A module's event channels
+// (/<module>/events/<channel>) are served as the host serves them, by one
+// fan-out subscription per channel.
 func Site(h *sdktest.Harness, t *sdk.Tenant, u *sdk.User) http.Handler {
 	prefix := strings.TrimSuffix(sdktest.BaseOf(t), "/")
+	fan := fanout.New(func(ctx context.Context, key fanout.Key, after, until int64, emit func(sdk.Event) error) error {
+		return h.Events(ctx, key.Tenant, key.Channel, after, until, emit)
+	}, fanout.Options{})
+	events := "/" + h.Module() + "/events/"
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if ch, ok := strings.CutPrefix(strings.TrimPrefix(r.URL.Path, prefix), events); ok && r.Method == http.MethodGet {
+			if err := fan.Serve(w, r, fanout.Key{Tenant: t.ID, Channel: ch}); err != nil {
+				http.Error(w, err.Error(), http.StatusNotFound)
+			}
+			return
+		}
 		body, err := io.ReadAll(r.Body)
 		if err != nil {
 			http.Error(w, err.Error(), http.StatusBadRequest)
