@@ -369,4 +369,10 @@ func (h *Handler) audit(r *http.Request, action, target, detail string) {
 	if err != nil {
 		h.env.Log.Warn("audit", "action", action, "err", err)
 	}
+	// Every staff action may change a public page (an approved question,
+	// an answer, a transcript): the host's page caches drop the tenant's
+	// interview pages.
+	if err := h.env.Host.PagesChanged(r.Context(), sdk.TenantOf(r).ID, ""); err != nil && !errors.Is(err, sdk.ErrUnsupported) {
+		h.env.Log.Warn("pages changed", "action", action, "err", err)
+	}
 }

@@ -25,6 +25,9 @@ type listed struct {
 func (h *Handler) index(w http.ResponseWriter, r *http.Request) {
 	t := sdk.TenantOf(r)
 	now := h.now()
+	// The list moves with the clock (an announced interview goes live at
+	// its hour), so it is kept only briefly.
+	sdk.Cacheable(w, time.Minute)
 	ivs, err := listInterviews(r.Context(), h.db(r))
 	if err != nil {
 		sdk.Fail(w, err)
@@ -156,6 +159,9 @@ func (h *Handler) renderPage(w http.ResponseWriter, r *http.Request, iv *Intervi
 	}
 	if u, err := url.Parse(iv.VideoURL); err == nil && u.Scheme == "https" && u.Host != "" {
 		w.Header().Set(sdk.HeaderStreamOrigin, "https://"+u.Host)
+	}
+	if ph == PhaseArchived && status == http.StatusOK && sdk.UserOf(r) == nil {
+		sdk.Cacheable(w, 10*time.Minute) // a transcript changes only by staff, who say so
 	}
 	title := iv.Title
 	h.render(w, r, "interview", title, []sdk.Crumb{{Name: title}}, status, d)
