@@ -114,6 +114,10 @@ func openMySQL(ctx context.Context, dsn string) (*DB, error) {
 	}
 	cfg.ParseTime = true
 	cfg.Loc = time.UTC
+	// An UPDATE reports the rows it matched, as SQLite does, not only
+	// those whose values changed: code that reads "no row affected" as
+	// "not found" or "changed by someone else" must mean the same on both.
+	cfg.ClientFoundRows = true
 	if cfg.Params == nil {
 		cfg.Params = map[string]string{}
 	}
