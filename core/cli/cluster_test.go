@@ -202,4 +202,3 @@ func dropModuleDatabases(t *testing.T, dsn string) {
 		}
 	})
 }
-
