@@ -102,7 +102,7 @@ func (h *Host) handler(srv *web.Server, pr *proc) http.HandlerFunc {
 		}
 		if web.UnsafeMethod(r.Method) {
 			if err := h.checkCSRF(r); err != nil {
-				h.log.Warn("module request refused: origin or token", "module", pr.spec.Name, "path", r.URL.Path, "reason", err)
+				h.log.Warn("module request refused: origin or token", "request_id", web.RequestID(r), "module", pr.spec.Name, "path", r.URL.Path, "reason", err)
 				srv.RenderError(w, r, core.Errorf(core.EFORBID, "页面已过期或请求来源不明，为保护您的账号，本次操作没有执行。请返回上一页，刷新后重试。"))
 				return
 			}
@@ -131,7 +131,7 @@ func (h *Host) handler(srv *web.Server, pr *proc) http.HandlerFunc {
 			Method:       r.Method,
 			Path:         r.URL.Path,
 			RawQuery:     r.URL.RawQuery,
-			Headers:      rpc.HeadersToPB(forwardHeaders(r.Header)),
+			Headers:      rpc.HeadersToPB(forwardHeaders(r.Header, web.RequestID(r))),
 			Body:         body,
 			RemoteAddr:   r.RemoteAddr,
 			Host:         strings.ToValidUTF8(r.Host, "\uFFFD"),
@@ -160,7 +160,7 @@ func (h *Host) handler(srv *web.Server, pr *proc) http.HandlerFunc {
 				// The process may be gone: look now rather than at the
 				// next health check, and say the module is down.
 				pr.checkNow()
-				h.log.Warn("module request failed", "module", pr.spec.Name, "path", r.URL.Path, "err", err)
+				h.log.Warn("module request failed", "request_id", web.RequestID(r), "module", pr.spec.Name, "path", r.URL.Path, "err", err)
 				srv.RenderError(w, r, unavailable(desc.Title))
 				return
 			}
@@ -243,11 +243,11 @@ func allowStream(h http.Header, origin string) {
 // visitor's cookies or credentials (who they are arrives as User). HTTP
 // lets header values carry bytes that are not UTF-8, which the protocol's
 // strings cannot: such bytes become U+FFFD rather than failing the call.
-func forwardHeaders(in http.Header) http.Header {
+func forwardHeaders(in http.Header, requestID string) http.Header {
 	out := http.Header{}
 	for k, v := range in {
 		switch k {
-		case "Cookie", "Authorization", "Proxy-Authorization":
+		case "Cookie", "Authorization", "Proxy-Authorization", "X-Request-Id":
 			continue
 		}
 		vs := make([]string, len(v))
@@ -255,6 +255,10 @@ func forwardHeaders(in http.Header) http.Header {
 			vs[i] = strings.ToValidUTF8(s, "\uFFFD")
 		}
 		out[strings.ToValidUTF8(k, "\uFFFD")] = vs
+	}
+	// The host's id of this request, never the visitor's own.
+	if requestID != "" {
+		out.Set(sdk.HeaderRequestID, requestID)
 	}
 	return out
 }

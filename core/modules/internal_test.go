@@ -188,10 +188,13 @@ func TestResponseFilters(t *testing.T) {
 			t.Errorf("safeRedirect(%q) != %v", loc, ok)
 		}
 	}
-	in := http.Header{"Cookie": {"s=1"}, "Authorization": {"x"}, "Accept-Language": {"zh-CN"}}
-	out := forwardHeaders(in)
+	in := http.Header{"Cookie": {"s=1"}, "Authorization": {"x"}, "Accept-Language": {"zh-CN"}, "X-Request-Id": {"forged-by-visitor"}}
+	out := forwardHeaders(in, "0123456789abcdef01234567")
 	if out.Get("Cookie") != "" || out.Get("Authorization") != "" || out.Get("Accept-Language") != "zh-CN" {
 		t.Errorf("forwarded: %v", out)
+	}
+	if got := out.Values("X-Request-Id"); len(got) != 1 || got[0] != "0123456789abcdef01234567" {
+		t.Errorf("the module gets request id %v, want the host's", got)
 	}
 }
 

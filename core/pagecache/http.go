@@ -100,7 +100,7 @@ func (c *Cache) Serve(w http.ResponseWriter, r *http.Request, p Page, next http.
 		}
 		e.Expires = now.Add(ttl)
 		e.Header = h.Clone()
-		for _, k := range []string{"Set-Cookie", "Date", "Content-Length", "Content-Encoding", "Etag", "Vary", "X-Cache", "Cache-Control", "Last-Modified", "Content-Type"} {
+		for _, k := range []string{"Set-Cookie", "Date", "X-Request-Id", "Content-Length", "Content-Encoding", "Etag", "Vary", "X-Cache", "Cache-Control", "Last-Modified", "Content-Type"} {
 			delete(e.Header, k)
 		}
 		compress(e)

@@ -87,7 +87,7 @@ func (s *Server) logRequests(next http.Handler) http.Handler {
 		if !s.log.Enabled(r.Context(), level) {
 			return
 		}
-		s.log.Log(r.Context(), level, "http", "method", r.Method, "host", r.Host, "path", r.URL.Path,
+		s.log.Log(r.Context(), level, "http", "request_id", RequestID(r), "method", r.Method, "host", r.Host, "path", r.URL.Path,
 			"status", rec.status, "bytes", rec.bytes, "ms", time.Since(start).Milliseconds())
 	})
 }
@@ -101,7 +101,7 @@ func (s *Server) recoverPanics(next http.Handler) http.Handler {
 				if v == http.ErrAbortHandler {
 					panic(v)
 				}
-				s.log.Error("panic", "path", r.URL.Path, "panic", v, "stack", string(debug.Stack()))
+				s.log.Error("panic", "request_id", RequestID(r), "path", r.URL.Path, "panic", v, "stack", string(debug.Stack()))
 				w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 				w.WriteHeader(http.StatusInternalServerError)
 				_, _ = w.Write([]byte("服务器内部错误，请稍后再试。\n"))

@@ -323,7 +323,7 @@ func (s *Server) renderError(w http.ResponseWriter, r *http.Request, site *reqSi
 	status := statusOf(err)
 	var ce *core.Error
 	if !errors.As(err, &ce) || status >= 500 {
-		s.log.Error("request failed", "method", r.Method, "path", r.URL.Path, "err", err)
+		s.log.Error("request failed", "request_id", RequestID(r), "method", r.Method, "path", r.URL.Path, "err", err)
 	}
 	v := errorView{Message: core.ErrorMessage(err)}
 	switch status {

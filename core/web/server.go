@@ -133,7 +133,7 @@ func (s *Server) Handler() http.Handler {
 	for i := len(s.ext.Observe) - 1; i >= 0; i-- {
 		h = s.ext.Observe[i](h)
 	}
-	return s.recoverPanics(h)
+	return s.requestIDs(s.recoverPanics(h))
 }
 
 // InvalidateTenants makes the next request see tenant changes at once.

@@ -545,3 +545,40 @@ func TestStaticNamesCarryTheirHash(t *testing.T) {
 		}
 	}
 }
+
+// Every answer carries a request id, new for each request, in the host's
+// log line of it; a proxy's id is kept only behind a trusted proxy, and
+// only when it cannot forge a log line.
+func TestRequestIDs(t *testing.T) {
+	f := newFixture(t, storetest.SQLite(t))
+	var logs bytes.Buffer
+	trusted, err := web.New(web.Config{TrustProxy: true, RegistryTTL: time.Nanosecond}, f.db, f.tenants, f.content,
+		slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug})))
+	must(t, err)
+	get := func(h http.Handler, id string) string {
+		req := httptest.NewRequest("GET", "http://localhost:8080/", nil)
+		if id != "" {
+			req.Header.Set("X-Request-Id", id)
+		}
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		return rec.Header().Get("X-Request-Id")
+	}
+	a, b := get(f.h, ""), get(f.h, "")
+	if !regexp.MustCompile(`^[0-9a-f]{24}$`).MatchString(a) || a == b {
+		t.Errorf("ids %q and %q", a, b)
+	}
+	if got := get(f.h, "proxy-id-12345678"); got == "proxy-id-12345678" {
+		t.Error("an untrusted client chose its request id")
+	}
+	th := trusted.Handler()
+	if got := get(th, "proxy-id-12345678"); got != "proxy-id-12345678" {
+		t.Errorf("behind a trusted proxy: %q", got)
+	}
+	if got := get(th, "bad id\nlevel=ERROR"); got == "" || strings.Contains(got, " ") {
+		t.Errorf("a forged id was kept: %q", got)
+	}
+	if !strings.Contains(logs.String(), "request_id=proxy-id-12345678") {
+		t.Errorf("the request log lacks the id:\n%s", logs.String())
+	}
+}

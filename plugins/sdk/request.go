@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"html/template"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -209,4 +210,21 @@ func recorderOf(w http.ResponseWriter) *Recorder {
 // it on a page that shows anything of the visitor.
 func Cacheable(w http.ResponseWriter, ttl time.Duration) {
 	w.Header().Set("Cache-Control", "public, max-age="+strconv.Itoa(int(ttl/time.Second)))
+}
+
+// HeaderRequestID is the request header that carries the host's id of the
+// request, for following one request across the host's log and the
+// module's.
+const HeaderRequestID = "X-Request-Id"
+
+// RequestID is the host's id of the request, "" outside the host.
+func RequestID(r *http.Request) string { return r.Header.Get(HeaderRequestID) }
+
+// Log returns l with the request's id, so that what a module logs about a
+// request can be found beside the host's log of it.
+func Log(r *http.Request, l *slog.Logger) *slog.Logger {
+	if id := RequestID(r); id != "" {
+		return l.With("request_id", id)
+	}
+	return l
 }

@@ -151,7 +151,7 @@ func (s *ModuleServer) Handle(ctx context.Context, req *pb.HandleRequest) (*pb.H
 	}
 	if f := rec.Failure(); f != nil && f.Code == sdk.EINTERNAL {
 		// The detail stays here: the host shows people nothing of it.
-		s.log.Error("request failed", "method", r.Method, "path", r.URL.Path, "tenant", req.Tenant.Code, "err", f.Err)
+		s.log.Error("request failed", "request_id", sdk.RequestID(r), "method", r.Method, "path", r.URL.Path, "tenant", req.Tenant.Code, "err", f.Err)
 	}
 	return response(rec), nil
 }
@@ -161,7 +161,7 @@ func (s *ModuleServer) Handle(ctx context.Context, req *pb.HandleRequest) (*pb.H
 func (s *ModuleServer) serve(h http.Handler, w http.ResponseWriter, r *http.Request) (err error) {
 	defer func() {
 		if v := recover(); v != nil {
-			s.log.Error("panic in handler", "method", r.Method, "path", r.URL.Path, "panic", v, "stack", string(debug.Stack()))
+			s.log.Error("panic in handler", "request_id", sdk.RequestID(r), "method", r.Method, "path", r.URL.Path, "panic", v, "stack", string(debug.Stack()))
 			err = &sdk.Error{Code: sdk.EINTERNAL, Err: fmt.Errorf("panic: %v", v)}
 		}
 	}()
