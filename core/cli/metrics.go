@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"time"
 
+	"yiwang/core/certs"
 	"yiwang/core/metrics"
 	"yiwang/core/modules"
 	"yiwang/core/store"
@@ -37,6 +38,21 @@ func metricsStart(_ context.Context, e *env, p *platform, srv *web.Server) (func
 	srv.Extend(web.Extensions{Observe: []func(http.Handler) http.Handler{m.Middleware}})
 	m.WatchDB("platform", p.db.DB.DB)
 	m.WatchOutbox(func(ctx context.Context) (int, time.Duration, error) { return outboxLag(ctx, p.db) })
+	m.WatchCertificates(func(ctx context.Context) ([]metrics.CertificateExpiry, error) {
+		cs, err := certs.Stored(ctx, certs.NewStorage(p.db))
+		out := make([]metrics.CertificateExpiry, 0, len(cs))
+		for _, c := range cs {
+			out = append(out, metrics.CertificateExpiry{Name: c.Name, NotAfter: c.NotAfter})
+		}
+		return out, err
+	})
+	m.WatchCases(func() []metrics.OpenCase {
+		var out []metrics.OpenCase
+		for code, oc := range srv.OldestCases() {
+			out = append(out, metrics.OpenCase{Tenant: code, Module: oc.Module, Days: oc.Days})
+		}
+		return out
+	})
 	m.WatchModules(func() []metrics.ModuleState {
 		h := p.host.Load()
 		if h == nil {

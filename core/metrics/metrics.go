@@ -198,3 +198,66 @@ func (m *Metrics) WatchPageCache(read func() PageCacheStats) {
 		gauge("yiwang_page_cache_max_bytes", "The page cache's memory bound.", func(s PageCacheStats) float64 { return s.MaxBytes }),
 	)
 }
+
+// CertificateExpiry is one stored certificate's name and end of validity.
+type CertificateExpiry struct {
+	Name     string
+	NotAfter time.Time
+}
+
+var certDesc = prometheus.NewDesc("yiwang_certificate_expiry_timestamp_seconds",
+	"When each stored HTTPS certificate stops being valid (Unix time).", []string{"name"}, nil)
+
+type certCollector struct {
+	read func(ctx context.Context) ([]CertificateExpiry, error)
+}
+
+func (c certCollector) Describe(ch chan<- *prometheus.Desc) { ch <- certDesc }
+
+func (c certCollector) Collect(ch chan<- prometheus.Metric) {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	certs, err := c.read(ctx)
+	if err != nil {
+		return
+	}
+	seen := map[string]bool{}
+	for _, cert := range certs {
+		if seen[cert.Name] {
+			continue // the newest comes first
+		}
+		seen[cert.Name] = true
+		ch <- prometheus.MustNewConstMetric(certDesc, prometheus.GaugeValue, float64(cert.NotAfter.Unix()), cert.Name)
+	}
+}
+
+// WatchCertificates reports the stored certificates' expiry, read at every
+// scrape.
+func (m *Metrics) WatchCertificates(read func(ctx context.Context) ([]CertificateExpiry, error)) {
+	m.Registry.MustRegister(certCollector{read: read})
+}
+
+// OpenCase is the longest-waiting letter or request of a site.
+type OpenCase struct {
+	Tenant, Module string
+	Days           int
+}
+
+var caseDesc = prometheus.NewDesc("yiwang_case_oldest_open_days",
+	"Days the longest-waiting letter or request of a site has waited, as the daily check last read it.", []string{"tenant", "module"}, nil)
+
+type caseCollector struct{ read func() []OpenCase }
+
+func (c caseCollector) Describe(ch chan<- *prometheus.Desc) { ch <- caseDesc }
+
+func (c caseCollector) Collect(ch chan<- prometheus.Metric) {
+	for _, oc := range c.read() {
+		ch <- prometheus.MustNewConstMetric(caseDesc, prometheus.GaugeValue, float64(oc.Days), oc.Tenant, oc.Module)
+	}
+}
+
+// WatchCases reports the longest-waiting case of each site, from the
+// daily check's last gathering (never a query at scrape time).
+func (m *Metrics) WatchCases(read func() []OpenCase) {
+	m.Registry.MustRegister(caseCollector{read: read})
+}

@@ -458,3 +458,22 @@ func (s *Server) ProbeTarget(t *tenants.Tenant) (host, path string) {
 	}
 	return s.cfg.PortalHost, "/site/" + t.Code + "/"
 }
+
+// OldestCases are the longest-waiting letter or request of each site, by
+// tenant code, from the last background gathering (none before one).
+func (s *Server) OldestCases() map[string]monitor.OpenCase {
+	s.monitorSnap.mu.Lock()
+	oldest := s.monitorSnap.facts.Oldest
+	s.monitorSnap.mu.Unlock()
+	snap, err := s.reg.get(context.Background())
+	out := map[string]monitor.OpenCase{}
+	if err != nil {
+		return out
+	}
+	for _, t := range snap.all {
+		if oc, ok := oldest[t.ID]; ok && oc.Days > 0 {
+			out[t.Code] = oc
+		}
+	}
+	return out
+}
