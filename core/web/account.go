@@ -149,11 +149,22 @@ func (a *Accounts) sessions(next http.Handler) http.Handler {
 		var u *sso.User
 		if c, err := r.Cookie(sessionCookie); err == nil && c.Value != "" {
 			u, err = a.sso.Lookup(r.Context(), r.Host, c.Value)
-			if err != nil {
+			switch {
+			case err != nil:
+				// The database did not answer (a node lost, a failover): the
+				// person may well be signed in, so the cookie stays, or a
+				// blip would sign them out of the site for good. An unsafe
+				// request is refused as unavailable, to be sent again,
+				// rather than let through as nobody's and refused as a
+				// forgery (its token is the session's).
 				a.srv.log.Error("sso: session lookup", "host", r.Host, "err", err)
-			}
-			if u == nil {
-				a.setCookie(w, r, sessionCookie, "", -1)
+				if r.Method != http.MethodGet && r.Method != http.MethodHead {
+					w.Header().Set("Retry-After", "5")
+					http.Error(w, "服务暂时不可用，请稍后重新提交。", http.StatusServiceUnavailable)
+					return
+				}
+			case u == nil:
+				a.setCookie(w, r, sessionCookie, "", -1) // ended or unknown
 			}
 		}
 		if u == nil && a.shouldProbe(r) {
