@@ -528,6 +528,9 @@ func TestGaleraNodeKill(t *testing.T) {
 		}
 		t.Logf("%s: %d writes stored, %d acknowledged, %d lost, %d stored though not acknowledged", n.name, len(rows), len(acked), lost, unacked)
 	}
+	for i, h := range hosts {
+		t.Logf("host %c's warnings and errors:\n%s", 'A'+i, logSummary(h.stderr.String()))
+	}
 	report(t, rs, loadStart, []struct {
 		name string
 		at   time.Time
@@ -633,4 +636,26 @@ func saveArticle(c *http.Client, f *form, host int, tag string) loadResult {
 		fmt.Sscan(m[1], &r.id)
 	}
 	return r
+}
+
+// logSummary counts a host's WARN and ERROR lines by message and error,
+// the numbers in them blurred so that alike lines count together.
+func logSummary(log string) string {
+	digits := regexp.MustCompile(`[0-9a-f]{8,}|\d+`)
+	volatile := regexp.MustCompile(` (request_id|host|bytes|ms)=\S+`)
+	counts := map[string]int{}
+	for _, l := range strings.Split(log, "\n") {
+		if !strings.Contains(l, "level=ERROR") && !strings.Contains(l, "level=WARN") {
+			continue
+		}
+		_, msg, _ := strings.Cut(l, "msg=")
+		msg = volatile.ReplaceAllString(msg, "")
+		counts[digits.ReplaceAllString(msg, "N")]++
+	}
+	var lines []string
+	for m, n := range counts {
+		lines = append(lines, fmt.Sprintf("%6d %.300s", n, m))
+	}
+	slices.Sort(lines)
+	return strings.Join(lines, "\n")
 }

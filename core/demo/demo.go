@@ -8,6 +8,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 
 	"github.com/jmoiron/sqlx"
 	"yiwang/core/content"
@@ -66,12 +67,15 @@ func seedTenant(ctx context.Context, db *store.DB, cs *content.Store, t *tenants
 	if err != nil {
 		return 0, err
 	}
-	cols := flatten(tree)
+	read := flatten(tree)
 	// The text is made before the transaction opens, which then holds the
 	// database only for the writes.
 	drafts := planTenant(t, deps, towns)
 	written := 0
 	err = db.Tx(ctx, func(tx *sqlx.Tx) error {
+		// Tx may run this again after a conflict: start from the columns
+		// read, not those a rolled-back attempt added.
+		cols := slices.Clone(read)
 		// Taking the tenant's row lock first makes two seeders racing
 		// (two servers started at once on one MySQL) run one after the
 		// other, so the second sees the first one's articles. SQLite's

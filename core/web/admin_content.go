@@ -266,7 +266,7 @@ func (e *editorial) create(w http.ResponseWriter, r *http.Request, a content.Act
 		// The first autosave of a new article creates it; editor.js then
 		// edits that article.
 		if err != nil {
-			writeJSON(w, statusOf(err), map[string]any{"ok": false, "error": core.ErrorMessage(err)})
+			e.jsonError(w, r, err)
 			return
 		}
 		base := SiteOf(r).Base + "admin/articles/" + strconv.FormatInt(m.ID, 10)
@@ -358,7 +358,19 @@ func (e *editorial) autosave(w http.ResponseWriter, r *http.Request, a content.A
 			return
 		}
 	}
-	writeJSON(w, statusOf(err), map[string]any{"ok": false, "error": core.ErrorMessage(err)})
+	e.jsonError(w, r, err)
+}
+
+// jsonError answers an autosave's failure as editor.js reads it. A
+// server-side failure (the database unreachable, a transaction that
+// could not commit) is logged too, as a page's would be: the JSON answer
+// alone would leave no trace of why an editor's text was not saved.
+func (e *editorial) jsonError(w http.ResponseWriter, r *http.Request, err error) {
+	status := statusOf(err)
+	if status >= 500 {
+		e.s.log.Error("request failed", "request_id", RequestID(r), "method", r.Method, "path", r.URL.Path, "err", err)
+	}
+	writeJSON(w, status, map[string]any{"ok": false, "error": core.ErrorMessage(err)})
 }
 
 // checkJSON runs the county's checks on the editor's text and answers the

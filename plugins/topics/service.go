@@ -32,6 +32,7 @@ func (h *Handler) Configure(ctx context.Context, tenants []sdk.TenantConfig) err
 func (h *Handler) seedDemo(ctx context.Context, t *sdk.Tenant) (int, error) {
 	var written []*Topic
 	err := h.env.DB.Tx(ctx, t.ID, func(db *sdk.Scope) error {
+		written = nil // Tx may run this again after a conflict
 		var seeded, existing int
 		if err := db.Get(ctx, &seeded, `SELECT COUNT(*) FROM topics_demo_seeded WHERE tenant_id = :tenant_id`, nil); err != nil {
 			return err

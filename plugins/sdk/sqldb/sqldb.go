@@ -8,6 +8,7 @@ package sqldb
 
 import (
 	"context"
+	"database/sql/driver"
 	"errors"
 	"fmt"
 	"net/url"
@@ -156,19 +157,67 @@ func Redact(dsn string) string {
 
 // Tx runs fn in a transaction, committing when fn returns nil. Nothing fn
 // wrote survives an error.
+//
+// fn may run more than once. MySQL and MariaDB roll a whole transaction
+// back when they pick it as a deadlock victim, and a Galera cluster does
+// the same to a transaction that lost a certification conflict with a
+// write on another node; both answer 1213, at any statement or at COMMIT.
+// Such a transaction, and one whose connection broke before COMMIT was
+// sent (the server drops what it had), left nothing behind, so Tx begins
+// it again, up to txAttempts times. fn must therefore decide everything
+// from what it reads inside the transaction: a slice it appends to or a
+// message it sends outside would be doubled by a second run. A connection
+// that breaks during COMMIT is not retried: the write may have committed,
+// and only the caller's unique keys could tell.
 func (db *DB) Tx(ctx context.Context, fn func(tx *sqlx.Tx) error) error {
+	for attempt := 1; ; attempt++ {
+		again, err := db.tx(ctx, fn)
+		if err == nil || !again || attempt == txAttempts || ctx.Err() != nil {
+			return err
+		}
+		// Back off a little, growing, so that two writers that keep
+		// colliding drift apart.
+		select {
+		case <-time.After(time.Duration(attempt*attempt) * 10 * time.Millisecond):
+		case <-ctx.Done():
+			return err
+		}
+	}
+}
+
+// txAttempts bounds Tx's runs of one transaction.
+const txAttempts = 5
+
+// tx is one attempt of Tx; again reports whether nothing was written and
+// a new attempt may succeed.
+func (db *DB) tx(ctx context.Context, fn func(tx *sqlx.Tx) error) (again bool, err error) {
 	tx, err := db.BeginTxx(ctx, nil)
 	if err != nil {
-		return fmt.Errorf("begin: %w", err)
+		return isRolledBack(err) || isBrokenConn(err), fmt.Errorf("begin: %w", err)
 	}
 	if err := fn(tx); err != nil {
 		_ = tx.Rollback()
-		return err
+		return isRolledBack(err) || isBrokenConn(err), err
 	}
 	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("commit: %w", err)
+		return isRolledBack(err), fmt.Errorf("commit: %w", err)
 	}
-	return nil
+	return false, nil
+}
+
+// isRolledBack reports a MySQL error after which the server has rolled the
+// whole transaction back: 1213, a deadlock victim or (Galera) a lost
+// certification conflict.
+func isRolledBack(err error) bool {
+	var me *mysql.MySQLError
+	return errors.As(err, &me) && me.Number == 1213
+}
+
+// isBrokenConn reports a connection lost under a statement (a database
+// node killed, a failover): the server rolls back what the connection
+// had not committed.
+func isBrokenConn(err error) bool {
+	return errors.Is(err, mysql.ErrInvalidConn) || errors.Is(err, driver.ErrBadConn)
 }
 
 // IsUniqueViolation reports whether err is a unique-key violation in
