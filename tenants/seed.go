@@ -145,24 +145,29 @@ type ImportResult struct {
 // never archives.
 func (s *Store) Import(ctx context.Context, actor string, ts []*Tenant) (ImportResult, error) {
 	var res ImportResult
-	existing, err := s.List(ctx)
-	if err != nil {
-		return res, err
-	}
-	byCode := map[string]*Tenant{}
-	var portal *Tenant
-	for _, t := range existing {
-		byCode[t.Code] = t
-		if t.Kind == Portal {
-			portal = t
+	err := s.db.Tx(ctx, func(tx *sqlx.Tx) error {
+		// The registry is read here, not before the transaction, and the
+		// counts start afresh: Tx runs this again when another import won
+		// a conflict (two replicas' first starts at once, on two Galera
+		// nodes), and the second run must see what the first one wrote.
+		res = ImportResult{}
+		existing, err := s.List(ctx)
+		if err != nil {
+			return err
 		}
-	}
-	for _, t := range ts {
-		if t.Kind == Portal && portal != nil && portal.Code != t.Code {
-			return res, core.Errorf(core.ECONFLICT, "已有县政府门户“%s”，不能再导入门户“%s”", portal.Code, t.Code)
+		byCode := map[string]*Tenant{}
+		var portal *Tenant
+		for _, t := range existing {
+			byCode[t.Code] = t
+			if t.Kind == Portal {
+				portal = t
+			}
 		}
-	}
-	err = s.db.Tx(ctx, func(tx *sqlx.Tx) error {
+		for _, t := range ts {
+			if t.Kind == Portal && portal != nil && portal.Code != t.Code {
+				return core.Errorf(core.ECONFLICT, "已有县政府门户“%s”，不能再导入门户“%s”", portal.Code, t.Code)
+			}
+		}
 		for _, t := range ts {
 			old := byCode[t.Code]
 			if old == nil {

@@ -181,11 +181,18 @@ func firstStart(ctx context.Context, e *env, p *platform, withDemo bool) error {
 		}
 		res, err := p.tenants.Import(ctx, "system:first-start", rows)
 		if err != nil {
-			return err
-		}
-		e.log.Info("first start: imported the reference county", "tenants", res.Created)
-		if ts, err = p.tenants.List(ctx); err != nil {
-			return err
+			// Another replica's first start at the same moment (on another
+			// Galera node, where no lock of ours reaches) may have imported
+			// it first: then the county is there and this one goes on.
+			if ts, _ = p.tenants.List(ctx); len(ts) == 0 {
+				return err
+			}
+			e.log.Info("first start: another server imported the reference county", "err", err)
+		} else {
+			e.log.Info("first start: imported the reference county", "tenants", res.Created)
+			if ts, err = p.tenants.List(ctx); err != nil {
+				return err
+			}
 		}
 	}
 	if !withDemo {

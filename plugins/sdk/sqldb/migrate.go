@@ -2,14 +2,18 @@ package sqldb
 
 import (
 	"context"
-	"database/sql"
+	"crypto/rand"
 	"errors"
 	"fmt"
 	"io/fs"
+	"os"
 	"path"
 	"sort"
 	"strconv"
 	"strings"
+	"time"
+
+	"github.com/go-sql-driver/mysql"
 )
 
 // Migrations are NNNN_name.sql files, applied in version order. A
@@ -160,30 +164,109 @@ var ErrSchemaNewer = errors.New("database schema is newer than this program")
 
 // migrationLock keeps two processes (replicas starting together, or the
 // CLI beside a server) from applying the same migration at once. MySQL
-// commits DDL implicitly, so a transaction cannot do it there: a named
-// lock, held on one connection, does. SQLite's immediate transactions
-// already serialise writers; apply checks the version again inside its
-// transaction.
+// commits DDL implicitly, so a transaction cannot do it there: a lock row
+// does, held for the whole run. Not GET_LOCK: a named lock lives in one
+// server, and on a Galera cluster two replicas connected to different
+// nodes would both hold it and run the same migration twice. A row is
+// replicated and certified: of two processes inserting it at once, on one
+// server or on two nodes, one fails (a duplicate key, or 1213 when the
+// cluster certifies the other first) and waits. SQLite's immediate
+// transactions already serialise writers; apply checks the version again
+// inside its transaction.
 func (db *DB) migrationLock(ctx context.Context) (func(), error) {
 	if db.Dialect != MySQL {
 		return func() {}, nil
 	}
-	conn, err := db.Conn(ctx)
-	if err != nil {
+	if _, err := db.ExecContext(ctx, db.Expand(`CREATE TABLE IF NOT EXISTS schema_migration_lock (
+		id INTEGER NOT NULL PRIMARY KEY,
+		holder VARCHAR(100) NOT NULL,
+		expires_at {{time}} NOT NULL
+	) {{table}}`)); err != nil {
 		return nil, fmt.Errorf("migration lock: %w", err)
 	}
-	var got sql.NullInt64
-	if err := conn.QueryRowContext(ctx, `SELECT GET_LOCK('yiwang_migrate', 120)`).Scan(&got); err != nil || got.Int64 != 1 {
-		conn.Close()
-		if err == nil {
-			err = errors.New("another process holds it for more than 120 s")
+	holder := lockHolder()
+	deadline := time.Now().Add(migrationLockWait)
+	for {
+		ok, err := db.takeMigrationLock(ctx, holder)
+		if err != nil {
+			return nil, fmt.Errorf("migration lock: %w", err)
 		}
-		return nil, fmt.Errorf("migration lock: %w", err)
+		if ok {
+			break
+		}
+		if time.Now().After(deadline) {
+			return nil, fmt.Errorf("migration lock: another process holds it for more than %s", migrationLockWait)
+		}
+		select {
+		case <-time.After(250 * time.Millisecond):
+		case <-ctx.Done():
+			return nil, fmt.Errorf("migration lock: %w", ctx.Err())
+		}
 	}
+	// A crashed holder's row expires; a live one keeps renewing it, however
+	// long its migrations take.
+	stop := make(chan struct{})
+	renewed := make(chan struct{})
+	go func() {
+		defer close(renewed)
+		for {
+			select {
+			case <-stop:
+				return
+			case <-time.After(migrationLockFor / 4):
+				_, _ = db.ExecContext(context.Background(), `UPDATE schema_migration_lock SET expires_at = ? WHERE id = 1 AND holder = ?`,
+					Now().Add(migrationLockFor), holder)
+			}
+		}
+	}()
 	return func() {
-		_, _ = conn.ExecContext(context.Background(), `SELECT RELEASE_LOCK('yiwang_migrate')`)
-		conn.Close()
+		close(stop)
+		<-renewed
+		_, _ = db.ExecContext(context.Background(), `DELETE FROM schema_migration_lock WHERE id = 1 AND holder = ?`, holder)
 	}, nil
+}
+
+const (
+	// migrationLockWait is how long a process waits for another's
+	// migrations before it gives up.
+	migrationLockWait = 120 * time.Second
+	// migrationLockFor is how long the lock outlives its holder's last
+	// renewal: a process killed while migrating blocks the others this
+	// long at most.
+	migrationLockFor = time.Minute
+)
+
+// takeMigrationLock inserts the lock row, or takes it over when its holder
+// let it expire; false when another process holds it.
+func (db *DB) takeMigrationLock(ctx context.Context, holder string) (bool, error) {
+	now := Now()
+	_, err := db.ExecContext(ctx, `INSERT INTO schema_migration_lock (id, holder, expires_at) VALUES (1, ?, ?)`, holder, now.Add(migrationLockFor))
+	if err == nil {
+		return true, nil
+	}
+	var me *mysql.MySQLError
+	if !IsUniqueViolation(err) && !(errors.As(err, &me) && me.Number == 1213) {
+		return false, err
+	}
+	res, err := db.ExecContext(ctx, `UPDATE schema_migration_lock SET holder = ?, expires_at = ? WHERE id = 1 AND expires_at < ?`,
+		holder, now.Add(migrationLockFor), now)
+	if err != nil {
+		if errors.As(err, &me) && me.Number == 1213 {
+			return false, nil // another took it over first
+		}
+		return false, err
+	}
+	n, err := res.RowsAffected()
+	return n == 1, err
+}
+
+// lockHolder names this process in the lock row, for an operator who
+// finds it held.
+func lockHolder() string {
+	host, _ := os.Hostname()
+	var b [4]byte
+	_, _ = rand.Read(b[:])
+	return fmt.Sprintf("%.60s:%d:%x", host, os.Getpid(), b)
 }
 
 // apply runs one migration. SQLite runs DDL inside the transaction, so a
