@@ -7,6 +7,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"io"
 	mrand "math/rand/v2"
 	"net"
 	"net/http"
@@ -400,10 +401,45 @@ func TestGaleraNodeKill(t *testing.T) {
 		writers = append(writers, writer{v: v, form: f, url: jyj})
 	}
 
+	var mu sync.Mutex // guards results and letters
+
+	// Citizens' letters through the mailbox module (a plugin process with
+	// its own database): one person on each host. The mailbox allows a
+	// person five letters an hour, so these are few, sent while node3 dies.
+	type letterWriter struct {
+		v    *visitor
+		form *form
+	}
+	var letterWriters []letterWriter
+	for i, who := range []string{"citizen", "jyjadmin"} {
+		_, p, _ := net.SplitHostPort(strings.TrimPrefix(hosts[i].base, "http://"))
+		portal := "http://localhost:" + p
+		v := newVisitor(t, hosts[i])
+		v.signIn(portal+"/account/login?r=/mailbox/", who)
+		f := v.form(portal+"/mailbox/write?box=county_head", "mailbox/write")
+		letterWriters = append(letterWriters, letterWriter{v: v, form: f})
+	}
+	var letters []letterResult
+	var lettersDone sync.WaitGroup
+	sendLetters := func() {
+		for h, w := range letterWriters {
+			lettersDone.Add(1)
+			go func() {
+				defer lettersDone.Done()
+				for i := range 5 {
+					r := postLetter(w.v.c, w.form, h, fmt.Sprintf("galera-letter-%d-%d", h, i))
+					mu.Lock()
+					letters = append(letters, r)
+					mu.Unlock()
+					time.Sleep(1500 * time.Millisecond)
+				}
+			}()
+		}
+	}
+
 	// The load: on each host two writers save new articles as editor.js
 	// autosaves them, each acknowledged with the article's id.
 	var (
-		mu      sync.Mutex
 		results []loadResult
 		seq     atomic.Int64
 		stop    = make(chan struct{})
@@ -441,6 +477,8 @@ func TestGaleraNodeKill(t *testing.T) {
 
 	// 1. node3, used by no host, dies: writes stall until the cluster
 	// drops it, then go on.
+	sendLetters()
+	time.Sleep(500 * time.Millisecond)
 	kill3 := time.Now()
 	nodes[2].kill()
 	t.Logf("killed node3 (kill -9) at +%s", kill3.Sub(loadStart).Round(time.Millisecond))
@@ -491,6 +529,7 @@ func TestGaleraNodeKill(t *testing.T) {
 	time.Sleep(5 * time.Second)
 	close(stop)
 	wg.Wait()
+	lettersDone.Wait()
 	rs := snapshot()
 
 	// Both hosts answer pages again.
@@ -548,6 +587,7 @@ func TestGaleraNodeKill(t *testing.T) {
 		}
 		t.Logf("%s: %d writes stored, %d acknowledged, %d lost, %d stored though not acknowledged", n.name, len(rows), len(acked), lost, unacked)
 	}
+	checkLetters(t, nodes, dbName+"_mailbox", letters)
 	for i, h := range hosts {
 		t.Logf("host %c's warnings and errors:\n%s", 'A'+i, logSummary(h.stderr.String()))
 	}
@@ -678,4 +718,103 @@ func logSummary(log string) string {
 	}
 	slices.Sort(lines)
 	return strings.Join(lines, "\n")
+}
+
+// letterResult is one letter a citizen posted.
+type letterResult struct {
+	tag        string // the subject, unique
+	host       int
+	start, end time.Time
+	status     int
+	number     string // the letter number the platform answered with
+	err        string
+}
+
+// postLetter posts a copy of the letter form with the subject tag;
+// acknowledged when the platform answers 200 with the letter's number.
+func postLetter(c *http.Client, f *form, host int, tag string) letterResult {
+	r := letterResult{tag: tag, host: host, start: time.Now()}
+	g := *f
+	g.fields = nil
+	for _, x := range f.fields {
+		y := *x
+		g.fields = append(g.fields, &y)
+	}
+	g.set("box", "county_head")
+	g.set("category", "咨询")
+	g.set("subject", tag)
+	g.set("content", "数据库节点故障时写的信："+tag)
+	body, ct := g.encode()
+	req, _ := http.NewRequest("POST", f.action, bytes.NewReader(body))
+	req.Header.Set("Content-Type", ct)
+	req.Header.Set("Origin", originOf(f.action))
+	req.Header.Set("Sec-Fetch-Site", "same-origin")
+	resp, err := c.Do(req)
+	if err != nil {
+		r.end, r.err = time.Now(), err.Error()
+		return r
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	r.end, r.status = time.Now(), resp.StatusCode
+	if m := regexp.MustCompile(`(XX\d{14})`).FindStringSubmatch(visibleText(string(b))); resp.StatusCode == http.StatusOK && m != nil {
+		r.number = m[1]
+	}
+	return r
+}
+
+// checkLetters: every acknowledged letter is in the mailbox's database on
+// every node once, under its number; no letter is there twice.
+func checkLetters(t *testing.T, nodes []*galeraNode, db string, letters []letterResult) {
+	t.Helper()
+	acked := 0
+	for _, l := range letters {
+		if l.number != "" {
+			acked++
+		}
+	}
+	if acked == 0 {
+		t.Errorf("no letter acknowledged: %+v", letters)
+	}
+	for _, n := range nodes {
+		x, err := n.open()
+		if err != nil {
+			t.Fatal(err)
+		}
+		var rows []struct {
+			Subject string `db:"subject"`
+			Number  string `db:"number"`
+		}
+		err = x.Select(&rows, `SELECT subject, number FROM `+db+`.mailbox_letters WHERE subject LIKE 'galera-letter-%'`)
+		x.Close()
+		if err != nil {
+			t.Fatalf("%s: %v", n.name, err)
+		}
+		bySubject := map[string][]string{}
+		for _, r := range rows {
+			bySubject[r.Subject] = append(bySubject[r.Subject], r.Number)
+		}
+		lost := 0
+		for _, l := range letters {
+			got := bySubject[l.tag]
+			if len(got) > 1 {
+				t.Errorf("%s: letter %s stored %d times: %v", n.name, l.tag, len(got), got)
+			}
+			if l.number != "" && (len(got) != 1 || got[0] != l.number) {
+				lost++
+				t.Errorf("%s: letter %s acknowledged as %s, stored as %v", n.name, l.tag, l.number, got)
+			}
+		}
+		t.Logf("%s: letters: %d posted, %d acknowledged, %d stored, %d lost", n.name, len(letters), acked, len(rows), lost)
+	}
+	for _, l := range letters {
+		if l.number == "" {
+			t.Logf("letter %s not acknowledged: HTTP %d %s after %s", l.tag, l.status, l.err, l.end.Sub(l.start).Round(time.Millisecond))
+		}
+	}
+	var slowest time.Duration
+	for _, l := range letters {
+		slowest = max(slowest, l.end.Sub(l.start))
+	}
+	t.Logf("letters: slowest answer %s", slowest.Round(time.Millisecond))
 }
