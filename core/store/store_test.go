@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 	"testing/fstest"
+	"time"
 
 	"yiwang/core/store"
 	"yiwang/core/store/storetest"
@@ -94,6 +95,30 @@ func TestConcurrentMigrationsApplyEachOnce(t *testing.T) {
 			t.Fatalf("four concurrent runs applied %d migrations in all, want 2", sum)
 		}
 	})
+}
+
+// TestMigrationLockOfAKilledProcess: on MySQL the migration lock is a row
+// (GET_LOCK would not reach across a Galera cluster's nodes); one left by
+// a process killed while migrating holds the others off until it expires,
+// not for ever.
+func TestMigrationLockOfAKilledProcess(t *testing.T) {
+	db := storetest.MySQL(t)
+	ctx := context.Background()
+	if _, err := db.ExecContext(ctx, `INSERT INTO schema_migration_lock (id, holder, expires_at) VALUES (1, 'killed:1:0', ?)`, store.Now().Add(-time.Second)); err != nil {
+		t.Fatal(err)
+	}
+	fsys := fstest.MapFS{"0960_a.sql": {Data: []byte("CREATE TABLE stale_a (id {{id}}) {{table}};\n")}}
+	start := time.Now()
+	if n, err := db.MigrateFS(ctx, fsys); err != nil || n != 1 {
+		t.Fatalf("migrate past an expired lock: %d applied, %v", n, err)
+	}
+	if took := time.Since(start); took > 5*time.Second {
+		t.Errorf("migrate past an expired lock took %s", took)
+	}
+	var left int
+	if err := db.GetContext(ctx, &left, `SELECT COUNT(*) FROM schema_migration_lock`); err != nil || left != 0 {
+		t.Errorf("lock rows after the run: %d (%v), want 0", left, err)
+	}
 }
 
 func TestOlderProgramRefusesNewerSchema(t *testing.T) {

@@ -843,3 +843,40 @@ func enableOptionalRooms(t *testing.T, e *ssoEnv) {
 	e.srv.EnableCertsConsole(func(ctx context.Context) ([]certs.Certificate, error) { return nil, nil }, false)
 	e.srv.EnableSupervision(fixedFigures{e.ts})
 }
+
+// TestSessionKeptWhenDatabaseFails: a session lookup the database cannot
+// answer (a Galera node lost, a failover) neither signs the person out nor
+// lets a form through as nobody's, to be refused as a forgery: the form is
+// answered 503, and once the database answers the person is signed in as
+// before.
+func TestSessionKeptWhenDatabaseFails(t *testing.T) {
+	db := storetest.SQLite(t)
+	e := newSSOEnv(t, db)
+	b := e.browser(t)
+	b.loginDemo("citizen")
+	tok := b.csrf(e.portal + "/")
+	before := b.cookie(e.portal, "yw_session")
+	_, err := db.Exec(`ALTER TABLE sso_host_sessions RENAME TO sso_host_sessions_away`)
+	must(t, err)
+
+	req, _ := http.NewRequest("POST", e.portal+"/account/logout", strings.NewReader(url.Values{"csrf": {tok}}.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	c := *b.c
+	c.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	resp, err := c.Do(req)
+	must(t, err)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusServiceUnavailable || resp.Header.Get("Retry-After") == "" {
+		t.Errorf("a form while sessions cannot be read: %d (Retry-After %q), want 503 with Retry-After", resp.StatusCode, resp.Header.Get("Retry-After"))
+	}
+	b.get(e.portal + "/")
+	if got := b.cookie(e.portal, "yw_session"); got == nil || got.Value != before.Value {
+		t.Errorf("the session cookie was dropped while the database failed: %v", got)
+	}
+
+	_, err = db.Exec(`ALTER TABLE sso_host_sessions_away RENAME TO sso_host_sessions`)
+	must(t, err)
+	if p := b.get(e.portal + "/"); userOn(p) != "张小民" {
+		t.Errorf("after the database answers again: signed in as %q, want 张小民", userOn(p))
+	}
+}
