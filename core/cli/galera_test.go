@@ -383,6 +383,15 @@ func TestGaleraNodeKill(t *testing.T) {
 		}
 		t.Logf("after both first starts: %d %s", n, q.what)
 	}
+	for _, once := range []string{"first start: imported the reference county", "demo content written"} {
+		if n := strings.Count(a.stderr.String(), once) + strings.Count(b.stderr.String(), once); n != 1 {
+			t.Errorf("%q logged %d times by the two hosts, want once", once, n)
+		}
+	}
+	var twice int
+	if err := admin.Get(&twice, `SELECT COUNT(*) FROM (SELECT tenant_id, column_id, title FROM `+dbName+`.articles GROUP BY tenant_id, column_id, title HAVING COUNT(*) > 1) d`); err != nil || twice != 0 {
+		t.Errorf("demo articles written twice: %d titles (%v)", twice, err)
+	}
 
 	// An editor of 教育局 signed in on each host, each with the new-article
 	// form as that host drew it (its CSRF field included).

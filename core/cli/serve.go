@@ -63,7 +63,10 @@ func serve(ctx context.Context, e *env, args []string) error {
 	}
 	defer p.Close()
 
-	if err := firstStart(ctx, e, p, *withDemo); err != nil {
+	// Replicas started together on an empty database take turns: the
+	// first imports the county and writes the demo content, the others
+	// find it there. Row locks alone do not do it on a Galera cluster.
+	if err := p.db.Exclusive(ctx, func() error { return firstStart(ctx, e, p, *withDemo) }); err != nil {
 		return err
 	}
 	srv, err := web.New(web.Config{PortalHost: *portalHost, TrustProxy: *trustProxy}, p.db, p.tenants, p.content, e.log)

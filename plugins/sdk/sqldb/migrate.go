@@ -226,6 +226,19 @@ func (db *DB) migrationLock(ctx context.Context) (func(), error) {
 	}, nil
 }
 
+// Exclusive runs fn holding the lock migrations take, so that of several
+// processes starting at once (replicas, on one server or on the nodes of
+// a Galera cluster, where row locks stay in their node) one at a time
+// runs it: the work of a first start, which must happen once.
+func (db *DB) Exclusive(ctx context.Context, fn func() error) error {
+	unlock, err := db.migrationLock(ctx)
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	return fn()
+}
+
 const (
 	// migrationLockWait is how long a process waits for another's
 	// migrations before it gives up.
