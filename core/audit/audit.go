@@ -26,6 +26,13 @@ type Entry struct {
 
 // Write adds e to the log through x (a *sqlx.DB or *sqlx.Tx).
 func Write(ctx context.Context, x sqlx.ExecerContext, e Entry) error {
+	if db, ok := x.(*store.DB); ok {
+		// Not in a transaction of the caller's: the entry gets one of its
+		// own, so that an insert the database rolls back whole (1213: a
+		// Galera node certified a conflicting write first) is made again
+		// (see sqldb.Tx) instead of the record being lost.
+		return db.Tx(ctx, func(tx *sqlx.Tx) error { return Write(ctx, tx, e) })
+	}
 	if e.At.IsZero() {
 		e.At = store.Now()
 	}

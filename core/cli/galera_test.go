@@ -597,6 +597,36 @@ func TestGaleraNodeKill(t *testing.T) {
 		t.Logf("%s: %d writes stored, %d acknowledged, %d lost, %d stored though not acknowledged", n.name, len(rows), len(acked), lost, unacked)
 	}
 	checkLetters(t, nodes, dbName+"_mailbox", letters)
+
+	// The audit log: each acknowledged article's creation and each
+	// acknowledged letter's submission recorded once.
+	audited := map[string]int{}
+	var rows []struct {
+		Target string `db:"target"`
+		N      int    `db:"n"`
+	}
+	if err := admin.Select(&rows, `SELECT target, COUNT(*) AS n FROM `+dbName+`.audit_log WHERE action IN ('article.create', 'mailbox.letter.submit') GROUP BY target`); err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range rows {
+		audited[r.Target] = r.N
+	}
+	missing := 0
+	for _, id := range acked {
+		if n := audited[fmt.Sprintf("article:%d", id)]; n != 1 {
+			missing++
+			if missing < 10 {
+				t.Errorf("article %d acknowledged, audited %d times", id, n)
+			}
+		}
+	}
+	for _, l := range letters {
+		if n := audited[l.number]; l.number != "" && n != 1 {
+			missing++
+			t.Errorf("letter %s acknowledged, audited %d times", l.number, n)
+		}
+	}
+	t.Logf("audit log: %d acknowledged writes without exactly one record", missing)
 	for i, h := range hosts {
 		t.Logf("host %c's warnings and errors:\n%s", 'A'+i, logSummary(h.stderr.String()))
 	}
