@@ -26,7 +26,7 @@ import (
 	"github.com/jmoiron/sqlx"
 )
 
-// EnvGalera switches the Galera test on: it starts three mariadbd
+// envGalera switches the Galera test on: it starts three mariadbd
 // processes and takes minutes, so it stays out of the quick go test
 // ./... and .ci/run sets it.
 const envGalera = "YIWANG_TEST_GALERA"
@@ -34,30 +34,33 @@ const envGalera = "YIWANG_TEST_GALERA"
 // galeraNode is one mariadbd of the test's cluster, on its own loopback
 // ports and data directory.
 type galeraNode struct {
-	t                      *testing.T
-	name, dir              string
-	sql, gcomm, ist, sst   int
-	cluster                string // gcomm:// address of all three
-	cmd                    *exec.Cmd
-	done                   chan struct{}
-	log                    string // error log path
-	mu                     sync.Mutex
-	startedWith, recovered string
+	t                    *testing.T
+	name, dir            string
+	sql, gcomm, ist, sst int
+	cluster              string // gcomm:// address of all three
+	cmd                  *exec.Cmd
+	done                 chan struct{}
+	log                  string     // error log path
+	mu                   sync.Mutex // guards cmd and done
 }
 
-// port is a free loopback port below the kernel's ephemeral range: a
+// galeraPort is a free loopback port below the kernel's ephemeral range: a
 // node restarted minutes later binds its ports again, and an ephemeral
 // port may meanwhile be the local end of some outgoing connection (the
 // rsync daemon of a state transfer then dies on "address in use").
-func port(t *testing.T) int {
+func galeraPort(t *testing.T, taken map[int]bool) int {
 	t.Helper()
 	for range 1000 {
 		p := 20000 + mrand.IntN(12000)
+		if taken[p] {
+			continue
+		}
 		ln, err := net.Listen("tcp", fmt.Sprintf("127.0.0.1:%d", p))
 		if err != nil {
 			continue
 		}
 		ln.Close()
+		taken[p] = true
 		return p
 	}
 	t.Fatal("no free loopback port in 20000–32000")
@@ -263,10 +266,11 @@ func startGalera(t *testing.T) []*galeraNode {
 		t.Fatal(err)
 	}
 	nodes := make([]*galeraNode, 3)
+	taken := map[int]bool{}
 	var peers []string
 	for i := range nodes {
 		n := &galeraNode{t: t, name: fmt.Sprintf("node%d", i+1), dir: filepath.Join(root, fmt.Sprintf("node%d", i+1)),
-			sql: port(t), gcomm: port(t), ist: port(t), sst: port(t)}
+			sql: galeraPort(t, taken), gcomm: galeraPort(t, taken), ist: galeraPort(t, taken), sst: galeraPort(t, taken)}
 		n.log = filepath.Join(n.dir, "error.log")
 		nodes[i] = n
 		peers = append(peers, fmt.Sprintf("127.0.0.1:%d", n.gcomm))
@@ -281,8 +285,12 @@ func startGalera(t *testing.T) []*galeraNode {
 		// rsync daemons of an SST in flight die with their node's
 		// script; give them a moment before the directory goes.
 		time.Sleep(200 * time.Millisecond)
+		// YIWANG_GALERA_KEEP=1 keeps the nodes' directories (data, error
+		// logs, the rsync transfer's files) for a look after a failure.
 		if os.Getenv("YIWANG_GALERA_KEEP") == "" {
 			os.RemoveAll(root)
+		} else {
+			t.Logf("kept the nodes' directories in %s", root)
 		}
 	})
 	// The joiners' data directories start empty: their first state
