@@ -56,6 +56,7 @@ type Server struct {
 	cases         Cases       // the account page's 我的办件, nil without modules
 	supervision   Supervision // the modules' figures, nil without modules
 	monitorSnap   monitorSnapshot
+	videos        *content.Desk // the videos of 电视新闻 columns, nil without the editorial console
 }
 
 // defaultBodyLimit bounds the body of any unsafe request: forms are small.
