@@ -150,17 +150,9 @@ func (s *S3) Put(ctx context.Context, key string, r io.Reader, size int64, opts 
 		s.client.RemoveObject(context.WithoutCancel(ctx), s.bucket, obj, minio.RemoveObjectOptions{})
 		return Info{}, fmt.Errorf("%w: %s: %d bytes, want %d", ErrChecksum, key, cr.n, size)
 	}
-	if opts.SHA256 == "" {
-		// The digest was not known at the start: give the object its
-		// metadata now with a copy onto itself, so Stat knows it.
-		src := minio.CopySrcOptions{Bucket: s.bucket, Object: obj}
-		dst := minio.CopyDestOptions{Bucket: s.bucket, Object: obj, ReplaceMetadata: true,
-			UserMetadata: map[string]string{metaSHA: sum, "Content-Type": ct}}
-		if _, err := s.client.CopyObject(ctx, dst, src); err != nil {
-			// Not fatal: the object is whole; only Stat lacks the digest.
-			_ = err
-		}
-	}
+	// A digest not announced is not in the object's metadata (it is
+	// sent before the body): Stat then has none, and the move command
+	// reads such an object through to check it.
 	return Info{Key: key, Size: cr.n, SHA256: sum, Modified: time.Now().UTC()}, nil
 }
 

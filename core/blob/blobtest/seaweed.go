@@ -4,11 +4,14 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"fmt"
 	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strconv"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -40,6 +43,8 @@ func NewS3(t testing.TB, cfg blob.S3Config) *blob.S3 {
 }
 
 // S3Config starts (or names) the server and returns its bucket's config.
+// One server serves every test of the process: a SeaweedFS start takes
+// seconds, and each test works on a prefix of its own.
 func S3Config(t testing.TB) blob.S3Config {
 	t.Helper()
 	if raw := os.Getenv("YIWANG_TEST_S3"); raw != "" {
@@ -64,7 +69,17 @@ func S3Config(t testing.TB) blob.S3Config {
 			t.Skip("weed (SeaweedFS) not installed: the S3 backend is not tested here (CI installs it)")
 		}
 	}
-	return startSeaweed(t, weed)
+	shared.once.Do(func() { shared.cfg, shared.err = startSeaweed(weed) })
+	if shared.err != nil {
+		t.Fatal(shared.err)
+	}
+	return shared.cfg
+}
+
+var shared struct {
+	once sync.Once
+	cfg  blob.S3Config
+	err  error
 }
 
 const (
@@ -72,12 +87,41 @@ const (
 	testSecret = "yiwang-test-secret-key"
 )
 
-func startSeaweed(t testing.TB, weed string) blob.S3Config {
-	dir := t.TempDir()
+// startSeaweed starts `weed server -s3` for the rest of the process.
+// It runs from a goroutine locked to its thread for good, so that the
+// parent-death signal (which follows the thread that started the
+// child) kills weed exactly when the test process ends, however it ends.
+func startSeaweed(weed string) (blob.S3Config, error) {
+	type result struct {
+		cfg blob.S3Config
+		err error
+	}
+	ch := make(chan result)
+	go func() {
+		runtime.LockOSThread() // never unlocked: the thread lives as long as the process
+		cfg, cmd, err := launchSeaweed(weed)
+		ch <- result{cfg, err}
+		if cmd != nil {
+			cmd.Wait()
+		}
+		select {} // keep the thread
+	}()
+	r := <-ch
+	return r.cfg, r.err
+}
+
+func launchSeaweed(weed string) (blob.S3Config, *exec.Cmd, error) {
+	dir, err := os.MkdirTemp("", "yiwang-weed-")
+	if err != nil {
+		return blob.S3Config{}, nil, err
+	}
 	conf := filepath.Join(dir, "s3.json")
 	os.WriteFile(conf, []byte(`{"identities":[{"name":"yiwang","credentials":[{"accessKey":"`+testAccess+`","secretKey":"`+testSecret+`"}],"actions":["Admin","Read","Write","List","Tagging"]}]}`), 0o600)
 	// weed uses port+10000 for each server's gRPC: both must be free.
-	ports := freePorts(t, 4)
+	ports, err := freePorts(4)
+	if err != nil {
+		return blob.S3Config{}, nil, err
+	}
 	master, volume, filer, s3 := ports[0], ports[1], ports[2], ports[3]
 	data := filepath.Join(dir, "data")
 	os.MkdirAll(data, 0o750)
@@ -88,24 +132,17 @@ func startSeaweed(t testing.TB, weed string) blob.S3Config {
 		"-volume.max=0", "-master.volumeSizeLimitMB=256")
 	logf, _ := os.Create(filepath.Join(dir, "weed.log"))
 	cmd.Stdout, cmd.Stderr = logf, logf
+	// Its own process group, and killed with the test process; the
+	// folder goes with the process too (removed at the next start).
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
 	if err := cmd.Start(); err != nil {
-		t.Fatalf("start weed: %v", err)
+		return blob.S3Config{}, nil, fmt.Errorf("start weed: %w", err)
 	}
-	t.Cleanup(func() {
-		syscall.Kill(-cmd.Process.Pid, syscall.SIGTERM)
-		done := make(chan struct{})
-		go func() { cmd.Wait(); close(done) }()
-		select {
-		case <-done:
-		case <-time.After(10 * time.Second):
-			syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
-			<-done
-		}
-		logf.Close()
-	})
+	removeStale(dir)
 	cfg := blob.S3Config{Endpoint: "127.0.0.1:" + strconv.Itoa(s3), Bucket: "yiwang-test", AccessKey: testAccess,
 		SecretKey: testSecret, Region: "us-east-1", Create: true}
+	exited := make(chan struct{})
+	go func() { cmd.Process.Wait(); close(exited) }()
 	deadline := time.Now().Add(90 * time.Second)
 	var last error
 	for time.Now().Before(deadline) {
@@ -113,23 +150,36 @@ func startSeaweed(t testing.TB, weed string) blob.S3Config {
 		_, last = blob.NewS3(ctx, cfg)
 		cancel()
 		if last == nil {
-			return cfg
+			return cfg, nil, nil
 		}
-		if cmd.ProcessState != nil {
-			break
+		select {
+		case <-exited:
+			deadline = time.Now()
+		case <-time.After(300 * time.Millisecond):
 		}
-		time.Sleep(300 * time.Millisecond)
 	}
+	syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
 	log, _ := os.ReadFile(filepath.Join(dir, "weed.log"))
 	if len(log) > 4000 {
 		log = log[len(log)-4000:]
 	}
-	t.Fatalf("SeaweedFS S3 did not answer on %s: %v\n%s", cfg.Endpoint, last, log)
-	return cfg
+	return blob.S3Config{}, nil, fmt.Errorf("SeaweedFS S3 did not answer on %s: %v\n%s", cfg.Endpoint, last, log)
+}
+
+// removeStale removes the folders of servers of earlier test processes
+// (killed with them, their folders left), two hours old or more: no
+// test process runs that long, and one of another package may be running now.
+func removeStale(keep string) {
+	old, _ := filepath.Glob(filepath.Join(os.TempDir(), "yiwang-weed-*"))
+	for _, d := range old {
+		if st, err := os.Stat(d); err == nil && d != keep && time.Since(st.ModTime()) > 2*time.Hour {
+			os.RemoveAll(d)
+		}
+	}
 }
 
 // freePorts finds n loopback ports p that are free along with p+10000.
-func freePorts(t testing.TB, n int) []int {
+func freePorts(n int) ([]int, error) {
 	var out []int
 	var hold []net.Listener
 	defer func() {
@@ -140,7 +190,7 @@ func freePorts(t testing.TB, n int) []int {
 	for tries := 0; len(out) < n && tries < 500; tries++ {
 		l, err := net.Listen("tcp", "127.0.0.1:0")
 		if err != nil {
-			t.Fatal(err)
+			return nil, err
 		}
 		p := l.Addr().(*net.TCPAddr).Port
 		if p+10000 > 65535 {
@@ -156,9 +206,9 @@ func freePorts(t testing.TB, n int) []int {
 		out = append(out, p)
 	}
 	if len(out) < n {
-		t.Fatalf("no %d free port pairs", n)
+		return nil, fmt.Errorf("no %d free port pairs", n)
 	}
-	return out
+	return out, nil
 }
 
 func randHex(n int) string {
