@@ -25,6 +25,12 @@ import (
 // EditorialOptions configure the editorial console.
 type EditorialOptions struct {
 	Uploads content.UploadConfig
+	// SignedVideoURLs sends a browser asking for a video to a short-lived
+	// signed URL of the store (S3), so the bytes do not pass through the
+	// host; the store's endpoint must be HTTPS, which the pages' security
+	// policy requires of media from elsewhere. Other files, and stores
+	// without signed URLs, are streamed by the host.
+	SignedVideoURLs bool
 }
 
 // editorial is the console's handlers over one desk.
@@ -644,5 +650,19 @@ func (e *editorial) file(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Disposition", disp+"; filename*=UTF-8''"+url.PathEscape(at.Name))
 	w.Header().Set("Cache-Control", "public, max-age=86400")
 	w.Header().Set("Content-Security-Policy", "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; sandbox")
+	if e.opts.SignedVideoURLs && at.MIME == "video/mp4" {
+		u, err := e.opts.Uploads.Store.SignedURL(r.Context(), at.Path, signedTTL, at.MIME, at.Name)
+		if err == nil {
+			// The URL expires: never cache the redirect longer than it lives.
+			w.Header().Set("Cache-Control", "private, max-age=300")
+			http.Redirect(w, r, u, http.StatusFound)
+			return
+		}
+	}
 	serveBlob(w, r, e.s, e.opts.Uploads.Store, at.Path, at.CreatedAt)
 }
+
+// signedTTL is how long a signed video URL lives: long enough for a
+// player to seek through a news programme, short enough that a copied
+// link soon stops working.
+const signedTTL = 15 * time.Minute

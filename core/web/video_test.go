@@ -479,3 +479,44 @@ func TestStreamingMemoryStaysFlat(t *testing.T) {
 }
 
 func newSHA() hash.Hash { return sha256.New() }
+
+// With signed URLs on, a video on S3 is a redirect to a short-lived URL
+// the browser reads with ranges; the host streams nothing.
+func TestSignedVideoURL(t *testing.T) {
+	st := blobtest.S3(t)
+	f := newFixture(t, storetest.SQLite(t))
+	d := content.NewDesk(f.content)
+	cfg := content.UploadConfig{Store: st, TempDir: t.TempDir()}
+	f.srv.EnableEditorial(d, web.EditorialOptions{Uploads: cfg, SignedVideoURLs: true})
+	f.h = f.srv.Handler()
+	data := tinyMP4(t)
+	v := storeVideo(t, f, d, cfg, data)
+	srv := httptest.NewServer(f.h)
+	defer srv.Close()
+	c := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	resp, err := c.Get(srv.URL + "/site/jyj/" + v.URL())
+	must(t, err)
+	resp.Body.Close()
+	loc := resp.Header.Get("Location")
+	if resp.StatusCode != http.StatusFound || !strings.Contains(loc, "X-Amz-Signature=") || !strings.Contains(loc, "X-Amz-Expires=900") {
+		t.Fatalf("video with signed URLs: %d %s", resp.StatusCode, loc)
+	}
+	req, _ := http.NewRequest("GET", loc, nil)
+	req.Header.Set("Range", "bytes=-100")
+	resp, err = http.DefaultClient.Do(req)
+	must(t, err)
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 206 || !bytes.Equal(body, data[len(data)-100:]) {
+		t.Errorf("signed URL with a suffix range: %d, %d bytes", resp.StatusCode, len(body))
+	}
+	// The poster (an image) is still streamed by the host.
+	if p := v.PosterURL(); p != "" {
+		resp, err := c.Get(srv.URL + "/site/jyj/" + p)
+		must(t, err)
+		resp.Body.Close()
+		if resp.StatusCode != 200 {
+			t.Errorf("poster: %d", resp.StatusCode)
+		}
+	}
+}
