@@ -173,7 +173,7 @@ func (d *Desk) Upload(ctx context.Context, a Actor, cfg UploadConfig, name strin
 	if _, err := tmp.Seek(0, io.SeekStart); err != nil {
 		return nil, fmt.Errorf("upload: %w", err)
 	}
-	return d.store(ctx, a, cfg, name, ft, tmp, size, hex.EncodeToString(h.Sum(nil)), "attachment.upload")
+	return d.store(ctx, a, cfg, name, ft, tmp, size, hex.EncodeToString(h.Sum(nil)), "attachment.upload", 0)
 }
 
 // store puts an accepted file into the blob store and records it, the
@@ -181,12 +181,14 @@ func (d *Desk) Upload(ctx context.Context, a Actor, cfg UploadConfig, name strin
 // object is written before the row: a row never names a missing
 // object, and an object whose row did not commit is removed here (or,
 // after a crash, by the sweeper, which removes what no row names).
-func (d *Desk) store(ctx context.Context, a Actor, cfg UploadConfig, name string, ft fileType, r io.Reader, size int64, sum, action string) (*Attachment, error) {
+// session is the upload session the file finishes (0 for none), whose
+// reserved size the quota check leaves out.
+func (d *Desk) store(ctx context.Context, a Actor, cfg UploadConfig, name string, ft fileType, r io.Reader, size int64, sum, action string, session int64) (*Attachment, error) {
 	var code string
 	if err := d.db.GetContext(ctx, &code, `SELECT code FROM tenants WHERE id = ?`, a.TenantID); err != nil {
 		return nil, fmt.Errorf("upload: %w", err)
 	}
-	if err := d.checkQuota(ctx, d.db, a.TenantID, cfg, size); err != nil {
+	if err := checkQuotaExcept(ctx, d.db, a.TenantID, cfg, size, session); err != nil {
 		return nil, err
 	}
 	var tok [16]byte
@@ -202,7 +204,7 @@ func (d *Desk) store(ctx context.Context, a Actor, cfg UploadConfig, name string
 		return nil, fmt.Errorf("upload: %w", err)
 	}
 	err := d.db.Tx(ctx, func(tx *sqlx.Tx) error {
-		if err := d.checkQuota(ctx, tx, a.TenantID, cfg, size); err != nil {
+		if err := checkQuotaExcept(ctx, tx, a.TenantID, cfg, size, session); err != nil {
 			return err
 		}
 		res, err := tx.ExecContext(ctx, `INSERT INTO attachments (tenant_id, token, name, path, mime, size, sha256, created_by, created_at)

@@ -48,11 +48,8 @@ func usedBy(ctx context.Context, q sqlx.QueryerContext, tenantID int64, exceptSe
 	return files + pending, nil
 }
 
-// checkQuota refuses size more bytes past the tenant's quota.
-func (d *Desk) checkQuota(ctx context.Context, q sqlx.QueryerContext, tenantID int64, cfg UploadConfig, size int64) error {
-	return checkQuotaExcept(ctx, q, tenantID, cfg, size, 0)
-}
-
+// checkQuotaExcept refuses size more bytes past the tenant's quota,
+// leaving out the reservation of the upload session being finished.
 func checkQuotaExcept(ctx context.Context, q sqlx.QueryerContext, tenantID int64, cfg UploadConfig, size, session int64) error {
 	quota, err := quotaOf(ctx, q, tenantID, cfg.TenantQuota)
 	if err != nil {

@@ -222,7 +222,11 @@ type Video struct {
 	File        Attachment     `db:"f"`
 	PosterToken sql.NullString `db:"poster_token"`
 	PosterName  sql.NullString `db:"poster_name"`
+	ColumnName  string         `db:"column_name"`
 }
+
+// SearchBody is the text a search finds the video by.
+func (v *Video) SearchBody() string { return strings.TrimSpace(v.Description + "\n" + v.Transcript) }
 
 // URL is the video file's path under the site; PosterURL the poster's,
 // or "".
@@ -289,7 +293,24 @@ func (d *Desk) FinishVideoUpload(ctx context.Context, a Actor, cfg UploadConfig,
 	if s.Received != s.Size {
 		return nil, core.Errorf(core.EINVALID, "视频还没有传完（%s / %s）", FormatBytes(s.Received), FormatBytes(s.Size))
 	}
+	// Claim the session: a second finish (a double click, another
+	// replica) finds it taken. A failure the person can retry gives it
+	// back; a file that is refused ends it with its chunks.
+	res, err := d.db.ExecContext(ctx, `UPDATE upload_sessions SET received = -1 WHERE id = ? AND received = size`, s.ID)
+	if err != nil {
+		return nil, fmt.Errorf("finish upload: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n != 1 {
+		return nil, core.Errorf(core.ECONFLICT, "这个视频正在保存，请稍候刷新页面查看")
+	}
+	done := false
+	defer func() {
+		if !done {
+			d.db.ExecContext(context.WithoutCancel(ctx), `UPDATE upload_sessions SET received = size WHERE id = ?`, s.ID)
+		}
+	}()
 	dropSession := func() {
+		done = true
 		c := context.WithoutCancel(ctx)
 		for off := int64(0); off < s.Size; off += s.ChunkSize {
 			cfg.Store.Delete(c, chunkKey(s.Token, off))
@@ -341,14 +362,14 @@ func (d *Desk) FinishVideoUpload(ctx context.Context, a Actor, cfg UploadConfig,
 	if _, err := tmp.Seek(0, io.SeekStart); err != nil {
 		return nil, err
 	}
-	// The session's reserved size stops counting once the file counts.
-	d.db.ExecContext(ctx, `UPDATE upload_sessions SET size = 0 WHERE id = ?`, s.ID)
-	file, err := d.store(ctx, a, cfg, s.Name, fileType{"video/mp4", ".mp4"}, tmp, s.Size, hex.EncodeToString(h.Sum(nil)), "video.upload")
+	// The session's reservation is not counted twice: the file's row
+	// replaces it, and the session goes once the file is stored.
+	file, err := d.store(ctx, a, cfg, s.Name, fileType{"video/mp4", ".mp4"}, tmp, s.Size, hex.EncodeToString(h.Sum(nil)), "video.upload", s.ID)
 	if err != nil {
-		d.db.ExecContext(context.WithoutCancel(ctx), `UPDATE upload_sessions SET size = ? WHERE id = ?`, s.Size, s.ID)
 		return nil, err
 	}
 	dropSession()
+	stored := []*Attachment{file}
 	var posterID sql.NullInt64
 	if p := PosterFrame(ctx, tmp.Name(), probe.Duration); p != "" {
 		if f, err := os.Open(p); err == nil {
@@ -356,10 +377,11 @@ func (d *Desk) FinishVideoUpload(ctx context.Context, a Actor, cfg UploadConfig,
 			ph := sha256.New()
 			io.Copy(ph, f)
 			f.Seek(0, io.SeekStart)
-			pa, err := d.store(ctx, a, cfg, strings.TrimSuffix(s.Name, ".mp4")+"-封面.jpg", fileType{"image/jpeg", ".jpg"}, f, st.Size(), hex.EncodeToString(ph.Sum(nil)), "video.poster")
+			pa, err := d.store(ctx, a, cfg, strings.TrimSuffix(s.Name, ".mp4")+"-封面.jpg", fileType{"image/jpeg", ".jpg"}, f, st.Size(), hex.EncodeToString(ph.Sum(nil)), "video.poster", 0)
 			f.Close()
 			if err == nil {
 				posterID = sql.NullInt64{Int64: pa.ID, Valid: true}
+				stored = append(stored, pa)
 			}
 		}
 		os.Remove(p)
@@ -381,6 +403,13 @@ func (d *Desk) FinishVideoUpload(ctx context.Context, a Actor, cfg UploadConfig,
 			Target: "video:" + strconv.FormatInt(id, 10), Detail: in.Title, RemoteAddr: a.RemoteAddr})
 	})
 	if err != nil {
+		// No video names the files: they go, rows and objects.
+		c := context.WithoutCancel(ctx)
+		for _, at := range stored {
+			if _, derr := d.db.ExecContext(c, `DELETE FROM attachments WHERE id = ? AND tenant_id = ?`, at.ID, at.TenantID); derr == nil {
+				cfg.Store.Delete(c, at.Path)
+			}
+		}
 		return nil, err
 	}
 	return d.Video(ctx, a.TenantID, id, false)
@@ -412,8 +441,9 @@ const videoSelect = `SELECT v.id, v.tenant_id, v.title, v.description, v.transcr
 	v.column_id, v.published, v.created_by, v.created_at, v.updated_at,
 	f.id AS "f.id", f.tenant_id AS "f.tenant_id", f.token AS "f.token", f.name AS "f.name", f.path AS "f.path",
 	f.mime AS "f.mime", f.size AS "f.size", f.sha256 AS "f.sha256", f.created_by AS "f.created_by", f.created_at AS "f.created_at",
-	p.token AS poster_token, p.name AS poster_name
-	FROM videos v JOIN attachments f ON f.id = v.attachment_id LEFT JOIN attachments p ON p.id = v.poster_id `
+	p.token AS poster_token, p.name AS poster_name, COALESCE(c.name, '') AS column_name
+	FROM videos v JOIN attachments f ON f.id = v.attachment_id LEFT JOIN attachments p ON p.id = v.poster_id
+	LEFT JOIN site_columns c ON c.id = v.column_id AND c.tenant_id = v.tenant_id `
 
 // Video reads a tenant's video; publicOnly hides unpublished ones.
 func (d *Desk) Video(ctx context.Context, tenantID, id int64, publicOnly bool) (*Video, error) {
@@ -542,10 +572,10 @@ func videoOutbox(ctx context.Context, tx *sqlx.Tx, v *Video, public bool) error 
 	}
 	var col string
 	if v.ColumnID.Valid {
-		tx.GetContext(ctx, &col, `SELECT name FROM site_columns WHERE id = ?`, v.ColumnID.Int64)
+		tx.GetContext(ctx, &col, `SELECT name FROM site_columns WHERE id = ? AND tenant_id = ?`, v.ColumnID.Int64, v.TenantID)
 	}
 	b, err := json.Marshal(searchDoc{ID: id, TenantID: v.TenantID, Type: VideoDocType, URL: "video/" + strconv.FormatInt(v.ID, 10),
-		Title: v.Title, Body: strings.TrimSpace(v.Description + "\n" + v.Transcript), Column: col, Date: v.CreatedAt})
+		Title: v.Title, Body: v.SearchBody(), Column: col, Date: v.CreatedAt})
 	if err != nil {
 		return err
 	}

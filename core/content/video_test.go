@@ -81,6 +81,9 @@ func TestVideoChunkedUpload(t *testing.T) {
 				if v.File.MIME != "video/mp4" || v.File.Size != int64(len(tiny)) || v.Published {
 					t.Errorf("video = %+v", v)
 				}
+				// Finished once: a second finish (a double click) stores nothing more.
+				_, err = k.d.FinishVideoUpload(ctx, k.editorA, cfg, s.Token, content.VideoInput{Title: "县新闻"})
+				wantCode(t, err, core.ENOTFOUND)
 				if _, err := exec.LookPath("ffprobe"); err == nil {
 					if v.DurationMS < 1500 || v.DurationMS > 2500 || v.Width != 160 || v.Height != 120 || v.PosterURL() == "" {
 						t.Errorf("probe: %d ms %dx%d poster %q", v.DurationMS, v.Width, v.Height, v.PosterURL())

@@ -150,7 +150,11 @@ func (e *editorial) videoList(w http.ResponseWriter, r *http.Request, a content.
 }
 
 func (e *editorial) videoEdit(w http.ResponseWriter, r *http.Request, a content.Actor) {
-	e.renderVideo(w, r, a, "", nil)
+	saved := ""
+	if r.URL.Query().Get("saved") == "1" {
+		saved = "已保存。"
+	}
+	e.renderVideo(w, r, a, saved, nil)
 }
 
 func (e *editorial) renderVideo(w http.ResponseWriter, r *http.Request, a content.Actor, saved string, failed error) {
