@@ -11,6 +11,7 @@ import (
 
 	"yiwang/core/blob"
 	"yiwang/core/content"
+	"yiwang/core/modules"
 	"yiwang/core/monitor"
 	"yiwang/core/web"
 	"yiwang/tenants"
@@ -179,4 +180,15 @@ func filesSweeper(ctx context.Context, e *env, p *platform, srv *web.Server) (fu
 		}
 	}()
 	return func() { cancel(); <-done }, nil
+}
+
+// moduleFiles is the plugin host's store of modules' files: the store
+// and quotas serve uses for core uploads. nil (modules keep their files
+// in their own databases) when the editorial room has no store.
+func moduleFiles(p *platform) modules.Files {
+	o := &editorialOpts
+	if o.store == nil {
+		return nil
+	}
+	return &content.ModuleFiles{DB: p.db, Cfg: content.UploadConfig{Store: o.store, TenantQuota: o.quotaMB << 20}}
 }

@@ -24,7 +24,7 @@ type MoveReport struct {
 }
 
 // MoveFiles copies every recorded file (attachments, so videos and
-// posters too) from one store to another, each checked against the
+// posters too, and modules' files) from one store to another, each checked against the
 // SHA-256 recorded at upload. A file already in the destination with
 // its size and digest is skipped, so a move that was interrupted is run
 // again and goes on where it stopped. Nothing is deleted from the
@@ -38,7 +38,8 @@ func MoveFiles(ctx context.Context, db *store.DB, from, to blob.Store, progress 
 		SHA256 string `db:"sha256"`
 		MIME   string `db:"mime"`
 	}
-	if err := db.SelectContext(ctx, &rows, `SELECT path, size, sha256, mime FROM attachments ORDER BY id`); err != nil {
+	if err := db.SelectContext(ctx, &rows, `SELECT path, size, sha256, mime FROM attachments
+		UNION ALL SELECT blob_key, size, sha256, content_type FROM module_files ORDER BY 1`); err != nil {
 		return nil, fmt.Errorf("move files: %w", err)
 	}
 	rep := &MoveReport{Total: len(rows)}
@@ -131,6 +132,13 @@ func Sweep(ctx context.Context, db *store.DB, st blob.Store, grace time.Duration
 	for _, p := range paths {
 		named[p] = true
 	}
+	paths = nil
+	if err := db.SelectContext(ctx, &paths, `SELECT blob_key FROM module_files`); err != nil {
+		return nil, fmt.Errorf("sweep: %w", err)
+	}
+	for _, p := range paths {
+		named[p] = true
+	}
 	var live []string
 	if err := db.SelectContext(ctx, &live, `SELECT token FROM upload_sessions`); err != nil {
 		return nil, fmt.Errorf("sweep: %w", err)
@@ -160,7 +168,7 @@ func Sweep(ctx context.Context, db *store.DB, st blob.Store, grace time.Duration
 		// Read the rows again just before: a row committed since the
 		// list keeps its object.
 		var n int
-		if err := db.GetContext(ctx, &n, `SELECT COUNT(*) FROM attachments WHERE path = ?`, in.Key); err != nil {
+		if err := db.GetContext(ctx, &n, `SELECT (SELECT COUNT(*) FROM attachments WHERE path = ?) + (SELECT COUNT(*) FROM module_files WHERE blob_key = ?)`, in.Key, in.Key); err != nil {
 			return rep, fmt.Errorf("sweep: %w", err)
 		}
 		if n > 0 {

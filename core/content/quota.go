@@ -37,15 +37,18 @@ func quotaOf(ctx context.Context, q sqlx.QueryerContext, tenantID, def int64) (i
 
 // usedBy is what the tenant's files take, with the uploads in progress.
 func usedBy(ctx context.Context, q sqlx.QueryerContext, tenantID int64, exceptSession int64) (int64, error) {
-	var files, pending int64
+	var files, modules, pending int64
 	if err := sqlx.GetContext(ctx, q, &files, `SELECT COALESCE(SUM(size), 0) FROM attachments WHERE tenant_id = ?`, tenantID); err != nil {
+		return 0, fmt.Errorf("quota: %w", err)
+	}
+	if err := sqlx.GetContext(ctx, q, &modules, `SELECT COALESCE(SUM(size), 0) FROM module_files WHERE tenant_id = ?`, tenantID); err != nil {
 		return 0, fmt.Errorf("quota: %w", err)
 	}
 	if err := sqlx.GetContext(ctx, q, &pending, `SELECT COALESCE(SUM(size), 0) FROM upload_sessions
 		WHERE tenant_id = ? AND id <> ? AND expires_at > ?`, tenantID, exceptSession, store.Now()); err != nil {
 		return 0, fmt.Errorf("quota: %w", err)
 	}
-	return files + pending, nil
+	return files + modules + pending, nil
 }
 
 // checkQuotaExcept refuses size more bytes past the tenant's quota,
@@ -105,7 +108,8 @@ func (d *Desk) Storage(ctx context.Context, a Actor, def int64) ([]TenantStorage
 		COALESCE(v.n, 0) AS videos, COALESCE(v.bytes, 0) AS video_bytes,
 		COALESCE(u.bytes, 0) AS pending, q.quota_bytes
 		FROM tenants t
-		LEFT JOIN (SELECT tenant_id, COUNT(*) AS n, SUM(size) AS bytes FROM attachments GROUP BY tenant_id) f ON f.tenant_id = t.id
+		LEFT JOIN (SELECT tenant_id, COUNT(*) AS n, SUM(size) AS bytes FROM
+			(SELECT tenant_id, size FROM attachments UNION ALL SELECT tenant_id, size FROM module_files) x GROUP BY tenant_id) f ON f.tenant_id = t.id
 		LEFT JOIN (SELECT vi.tenant_id, COUNT(*) AS n, SUM(at.size) AS bytes FROM videos vi
 			JOIN attachments at ON at.id = vi.attachment_id GROUP BY vi.tenant_id) v ON v.tenant_id = t.id
 		LEFT JOIN (SELECT tenant_id, SUM(size) AS bytes FROM upload_sessions WHERE expires_at > ? GROUP BY tenant_id) u ON u.tenant_id = t.id

@@ -43,6 +43,24 @@ type Host interface {
 	// not reset them and they hold across host processes. A host older
 	// than the call answers ErrUnsupported; count in the process then.
 	Allow(ctx context.Context, limit, key string, n int, window time.Duration) (ok bool, retryAfter time.Duration, err error)
+	// PutFile keeps a file of the tenant in the platform's file store
+	// (the folder, or the S3 bucket several replicas share), counted
+	// against the tenant's quota, and returns the key to keep with the
+	// module's row; ReadFile gives it back, DeleteFile removes it. Only
+	// the module that put a file, for its tenant, reaches it. A host
+	// older than the calls answers ErrUnsupported: keep the file in the
+	// module's database then.
+	PutFile(ctx context.Context, f File) (key string, err error)
+	ReadFile(ctx context.Context, tenantID int64, key string) (*File, error)
+	DeleteFile(ctx context.Context, tenantID int64, key string) error
+}
+
+// File is a module's file in the platform's store.
+type File struct {
+	TenantID    int64
+	Name        string
+	ContentType string
+	Data        []byte
 }
 
 // ErrUnsupported is the answer of a host that does not offer a service

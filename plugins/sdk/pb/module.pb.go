@@ -2356,6 +2356,178 @@ func (x *AllowResponse) GetRetryAfterSeconds() int64 {
 	return 0
 }
 
+type PutFileRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	TenantId      int64                  `protobuf:"varint,1,opt,name=tenant_id,json=tenantId,proto3" json:"tenant_id,omitempty"`
+	Name          string                 `protobuf:"bytes,2,opt,name=name,proto3" json:"name,omitempty"`                                  // shown to people; the key does not use it
+	ContentType   string                 `protobuf:"bytes,3,opt,name=content_type,json=contentType,proto3" json:"content_type,omitempty"` // checked by the module, by content
+	Data          []byte                 `protobuf:"bytes,4,opt,name=data,proto3" json:"data,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *PutFileRequest) Reset() {
+	*x = PutFileRequest{}
+	mi := &file_module_proto_msgTypes[36]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *PutFileRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*PutFileRequest) ProtoMessage() {}
+
+func (x *PutFileRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_module_proto_msgTypes[36]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use PutFileRequest.ProtoReflect.Descriptor instead.
+func (*PutFileRequest) Descriptor() ([]byte, []int) {
+	return file_module_proto_rawDescGZIP(), []int{36}
+}
+
+func (x *PutFileRequest) GetTenantId() int64 {
+	if x != nil {
+		return x.TenantId
+	}
+	return 0
+}
+
+func (x *PutFileRequest) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+func (x *PutFileRequest) GetContentType() string {
+	if x != nil {
+		return x.ContentType
+	}
+	return ""
+}
+
+func (x *PutFileRequest) GetData() []byte {
+	if x != nil {
+		return x.Data
+	}
+	return nil
+}
+
+type FileRef struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	TenantId      int64                  `protobuf:"varint,1,opt,name=tenant_id,json=tenantId,proto3" json:"tenant_id,omitempty"`
+	Key           string                 `protobuf:"bytes,2,opt,name=key,proto3" json:"key,omitempty"` // the host's key for the file
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *FileRef) Reset() {
+	*x = FileRef{}
+	mi := &file_module_proto_msgTypes[37]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *FileRef) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*FileRef) ProtoMessage() {}
+
+func (x *FileRef) ProtoReflect() protoreflect.Message {
+	mi := &file_module_proto_msgTypes[37]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use FileRef.ProtoReflect.Descriptor instead.
+func (*FileRef) Descriptor() ([]byte, []int) {
+	return file_module_proto_rawDescGZIP(), []int{37}
+}
+
+func (x *FileRef) GetTenantId() int64 {
+	if x != nil {
+		return x.TenantId
+	}
+	return 0
+}
+
+func (x *FileRef) GetKey() string {
+	if x != nil {
+		return x.Key
+	}
+	return ""
+}
+
+type FileData struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Data          []byte                 `protobuf:"bytes,1,opt,name=data,proto3" json:"data,omitempty"`
+	ContentType   string                 `protobuf:"bytes,2,opt,name=content_type,json=contentType,proto3" json:"content_type,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *FileData) Reset() {
+	*x = FileData{}
+	mi := &file_module_proto_msgTypes[38]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *FileData) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*FileData) ProtoMessage() {}
+
+func (x *FileData) ProtoReflect() protoreflect.Message {
+	mi := &file_module_proto_msgTypes[38]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use FileData.ProtoReflect.Descriptor instead.
+func (*FileData) Descriptor() ([]byte, []int) {
+	return file_module_proto_rawDescGZIP(), []int{38}
+}
+
+func (x *FileData) GetData() []byte {
+	if x != nil {
+		return x.Data
+	}
+	return nil
+}
+
+func (x *FileData) GetContentType() string {
+	if x != nil {
+		return x.ContentType
+	}
+	return ""
+}
+
 type TenantRef struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	Id            int64                  `protobuf:"varint,1,opt,name=id,proto3" json:"id,omitempty"`
@@ -2366,7 +2538,7 @@ type TenantRef struct {
 
 func (x *TenantRef) Reset() {
 	*x = TenantRef{}
-	mi := &file_module_proto_msgTypes[36]
+	mi := &file_module_proto_msgTypes[39]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2378,7 +2550,7 @@ func (x *TenantRef) String() string {
 func (*TenantRef) ProtoMessage() {}
 
 func (x *TenantRef) ProtoReflect() protoreflect.Message {
-	mi := &file_module_proto_msgTypes[36]
+	mi := &file_module_proto_msgTypes[39]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2391,7 +2563,7 @@ func (x *TenantRef) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use TenantRef.ProtoReflect.Descriptor instead.
 func (*TenantRef) Descriptor() ([]byte, []int) {
-	return file_module_proto_rawDescGZIP(), []int{36}
+	return file_module_proto_rawDescGZIP(), []int{39}
 }
 
 func (x *TenantRef) GetId() int64 {
@@ -2417,7 +2589,7 @@ type ListTenantsRequest struct {
 
 func (x *ListTenantsRequest) Reset() {
 	*x = ListTenantsRequest{}
-	mi := &file_module_proto_msgTypes[37]
+	mi := &file_module_proto_msgTypes[40]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2429,7 +2601,7 @@ func (x *ListTenantsRequest) String() string {
 func (*ListTenantsRequest) ProtoMessage() {}
 
 func (x *ListTenantsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_module_proto_msgTypes[37]
+	mi := &file_module_proto_msgTypes[40]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2442,7 +2614,7 @@ func (x *ListTenantsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListTenantsRequest.ProtoReflect.Descriptor instead.
 func (*ListTenantsRequest) Descriptor() ([]byte, []int) {
-	return file_module_proto_rawDescGZIP(), []int{37}
+	return file_module_proto_rawDescGZIP(), []int{40}
 }
 
 func (x *ListTenantsRequest) GetEnabledOnly() bool {
@@ -2461,7 +2633,7 @@ type TenantList struct {
 
 func (x *TenantList) Reset() {
 	*x = TenantList{}
-	mi := &file_module_proto_msgTypes[38]
+	mi := &file_module_proto_msgTypes[41]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2473,7 +2645,7 @@ func (x *TenantList) String() string {
 func (*TenantList) ProtoMessage() {}
 
 func (x *TenantList) ProtoReflect() protoreflect.Message {
-	mi := &file_module_proto_msgTypes[38]
+	mi := &file_module_proto_msgTypes[41]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2486,7 +2658,7 @@ func (x *TenantList) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use TenantList.ProtoReflect.Descriptor instead.
 func (*TenantList) Descriptor() ([]byte, []int) {
-	return file_module_proto_rawDescGZIP(), []int{38}
+	return file_module_proto_rawDescGZIP(), []int{41}
 }
 
 func (x *TenantList) GetTenants() []*Tenant {
@@ -2506,7 +2678,7 @@ type UserRef struct {
 
 func (x *UserRef) Reset() {
 	*x = UserRef{}
-	mi := &file_module_proto_msgTypes[39]
+	mi := &file_module_proto_msgTypes[42]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2518,7 +2690,7 @@ func (x *UserRef) String() string {
 func (*UserRef) ProtoMessage() {}
 
 func (x *UserRef) ProtoReflect() protoreflect.Message {
-	mi := &file_module_proto_msgTypes[39]
+	mi := &file_module_proto_msgTypes[42]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2531,7 +2703,7 @@ func (x *UserRef) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use UserRef.ProtoReflect.Descriptor instead.
 func (*UserRef) Descriptor() ([]byte, []int) {
-	return file_module_proto_rawDescGZIP(), []int{39}
+	return file_module_proto_rawDescGZIP(), []int{42}
 }
 
 func (x *UserRef) GetId() int64 {
@@ -2560,7 +2732,7 @@ type Column struct {
 
 func (x *Column) Reset() {
 	*x = Column{}
-	mi := &file_module_proto_msgTypes[40]
+	mi := &file_module_proto_msgTypes[43]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2572,7 +2744,7 @@ func (x *Column) String() string {
 func (*Column) ProtoMessage() {}
 
 func (x *Column) ProtoReflect() protoreflect.Message {
-	mi := &file_module_proto_msgTypes[40]
+	mi := &file_module_proto_msgTypes[43]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2585,7 +2757,7 @@ func (x *Column) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Column.ProtoReflect.Descriptor instead.
 func (*Column) Descriptor() ([]byte, []int) {
-	return file_module_proto_rawDescGZIP(), []int{40}
+	return file_module_proto_rawDescGZIP(), []int{43}
 }
 
 func (x *Column) GetSlug() string {
@@ -2625,7 +2797,7 @@ type ColumnList struct {
 
 func (x *ColumnList) Reset() {
 	*x = ColumnList{}
-	mi := &file_module_proto_msgTypes[41]
+	mi := &file_module_proto_msgTypes[44]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2637,7 +2809,7 @@ func (x *ColumnList) String() string {
 func (*ColumnList) ProtoMessage() {}
 
 func (x *ColumnList) ProtoReflect() protoreflect.Message {
-	mi := &file_module_proto_msgTypes[41]
+	mi := &file_module_proto_msgTypes[44]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2650,7 +2822,7 @@ func (x *ColumnList) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ColumnList.ProtoReflect.Descriptor instead.
 func (*ColumnList) Descriptor() ([]byte, []int) {
-	return file_module_proto_rawDescGZIP(), []int{41}
+	return file_module_proto_rawDescGZIP(), []int{44}
 }
 
 func (x *ColumnList) GetColumns() []*Column {
@@ -2672,7 +2844,7 @@ type ArticleQuery struct {
 
 func (x *ArticleQuery) Reset() {
 	*x = ArticleQuery{}
-	mi := &file_module_proto_msgTypes[42]
+	mi := &file_module_proto_msgTypes[45]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2684,7 +2856,7 @@ func (x *ArticleQuery) String() string {
 func (*ArticleQuery) ProtoMessage() {}
 
 func (x *ArticleQuery) ProtoReflect() protoreflect.Message {
-	mi := &file_module_proto_msgTypes[42]
+	mi := &file_module_proto_msgTypes[45]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2697,7 +2869,7 @@ func (x *ArticleQuery) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ArticleQuery.ProtoReflect.Descriptor instead.
 func (*ArticleQuery) Descriptor() ([]byte, []int) {
-	return file_module_proto_rawDescGZIP(), []int{42}
+	return file_module_proto_rawDescGZIP(), []int{45}
 }
 
 func (x *ArticleQuery) GetTenantId() int64 {
@@ -2738,7 +2910,7 @@ type ArticleRef struct {
 
 func (x *ArticleRef) Reset() {
 	*x = ArticleRef{}
-	mi := &file_module_proto_msgTypes[43]
+	mi := &file_module_proto_msgTypes[46]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2750,7 +2922,7 @@ func (x *ArticleRef) String() string {
 func (*ArticleRef) ProtoMessage() {}
 
 func (x *ArticleRef) ProtoReflect() protoreflect.Message {
-	mi := &file_module_proto_msgTypes[43]
+	mi := &file_module_proto_msgTypes[46]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2763,7 +2935,7 @@ func (x *ArticleRef) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ArticleRef.ProtoReflect.Descriptor instead.
 func (*ArticleRef) Descriptor() ([]byte, []int) {
-	return file_module_proto_rawDescGZIP(), []int{43}
+	return file_module_proto_rawDescGZIP(), []int{46}
 }
 
 func (x *ArticleRef) GetTenantId() int64 {
@@ -2797,7 +2969,7 @@ type Article struct {
 
 func (x *Article) Reset() {
 	*x = Article{}
-	mi := &file_module_proto_msgTypes[44]
+	mi := &file_module_proto_msgTypes[47]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2809,7 +2981,7 @@ func (x *Article) String() string {
 func (*Article) ProtoMessage() {}
 
 func (x *Article) ProtoReflect() protoreflect.Message {
-	mi := &file_module_proto_msgTypes[44]
+	mi := &file_module_proto_msgTypes[47]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2822,7 +2994,7 @@ func (x *Article) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Article.ProtoReflect.Descriptor instead.
 func (*Article) Descriptor() ([]byte, []int) {
-	return file_module_proto_rawDescGZIP(), []int{44}
+	return file_module_proto_rawDescGZIP(), []int{47}
 }
 
 func (x *Article) GetId() int64 {
@@ -2897,7 +3069,7 @@ type ArticleList struct {
 
 func (x *ArticleList) Reset() {
 	*x = ArticleList{}
-	mi := &file_module_proto_msgTypes[45]
+	mi := &file_module_proto_msgTypes[48]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2909,7 +3081,7 @@ func (x *ArticleList) String() string {
 func (*ArticleList) ProtoMessage() {}
 
 func (x *ArticleList) ProtoReflect() protoreflect.Message {
-	mi := &file_module_proto_msgTypes[45]
+	mi := &file_module_proto_msgTypes[48]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2922,7 +3094,7 @@ func (x *ArticleList) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ArticleList.ProtoReflect.Descriptor instead.
 func (*ArticleList) Descriptor() ([]byte, []int) {
-	return file_module_proto_rawDescGZIP(), []int{45}
+	return file_module_proto_rawDescGZIP(), []int{48}
 }
 
 func (x *ArticleList) GetArticles() []*Article {
@@ -3105,7 +3277,18 @@ const file_module_proto_rawDesc = "" +
 	"\x0ewindow_seconds\x18\x04 \x01(\x03R\rwindowSeconds\"Y\n" +
 	"\rAllowResponse\x12\x18\n" +
 	"\aallowed\x18\x01 \x01(\bR\aallowed\x12.\n" +
-	"\x13retry_after_seconds\x18\x02 \x01(\x03R\x11retryAfterSeconds\"/\n" +
+	"\x13retry_after_seconds\x18\x02 \x01(\x03R\x11retryAfterSeconds\"x\n" +
+	"\x0ePutFileRequest\x12\x1b\n" +
+	"\ttenant_id\x18\x01 \x01(\x03R\btenantId\x12\x12\n" +
+	"\x04name\x18\x02 \x01(\tR\x04name\x12!\n" +
+	"\fcontent_type\x18\x03 \x01(\tR\vcontentType\x12\x12\n" +
+	"\x04data\x18\x04 \x01(\fR\x04data\"8\n" +
+	"\aFileRef\x12\x1b\n" +
+	"\ttenant_id\x18\x01 \x01(\x03R\btenantId\x12\x10\n" +
+	"\x03key\x18\x02 \x01(\tR\x03key\"A\n" +
+	"\bFileData\x12\x12\n" +
+	"\x04data\x18\x01 \x01(\fR\x04data\x12!\n" +
+	"\fcontent_type\x18\x02 \x01(\tR\vcontentType\"/\n" +
 	"\tTenantRef\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\x03R\x02id\x12\x12\n" +
 	"\x04code\x18\x02 \x01(\tR\x04code\"7\n" +
@@ -3154,7 +3337,7 @@ const file_module_proto_rawDesc = "" +
 	"\x05Stats\x12\x1e.yiwang.module.v1.StatsRequest\x1a\x1f.yiwang.module.v1.StatsResponse\x12E\n" +
 	"\x04Tick\x12\x1d.yiwang.module.v1.TickRequest\x1a\x1e.yiwang.module.v1.TickResponse\x12I\n" +
 	"\aReindex\x12 .yiwang.module.v1.ReindexRequest\x1a\x1a.yiwang.module.v1.Document0\x01\x12H\n" +
-	"\x05Cases\x12\x1e.yiwang.module.v1.CasesRequest\x1a\x1f.yiwang.module.v1.CasesResponse2\xd9\a\n" +
+	"\x05Cases\x12\x1e.yiwang.module.v1.CasesRequest\x1a\x1f.yiwang.module.v1.CasesResponse2\xa6\t\n" +
 	"\x04Host\x12D\n" +
 	"\rIndexDocument\x12\x1a.yiwang.module.v1.Document\x1a\x17.yiwang.module.v1.Empty\x12H\n" +
 	"\x0eRemoveDocument\x12\x1d.yiwang.module.v1.DocumentRef\x1a\x17.yiwang.module.v1.Empty\x12X\n" +
@@ -3170,7 +3353,11 @@ const file_module_proto_rawDesc = "" +
 	"\fListArticles\x12\x1e.yiwang.module.v1.ArticleQuery\x1a\x1d.yiwang.module.v1.ArticleList\x12E\n" +
 	"\n" +
 	"GetArticle\x12\x1c.yiwang.module.v1.ArticleRef\x1a\x19.yiwang.module.v1.Article\x12H\n" +
-	"\x05Allow\x12\x1e.yiwang.module.v1.AllowRequest\x1a\x1f.yiwang.module.v1.AllowResponseB\x17Z\x15yiwang/plugins/sdk/pbb\x06proto3"
+	"\x05Allow\x12\x1e.yiwang.module.v1.AllowRequest\x1a\x1f.yiwang.module.v1.AllowResponse\x12F\n" +
+	"\aPutFile\x12 .yiwang.module.v1.PutFileRequest\x1a\x19.yiwang.module.v1.FileRef\x12A\n" +
+	"\bReadFile\x12\x19.yiwang.module.v1.FileRef\x1a\x1a.yiwang.module.v1.FileData\x12@\n" +
+	"\n" +
+	"DeleteFile\x12\x19.yiwang.module.v1.FileRef\x1a\x17.yiwang.module.v1.EmptyB\x17Z\x15yiwang/plugins/sdk/pbb\x06proto3"
 
 var (
 	file_module_proto_rawDescOnce sync.Once
@@ -3184,7 +3371,7 @@ func file_module_proto_rawDescGZIP() []byte {
 	return file_module_proto_rawDescData
 }
 
-var file_module_proto_msgTypes = make([]protoimpl.MessageInfo, 46)
+var file_module_proto_msgTypes = make([]protoimpl.MessageInfo, 49)
 var file_module_proto_goTypes = []any{
 	(*Empty)(nil),                     // 0: yiwang.module.v1.Empty
 	(*DescribeRequest)(nil),           // 1: yiwang.module.v1.DescribeRequest
@@ -3222,17 +3409,20 @@ var file_module_proto_goTypes = []any{
 	(*Notification)(nil),              // 33: yiwang.module.v1.Notification
 	(*AllowRequest)(nil),              // 34: yiwang.module.v1.AllowRequest
 	(*AllowResponse)(nil),             // 35: yiwang.module.v1.AllowResponse
-	(*TenantRef)(nil),                 // 36: yiwang.module.v1.TenantRef
-	(*ListTenantsRequest)(nil),        // 37: yiwang.module.v1.ListTenantsRequest
-	(*TenantList)(nil),                // 38: yiwang.module.v1.TenantList
-	(*UserRef)(nil),                   // 39: yiwang.module.v1.UserRef
-	(*Column)(nil),                    // 40: yiwang.module.v1.Column
-	(*ColumnList)(nil),                // 41: yiwang.module.v1.ColumnList
-	(*ArticleQuery)(nil),              // 42: yiwang.module.v1.ArticleQuery
-	(*ArticleRef)(nil),                // 43: yiwang.module.v1.ArticleRef
-	(*Article)(nil),                   // 44: yiwang.module.v1.Article
-	(*ArticleList)(nil),               // 45: yiwang.module.v1.ArticleList
-	(*timestamppb.Timestamp)(nil),     // 46: google.protobuf.Timestamp
+	(*PutFileRequest)(nil),            // 36: yiwang.module.v1.PutFileRequest
+	(*FileRef)(nil),                   // 37: yiwang.module.v1.FileRef
+	(*FileData)(nil),                  // 38: yiwang.module.v1.FileData
+	(*TenantRef)(nil),                 // 39: yiwang.module.v1.TenantRef
+	(*ListTenantsRequest)(nil),        // 40: yiwang.module.v1.ListTenantsRequest
+	(*TenantList)(nil),                // 41: yiwang.module.v1.TenantList
+	(*UserRef)(nil),                   // 42: yiwang.module.v1.UserRef
+	(*Column)(nil),                    // 43: yiwang.module.v1.Column
+	(*ColumnList)(nil),                // 44: yiwang.module.v1.ColumnList
+	(*ArticleQuery)(nil),              // 45: yiwang.module.v1.ArticleQuery
+	(*ArticleRef)(nil),                // 46: yiwang.module.v1.ArticleRef
+	(*Article)(nil),                   // 47: yiwang.module.v1.Article
+	(*ArticleList)(nil),               // 48: yiwang.module.v1.ArticleList
+	(*timestamppb.Timestamp)(nil),     // 49: google.protobuf.Timestamp
 }
 var file_module_proto_depIdxs = []int32{
 	3,  // 0: yiwang.module.v1.Description.nav:type_name -> yiwang.module.v1.NavEntry
@@ -3249,18 +3439,18 @@ var file_module_proto_depIdxs = []int32{
 	14, // 11: yiwang.module.v1.Fragment.crumbs:type_name -> yiwang.module.v1.Crumb
 	10, // 12: yiwang.module.v1.Fragment.headers:type_name -> yiwang.module.v1.Header
 	10, // 13: yiwang.module.v1.Raw.headers:type_name -> yiwang.module.v1.Header
-	46, // 14: yiwang.module.v1.StatsRequest.from:type_name -> google.protobuf.Timestamp
-	46, // 15: yiwang.module.v1.StatsRequest.to:type_name -> google.protobuf.Timestamp
+	49, // 14: yiwang.module.v1.StatsRequest.from:type_name -> google.protobuf.Timestamp
+	49, // 15: yiwang.module.v1.StatsRequest.to:type_name -> google.protobuf.Timestamp
 	19, // 16: yiwang.module.v1.StatsResponse.stats:type_name -> yiwang.module.v1.Stat
 	22, // 17: yiwang.module.v1.CasesResponse.cases:type_name -> yiwang.module.v1.Case
-	46, // 18: yiwang.module.v1.Case.updated:type_name -> google.protobuf.Timestamp
-	46, // 19: yiwang.module.v1.TickRequest.now:type_name -> google.protobuf.Timestamp
-	46, // 20: yiwang.module.v1.Document.date:type_name -> google.protobuf.Timestamp
+	49, // 18: yiwang.module.v1.Case.updated:type_name -> google.protobuf.Timestamp
+	49, // 19: yiwang.module.v1.TickRequest.now:type_name -> google.protobuf.Timestamp
+	49, // 20: yiwang.module.v1.Document.date:type_name -> google.protobuf.Timestamp
 	31, // 21: yiwang.module.v1.WorkingDays.steps:type_name -> yiwang.module.v1.CalendarStep
 	8,  // 22: yiwang.module.v1.TenantList.tenants:type_name -> yiwang.module.v1.Tenant
-	40, // 23: yiwang.module.v1.ColumnList.columns:type_name -> yiwang.module.v1.Column
-	46, // 24: yiwang.module.v1.Article.published_at:type_name -> google.protobuf.Timestamp
-	44, // 25: yiwang.module.v1.ArticleList.articles:type_name -> yiwang.module.v1.Article
+	43, // 23: yiwang.module.v1.ColumnList.columns:type_name -> yiwang.module.v1.Column
+	49, // 24: yiwang.module.v1.Article.published_at:type_name -> google.protobuf.Timestamp
+	47, // 25: yiwang.module.v1.ArticleList.articles:type_name -> yiwang.module.v1.Article
 	1,  // 26: yiwang.module.v1.Module.Describe:input_type -> yiwang.module.v1.DescribeRequest
 	5,  // 27: yiwang.module.v1.Module.Configure:input_type -> yiwang.module.v1.ConfigureRequest
 	11, // 28: yiwang.module.v1.Module.Handle:input_type -> yiwang.module.v1.HandleRequest
@@ -3274,35 +3464,41 @@ var file_module_proto_depIdxs = []int32{
 	29, // 36: yiwang.module.v1.Host.WorkingDaysBetween:input_type -> yiwang.module.v1.WorkingDaysBetweenRequest
 	32, // 37: yiwang.module.v1.Host.WriteAudit:input_type -> yiwang.module.v1.AuditEntry
 	33, // 38: yiwang.module.v1.Host.Notify:input_type -> yiwang.module.v1.Notification
-	36, // 39: yiwang.module.v1.Host.GetTenant:input_type -> yiwang.module.v1.TenantRef
-	37, // 40: yiwang.module.v1.Host.ListTenants:input_type -> yiwang.module.v1.ListTenantsRequest
-	39, // 41: yiwang.module.v1.Host.GetUser:input_type -> yiwang.module.v1.UserRef
-	36, // 42: yiwang.module.v1.Host.ListColumns:input_type -> yiwang.module.v1.TenantRef
-	42, // 43: yiwang.module.v1.Host.ListArticles:input_type -> yiwang.module.v1.ArticleQuery
-	43, // 44: yiwang.module.v1.Host.GetArticle:input_type -> yiwang.module.v1.ArticleRef
+	39, // 39: yiwang.module.v1.Host.GetTenant:input_type -> yiwang.module.v1.TenantRef
+	40, // 40: yiwang.module.v1.Host.ListTenants:input_type -> yiwang.module.v1.ListTenantsRequest
+	42, // 41: yiwang.module.v1.Host.GetUser:input_type -> yiwang.module.v1.UserRef
+	39, // 42: yiwang.module.v1.Host.ListColumns:input_type -> yiwang.module.v1.TenantRef
+	45, // 43: yiwang.module.v1.Host.ListArticles:input_type -> yiwang.module.v1.ArticleQuery
+	46, // 44: yiwang.module.v1.Host.GetArticle:input_type -> yiwang.module.v1.ArticleRef
 	34, // 45: yiwang.module.v1.Host.Allow:input_type -> yiwang.module.v1.AllowRequest
-	2,  // 46: yiwang.module.v1.Module.Describe:output_type -> yiwang.module.v1.Description
-	7,  // 47: yiwang.module.v1.Module.Configure:output_type -> yiwang.module.v1.ConfigureResponse
-	12, // 48: yiwang.module.v1.Module.Handle:output_type -> yiwang.module.v1.HandleResponse
-	18, // 49: yiwang.module.v1.Module.Stats:output_type -> yiwang.module.v1.StatsResponse
-	24, // 50: yiwang.module.v1.Module.Tick:output_type -> yiwang.module.v1.TickResponse
-	26, // 51: yiwang.module.v1.Module.Reindex:output_type -> yiwang.module.v1.Document
-	21, // 52: yiwang.module.v1.Module.Cases:output_type -> yiwang.module.v1.CasesResponse
-	0,  // 53: yiwang.module.v1.Host.IndexDocument:output_type -> yiwang.module.v1.Empty
-	0,  // 54: yiwang.module.v1.Host.RemoveDocument:output_type -> yiwang.module.v1.Empty
-	30, // 55: yiwang.module.v1.Host.AddWorkingDays:output_type -> yiwang.module.v1.WorkingDays
-	30, // 56: yiwang.module.v1.Host.WorkingDaysBetween:output_type -> yiwang.module.v1.WorkingDays
-	0,  // 57: yiwang.module.v1.Host.WriteAudit:output_type -> yiwang.module.v1.Empty
-	0,  // 58: yiwang.module.v1.Host.Notify:output_type -> yiwang.module.v1.Empty
-	8,  // 59: yiwang.module.v1.Host.GetTenant:output_type -> yiwang.module.v1.Tenant
-	38, // 60: yiwang.module.v1.Host.ListTenants:output_type -> yiwang.module.v1.TenantList
-	9,  // 61: yiwang.module.v1.Host.GetUser:output_type -> yiwang.module.v1.User
-	41, // 62: yiwang.module.v1.Host.ListColumns:output_type -> yiwang.module.v1.ColumnList
-	45, // 63: yiwang.module.v1.Host.ListArticles:output_type -> yiwang.module.v1.ArticleList
-	44, // 64: yiwang.module.v1.Host.GetArticle:output_type -> yiwang.module.v1.Article
-	35, // 65: yiwang.module.v1.Host.Allow:output_type -> yiwang.module.v1.AllowResponse
-	46, // [46:66] is the sub-list for method output_type
-	26, // [26:46] is the sub-list for method input_type
+	36, // 46: yiwang.module.v1.Host.PutFile:input_type -> yiwang.module.v1.PutFileRequest
+	37, // 47: yiwang.module.v1.Host.ReadFile:input_type -> yiwang.module.v1.FileRef
+	37, // 48: yiwang.module.v1.Host.DeleteFile:input_type -> yiwang.module.v1.FileRef
+	2,  // 49: yiwang.module.v1.Module.Describe:output_type -> yiwang.module.v1.Description
+	7,  // 50: yiwang.module.v1.Module.Configure:output_type -> yiwang.module.v1.ConfigureResponse
+	12, // 51: yiwang.module.v1.Module.Handle:output_type -> yiwang.module.v1.HandleResponse
+	18, // 52: yiwang.module.v1.Module.Stats:output_type -> yiwang.module.v1.StatsResponse
+	24, // 53: yiwang.module.v1.Module.Tick:output_type -> yiwang.module.v1.TickResponse
+	26, // 54: yiwang.module.v1.Module.Reindex:output_type -> yiwang.module.v1.Document
+	21, // 55: yiwang.module.v1.Module.Cases:output_type -> yiwang.module.v1.CasesResponse
+	0,  // 56: yiwang.module.v1.Host.IndexDocument:output_type -> yiwang.module.v1.Empty
+	0,  // 57: yiwang.module.v1.Host.RemoveDocument:output_type -> yiwang.module.v1.Empty
+	30, // 58: yiwang.module.v1.Host.AddWorkingDays:output_type -> yiwang.module.v1.WorkingDays
+	30, // 59: yiwang.module.v1.Host.WorkingDaysBetween:output_type -> yiwang.module.v1.WorkingDays
+	0,  // 60: yiwang.module.v1.Host.WriteAudit:output_type -> yiwang.module.v1.Empty
+	0,  // 61: yiwang.module.v1.Host.Notify:output_type -> yiwang.module.v1.Empty
+	8,  // 62: yiwang.module.v1.Host.GetTenant:output_type -> yiwang.module.v1.Tenant
+	41, // 63: yiwang.module.v1.Host.ListTenants:output_type -> yiwang.module.v1.TenantList
+	9,  // 64: yiwang.module.v1.Host.GetUser:output_type -> yiwang.module.v1.User
+	44, // 65: yiwang.module.v1.Host.ListColumns:output_type -> yiwang.module.v1.ColumnList
+	48, // 66: yiwang.module.v1.Host.ListArticles:output_type -> yiwang.module.v1.ArticleList
+	47, // 67: yiwang.module.v1.Host.GetArticle:output_type -> yiwang.module.v1.Article
+	35, // 68: yiwang.module.v1.Host.Allow:output_type -> yiwang.module.v1.AllowResponse
+	37, // 69: yiwang.module.v1.Host.PutFile:output_type -> yiwang.module.v1.FileRef
+	38, // 70: yiwang.module.v1.Host.ReadFile:output_type -> yiwang.module.v1.FileData
+	0,  // 71: yiwang.module.v1.Host.DeleteFile:output_type -> yiwang.module.v1.Empty
+	49, // [49:72] is the sub-list for method output_type
+	26, // [26:49] is the sub-list for method input_type
 	26, // [26:26] is the sub-list for extension type_name
 	26, // [26:26] is the sub-list for extension extendee
 	0,  // [0:26] is the sub-list for field type_name
@@ -3324,7 +3520,7 @@ func file_module_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_module_proto_rawDesc), len(file_module_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   46,
+			NumMessages:   49,
 			NumExtensions: 0,
 			NumServices:   2,
 		},

@@ -404,6 +404,9 @@ const (
 	Host_ListArticles_FullMethodName       = "/yiwang.module.v1.Host/ListArticles"
 	Host_GetArticle_FullMethodName         = "/yiwang.module.v1.Host/GetArticle"
 	Host_Allow_FullMethodName              = "/yiwang.module.v1.Host/Allow"
+	Host_PutFile_FullMethodName            = "/yiwang.module.v1.Host/PutFile"
+	Host_ReadFile_FullMethodName           = "/yiwang.module.v1.Host/ReadFile"
+	Host_DeleteFile_FullMethodName         = "/yiwang.module.v1.Host/DeleteFile"
 )
 
 // HostClient is the client API for Host service.
@@ -429,6 +432,14 @@ type HostClient interface {
 	// within protocol 1: a host without it answers Unimplemented, and the
 	// SDK's caller falls back to counting in its own process.
 	Allow(ctx context.Context, in *AllowRequest, opts ...grpc.CallOption) (*AllowResponse, error)
+	// PutFile, ReadFile and DeleteFile keep a module's files (a letter's
+	// attachments) in the platform's one file store, counted against the
+	// tenant's quota. Added within protocol 1: a host without them
+	// answers Unimplemented (sdk.ErrUnsupported), and the module keeps the
+	// file in its own database as before.
+	PutFile(ctx context.Context, in *PutFileRequest, opts ...grpc.CallOption) (*FileRef, error)
+	ReadFile(ctx context.Context, in *FileRef, opts ...grpc.CallOption) (*FileData, error)
+	DeleteFile(ctx context.Context, in *FileRef, opts ...grpc.CallOption) (*Empty, error)
 }
 
 type hostClient struct {
@@ -569,6 +580,36 @@ func (c *hostClient) Allow(ctx context.Context, in *AllowRequest, opts ...grpc.C
 	return out, nil
 }
 
+func (c *hostClient) PutFile(ctx context.Context, in *PutFileRequest, opts ...grpc.CallOption) (*FileRef, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(FileRef)
+	err := c.cc.Invoke(ctx, Host_PutFile_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *hostClient) ReadFile(ctx context.Context, in *FileRef, opts ...grpc.CallOption) (*FileData, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(FileData)
+	err := c.cc.Invoke(ctx, Host_ReadFile_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *hostClient) DeleteFile(ctx context.Context, in *FileRef, opts ...grpc.CallOption) (*Empty, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(Empty)
+	err := c.cc.Invoke(ctx, Host_DeleteFile_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // HostServer is the server API for Host service.
 // All implementations must embed UnimplementedHostServer
 // for forward compatibility.
@@ -592,6 +633,14 @@ type HostServer interface {
 	// within protocol 1: a host without it answers Unimplemented, and the
 	// SDK's caller falls back to counting in its own process.
 	Allow(context.Context, *AllowRequest) (*AllowResponse, error)
+	// PutFile, ReadFile and DeleteFile keep a module's files (a letter's
+	// attachments) in the platform's one file store, counted against the
+	// tenant's quota. Added within protocol 1: a host without them
+	// answers Unimplemented (sdk.ErrUnsupported), and the module keeps the
+	// file in its own database as before.
+	PutFile(context.Context, *PutFileRequest) (*FileRef, error)
+	ReadFile(context.Context, *FileRef) (*FileData, error)
+	DeleteFile(context.Context, *FileRef) (*Empty, error)
 	mustEmbedUnimplementedHostServer()
 }
 
@@ -640,6 +689,15 @@ func (UnimplementedHostServer) GetArticle(context.Context, *ArticleRef) (*Articl
 }
 func (UnimplementedHostServer) Allow(context.Context, *AllowRequest) (*AllowResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method Allow not implemented")
+}
+func (UnimplementedHostServer) PutFile(context.Context, *PutFileRequest) (*FileRef, error) {
+	return nil, status.Error(codes.Unimplemented, "method PutFile not implemented")
+}
+func (UnimplementedHostServer) ReadFile(context.Context, *FileRef) (*FileData, error) {
+	return nil, status.Error(codes.Unimplemented, "method ReadFile not implemented")
+}
+func (UnimplementedHostServer) DeleteFile(context.Context, *FileRef) (*Empty, error) {
+	return nil, status.Error(codes.Unimplemented, "method DeleteFile not implemented")
 }
 func (UnimplementedHostServer) mustEmbedUnimplementedHostServer() {}
 func (UnimplementedHostServer) testEmbeddedByValue()              {}
@@ -896,6 +954,60 @@ func _Host_Allow_Handler(srv interface{}, ctx context.Context, dec func(interfac
 	return interceptor(ctx, in, info, handler)
 }
 
+func _Host_PutFile_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(PutFileRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(HostServer).PutFile(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: Host_PutFile_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(HostServer).PutFile(ctx, req.(*PutFileRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _Host_ReadFile_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(FileRef)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(HostServer).ReadFile(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: Host_ReadFile_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(HostServer).ReadFile(ctx, req.(*FileRef))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _Host_DeleteFile_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(FileRef)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(HostServer).DeleteFile(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: Host_DeleteFile_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(HostServer).DeleteFile(ctx, req.(*FileRef))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 // Host_ServiceDesc is the grpc.ServiceDesc for Host service.
 // It's only intended for direct use with grpc.RegisterService,
 // and not to be introspected or modified (even as a copy)
@@ -954,6 +1066,18 @@ var Host_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "Allow",
 			Handler:    _Host_Allow_Handler,
+		},
+		{
+			MethodName: "PutFile",
+			Handler:    _Host_PutFile_Handler,
+		},
+		{
+			MethodName: "ReadFile",
+			Handler:    _Host_ReadFile_Handler,
+		},
+		{
+			MethodName: "DeleteFile",
+			Handler:    _Host_DeleteFile_Handler,
 		},
 	},
 	Streams:  []grpc.StreamDesc{},
