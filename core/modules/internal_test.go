@@ -28,14 +28,7 @@ import (
 func TestHostServiceArticles(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
-		ts := tenants.NewStore(db)
-		rows, err := tenants.ParseSeed(bytes.NewReader(tenants.ReferenceSeed))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := ts.Import(ctx, "test", rows); err != nil {
-			t.Fatal(err)
-		}
+		ts := seeded(t, db)
 		portal, _ := ts.ByCode(ctx, "portal")
 		jyj, _ := ts.ByCode(ctx, "jyj")
 		now := store.Now()
@@ -288,14 +281,7 @@ func TestSortCases(t *testing.T) {
 func TestHostServiceFiles(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
-		ts := tenants.NewStore(db)
-		rows, err := tenants.ParseSeed(bytes.NewReader(tenants.ReferenceSeed))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := ts.Import(ctx, "test", rows); err != nil {
-			t.Fatal(err)
-		}
+		ts := seeded(t, db)
 		portal, _ := ts.ByCode(ctx, "portal")
 		jyj, _ := ts.ByCode(ctx, "jyj")
 		st := NewStore(db, ts)
@@ -367,4 +353,18 @@ func TestHostServiceFiles(t *testing.T) {
 			t.Errorf("host without a store: %v", err)
 		}
 	})
+}
+
+// seeded is the tenant registry with the reference county.
+func seeded(t *testing.T, db *store.DB) *tenants.Store {
+	t.Helper()
+	ts := tenants.NewStore(db)
+	rows, err := tenants.ParseSeed(bytes.NewReader(tenants.ReferenceSeed))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ts.Import(context.Background(), "test", rows); err != nil {
+		t.Fatal(err)
+	}
+	return ts
 }
