@@ -38,8 +38,11 @@ func MoveFiles(ctx context.Context, db *store.DB, from, to blob.Store, progress 
 		SHA256 string `db:"sha256"`
 		MIME   string `db:"mime"`
 	}
-	if err := db.SelectContext(ctx, &rows, `SELECT path, size, sha256, mime FROM attachments
-		UNION ALL SELECT blob_key, size, sha256, content_type FROM module_files ORDER BY 1`); err != nil {
+	// Oldest first, so that a progress count means the same files in
+	// every run.
+	if err := db.SelectContext(ctx, &rows, `SELECT path, size, sha256, mime FROM (
+		SELECT path, size, sha256, mime, created_at FROM attachments
+		UNION ALL SELECT blob_key, size, sha256, content_type, created_at FROM module_files) f ORDER BY created_at, path`); err != nil {
 		return nil, fmt.Errorf("move files: %w", err)
 	}
 	rep := &MoveReport{Total: len(rows)}

@@ -140,21 +140,30 @@ func TestMoveFilesToS3(t *testing.T) {
 		if err == nil || rep.Copied != 2 {
 			t.Fatalf("interrupted move: %+v, %v", rep, err)
 		}
-		// One source file is damaged before the move goes on.
-		must(t, os.WriteFile(filepath.Join(dir, filepath.FromSlash(ats[4].Path)), []byte("%PDF-damaged"), 0o640))
+		// One source file not yet copied is damaged before the move goes on.
+		var damaged *content.Attachment
+		for _, at := range ats {
+			if _, err := dst.Stat(ctx, at.Path); err != nil {
+				damaged = at
+			}
+		}
+		must(t, os.WriteFile(filepath.Join(dir, filepath.FromSlash(damaged.Path)), []byte("%PDF-damaged"), 0o640))
 		var seen []int
 		rep, err = content.MoveFiles(ctx, db, src, dst, func(done, total int, _ int64) { seen = append(seen, done) })
 		must(t, err)
-		if rep.Total != 5 || rep.Skipped != 2 || rep.Copied != 2 || len(rep.Failed) != 1 || !strings.Contains(rep.Failed[0], ats[4].Path) {
+		if rep.Total != 5 || rep.Skipped != 2 || rep.Copied != 2 || len(rep.Failed) != 1 || !strings.Contains(rep.Failed[0], damaged.Path) {
 			t.Fatalf("resumed move = %+v", rep)
 		}
 		if len(seen) != 5 || seen[4] != 5 {
 			t.Errorf("progress = %v", seen)
 		}
-		if _, err := dst.Stat(ctx, ats[4].Path); err == nil {
+		if _, err := dst.Stat(ctx, damaged.Path); err == nil {
 			t.Error("the damaged file reached the bucket")
 		}
-		for _, at := range ats[:4] {
+		for _, at := range ats {
+			if at == damaged {
+				continue
+			}
 			in, err := dst.Stat(ctx, at.Path)
 			must(t, err)
 			if in.Size != at.Size || in.SHA256 != at.SHA256 {
