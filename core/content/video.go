@@ -562,8 +562,8 @@ type searchDoc struct {
 	Date     time.Time
 }
 
-// VideoDocType is the search type of videos.
-const VideoDocType = "视频"
+// VideoDocType is the search type of videos (search.TypeVideo, labelled 视频).
+const VideoDocType = "video"
 
 func videoOutbox(ctx context.Context, tx *sqlx.Tx, v *Video, public bool) error {
 	id := "video:" + strconv.FormatInt(v.ID, 10)

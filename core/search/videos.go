@@ -15,10 +15,7 @@ type Videos struct {
 	Desk *content.Desk
 }
 
-// TypeVideo names the source and prefixes its document ids.
-const TypeVideo = "video"
-
-// Name implements Source.
+// Name implements Source; TypeVideo also prefixes its document ids.
 func (Videos) Name() string { return TypeVideo }
 
 // Owns implements Source.
@@ -33,7 +30,7 @@ func (v Videos) Each(ctx context.Context, tenantID int64, fn func(Doc) error) er
 			return err
 		}
 		for _, vid := range vs {
-			d := Doc{ID: TypeVideo + ":" + strconv.FormatInt(vid.ID, 10), TenantID: vid.TenantID, Type: content.VideoDocType,
+			d := Doc{ID: TypeVideo + ":" + strconv.FormatInt(vid.ID, 10), TenantID: vid.TenantID, Type: TypeVideo,
 				URL: "video/" + strconv.FormatInt(vid.ID, 10), Title: vid.Title, Body: vid.SearchBody(), Column: vid.ColumnName, Date: vid.CreatedAt}
 			if err := fn(d); err != nil {
 				return err
