@@ -327,6 +327,7 @@ func TestHostServicePagesChanged(t *testing.T) {
 		}
 	})
 }
+
 // A module's files go to the platform's store for tenants enabling the
 // module; another module, or another tenant, does not reach them; a
 // host without a store answers as one older than the calls.
