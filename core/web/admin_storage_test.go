@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -76,7 +77,7 @@ func TestStorageAndVideoConsole(t *testing.T) {
 			t.Errorf("an editor opens the storage page: %d", h.Status)
 		}
 		p = editor.get(e.jyj + "/admin/videos/")
-		if p.Status != 200 || !strings.Contains(p.Body, "思南新闻") || !strings.Contains(p.Body, `id="vu-form"`) || !strings.Contains(p.Body, "video-upload.js") {
+		if p.Status != 200 || !strings.Contains(p.Body, "思南新闻") || !strings.Contains(p.Body, `id="vu-form"`) || !regexp.MustCompile(`/static/video-upload\.[0-9a-f]{10}\.js`).MatchString(p.Body) {
 			t.Fatalf("video console: %d", p.Status)
 		}
 		vp := e.jyj + "/admin/videos/" + strconv.FormatInt(v.ID, 10)

@@ -94,6 +94,11 @@ func TestVideoUploadInTheBrowser(t *testing.T) {
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
+	// The address changes as soon as the next page is asked for; its text
+	// is there once it has loaded.
+	if err := chromedp.Do(ctx, chromedp.WaitVisible("code.embed-code")); err != nil {
+		t.Fatalf("the saved video's page: %v", err)
+	}
 	body, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.body.innerText`))
 	if err != nil {
 		t.Fatal(err)
