@@ -55,6 +55,16 @@ func Seal(ctx context.Context, db *store.DB, n int) (int, error) {
 			prev, seq = last.Hash, last.Seq.Int64
 		case !errors.Is(err, sql.ErrNoRows):
 			return err
+		default:
+			// Every sealed record was archived: the chain goes on from the
+			// archive's last hash.
+			anchor, err := Anchor(ctx, tx)
+			if err != nil {
+				return err
+			}
+			if anchor != nil {
+				prev, seq = anchor.LastHash, anchor.ToSeq
+			}
 		}
 		var todo []sealed
 		if err := tx.SelectContext(ctx, &todo, `SELECT `+columns+` FROM audit_log WHERE seal_seq IS NULL ORDER BY id LIMIT ?`, n); err != nil {
@@ -107,6 +117,15 @@ func Verify(ctx context.Context, db *store.DB, progress func(done, total int)) (
 	rep := &Report{}
 	prev, want := "", int64(1)
 	after := int64(0)
+	// Archived records left the table; the chain goes on from the last
+	// archive's hash.
+	anchor, err := Anchor(ctx, db)
+	if err != nil {
+		return nil, err
+	}
+	if anchor != nil {
+		prev, want, after = anchor.LastHash, anchor.ToSeq+1, anchor.ToSeq
+	}
 	for {
 		var batch []sealed
 		if err := db.SelectContext(ctx, &batch, `SELECT `+columns+` FROM audit_log WHERE seal_seq > ? ORDER BY seal_seq LIMIT 2000`, after); err != nil {

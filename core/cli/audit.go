@@ -3,6 +3,8 @@ package cli
 import (
 	"context"
 	"fmt"
+	"os"
+	"path/filepath"
 	"time"
 
 	"yiwang/core/audit"
@@ -63,10 +65,11 @@ func init() {
 }
 
 func auditCmd(ctx context.Context, e *env, args []string) error {
-	if len(args) == 0 || (args[0] != "verify" && args[0] != "seal") {
-		return usageError{"用法：yiwang audit verify | seal"}
+	if len(args) == 0 || (args[0] != "verify" && args[0] != "seal" && args[0] != "archive") {
+		return usageError{"用法：yiwang audit verify | seal | archive [--days 365] 文件"}
 	}
 	fs, sf := commandFlags(e, "audit "+args[0])
+	days := fs.Int("days", 365, "归档多少天以前的记录（至少 180）")
 	if err := parseFlags(fs, interleave(fs, args[1:])); err != nil {
 		return err
 	}
@@ -75,6 +78,9 @@ func auditCmd(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer p.Close()
+	if args[0] == "archive" {
+		return auditArchive(ctx, e, p, fs.Args(), *days)
+	}
 	if args[0] == "seal" {
 		total := 0
 		for {
@@ -108,4 +114,34 @@ func auditCmd(ctx context.Context, e *env, args []string) error {
 		fmt.Fprintln(e.stdout, p.Msg)
 	}
 	return fmt.Errorf("审计日志的哈希链有 %d 处问题", len(rep.Problems))
+}
+
+// auditArchive writes the records older than days to a new file, then
+// removes them from the table, the archive recorded as the chain's anchor.
+func auditArchive(ctx context.Context, e *env, p *platform, args []string, days int) error {
+	if len(args) != 1 {
+		return usageError{"用法：yiwang audit archive [--days 365] 文件（文件为新建的归档文件）"}
+	}
+	name := args[0]
+	f, err := os.OpenFile(name, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o640)
+	if err != nil {
+		return usageError{"归档文件 " + name + " 已存在或无法创建：请指定一个新文件"}
+	}
+	bar := newBar(e.stderr, "归档审计日志")
+	abs, _ := filepath.Abs(name)
+	a, err := audit.ArchiveBefore(ctx, p.db, time.Now().AddDate(0, 0, -days), f, abs, "cli:"+actor(), bar.progress)
+	bar.finish()
+	if cerr := f.Close(); err == nil && cerr != nil {
+		err = cerr
+	}
+	if err != nil || a == nil {
+		_ = os.Remove(name) // nothing left the table: the file is not an archive
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(e.stdout, "没有 %d 天以前的已封存记录，无需归档。\n", days)
+		return nil
+	}
+	fmt.Fprintf(e.stdout, "已归档第 %d 至 %d 条，共 %d 条记录到 %s（SHA-256 %s）；哈希链从这里接续校验。\n", a.FromSeq, a.ToSeq, a.Records, abs, a.SHA256)
+	return nil
 }

@@ -88,6 +88,21 @@ func backupCmd(ctx context.Context, e *env, args []string) error {
 			return err
 		}
 	}
+	// The uploaded files of the local file store (the default): a restore
+	// without them would have pages naming files that are not there. A
+	// bucket is backed up by its own means.
+	uploads := filepath.Join(data, "uploads")
+	if n, err := copyTree(uploads, filepath.Join(dir, "uploads"), e, "备份 uploads"); err != nil {
+		return fmt.Errorf("copy %s: %w", uploads, err)
+	} else if n > 0 {
+		_ = filepath.WalkDir(filepath.Join(dir, "uploads"), func(p string, d os.DirEntry, err error) error {
+			if err == nil && !d.IsDir() {
+				rel, _ := filepath.Rel(dir, p)
+				files = append(files, filepath.ToSlash(rel))
+			}
+			return nil
+		})
+	}
 	if *withKey {
 		key := filepath.Join(data, "secret.key")
 		if err := copyFile(key, filepath.Join(dir, "secret.key")); err != nil {
@@ -152,4 +167,39 @@ func fileSum(path string) (string, int64, error) {
 		return "", 0, errors.Join(fmt.Errorf("checksum %s", path), err)
 	}
 	return hex.EncodeToString(h.Sum(nil)), n, nil
+}
+
+// copyTree copies every file under from to the same place under to, with
+// a progress bar, and returns how many; a missing from copies nothing.
+func copyTree(from, to string, e *env, desc string) (int, error) {
+	var paths []string
+	err := filepath.WalkDir(from, func(p string, d os.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if !d.IsDir() && d.Type().IsRegular() {
+			paths = append(paths, p)
+		}
+		return nil
+	})
+	if errors.Is(err, os.ErrNotExist) {
+		return 0, nil
+	}
+	if err != nil || len(paths) == 0 {
+		return 0, err
+	}
+	bar := newBar(e.stderr, desc)
+	defer bar.finish()
+	for i, p := range paths {
+		rel, _ := filepath.Rel(from, p)
+		dst := filepath.Join(to, rel)
+		if err := os.MkdirAll(filepath.Dir(dst), 0o750); err != nil {
+			return i, err
+		}
+		if err := copyFile(p, dst); err != nil {
+			return i, err
+		}
+		bar.progress(i+1, len(paths))
+	}
+	return len(paths), nil
 }

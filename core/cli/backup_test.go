@@ -2,10 +2,13 @@ package cli_test
 
 import (
 	"context"
+	"net/http"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"yiwang/core/store"
 )
@@ -84,5 +87,68 @@ func TestBackupCommand(t *testing.T) {
 	}
 	if r := run(t, "backup", filepath.Join(t.TempDir(), "b3"), "--db", "mysql://u:p@tcp(127.0.0.1:1)/x"); r.code == 0 {
 		t.Error("a MySQL backup was attempted")
+	}
+}
+
+// A backup restored onto a fresh data folder serves the same pages,
+// letters and module data as the platform it was taken from; a damaged
+// backup restores nothing, and a folder with a database is never written.
+func TestRestoreServesTheSamePages(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs the binary")
+	}
+	clearEnv(t)
+	data := filepath.Join(t.TempDir(), "data")
+	pages := []string{"/", "/site/rsj/", "/sites/", "/topics/", "/mailbox/", "/disclosure/", "/interview/"}
+	portOf := regexp.MustCompile(`localhost:\d+|127\.0\.0\.1:\d+`)
+	read := func(s *server) map[string]string {
+		out := map[string]string{}
+		for _, p := range pages {
+			out[p] = portOf.ReplaceAllString(s.mustGet(p, http.StatusOK), "HOST")
+		}
+		return out
+	}
+	s := startServe(t, data)
+	s.waitHealthy(2 * time.Minute)
+	before := read(s)
+	s.stop()
+
+	dir := filepath.Join(t.TempDir(), "backup")
+	mustRun(t, "backup", dir, "--data", data, "--with-key")
+
+	// A damaged backup: nothing restored.
+	damaged := filepath.Join(t.TempDir(), "damaged")
+	if err := os.CopyFS(damaged, os.DirFS(dir)); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(damaged, "modules", "mailbox.db"), []byte("not a database"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	bad := filepath.Join(t.TempDir(), "bad")
+	if r := run(t, "restore", damaged, "--data", bad); r.code == 0 || !strings.Contains(r.stderr, "备份已损坏") {
+		t.Fatalf("restoring a damaged backup: exit %d %q", r.code, r.stderr)
+	}
+	if _, err := os.Stat(filepath.Join(bad, store.DefaultFile)); !os.IsNotExist(err) {
+		t.Error("a damaged backup left a database behind")
+	}
+	if r := run(t, "restore", dir, "--data", data); r.code == 0 || !strings.Contains(r.stderr, "已有数据库") {
+		t.Errorf("restoring over a live folder: exit %d %q", r.code, r.stderr)
+	}
+
+	fresh := filepath.Join(t.TempDir(), "restored")
+	r := mustRun(t, "restore", dir, "--data", fresh)
+	if !strings.Contains(r.stdout, "已从") {
+		t.Errorf("restore: %q", r.stdout)
+	}
+	s2 := startServe(t, fresh, "--demo=false")
+	s2.waitHealthy(2 * time.Minute)
+	after := read(s2)
+	for _, p := range pages {
+		if after[p] != before[p] {
+			t.Errorf("%s differs after the restore", p)
+		}
+	}
+	if !strings.Contains(before["/mailbox/"], "mailbox/public/") {
+		t.Error("the mailbox shows no published letter to compare")
 	}
 }

@@ -390,3 +390,49 @@ func TestServeEndToEnd(t *testing.T) {
 		}
 	})
 }
+
+// Slow and oversized requests cost the server a bounded time and memory:
+// a client that sends its headers slowly, or its body slowly, is cut off
+// at the limits; headers over 64 KiB are answered 431.
+func TestSlowAndOversizedClients(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs the binary")
+	}
+	s := startServe(t, filepath.Join(t.TempDir(), "data"), "--demo=false", "--header-timeout", "1s", "--read-timeout", "2s")
+	s.waitHealthy(2 * time.Minute)
+	addr := strings.TrimPrefix(s.base, "http://")
+	closedWithin := func(name string, send func(c net.Conn)) {
+		t.Helper()
+		c, err := net.Dial("tcp", addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.Close()
+		send(c)
+		// The limit is 1–2 s; 20 s only bounds a server that never cuts.
+		_ = c.SetReadDeadline(time.Now().Add(20 * time.Second))
+		_, err = io.ReadAll(c)
+		var ne net.Error
+		if errors.As(err, &ne) && ne.Timeout() {
+			t.Errorf("%s: the connection stayed open", name)
+		}
+	}
+	closedWithin("headers never finished", func(c net.Conn) {
+		_, _ = io.WriteString(c, "GET / HTTP/1.1\r\nHost: localhost\r\nX-Slow: ")
+	})
+	closedWithin("a body never finished", func(c net.Conn) {
+		_, _ = io.WriteString(c, "POST /mailbox/query HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 1000\r\n\r\nnumber=1")
+	})
+	req, _ := http.NewRequest("GET", s.base+"/", nil)
+	req.Header.Set("X-Big", strings.Repeat("a", 80<<10))
+	resp, err := client.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusRequestHeaderFieldsTooLarge {
+		t.Errorf("80 KiB of headers: %d, want 431", resp.StatusCode)
+	}
+	// The server still serves.
+	s.mustGet("/", http.StatusOK)
+}

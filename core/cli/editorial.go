@@ -7,11 +7,13 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"os"
 	"path/filepath"
 	"strconv"
 	"syscall"
 	"time"
 
+	"yiwang/core/blob"
 	"yiwang/core/content"
 	"yiwang/core/web"
 )
@@ -29,6 +31,9 @@ type editorialOptions struct {
 	maxUploadMB   int64
 	quotaMB       int64
 	checkExternal bool
+	blob          string
+	signedVideos  bool
+	store         blob.Store // opened at start, for the sweeper too
 }
 
 var editorialOpts editorialOptions
@@ -38,6 +43,9 @@ func editorialFlags(fs *flag.FlagSet) {
 	*o = editorialOptions{fs: fs}
 	fs.Int64Var(&o.maxUploadMB, "upload-max-mb", 50, "单个附件的大小上限（MB，1 到 500）")
 	fs.Int64Var(&o.quotaMB, "upload-quota-mb", 2048, "每个站点附件总容量（MB）")
+	blobFlag(fs, &o.blob)
+	fs.BoolVar(&o.signedVideos, "blob-signed-urls", envBool("YIWANG_BLOB_SIGNED_URLS", false),
+		"视频由浏览器直接从对象存储读取（带签名、15 分钟内有效的地址；存储须为浏览器可访问的 HTTPS 地址）")
 	fs.BoolVar(&o.checkExternal, "check-external-links", envBool("YIWANG_CHECK_EXTERNAL_LINKS", true),
 		"提交审核时检查正文中的外部链接能否访问（只访问公网地址）")
 }
@@ -88,8 +96,18 @@ func editorialStart(ctx context.Context, e *env, p *platform, srv *web.Server) (
 		}
 		return "/site/" + t.Code + "/art/" + id
 	}
-	srv.EnableEditorial(d, web.EditorialOptions{Uploads: content.UploadConfig{
-		Dir: filepath.Join(data, "uploads"), MaxUpload: o.maxUploadMB << 20, TenantQuota: o.quotaMB << 20}})
+	st, err := openBlob(ctx, o.blob, data)
+	if err != nil {
+		return nil, err
+	}
+	o.store = st
+	e.log.Info("file store", "store", st.Name())
+	tmp := filepath.Join(data, "tmp")
+	if err := os.MkdirAll(tmp, 0o750); err != nil {
+		return nil, err
+	}
+	srv.EnableEditorial(d, web.EditorialOptions{SignedVideoURLs: o.signedVideos, Uploads: content.UploadConfig{
+		Store: st, TempDir: tmp, MaxUpload: o.maxUploadMB << 20, TenantQuota: o.quotaMB << 20}})
 
 	// Scheduled articles go online when their time comes, by the server's
 	// clock. Every replica may run this: an article changes state once.

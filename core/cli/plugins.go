@@ -140,6 +140,7 @@ func modulesStart(ctx context.Context, e *env, p *platform, srv *web.Server) (fu
 			}
 		},
 		Notifier: inbox{notices.NewStore(p.db)},
+		Files:    moduleFiles(p),
 		// The county office's corrections reach modules within the store's TTL.
 		CalendarSource: calendar.NewStore(p.db).Current,
 	})

@@ -15,6 +15,7 @@ import (
 
 	"github.com/schollz/progressbar/v3"
 	"golang.org/x/term"
+	"yiwang/core/content"
 	"yiwang/core/modules"
 	"yiwang/core/search"
 	"yiwang/core/search/corpus"
@@ -115,7 +116,7 @@ func (sf *searchFlags) open(p *platform) (search.Index, error) {
 // server, which alone runs them).
 func (sf *searchFlags) feeder(e *env, p *platform, idx search.Index, modules ...string) *search.Feeder {
 	f := &search.Feeder{DB: p.db, Index: idx, Tenants: p.tenants, Log: e.log, Articles: search.Articles{Content: p.content}, Shared: sf.esURL != ""}
-	f.Sources = []search.Source{f.Articles}
+	f.Sources = []search.Source{f.Articles, search.Videos{Desk: content.NewDesk(p.content)}}
 	for _, name := range modules {
 		f.Sources = append(f.Sources, moduleSource{p: p, name: name})
 	}

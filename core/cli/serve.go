@@ -36,6 +36,8 @@ func serve(ctx context.Context, e *env, args []string) error {
 	withDemo := fs.Bool("demo", envBool("YIWANG_DEMO", true), "为还没有文章的站点写入演示内容（--demo=false 或 YIWANG_DEMO=0 关闭）")
 	portalHost := fs.String("portal-host", envOr("YIWANG_PORTAL_HOST", "localhost"), "门户未映射域名时使用的主机名")
 	trustProxy := fs.Bool("trust-proxy", envBool("YIWANG_TRUST_PROXY", false), "信任负载均衡器的 X-Forwarded-Proto（环境变量 YIWANG_TRUST_PROXY）")
+	headerTimeout := fs.Duration("header-timeout", 10*time.Second, "读完请求头的时限：慢速发送请求头的连接到时断开")
+	readTimeout := fs.Duration("read-timeout", 60*time.Second, "读完整个请求（含上传内容）的时限")
 	var hf httpsFlags
 	hf.bind(fs)
 	for _, x := range serveExtensions {
@@ -94,8 +96,8 @@ func serve(ctx context.Context, e *env, args []string) error {
 	newServer := func(h http.Handler) *http.Server {
 		return &http.Server{
 			Handler:           h,
-			ReadHeaderTimeout: 10 * time.Second,
-			ReadTimeout:       60 * time.Second,
+			ReadHeaderTimeout: *headerTimeout,
+			ReadTimeout:       *readTimeout,
 			WriteTimeout:      60 * time.Second,
 			IdleTimeout:       120 * time.Second,
 			MaxHeaderBytes:    64 << 10,

@@ -20,6 +20,7 @@ import (
 	"github.com/jmoiron/sqlx"
 	"yiwang/core"
 	"yiwang/core/audit"
+	"yiwang/core/blob"
 	"yiwang/core/store"
 )
 
@@ -30,7 +31,7 @@ type Attachment struct {
 	TenantID  int64     `db:"tenant_id"`
 	Token     string    `db:"token"` // random: the public URL cannot be guessed from another
 	Name      string    `db:"name"`
-	Path      string    `db:"path"` // relative to the uploads directory
+	Path      string    `db:"path"` // the object's key in the blob store
 	MIME      string    `db:"mime"`
 	Size      int64     `db:"size"`
 	SHA256    string    `db:"sha256"`
@@ -52,9 +53,11 @@ const (
 
 // UploadConfig says where uploads go and how much a tenant may keep.
 type UploadConfig struct {
-	Dir         string // DATA/uploads
+	Store       blob.Store // DATA/uploads (blob.Local) or a bucket
+	TempDir     string     // where a file waits for its type check; "" is the system's
 	MaxUpload   int64
-	TenantQuota int64
+	MaxVideo    int64 // one video, uploaded in chunks
+	TenantQuota int64 // the default; the county office sets others per tenant
 }
 
 // fileType is a kind of file the platform accepts.
@@ -133,42 +136,22 @@ func (d *Desk) Upload(ctx context.Context, a Actor, cfg UploadConfig, name strin
 	if err := a.need(PermUpload); err != nil {
 		return nil, err
 	}
-	if cfg.Dir == "" {
+	if cfg.Store == nil {
 		return nil, core.Errorf(core.EUNAVAIL, "附件存储未配置")
 	}
 	if cfg.MaxUpload <= 0 {
 		cfg.MaxUpload = DefaultMaxUpload
 	}
-	if cfg.TenantQuota <= 0 {
-		cfg.TenantQuota = DefaultTenantQuota
-	}
-	var code string
-	if err := d.db.GetContext(ctx, &code, `SELECT code FROM tenants WHERE id = ?`, a.TenantID); err != nil {
-		return nil, fmt.Errorf("upload: %w", err)
-	}
-	var tok [16]byte
-	if _, err := rand.Read(tok[:]); err != nil {
-		return nil, err
-	}
-	now := store.Now()
-	rel := filepath.Join(code, now.Format("2006"), now.Format("01"))
-	dir := filepath.Join(cfg.Dir, rel)
-	if err := os.MkdirAll(dir, 0o750); err != nil {
-		return nil, fmt.Errorf("upload: %w", err)
-	}
-	// Write to a temporary file in the same directory first: the type
-	// check of a zip needs random access, and a refused file must leave
-	// nothing behind.
-	tmp, err := os.CreateTemp(dir, ".upload-*")
+	// The file waits in a temporary file for its type check (a zip
+	// needs random access), and goes to the store only once accepted:
+	// a refused file leaves nothing behind.
+	tmp, err := os.CreateTemp(cfg.TempDir, ".upload-*")
 	if err != nil {
 		return nil, fmt.Errorf("upload: %w", err)
 	}
-	keep := false
 	defer func() {
 		tmp.Close()
-		if !keep {
-			os.Remove(tmp.Name())
-		}
+		os.Remove(tmp.Name())
 	}()
 	h := sha256.New()
 	size, err := io.Copy(io.MultiWriter(tmp, h), io.LimitReader(r, cfg.MaxUpload+1))
@@ -187,17 +170,42 @@ func (d *Desk) Upload(ctx context.Context, a Actor, cfg UploadConfig, name strin
 	if !ok {
 		return nil, core.Errorf(core.EINVALID, "只能上传图片（JPG、PNG、GIF、WebP）、PDF、Word 或 Excel 文件；文件类型按内容检查，改扩展名无效")
 	}
+	if _, err := tmp.Seek(0, io.SeekStart); err != nil {
+		return nil, fmt.Errorf("upload: %w", err)
+	}
+	return d.store(ctx, a, cfg, name, ft, tmp, size, hex.EncodeToString(h.Sum(nil)), "attachment.upload", 0)
+}
+
+// store puts an accepted file into the blob store and records it, the
+// tenant's quota checked in the transaction that inserts the row. The
+// object is written before the row: a row never names a missing
+// object, and an object whose row did not commit is removed here (or,
+// after a crash, by the sweeper, which removes what no row names).
+// session is the upload session the file finishes (0 for none), whose
+// reserved size the quota check leaves out.
+func (d *Desk) store(ctx context.Context, a Actor, cfg UploadConfig, name string, ft fileType, r io.Reader, size int64, sum, action string, session int64) (*Attachment, error) {
+	var code string
+	if err := d.db.GetContext(ctx, &code, `SELECT code FROM tenants WHERE id = ?`, a.TenantID); err != nil {
+		return nil, fmt.Errorf("upload: %w", err)
+	}
+	if err := checkQuotaExcept(ctx, d.db, a.TenantID, cfg, size, session); err != nil {
+		return nil, err
+	}
+	var tok [16]byte
+	if _, err := rand.Read(tok[:]); err != nil {
+		return nil, err
+	}
+	now := store.Now()
 	at := &Attachment{TenantID: a.TenantID, Token: hex.EncodeToString(tok[:]), MIME: ft.mime, Size: size,
-		SHA256: hex.EncodeToString(h.Sum(nil)), CreatedBy: a.UserID, CreatedAt: now}
+		SHA256: sum, CreatedBy: a.UserID, CreatedAt: now}
 	at.Name = cleanName(strings.TrimSuffix(name, filepath.Ext(name)) + ft.ext)
-	at.Path = filepath.ToSlash(filepath.Join(rel, at.Token+ft.ext))
-	err = d.db.Tx(ctx, func(tx *sqlx.Tx) error {
-		var used int64
-		if err := tx.GetContext(ctx, &used, `SELECT COALESCE(SUM(size), 0) FROM attachments WHERE tenant_id = ?`, a.TenantID); err != nil {
-			return fmt.Errorf("upload quota: %w", err)
-		}
-		if used+size > cfg.TenantQuota {
-			return core.Errorf(core.EINVALID, "本站附件空间已满（限额 %d MB，已用 %d MB），请联系县政府办", cfg.TenantQuota>>20, used>>20)
+	at.Path = code + "/" + now.Format("2006/01") + "/" + at.Token + ft.ext
+	if _, err := cfg.Store.Put(ctx, at.Path, r, size, blob.PutOptions{ContentType: ft.mime, SHA256: sum}); err != nil {
+		return nil, fmt.Errorf("upload: %w", err)
+	}
+	err := d.db.Tx(ctx, func(tx *sqlx.Tx) error {
+		if err := checkQuotaExcept(ctx, tx, a.TenantID, cfg, size, session); err != nil {
+			return err
 		}
 		res, err := tx.ExecContext(ctx, `INSERT INTO attachments (tenant_id, token, name, path, mime, size, sha256, created_by, created_at)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, at.TenantID, at.Token, at.Name, at.Path, at.MIME, at.Size, at.SHA256, at.CreatedBy, at.CreatedAt)
@@ -207,20 +215,11 @@ func (d *Desk) Upload(ctx context.Context, a Actor, cfg UploadConfig, name strin
 		if at.ID, err = res.LastInsertId(); err != nil {
 			return err
 		}
-		if err := tmp.Close(); err != nil {
-			return fmt.Errorf("upload: %w", err)
-		}
-		if err := os.Rename(tmp.Name(), filepath.Join(cfg.Dir, filepath.FromSlash(at.Path))); err != nil {
-			return fmt.Errorf("upload: %w", err)
-		}
-		keep = true
-		return audit.Write(ctx, tx, audit.Entry{Actor: a.auditName(), Action: "attachment.upload", TenantID: &a.TenantID,
+		return audit.Write(ctx, tx, audit.Entry{Actor: a.auditName(), Action: action, TenantID: &a.TenantID,
 			Target: "attachment:" + at.Token, Detail: fmt.Sprintf("%s %s %d", at.Name, at.MIME, at.Size), RemoteAddr: a.RemoteAddr})
 	})
 	if err != nil {
-		if keep { // the row did not commit: the file must not stay
-			os.Remove(filepath.Join(cfg.Dir, filepath.FromSlash(at.Path)))
-		}
+		cfg.Store.Delete(context.WithoutCancel(ctx), at.Path)
 		return nil, err
 	}
 	return at, nil

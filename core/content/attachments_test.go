@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"yiwang/core"
+	"yiwang/core/blob"
 	"yiwang/core/content"
 	"yiwang/core/store/storetest"
 )
@@ -31,7 +32,9 @@ func TestUploads(t *testing.T) {
 	ctx := context.Background()
 	k := newDesk(t, newFixture(t, storetest.SQLite(t)))
 	dir := t.TempDir()
-	cfg := content.UploadConfig{Dir: dir, MaxUpload: 64 << 10, TenantQuota: 100 << 10}
+	bs, err := blob.NewLocal(dir)
+	must(t, err)
+	cfg := content.UploadConfig{Store: bs, TempDir: t.TempDir(), MaxUpload: 64 << 10, TenantQuota: 100 << 10}
 	png := append([]byte("\x89PNG\r\n\x1a\n"), make([]byte, 100)...)
 	for _, tc := range []struct {
 		name, file string

@@ -13,6 +13,8 @@ const (
 	ColumnList = "list" // a paginated list of articles
 	ColumnPage = "page" // one page: the column's newest article
 	ColumnLink = "link" // a link elsewhere
+	// ColumnVideo is a 电视新闻 column: a list of videos with posters.
+	ColumnVideo = "video"
 )
 
 // ColumnTypeLabel is the 栏目类型 the national specification's ColumnType
@@ -25,6 +27,8 @@ func ColumnTypeLabel(t string) string {
 		return "单页栏目"
 	case ColumnLink:
 		return "链接栏目"
+	case ColumnVideo:
+		return "视频栏目"
 	}
 	return t
 }

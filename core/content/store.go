@@ -116,7 +116,7 @@ func validateColumn(c *Column) error {
 		return core.Errorf(core.EINVALID, "栏目代码“%s”无效：只能用小写字母、数字和连字符", c.Slug)
 	case strings.TrimSpace(c.Name) == "" || utf8.RuneCountInString(c.Name) > 50:
 		return core.Errorf(core.EINVALID, "栏目名称不能为空，且不超过 50 个字")
-	case c.Type != ColumnList && c.Type != ColumnPage && c.Type != ColumnLink:
+	case c.Type != ColumnList && c.Type != ColumnPage && c.Type != ColumnLink && c.Type != ColumnVideo:
 		return core.Errorf(core.EINVALID, "栏目类型“%s”无效", c.Type)
 	}
 	return nil

@@ -376,3 +376,40 @@ func (h *Host) portalID(ctx context.Context) (int64, error) {
 	}
 	return 0, nil
 }
+
+// PutFile keeps a module's file in the platform's store, for a tenant
+// that enables the module; ReadFile and DeleteFile reach only the files
+// this module put for that tenant.
+func (s *hostService) PutFile(ctx context.Context, f sdk.File) (string, error) {
+	if s.h.cfg.Files == nil {
+		return "", sdk.ErrUnsupported
+	}
+	if err := s.enabled(f.TenantID); err != nil {
+		return "", err
+	}
+	return s.h.cfg.Files.Put(ctx, s.name, f.TenantID, f.Name, f.ContentType, f.Data)
+}
+
+func (s *hostService) ReadFile(ctx context.Context, tenantID int64, key string) (*sdk.File, error) {
+	if s.h.cfg.Files == nil {
+		return nil, sdk.ErrUnsupported
+	}
+	if err := s.enabled(tenantID); err != nil {
+		return nil, err
+	}
+	data, ct, err := s.h.cfg.Files.Read(ctx, s.name, tenantID, key)
+	if err != nil {
+		return nil, err
+	}
+	return &sdk.File{TenantID: tenantID, ContentType: ct, Data: data}, nil
+}
+
+func (s *hostService) DeleteFile(ctx context.Context, tenantID int64, key string) error {
+	if s.h.cfg.Files == nil {
+		return sdk.ErrUnsupported
+	}
+	if err := s.enabled(tenantID); err != nil {
+		return err
+	}
+	return s.h.cfg.Files.Delete(ctx, s.name, tenantID, key)
+}

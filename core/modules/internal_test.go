@@ -12,7 +12,9 @@ import (
 	"time"
 
 	"yiwang/core"
+	"yiwang/core/blob"
 	"yiwang/core/calendar"
+	"yiwang/core/content"
 	"yiwang/core/store"
 	"yiwang/core/store/storetest"
 	"yiwang/core/web"
@@ -27,14 +29,7 @@ import (
 func TestHostServiceArticles(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
-		ts := tenants.NewStore(db)
-		rows, err := tenants.ParseSeed(bytes.NewReader(tenants.ReferenceSeed))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := ts.Import(ctx, "test", rows); err != nil {
-			t.Fatal(err)
-		}
+		ts := seeded(t, db)
 		portal, _ := ts.ByCode(ctx, "portal")
 		jyj, _ := ts.ByCode(ctx, "jyj")
 		now := store.Now()
@@ -331,4 +326,98 @@ func TestHostServicePagesChanged(t *testing.T) {
 			t.Errorf("a change of no tenant: %v", err)
 		}
 	})
+}
+
+// A module's files go to the platform's store for tenants enabling the
+// module; another module, or another tenant, does not reach them; a
+// host without a store answers as one older than the calls.
+func TestHostServiceFiles(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		ts := seeded(t, db)
+		portal, _ := ts.ByCode(ctx, "portal")
+		jyj, _ := ts.ByCode(ctx, "jyj")
+		st := NewStore(db, ts)
+		for _, code := range []string{"portal", "jyj"} {
+			for _, m := range []string{"mailbox", "topics"} {
+				if err := st.Enable(ctx, "t", code, m, nil); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+		bs, err := blob.NewLocal(t.TempDir())
+		if err != nil {
+			t.Fatal(err)
+		}
+		files := &content.ModuleFiles{DB: db, Cfg: content.UploadConfig{Store: bs, TenantQuota: 1 << 20}}
+		h, err := New(Config{DB: db, Tenants: ts, Modules: []Spec{{Name: "mailbox"}, {Name: "topics"}}, ModuleDSN: func(string) string { return "" }, Files: files})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := h.reload(ctx); err != nil {
+			t.Fatal(err)
+		}
+		mail := newHostService(h, h.procs["mailbox"])
+		topics := newHostService(h, h.procs["topics"])
+		data := []byte("%PDF-1.7 群众来信附件")
+		key, err := mail.PutFile(ctx, sdk.File{TenantID: portal.ID, Name: "材料.pdf", ContentType: "application/pdf", Data: data})
+		if err != nil {
+			t.Fatal(err)
+		}
+		f, err := mail.ReadFile(ctx, portal.ID, key)
+		if err != nil || !bytes.Equal(f.Data, data) || f.ContentType != "application/pdf" {
+			t.Fatalf("read back: %+v %v", f, err)
+		}
+		if _, err := topics.ReadFile(ctx, portal.ID, key); core.ErrorCode(err) != core.ENOTFOUND {
+			t.Errorf("another module reads the file: %v", err)
+		}
+		if _, err := mail.ReadFile(ctx, jyj.ID, key); core.ErrorCode(err) != core.ENOTFOUND {
+			t.Errorf("another tenant reads the file: %v", err)
+		}
+		rsj, _ := ts.ByCode(ctx, "rsj")
+		if _, err := mail.PutFile(ctx, sdk.File{TenantID: rsj.ID, Name: "x.pdf", ContentType: "application/pdf", Data: data}); core.ErrorCode(err) != core.EFORBID {
+			t.Errorf("a tenant not enabling the module: %v", err)
+		}
+		// The quota counts modules' files.
+		big := make([]byte, 1<<20)
+		if _, err := mail.PutFile(ctx, sdk.File{TenantID: portal.ID, Name: "大.pdf", ContentType: "application/pdf", Data: big}); core.ErrorCode(err) != core.EINVALID {
+			t.Errorf("past the quota: %v", err)
+		}
+		// The sweeper keeps them.
+		rep, err := content.Sweep(ctx, db, bs, -time.Minute)
+		if err != nil || rep.Objects != 0 {
+			t.Errorf("sweep: %+v %v", rep, err)
+		}
+		if err := topics.DeleteFile(ctx, portal.ID, key); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := mail.ReadFile(ctx, portal.ID, key); err != nil {
+			t.Errorf("another module deleted the file: %v", err)
+		}
+		if err := mail.DeleteFile(ctx, portal.ID, key); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := bs.Stat(ctx, key); !errors.Is(err, blob.ErrNotFound) {
+			t.Errorf("deleted file still stored: %v", err)
+		}
+		// Without a store: unsupported, as an older host.
+		h2, _ := New(Config{DB: db, Tenants: ts, Modules: []Spec{{Name: "mailbox"}}, ModuleDSN: func(string) string { return "" }})
+		if _, err := newHostService(h2, h2.procs["mailbox"]).PutFile(ctx, sdk.File{TenantID: portal.ID, Data: data}); !errors.Is(err, sdk.ErrUnsupported) {
+			t.Errorf("host without a store: %v", err)
+		}
+	})
+}
+
+// seeded is the tenant registry with the reference county.
+func seeded(t *testing.T, db *store.DB) *tenants.Store {
+	t.Helper()
+	ts := tenants.NewStore(db)
+	rows, err := tenants.ParseSeed(bytes.NewReader(tenants.ReferenceSeed))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ts.Import(context.Background(), "test", rows); err != nil {
+		t.Fatal(err)
+	}
+	return ts
 }

@@ -134,6 +134,13 @@ type CSRF interface {
 	Verify(r *http.Request) error
 }
 
+// Files is the platform's store of modules' files, by module and tenant.
+type Files interface {
+	Put(ctx context.Context, module string, tenantID int64, name, contentType string, data []byte) (string, error)
+	Read(ctx context.Context, module string, tenantID int64, key string) ([]byte, string, error)
+	Delete(ctx context.Context, module string, tenantID int64, key string) error
+}
+
 // Config is what the host runs with.
 type Config struct {
 	DB      *store.DB
@@ -161,6 +168,11 @@ type Config struct {
 	Users          Users
 	Notifier       Notifier
 	CSRF           CSRF
+	// Files keeps modules' files in the platform's file store (the
+	// composition root gives content.ModuleFiles); unset, the host
+	// answers the file calls as unsupported and modules keep files in
+	// their own databases.
+	Files Files
 
 	// ObserveCall, when set, learns the duration and result of every
 	// request forwarded to a module (the metrics room).

@@ -26,6 +26,7 @@ const (
 	TypeLetter     = "letter"     // a mailbox letter chosen for publication, with its reply
 	TypeInterview  = "interview"  // an online interview transcript
 	TypeTopic      = "topic"      // a topic page
+	TypeVideo      = "video"      // a published video (电视新闻)
 )
 
 // TypeLabel is the Chinese name of a document type.
@@ -41,6 +42,8 @@ func TypeLabel(t string) string {
 		return "在线访谈"
 	case TypeTopic:
 		return "专题"
+	case TypeVideo:
+		return "视频"
 	}
 	return t
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/chromedp/chromedp"
 	"yiwang/core/content"
 	"yiwang/core/store/storetest"
+	"yiwang/core/web"
 	"yiwang/plugins/sdk/sdktest/browsertest"
 )
 
@@ -37,12 +38,19 @@ func TestPagesMeetWCAG21AA(t *testing.T) {
 	for i := 0; i < 25; i++ {
 		f.publish(t, "jyj", "tzgg", content.Article{Title: fmt.Sprintf("关于做好第%d项工作的通知", i+1)})
 	}
+	// A 电视新闻 column with a video, and the video's page.
+	d := content.NewDesk(f.content)
+	cfg := content.UploadConfig{Store: mustLocal(t), TempDir: t.TempDir()}
+	f.srv.EnableEditorial(d, web.EditorialOptions{Uploads: cfg})
+	f.h = f.srv.Handler()
+	v := storeVideo(t, f, d, cfg, tinyMP4(t))
 	srv := httptest.NewServer(f.h)
 	defer srv.Close()
 
 	ctx := browser(t)
 	pages := []string{"/", "/site/jyj/", "/site/jyj/col/tzgg/", "/site/jyj/col/tzgg/?page=2",
-		fmt.Sprintf("/site/jyj/art/%d", a.ID), "/site/jyj/col/xxgk/", "/site/jyj/sitemap/", "/sites/", "/site/jyj/no-such-page"}
+		fmt.Sprintf("/site/jyj/art/%d", a.ID), "/site/jyj/col/xxgk/", "/site/jyj/sitemap/", "/sites/", "/site/jyj/no-such-page",
+		"/site/jyj/col/dsxw/", fmt.Sprintf("/site/jyj/video/%d", v.ID)}
 	views := []struct {
 		name          string
 		width, height int64

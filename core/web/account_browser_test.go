@@ -10,7 +10,9 @@ import (
 	"github.com/chromedp/chromedp"
 	"github.com/pquerna/otp/totp"
 	"yiwang/core/certs"
+	"yiwang/core/content"
 	"yiwang/core/store/storetest"
+	"yiwang/core/web"
 	"yiwang/plugins/sdk/sdktest/browsertest"
 	"yiwang/sso/provider"
 )
@@ -113,6 +115,8 @@ func TestAccountPagesMeetWCAG21AA(t *testing.T) {
 		t.Fatalf("YIWANG_AXE=%s: %v", axePath, err)
 	}
 	e := newSSOEnv(t, storetest.SQLite(t))
+	// The editorial room, for the video console and the storage page.
+	e.srv.EnableEditorial(content.NewDesk(content.NewStore(e.db)), web.EditorialOptions{Uploads: content.UploadConfig{Store: mustLocal(t), TempDir: t.TempDir()}})
 	ctx := ssoChromium(t)
 	check := func(name string) {
 		t.Helper()
@@ -173,7 +177,8 @@ func TestAccountPagesMeetWCAG21AA(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, p := range []string{"/admin/", "/site/rsj/admin/members?q=%E5%BC%A0", "/admin/audit", "/admin/county/", "/admin/county/tenants/jyj",
-		"/admin/county/roles?q=%E6%9D%8E", "/admin/county/audit", "/admin/county/certs", "/admin/county/freshness", "/admin/county/monitor", "/admin/county/monitor/jyj", "/admin/county/website-report", "/admin/county/website-report/jyj"} {
+		"/admin/county/roles?q=%E6%9D%8E", "/admin/county/audit", "/admin/county/certs", "/admin/county/freshness", "/admin/county/monitor", "/admin/county/monitor/jyj", "/admin/county/website-report", "/admin/county/website-report/jyj",
+		"/admin/county/storage", "/site/jyj/admin/videos/"} {
 		visit(e.portal + p)
 	}
 }

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
@@ -26,6 +25,12 @@ import (
 // EditorialOptions configure the editorial console.
 type EditorialOptions struct {
 	Uploads content.UploadConfig
+	// SignedVideoURLs sends a browser asking for a video to a short-lived
+	// signed URL of the store (S3), so the bytes do not pass through the
+	// host; the store's endpoint must be HTTPS, which the pages' security
+	// policy requires of media from elsewhere. Other files, and stores
+	// without signed URLs, are streamed by the host.
+	SignedVideoURLs bool
 }
 
 // editorial is the console's handlers over one desk.
@@ -81,6 +86,9 @@ func (s *Server) EnableEditorial(d *content.Desk, opts EditorialOptions) {
 
 	e.columnRoutes()
 	e.submissionRoutes()
+	e.videoRoutes()
+	e.storageRoutes()
+	s.videos = d
 
 	s.AddAdminEntries(func(r *http.Request, t *tenants.Tenant, roles []tenants.Role) []AdminEntry {
 		base := SiteOf(r).Base
@@ -91,6 +99,9 @@ func (s *Server) EnableEditorial(d *content.Desk, opts EditorialOptions) {
 		}
 		if a.Can(content.PermColumns) {
 			out = append(out, AdminEntry{"栏目管理", base + "admin/columns/", "新增、改名、排序、隐藏和移动本站栏目。"})
+		}
+		if a.Can(content.PermReadDesk) {
+			out = append(out, AdminEntry{"视频管理", base + "admin/videos/", "上传电视新闻等视频（大文件分片上传，断网可续传），填写简介和文字稿，发布到视频栏目。"})
 		}
 		if a.Can(content.PermReadDesk) {
 			out = append(out, AdminEntry{"信息报送", base + "admin/submissions/", "向门户报送信息，处理报送到本站的稿件，查看采用统计。"})
@@ -639,17 +650,31 @@ func (e *editorial) file(w http.ResponseWriter, r *http.Request) {
 		e.s.RenderError(w, r, err)
 		return
 	}
-	if e.opts.Uploads.Dir == "" {
+	if e.opts.Uploads.Store == nil {
 		e.s.RenderError(w, r, core.Errorf(core.ENOTFOUND, "没有找到这个附件"))
 		return
 	}
 	disp := "attachment"
-	if at.IsImage() || at.MIME == "application/pdf" {
+	if at.IsImage() || at.MIME == "application/pdf" || at.MIME == "video/mp4" {
 		disp = "inline"
 	}
 	w.Header().Set("Content-Type", at.MIME)
 	w.Header().Set("Content-Disposition", disp+"; filename*=UTF-8''"+url.PathEscape(at.Name))
 	w.Header().Set("Cache-Control", "public, max-age=86400")
 	w.Header().Set("Content-Security-Policy", "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; sandbox")
-	http.ServeFile(w, r, filepath.Join(e.opts.Uploads.Dir, filepath.FromSlash(at.Path)))
+	if e.opts.SignedVideoURLs && at.MIME == "video/mp4" {
+		u, err := e.opts.Uploads.Store.SignedURL(r.Context(), at.Path, signedTTL, at.MIME, at.Name)
+		if err == nil {
+			// The URL expires: never cache the redirect longer than it lives.
+			w.Header().Set("Cache-Control", "private, max-age=300")
+			http.Redirect(w, r, u, http.StatusFound)
+			return
+		}
+	}
+	serveBlob(w, r, e.s, e.opts.Uploads.Store, at.Path, at.CreatedAt)
 }
+
+// signedTTL is how long a signed video URL lives: long enough for a
+// player to seek through a news programme, short enough that a copied
+// link soon stops working.
+const signedTTL = 15 * time.Minute

@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"yiwang/core/blob"
 	"yiwang/core/content"
 	"yiwang/core/store"
 	"yiwang/core/store/storetest"
@@ -26,7 +27,11 @@ func editorialEnv(t *testing.T, db *store.DB) (*ssoEnv, *content.Desk) {
 	t.Helper()
 	e := newSSOEnv(t, db)
 	d := content.NewDesk(content.NewStore(db))
-	e.srv.EnableEditorial(d, web.EditorialOptions{Uploads: content.UploadConfig{Dir: t.TempDir()}})
+	bs, err := blob.NewLocal(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.srv.EnableEditorial(d, web.EditorialOptions{Uploads: content.UploadConfig{Store: bs, TempDir: t.TempDir()}})
 	return e, d
 }
 

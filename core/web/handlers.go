@@ -96,6 +96,7 @@ type columnView struct {
 	Page   *content.Page
 	Single *content.Article // the page of a single-page column
 	Feed   string
+	Videos []*content.Video // a 电视新闻 column's videos
 }
 
 func (s *Server) column(w http.ResponseWriter, r *http.Request) {
@@ -121,6 +122,19 @@ func (s *Server) column(w http.ResponseWriter, r *http.Request) {
 	}
 	v := columnView{Column: col}
 	switch col.Type {
+	case content.ColumnVideo:
+		if s.videos != nil {
+			vs, total, err := s.videos.Videos(r.Context(), site.tenant.ID, col.ID, true, 20, (n-1)*20)
+			if err != nil {
+				s.fail(w, r, err)
+				return
+			}
+			v.Videos, v.Page = vs, &content.Page{Total: total, Number: n, Size: 20}
+			if n > v.Page.Pages() {
+				s.fail(w, r, core.Errorf(core.ENOTFOUND, "栏目“%s”没有第 %d 页", col.Name, n))
+				return
+			}
+		}
 	case content.ColumnPage:
 		if v.Single, err = s.content.NewestInColumn(r.Context(), site.tenant.ID, col.ID); err != nil {
 			s.fail(w, r, err)

@@ -118,6 +118,9 @@ var funcs = template.FuncMap{
 		return out
 	},
 	"coltype": content.ColumnTypeLabel,
+	"bytes":   content.FormatBytes,
+	"paras":   transcriptParas,
+	"mb":      func(n int64) int64 { return n >> 20 },
 	"smnode": func(c *content.Column, base string, counts map[int64]int) smNode {
 		return smNode{Column: c, Base: base, Counts: counts}
 	},

@@ -240,7 +240,7 @@ func (s *Server) searchPage(w http.ResponseWriter, r *http.Request, idx search.I
 	v.ScopeAll, v.ScopeSite = v.link("scope", "all", "site", ""), v.link("scope", "site", "site", "")
 	v.SortRel, v.SortTime = v.link("sort", ""), v.link("sort", "time")
 	v.ClearURL = v.link("site", "", "type", "", "from", "", "to", "", "publisher", "", "category", "", "genre", "", "year", "")
-	for _, typ := range []string{search.TypeArticle, search.TypeDisclosure, search.TypeLetter, search.TypeInterview, search.TypeTopic} {
+	for _, typ := range []string{search.TypeArticle, search.TypeDisclosure, search.TypeLetter, search.TypeInterview, search.TypeTopic, search.TypeVideo} {
 		v.TypeOptions = append(v.TypeOptions, option{typ, search.TypeLabel(typ), typ == v.Type})
 	}
 

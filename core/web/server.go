@@ -62,6 +62,7 @@ type Server struct {
 	pages   *pagecache.Cache // nil without a page cache
 	memo    *siteMemo        // nil without the change feed
 	changes *changes.Feed
+	videos  *content.Desk // the videos of 电视新闻 columns, nil without the editorial console
 }
 
 // defaultBodyLimit bounds the body of any unsafe request: forms are small.

@@ -6,6 +6,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"io"
 	"mime/multipart"
@@ -39,6 +40,49 @@ var documentFiles = fileRule{max: 10, maxBytes: 10 << 20, sniff: sniffDocument, 
 type upload struct {
 	name, mime, purpose string
 	data                []byte
+	key                 string // the host's file store's key, once put there
+}
+
+// putFiles hands files to the host's file store, where every file of
+// the platform is (shared by the replicas, in the tenant's quota). A
+// host without the store, or one that cannot take a file now, leaves the
+// bytes for the module's database: an application is never refused for
+// the platform's storage.
+func (h *Handler) putFiles(ctx context.Context, tenantID int64, files []upload) {
+	for i := range files {
+		key, err := h.env.Host.PutFile(ctx, sdk.File{TenantID: tenantID, Name: files[i].name, ContentType: files[i].mime, Data: files[i].data})
+		if errors.Is(err, sdk.ErrUnsupported) {
+			return
+		}
+		if err != nil {
+			h.env.Log.Warn("disclosure: file kept in the module database", "err", err)
+			continue
+		}
+		files[i].key = key
+	}
+}
+
+// dropFiles removes the store's copies of files whose rows were not saved.
+func (h *Handler) dropFiles(ctx context.Context, tenantID int64, files []upload) {
+	for i := range files {
+		if files[i].key != "" {
+			if err := h.env.Host.DeleteFile(context.WithoutCancel(ctx), tenantID, files[i].key); err != nil {
+				h.env.Log.Warn("disclosure: remove file", "err", err)
+			}
+			files[i].key = ""
+		}
+	}
+}
+
+// withFiles puts files in the store, runs fn (the transaction that
+// records them), and takes them out again when fn fails.
+func (h *Handler) withFiles(ctx context.Context, tenantID int64, files []upload, fn func() error) error {
+	h.putFiles(ctx, tenantID, files)
+	err := fn()
+	if err != nil {
+		h.dropFiles(ctx, tenantID, files)
+	}
+	return err
 }
 
 // readFiles reads the uploaded files of field under rule.
@@ -168,10 +212,14 @@ func (f StoredFile) SizeLabel() string {
 func storeFiles(ctx context.Context, s *sdk.Scope, owner string, ownerID int64, files []upload, at time.Time) error {
 	for _, f := range files {
 		sum := sha256.Sum256(f.data)
-		if _, err := s.Exec(ctx, `INSERT INTO disclosure_files (tenant_id, owner, owner_id, purpose, name, mime, size, sha256, data, created_at)
-			VALUES (:tenant_id, :owner, :id, :purpose, :name, :mime, :size, :sha, :data, :at)`,
+		data := f.data
+		if f.key != "" {
+			data = []byte{} // the bytes are in the host's store
+		}
+		if _, err := s.Exec(ctx, `INSERT INTO disclosure_files (tenant_id, owner, owner_id, purpose, name, mime, size, sha256, data, blob_key, created_at)
+			VALUES (:tenant_id, :owner, :id, :purpose, :name, :mime, :size, :sha, :data, :key, :at)`,
 			sdk.Args{"owner": owner, "id": ownerID, "purpose": f.purpose, "name": f.name, "mime": f.mime, "size": len(f.data),
-				"sha": hex.EncodeToString(sum[:]), "data": f.data, "at": at.UTC()}); err != nil {
+				"sha": hex.EncodeToString(sum[:]), "data": data, "key": f.key, "at": at.UTC()}); err != nil {
 			return fmt.Errorf("store file %s: %w", f.name, err)
 		}
 	}
@@ -193,17 +241,27 @@ func listFiles(ctx context.Context, s *sdk.Scope, owner string, ownerID int64) (
 func (h *Handler) sendFile(w http.ResponseWriter, r *http.Request, owner string, ownerID int64, public bool) {
 	id, err := strconv.ParseInt(r.PathValue("fid"), 10, 64)
 	var f struct {
-		Name string `db:"name"`
-		Mime string `db:"mime"`
-		Data []byte `db:"data"`
+		TenantID int64  `db:"tenant_id"`
+		Name     string `db:"name"`
+		Mime     string `db:"mime"`
+		Data     []byte `db:"data"`
+		Key      string `db:"blob_key"`
 	}
 	if err == nil {
-		err = h.db(r).Get(r.Context(), &f, `SELECT name, mime, data FROM disclosure_files WHERE tenant_id = :tenant_id AND owner = :owner AND owner_id = :oid AND id = :id`,
+		err = h.db(r).Get(r.Context(), &f, `SELECT tenant_id, name, mime, data, blob_key FROM disclosure_files WHERE tenant_id = :tenant_id AND owner = :owner AND owner_id = :oid AND id = :id`,
 			sdk.Args{"owner": owner, "oid": ownerID, "id": id})
 	}
 	if err != nil {
 		sdk.Fail(w, sdk.Errorf(sdk.ENOTFOUND, "文件不存在。"))
 		return
+	}
+	if f.Key != "" {
+		stored, err := h.env.Host.ReadFile(r.Context(), f.TenantID, f.Key)
+		if err != nil {
+			sdk.Fail(w, err)
+			return
+		}
+		f.Data = stored.Data
 	}
 	w.Header().Set("Content-Type", f.Mime)
 	w.Header().Set("X-Content-Type-Options", "nosniff")
@@ -264,8 +322,10 @@ func (h *Handler) addItemFiles(w http.ResponseWriter, r *http.Request) {
 		h.showItemForm(w, r, it, http.StatusBadRequest, problems)
 		return
 	}
-	if err := h.env.DB.Tx(r.Context(), it.TenantID, func(s *sdk.Scope) error {
-		return storeFiles(r.Context(), s, "item", it.ID, files, h.now())
+	if err := h.withFiles(r.Context(), it.TenantID, files, func() error {
+		return h.env.DB.Tx(r.Context(), it.TenantID, func(s *sdk.Scope) error {
+			return storeFiles(r.Context(), s, "item", it.ID, files, h.now())
+		})
 	}); err != nil {
 		sdk.Fail(w, err)
 		return
@@ -288,16 +348,25 @@ func (h *Handler) deleteItemFile(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	fid, _ := strconv.ParseInt(r.PathValue("fid"), 10, 64)
-	var name string
-	if err := h.db(r).Get(r.Context(), &name, `SELECT name FROM disclosure_files WHERE tenant_id = :tenant_id AND owner = 'item' AND owner_id = :id AND id = :fid`,
+	var file struct {
+		Name string `db:"name"`
+		Key  string `db:"blob_key"`
+	}
+	if err := h.db(r).Get(r.Context(), &file, `SELECT name, blob_key FROM disclosure_files WHERE tenant_id = :tenant_id AND owner = 'item' AND owner_id = :id AND id = :fid`,
 		sdk.Args{"id": it.ID, "fid": fid}); err != nil {
 		sdk.Fail(w, sdk.Found(err, "附件不存在。"))
 		return
 	}
+	name := file.Name
 	if _, err := h.db(r).Exec(r.Context(), `DELETE FROM disclosure_files WHERE tenant_id = :tenant_id AND owner = 'item' AND owner_id = :id AND id = :fid`,
 		sdk.Args{"id": it.ID, "fid": fid}); err != nil {
 		sdk.Fail(w, err)
 		return
+	}
+	if file.Key != "" {
+		if err := h.env.Host.DeleteFile(r.Context(), it.TenantID, file.Key); err != nil {
+			h.env.Log.Warn("disclosure: remove file", "err", err)
+		}
 	}
 	h.audit(r, "item.files.delete", strconv.FormatInt(it.ID, 10), name)
 	http.Redirect(w, r, sdk.URL(r, "admin/disclosure/items/"+strconv.FormatInt(it.ID, 10)), http.StatusSeeOther)

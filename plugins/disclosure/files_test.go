@@ -85,6 +85,10 @@ func TestItemAttachments(t *testing.T) {
 	if r := h.Get(jyjU, editor, fileURL); r.Status != http.StatusOK || r.Text() != "%PDF-1.4 budget" || !strings.Contains(r.Header.Get("Cache-Control"), "no-store") {
 		t.Fatalf("the editor reads the draft's file: %d %q %v", r.Status, r.Text(), r.Header)
 	}
+	// The bytes are in the host's file store, not the module's database.
+	if h.Host.Files() != 1 {
+		t.Errorf("the host keeps %d files, want 1", h.Host.Files())
+	}
 	state(t, h, jyjU, editor, id, "submit", http.StatusSeeOther)
 	state(t, h, jyjU, reviewer, id, "approve", http.StatusSeeOther)
 	if r := h.Get(jyjU, nil, fileURL); r.Status != http.StatusOK || r.Header.Get("Content-Type") != "application/pdf" || r.Header.Get("X-Content-Type-Options") != "nosniff" {
@@ -126,5 +130,8 @@ func TestDraftAttachmentDeleted(t *testing.T) {
 	}
 	if r := h.Get(jyjU, editor, "/admin/disclosure/items/"+id); strings.Contains(r.Text(), "决算.pdf") {
 		t.Fatal("the deleted file is still listed")
+	}
+	if h.Host.Files() != 0 {
+		t.Errorf("the deleted file is still in the host's store (%d files)", h.Host.Files())
 	}
 }

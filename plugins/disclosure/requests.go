@@ -420,6 +420,10 @@ func newRequestNumber(at time.Time) string {
 // storeRequest writes the request, its first event and its files in one
 // transaction, under a fresh number.
 func (h *Handler) storeRequest(ctx context.Context, q *Request, files []upload, actor string, at time.Time) error {
+	return h.withFiles(ctx, q.TenantID, files, func() error { return h.storeRequestRows(ctx, q, files, actor, at) })
+}
+
+func (h *Handler) storeRequestRows(ctx context.Context, q *Request, files []upload, actor string, at time.Time) error {
 	var err error
 	for try := 0; try < 5; try++ {
 		q.Number = newRequestNumber(at)
@@ -615,6 +619,10 @@ func (h *Handler) saveStep(ctx context.Context, q, prev *Request, actor, kind st
 			return err
 		}
 	}
+	return h.withFiles(ctx, q.TenantID, files, func() error { return h.saveStepRows(ctx, q, prev, actor, kind, days, note, at, files) })
+}
+
+func (h *Handler) saveStepRows(ctx context.Context, q, prev *Request, actor, kind string, days int, note string, at time.Time, files []upload) error {
 	return h.env.DB.Tx(ctx, q.TenantID, func(s *sdk.Scope) error {
 		res, err := s.Exec(ctx, `UPDATE disclosure_requests SET status = :status, clock_from = :clock_from, consult_days = :consult_days, due_on = :due_on,
 			due_explain = :due_explain, stop_kind = :stop_kind, stop_since = :stop_since, stop_until = :stop_until, extension_days = :extension_days,

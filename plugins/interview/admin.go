@@ -266,11 +266,12 @@ func (h *Handler) addGuest(w http.ResponseWriter, r *http.Request) {
 		h.renderAdmin(w, r, iv, http.StatusBadRequest, problems, "")
 		return
 	}
+	key := h.putPhoto(r.Context(), iv.TenantID, ct, data)
 	err = h.env.DB.Tx(r.Context(), iv.TenantID, func(s *sdk.Scope) error {
 		var pid int64
 		if data != nil {
 			var err error
-			if pid, err = insertPhoto(r.Context(), s, iv.ID, ct, data); err != nil {
+			if pid, err = insertPhoto(r.Context(), s, iv.ID, ct, data, key); err != nil {
 				return err
 			}
 		}
@@ -279,6 +280,7 @@ func (h *Handler) addGuest(w http.ResponseWriter, r *http.Request) {
 		return err
 	})
 	if err != nil {
+		h.dropPhoto(r.Context(), iv.TenantID, key)
 		sdk.Fail(w, fmt.Errorf("add guest: %w", err))
 		return
 	}
@@ -422,10 +424,11 @@ func (h *Handler) answer(w http.ResponseWriter, r *http.Request) {
 	}
 	now := h.now().UTC()
 	var aid int64
+	key := h.putPhoto(ctx, iv.TenantID, ct, data)
 	err = h.log.Tx(ctx, iv.TenantID, func(s *sdk.Scope, emit sdk.Emit) error {
 		var pid int64
 		if data != nil {
-			if pid, err = insertPhoto(ctx, s, iv.ID, ct, data); err != nil {
+			if pid, err = insertPhoto(ctx, s, iv.ID, ct, data, key); err != nil {
 				return err
 			}
 		}
@@ -461,6 +464,7 @@ func (h *Handler) answer(w http.ResponseWriter, r *http.Request) {
 		return err
 	})
 	if err != nil {
+		h.dropPhoto(ctx, iv.TenantID, key) // the answer was not saved
 		sdk.Fail(w, err)
 		return
 	}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"image"
 	"image/png"
 	"mime/multipart"
@@ -431,8 +432,18 @@ func multipartForm(t *testing.T, fields map[string]string, file, name string, da
 // TestGuestAndAnswerPhotos: a guest's photo and an answer's photo are
 // taken as PNG or JPEG by content, shown on the page, served by the
 // module; anything else is refused; an answer's photo needs its text.
+// Photos are kept in the platform's file store, or in the module's own
+// database on a host without one; either way the page shows them.
 func TestGuestAndAnswerPhotos(t *testing.T) {
-	h := sdktest.InProcess(t, Module, sdktest.Options{})
+	for _, noFiles := range []bool{false, true} {
+		t.Run(fmt.Sprint("noFiles=", noFiles), func(t *testing.T) { guestAndAnswerPhotos(t, noFiles) })
+	}
+}
+
+func guestAndAnswerPhotos(t *testing.T, noFiles bool) {
+	fake := sdktest.NewFakeHost(sdktest.Portal, sdktest.JYJ, sdktest.RSJ)
+	fake.NoFiles = noFiles
+	h := sdktest.InProcess(t, Module, sdktest.Options{Host: fake})
 	id := plan(t, h, portal, "访谈", time.Now().Add(-time.Minute))
 	var img bytes.Buffer
 	if err := png.Encode(&img, image.NewRGBA(image.Rect(0, 0, 4, 5))); err != nil {
@@ -463,5 +474,8 @@ func TestGuestAndAnswerPhotos(t *testing.T) {
 	}
 	if r := h.Get(jyj, nil, "/interview/"+id+"/photos/"+srcs[0][1]); r.Status != 404 {
 		t.Errorf("photo through another site: %d", r.Status)
+	}
+	if want := map[bool]int{false: 2, true: 0}[noFiles]; fake.Files() != want {
+		t.Errorf("the host's store keeps %d photos, want %d", fake.Files(), want)
 	}
 }

@@ -254,6 +254,12 @@ func (h *Handler) photo(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	p, err := getPhoto(r.Context(), h.db(r), iv.ID, pid)
+	if err == nil && p.Key != "" {
+		var f *sdk.File
+		if f, err = h.env.Host.ReadFile(r.Context(), iv.TenantID, p.Key); err == nil {
+			p.Data = f.Data
+		}
+	}
 	if err != nil {
 		sdk.Fail(w, err)
 		return

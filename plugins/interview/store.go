@@ -214,9 +214,14 @@ func answersOf(ctx context.Context, s *sdk.Scope, interviewID int64) ([]*Answer,
 	return out, nil
 }
 
-func insertPhoto(ctx context.Context, s *sdk.Scope, interviewID int64, ct string, data []byte) (int64, error) {
-	id, err := s.Insert(ctx, `INSERT INTO interview_photos (tenant_id, interview_id, content_type, data, created_at)
-		VALUES (:tenant_id, :iv, :ct, :data, :now)`, sdk.Args{"iv": interviewID, "ct": ct, "data": data, "now": time.Now().UTC()})
+// insertPhoto records a photo: its key in the platform's file store, or,
+// with no key, its bytes here.
+func insertPhoto(ctx context.Context, s *sdk.Scope, interviewID int64, ct string, data []byte, key string) (int64, error) {
+	if key != "" {
+		data = []byte{}
+	}
+	id, err := s.Insert(ctx, `INSERT INTO interview_photos (tenant_id, interview_id, content_type, data, blob_key, created_at)
+		VALUES (:tenant_id, :iv, :ct, :data, :key, :now)`, sdk.Args{"iv": interviewID, "ct": ct, "data": data, "key": key, "now": time.Now().UTC()})
 	if err != nil {
 		return 0, fmt.Errorf("store photo: %w", err)
 	}
@@ -226,14 +231,43 @@ func insertPhoto(ctx context.Context, s *sdk.Scope, interviewID int64, ct string
 type photo struct {
 	ContentType string `db:"content_type"`
 	Data        []byte `db:"data"`
+	Key         string `db:"blob_key"`
 }
 
 func getPhoto(ctx context.Context, s *sdk.Scope, interviewID, id int64) (*photo, error) {
 	var p photo
-	err := s.Get(ctx, &p, `SELECT content_type, data FROM interview_photos WHERE tenant_id = :tenant_id AND interview_id = :iv AND id = :id`,
+	err := s.Get(ctx, &p, `SELECT content_type, data, blob_key FROM interview_photos WHERE tenant_id = :tenant_id AND interview_id = :iv AND id = :id`,
 		sdk.Args{"iv": interviewID, "id": id})
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, sdk.Errorf(sdk.ENOTFOUND, "图片不存在。")
 	}
 	return &p, err
+}
+
+// putPhoto hands a photo to the platform's file store (shared by the
+// replicas, in the tenant's quota) and returns its key; "" keeps the bytes
+// in the module's database: a host without the store, or one that cannot
+// take the file now, never stops an answer.
+func (h *Handler) putPhoto(ctx context.Context, tenantID int64, ct string, data []byte) string {
+	if data == nil {
+		return ""
+	}
+	key, err := h.env.Host.PutFile(ctx, sdk.File{TenantID: tenantID, Name: "photo", ContentType: ct, Data: data})
+	if err != nil {
+		if !errors.Is(err, sdk.ErrUnsupported) {
+			h.env.Log.Warn("interview: photo kept in the module database", "err", err)
+		}
+		return ""
+	}
+	return key
+}
+
+// dropPhoto removes the store's copy of a photo whose row was not saved.
+func (h *Handler) dropPhoto(ctx context.Context, tenantID int64, key string) {
+	if key == "" {
+		return
+	}
+	if err := h.env.Host.DeleteFile(context.WithoutCancel(ctx), tenantID, key); err != nil {
+		h.env.Log.Warn("interview: remove photo", "err", err)
+	}
 }

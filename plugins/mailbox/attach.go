@@ -34,6 +34,7 @@ type Attachment struct {
 	ContentType string    `db:"content_type"`
 	Size        int64     `db:"size"`
 	Data        []byte    `db:"data"`
+	BlobKey     string    `db:"blob_key"` // the host's file store's key; "" when data holds the bytes
 	CreatedAt   time.Time `db:"created_at"`
 }
 
@@ -112,9 +113,45 @@ func readFile(fh *multipart.FileHeader) ([]byte, error) {
 }
 
 func insertAttachment(ctx context.Context, s *sdk.Scope, a *Attachment) error {
-	_, err := s.Insert(ctx, `INSERT INTO mailbox_attachments (tenant_id, letter_id, name, content_type, size, data, created_at)
-		VALUES (:tenant_id, :letter_id, :name, :content_type, :size, :data, :created_at)`, a)
+	row := *a
+	if row.BlobKey != "" {
+		row.Data = []byte{} // the bytes are in the host's store
+	}
+	_, err := s.Insert(ctx, `INSERT INTO mailbox_attachments (tenant_id, letter_id, name, content_type, size, data, blob_key, created_at)
+		VALUES (:tenant_id, :letter_id, :name, :content_type, :size, :data, :blob_key, :created_at)`, &row)
+	a.ID = row.ID
 	return err
+}
+
+// putFiles hands the letter's files to the host's file store, where
+// every file of the platform is (shared by the replicas, in the
+// tenant's quota). A host without the store, or one that cannot take a
+// file now, leaves the file in the module's database: a citizen's
+// letter is never refused for the platform's storage.
+func (h *Handler) putFiles(ctx context.Context, tenantID int64, files []*Attachment) {
+	for _, a := range files {
+		key, err := h.env.Host.PutFile(ctx, sdk.File{TenantID: tenantID, Name: a.Name, ContentType: a.ContentType, Data: a.Data})
+		if errors.Is(err, sdk.ErrUnsupported) {
+			return
+		}
+		if err != nil {
+			h.env.Log.Warn("mailbox: file kept in the module database", "err", err)
+			continue
+		}
+		a.BlobKey = key
+	}
+}
+
+// dropFiles removes the store's copies of files whose letter was not saved.
+func (h *Handler) dropFiles(ctx context.Context, tenantID int64, files []*Attachment) {
+	for _, a := range files {
+		if a.BlobKey != "" {
+			if err := h.env.Host.DeleteFile(context.WithoutCancel(ctx), tenantID, a.BlobKey); err != nil {
+				h.env.Log.Warn("mailbox: remove file", "err", err)
+			}
+			a.BlobKey = ""
+		}
+	}
 }
 
 // attachmentsOf lists a letter's files without their content.
@@ -126,14 +163,22 @@ func attachmentsOf(ctx context.Context, s *sdk.Scope, letterID int64) ([]*Attach
 }
 
 // sendAttachment answers with file id of letter l, as a download.
-func sendAttachment(w http.ResponseWriter, r *http.Request, s *sdk.Scope, l *Letter) {
+func (h *Handler) sendAttachment(w http.ResponseWriter, r *http.Request, s *sdk.Scope, l *Letter) {
 	id, _ := strconv.ParseInt(r.PathValue("file"), 10, 64)
 	var a Attachment
-	err := s.Get(r.Context(), &a, `SELECT id, tenant_id, letter_id, name, content_type, size, data, created_at FROM mailbox_attachments
+	err := s.Get(r.Context(), &a, `SELECT id, tenant_id, letter_id, name, content_type, size, data, blob_key, created_at FROM mailbox_attachments
 		WHERE tenant_id = :tenant_id AND letter_id = :letter AND id = :id`, sdk.Args{"letter": l.ID, "id": id})
 	if err != nil {
 		sdk.Fail(w, sdk.Found(err, "附件不存在。"))
 		return
+	}
+	if a.BlobKey != "" {
+		f, err := h.env.Host.ReadFile(r.Context(), l.TenantID, a.BlobKey)
+		if err != nil {
+			sdk.Fail(w, err)
+			return
+		}
+		a.Data = f.Data
 	}
 	w.Header().Set("Content-Type", a.ContentType)
 	w.Header().Set("X-Content-Type-Options", "nosniff")
@@ -160,7 +205,7 @@ func (h *Handler) myFile(w http.ResponseWriter, r *http.Request) {
 		sdk.Fail(w, err)
 		return
 	}
-	sendAttachment(w, r, h.db(r), l)
+	h.sendAttachment(w, r, h.db(r), l)
 }
 
 func (h *Handler) staffFile(w http.ResponseWriter, r *http.Request) {
@@ -169,5 +214,5 @@ func (h *Handler) staffFile(w http.ResponseWriter, r *http.Request) {
 		sdk.Fail(w, err)
 		return
 	}
-	sendAttachment(w, r, h.env.DB.Tenant(l.TenantID), l)
+	h.sendAttachment(w, r, h.env.DB.Tenant(l.TenantID), l)
 }

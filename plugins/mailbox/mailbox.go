@@ -354,6 +354,7 @@ func (h *Handler) submit(w http.ResponseWriter, r *http.Request) {
 func (h *Handler) store(ctx context.Context, tenantID int64, l *Letter, files []*Attachment, actor, note string, at time.Time) (string, error) {
 	code := randomDigits(8)
 	l.CreatedAt, l.UpdatedAt = at.UTC(), at.UTC()
+	h.putFiles(ctx, tenantID, files)
 	err := h.env.DB.Tx(ctx, tenantID, func(s *sdk.Scope) error {
 		for i := 0; ; i++ {
 			l.Number = newNumber(at)
@@ -377,6 +378,9 @@ func (h *Handler) store(ctx context.Context, tenantID int64, l *Letter, files []
 		}
 		return addEvent(ctx, s, &Event{LetterID: l.ID, At: at.UTC(), Actor: actor, Action: "submit", ToStatus: Submitted, Note: note})
 	})
+	if err != nil {
+		h.dropFiles(ctx, tenantID, files)
+	}
 	return code, err
 }
 

@@ -437,8 +437,17 @@ func multipartLetter(t *testing.T, files map[string][]byte) (http.Header, []byte
 }
 
 func TestAttachments(t *testing.T) {
+	t.Run("in the host's file store", func(t *testing.T) { testAttachments(t, false) })
+	// A host older than the file calls: the files stay in the module's database.
+	t.Run("on a host without files", func(t *testing.T) { testAttachments(t, true) })
+}
+
+func testAttachments(t *testing.T, noFiles bool) {
 	png := append([]byte("\x89PNG\r\n\x1a\n"), make([]byte, 64)...)
-	sdktest.Each(t, Module, options(), func(t *testing.T, h *sdktest.Harness) {
+	o := options()
+	o.Host = sdktest.NewFakeHost(o.Tenants...)
+	o.Host.NoFiles = noFiles
+	sdktest.Each(t, Module, o, func(t *testing.T, h *sdktest.Harness) {
 		// An executable named .pdf is refused by its content.
 		hdr, body := multipartLetter(t, map[string][]byte{"材料.pdf": []byte("MZ\x90\x00this is not a pdf")})
 		r := h.Do(sdktest.Request{Tenant: portal, User: citizen, Method: http.MethodPost, Path: "/mailbox/write", Header: hdr, Body: body})
@@ -460,6 +469,9 @@ func TestAttachments(t *testing.T) {
 		f := h.Get(portal, citizen, link[1])
 		if f.Kind != "raw" || !bytes.Equal(f.Body, png) || f.Header.Get("Content-Type") != "image/png" || f.Header.Get("X-Content-Type-Options") != "nosniff" {
 			t.Fatalf("download: %+v", f)
+		}
+		if want := map[bool]int{false: 1, true: 0}[noFiles]; h.Host.Files() < want || (noFiles && h.Host.Files() != 0) {
+			t.Errorf("the host keeps %d files", h.Host.Files())
 		}
 		other := &sdk.User{ID: 101, Roles: []string{sdk.RoleCitizen}, Permissions: []string{PermWrite}}
 		expect(t, h.Get(portal, other, link[1]), http.StatusNotFound, "another citizen's file")

@@ -50,6 +50,24 @@ type Host interface {
 	// this for changes that are not search documents (a page's layout,
 	// figures). A host older than the call answers ErrUnsupported.
 	PagesChanged(ctx context.Context, tenantID int64, prefix string) error
+	// PutFile keeps a file of the tenant in the platform's file store
+	// (the folder, or the S3 bucket several replicas share), counted
+	// against the tenant's quota, and returns the key to keep with the
+	// module's row; ReadFile gives it back, DeleteFile removes it. Only
+	// the module that put a file, for its tenant, reaches it. A host
+	// older than the calls answers ErrUnsupported: keep the file in the
+	// module's database then.
+	PutFile(ctx context.Context, f File) (key string, err error)
+	ReadFile(ctx context.Context, tenantID int64, key string) (*File, error)
+	DeleteFile(ctx context.Context, tenantID int64, key string) error
+}
+
+// File is a module's file in the platform's store.
+type File struct {
+	TenantID    int64
+	Name        string
+	ContentType string
+	Data        []byte
 }
 
 // ErrUnsupported is the answer of a host that does not offer a service

@@ -19,10 +19,23 @@ var policy = func() *bluemonday.Policy {
 	p.AllowAttrs("class").Matching(regexp.MustCompile(`^align-(left|right|center|justify)$`)).OnElements("p", "div", "td", "th")
 	p.AllowAttrs("colspan", "rowspan").Matching(bluemonday.Integer).OnElements("td", "th")
 	p.AllowElements("figure", "figcaption", "caption")
+	// Video (电视新闻 in an article): only the platform's own stored
+	// files, a site path like /site/jyj/files/<token>/新闻.mp4, so no
+	// page can pull media from elsewhere; controls always shown, nothing
+	// that plays by itself.
+	p.AllowElements("video")
+	p.AllowAttrs("src", "poster").Matching(siteFile).OnElements("video")
+	p.AllowAttrs("preload").Matching(regexp.MustCompile(`^(none|metadata)$`)).OnElements("video")
+	p.AllowAttrs("controls", "playsinline").OnElements("video")
+	p.AllowAttrs("width", "height").Matching(bluemonday.Integer).OnElements("video")
 	p.RequireNoReferrerOnLinks(false)
 	p.AddTargetBlankToFullyQualifiedLinks(true)
 	return p
 }()
+
+// siteFile is a stored file's path on a site: /files/<token>/<name>,
+// under /site/<code>/ when the site lives on the portal's host.
+var siteFile = regexp.MustCompile(`^(/site/[a-z0-9][a-z0-9-]*)?/files/[0-9a-f]{32}/[^/?#"'<>\\]+$`)
 
 // alignStyle finds the start tag of a block whose only inline style is an
 // alignment; alignAttr an align="…" attribute of older markup.

@@ -39,3 +39,19 @@ func TestSanitize(t *testing.T) {
 		})
 	}
 }
+
+// Videos play only from the platform's own stored files.
+func TestSanitizeVideo(t *testing.T) {
+	const tok = "0123456789abcdef0123456789abcdef"
+	for _, c := range []struct{ in, want string }{
+		{`<video controls preload="metadata" src="/site/jyj/files/` + tok + `/新闻.mp4" poster="/files/` + tok + `/p.jpg" autoplay onplay="x()"></video>`,
+			`<video controls="" preload="metadata" src="/site/jyj/files/` + tok + `/%E6%96%B0%E9%97%BB.mp4" poster="/files/` + tok + `/p.jpg"></video>`},
+		{`<video src="https://evil.example/x.mp4" controls></video>`, `<video controls=""></video>`},
+		{`<video src="javascript:alert(1)"></video>`, `<video></video>`},
+		{`<video src="/files/` + tok + `/../../etc/passwd"></video>`, `<video></video>`},
+	} {
+		if got := sdk.Sanitize(c.in); got != c.want {
+			t.Errorf("Sanitize(%s)\n got %s\nwant %s", c.in, got, c.want)
+		}
+	}
+}

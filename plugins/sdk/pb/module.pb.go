@@ -2547,6 +2547,178 @@ func (x *AllowResponse) GetRetryAfterSeconds() int64 {
 	return 0
 }
 
+type PutFileRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	TenantId      int64                  `protobuf:"varint,1,opt,name=tenant_id,json=tenantId,proto3" json:"tenant_id,omitempty"`
+	Name          string                 `protobuf:"bytes,2,opt,name=name,proto3" json:"name,omitempty"`                                  // shown to people; the key does not use it
+	ContentType   string                 `protobuf:"bytes,3,opt,name=content_type,json=contentType,proto3" json:"content_type,omitempty"` // checked by the module, by content
+	Data          []byte                 `protobuf:"bytes,4,opt,name=data,proto3" json:"data,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *PutFileRequest) Reset() {
+	*x = PutFileRequest{}
+	mi := &file_module_proto_msgTypes[39]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *PutFileRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*PutFileRequest) ProtoMessage() {}
+
+func (x *PutFileRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_module_proto_msgTypes[39]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use PutFileRequest.ProtoReflect.Descriptor instead.
+func (*PutFileRequest) Descriptor() ([]byte, []int) {
+	return file_module_proto_rawDescGZIP(), []int{39}
+}
+
+func (x *PutFileRequest) GetTenantId() int64 {
+	if x != nil {
+		return x.TenantId
+	}
+	return 0
+}
+
+func (x *PutFileRequest) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+func (x *PutFileRequest) GetContentType() string {
+	if x != nil {
+		return x.ContentType
+	}
+	return ""
+}
+
+func (x *PutFileRequest) GetData() []byte {
+	if x != nil {
+		return x.Data
+	}
+	return nil
+}
+
+type FileRef struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	TenantId      int64                  `protobuf:"varint,1,opt,name=tenant_id,json=tenantId,proto3" json:"tenant_id,omitempty"`
+	Key           string                 `protobuf:"bytes,2,opt,name=key,proto3" json:"key,omitempty"` // the host's key for the file
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *FileRef) Reset() {
+	*x = FileRef{}
+	mi := &file_module_proto_msgTypes[40]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *FileRef) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*FileRef) ProtoMessage() {}
+
+func (x *FileRef) ProtoReflect() protoreflect.Message {
+	mi := &file_module_proto_msgTypes[40]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use FileRef.ProtoReflect.Descriptor instead.
+func (*FileRef) Descriptor() ([]byte, []int) {
+	return file_module_proto_rawDescGZIP(), []int{40}
+}
+
+func (x *FileRef) GetTenantId() int64 {
+	if x != nil {
+		return x.TenantId
+	}
+	return 0
+}
+
+func (x *FileRef) GetKey() string {
+	if x != nil {
+		return x.Key
+	}
+	return ""
+}
+
+type FileData struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Data          []byte                 `protobuf:"bytes,1,opt,name=data,proto3" json:"data,omitempty"`
+	ContentType   string                 `protobuf:"bytes,2,opt,name=content_type,json=contentType,proto3" json:"content_type,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *FileData) Reset() {
+	*x = FileData{}
+	mi := &file_module_proto_msgTypes[41]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *FileData) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*FileData) ProtoMessage() {}
+
+func (x *FileData) ProtoReflect() protoreflect.Message {
+	mi := &file_module_proto_msgTypes[41]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use FileData.ProtoReflect.Descriptor instead.
+func (*FileData) Descriptor() ([]byte, []int) {
+	return file_module_proto_rawDescGZIP(), []int{41}
+}
+
+func (x *FileData) GetData() []byte {
+	if x != nil {
+		return x.Data
+	}
+	return nil
+}
+
+func (x *FileData) GetContentType() string {
+	if x != nil {
+		return x.ContentType
+	}
+	return ""
+}
+
 type TenantRef struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	Id            int64                  `protobuf:"varint,1,opt,name=id,proto3" json:"id,omitempty"`
@@ -2557,7 +2729,7 @@ type TenantRef struct {
 
 func (x *TenantRef) Reset() {
 	*x = TenantRef{}
-	mi := &file_module_proto_msgTypes[39]
+	mi := &file_module_proto_msgTypes[42]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2569,7 +2741,7 @@ func (x *TenantRef) String() string {
 func (*TenantRef) ProtoMessage() {}
 
 func (x *TenantRef) ProtoReflect() protoreflect.Message {
-	mi := &file_module_proto_msgTypes[39]
+	mi := &file_module_proto_msgTypes[42]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2582,7 +2754,7 @@ func (x *TenantRef) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use TenantRef.ProtoReflect.Descriptor instead.
 func (*TenantRef) Descriptor() ([]byte, []int) {
-	return file_module_proto_rawDescGZIP(), []int{39}
+	return file_module_proto_rawDescGZIP(), []int{42}
 }
 
 func (x *TenantRef) GetId() int64 {
@@ -2608,7 +2780,7 @@ type ListTenantsRequest struct {
 
 func (x *ListTenantsRequest) Reset() {
 	*x = ListTenantsRequest{}
-	mi := &file_module_proto_msgTypes[40]
+	mi := &file_module_proto_msgTypes[43]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2620,7 +2792,7 @@ func (x *ListTenantsRequest) String() string {
 func (*ListTenantsRequest) ProtoMessage() {}
 
 func (x *ListTenantsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_module_proto_msgTypes[40]
+	mi := &file_module_proto_msgTypes[43]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2633,7 +2805,7 @@ func (x *ListTenantsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListTenantsRequest.ProtoReflect.Descriptor instead.
 func (*ListTenantsRequest) Descriptor() ([]byte, []int) {
-	return file_module_proto_rawDescGZIP(), []int{40}
+	return file_module_proto_rawDescGZIP(), []int{43}
 }
 
 func (x *ListTenantsRequest) GetEnabledOnly() bool {
@@ -2652,7 +2824,7 @@ type TenantList struct {
 
 func (x *TenantList) Reset() {
 	*x = TenantList{}
-	mi := &file_module_proto_msgTypes[41]
+	mi := &file_module_proto_msgTypes[44]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2664,7 +2836,7 @@ func (x *TenantList) String() string {
 func (*TenantList) ProtoMessage() {}
 
 func (x *TenantList) ProtoReflect() protoreflect.Message {
-	mi := &file_module_proto_msgTypes[41]
+	mi := &file_module_proto_msgTypes[44]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2677,7 +2849,7 @@ func (x *TenantList) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use TenantList.ProtoReflect.Descriptor instead.
 func (*TenantList) Descriptor() ([]byte, []int) {
-	return file_module_proto_rawDescGZIP(), []int{41}
+	return file_module_proto_rawDescGZIP(), []int{44}
 }
 
 func (x *TenantList) GetTenants() []*Tenant {
@@ -2697,7 +2869,7 @@ type UserRef struct {
 
 func (x *UserRef) Reset() {
 	*x = UserRef{}
-	mi := &file_module_proto_msgTypes[42]
+	mi := &file_module_proto_msgTypes[45]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2709,7 +2881,7 @@ func (x *UserRef) String() string {
 func (*UserRef) ProtoMessage() {}
 
 func (x *UserRef) ProtoReflect() protoreflect.Message {
-	mi := &file_module_proto_msgTypes[42]
+	mi := &file_module_proto_msgTypes[45]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2722,7 +2894,7 @@ func (x *UserRef) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use UserRef.ProtoReflect.Descriptor instead.
 func (*UserRef) Descriptor() ([]byte, []int) {
-	return file_module_proto_rawDescGZIP(), []int{42}
+	return file_module_proto_rawDescGZIP(), []int{45}
 }
 
 func (x *UserRef) GetId() int64 {
@@ -2751,7 +2923,7 @@ type Column struct {
 
 func (x *Column) Reset() {
 	*x = Column{}
-	mi := &file_module_proto_msgTypes[43]
+	mi := &file_module_proto_msgTypes[46]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2763,7 +2935,7 @@ func (x *Column) String() string {
 func (*Column) ProtoMessage() {}
 
 func (x *Column) ProtoReflect() protoreflect.Message {
-	mi := &file_module_proto_msgTypes[43]
+	mi := &file_module_proto_msgTypes[46]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2776,7 +2948,7 @@ func (x *Column) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Column.ProtoReflect.Descriptor instead.
 func (*Column) Descriptor() ([]byte, []int) {
-	return file_module_proto_rawDescGZIP(), []int{43}
+	return file_module_proto_rawDescGZIP(), []int{46}
 }
 
 func (x *Column) GetSlug() string {
@@ -2816,7 +2988,7 @@ type ColumnList struct {
 
 func (x *ColumnList) Reset() {
 	*x = ColumnList{}
-	mi := &file_module_proto_msgTypes[44]
+	mi := &file_module_proto_msgTypes[47]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2828,7 +3000,7 @@ func (x *ColumnList) String() string {
 func (*ColumnList) ProtoMessage() {}
 
 func (x *ColumnList) ProtoReflect() protoreflect.Message {
-	mi := &file_module_proto_msgTypes[44]
+	mi := &file_module_proto_msgTypes[47]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2841,7 +3013,7 @@ func (x *ColumnList) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ColumnList.ProtoReflect.Descriptor instead.
 func (*ColumnList) Descriptor() ([]byte, []int) {
-	return file_module_proto_rawDescGZIP(), []int{44}
+	return file_module_proto_rawDescGZIP(), []int{47}
 }
 
 func (x *ColumnList) GetColumns() []*Column {
@@ -2863,7 +3035,7 @@ type ArticleQuery struct {
 
 func (x *ArticleQuery) Reset() {
 	*x = ArticleQuery{}
-	mi := &file_module_proto_msgTypes[45]
+	mi := &file_module_proto_msgTypes[48]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2875,7 +3047,7 @@ func (x *ArticleQuery) String() string {
 func (*ArticleQuery) ProtoMessage() {}
 
 func (x *ArticleQuery) ProtoReflect() protoreflect.Message {
-	mi := &file_module_proto_msgTypes[45]
+	mi := &file_module_proto_msgTypes[48]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2888,7 +3060,7 @@ func (x *ArticleQuery) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ArticleQuery.ProtoReflect.Descriptor instead.
 func (*ArticleQuery) Descriptor() ([]byte, []int) {
-	return file_module_proto_rawDescGZIP(), []int{45}
+	return file_module_proto_rawDescGZIP(), []int{48}
 }
 
 func (x *ArticleQuery) GetTenantId() int64 {
@@ -2929,7 +3101,7 @@ type ArticleRef struct {
 
 func (x *ArticleRef) Reset() {
 	*x = ArticleRef{}
-	mi := &file_module_proto_msgTypes[46]
+	mi := &file_module_proto_msgTypes[49]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2941,7 +3113,7 @@ func (x *ArticleRef) String() string {
 func (*ArticleRef) ProtoMessage() {}
 
 func (x *ArticleRef) ProtoReflect() protoreflect.Message {
-	mi := &file_module_proto_msgTypes[46]
+	mi := &file_module_proto_msgTypes[49]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2954,7 +3126,7 @@ func (x *ArticleRef) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ArticleRef.ProtoReflect.Descriptor instead.
 func (*ArticleRef) Descriptor() ([]byte, []int) {
-	return file_module_proto_rawDescGZIP(), []int{46}
+	return file_module_proto_rawDescGZIP(), []int{49}
 }
 
 func (x *ArticleRef) GetTenantId() int64 {
@@ -2988,7 +3160,7 @@ type Article struct {
 
 func (x *Article) Reset() {
 	*x = Article{}
-	mi := &file_module_proto_msgTypes[47]
+	mi := &file_module_proto_msgTypes[50]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3000,7 +3172,7 @@ func (x *Article) String() string {
 func (*Article) ProtoMessage() {}
 
 func (x *Article) ProtoReflect() protoreflect.Message {
-	mi := &file_module_proto_msgTypes[47]
+	mi := &file_module_proto_msgTypes[50]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3013,7 +3185,7 @@ func (x *Article) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Article.ProtoReflect.Descriptor instead.
 func (*Article) Descriptor() ([]byte, []int) {
-	return file_module_proto_rawDescGZIP(), []int{47}
+	return file_module_proto_rawDescGZIP(), []int{50}
 }
 
 func (x *Article) GetId() int64 {
@@ -3088,7 +3260,7 @@ type ArticleList struct {
 
 func (x *ArticleList) Reset() {
 	*x = ArticleList{}
-	mi := &file_module_proto_msgTypes[48]
+	mi := &file_module_proto_msgTypes[51]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3100,7 +3272,7 @@ func (x *ArticleList) String() string {
 func (*ArticleList) ProtoMessage() {}
 
 func (x *ArticleList) ProtoReflect() protoreflect.Message {
-	mi := &file_module_proto_msgTypes[48]
+	mi := &file_module_proto_msgTypes[51]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3113,7 +3285,7 @@ func (x *ArticleList) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ArticleList.ProtoReflect.Descriptor instead.
 func (*ArticleList) Descriptor() ([]byte, []int) {
-	return file_module_proto_rawDescGZIP(), []int{48}
+	return file_module_proto_rawDescGZIP(), []int{51}
 }
 
 func (x *ArticleList) GetArticles() []*Article {
@@ -3310,7 +3482,18 @@ const file_module_proto_rawDesc = "" +
 	"\x0ewindow_seconds\x18\x04 \x01(\x03R\rwindowSeconds\"Y\n" +
 	"\rAllowResponse\x12\x18\n" +
 	"\aallowed\x18\x01 \x01(\bR\aallowed\x12.\n" +
-	"\x13retry_after_seconds\x18\x02 \x01(\x03R\x11retryAfterSeconds\"/\n" +
+	"\x13retry_after_seconds\x18\x02 \x01(\x03R\x11retryAfterSeconds\"x\n" +
+	"\x0ePutFileRequest\x12\x1b\n" +
+	"\ttenant_id\x18\x01 \x01(\x03R\btenantId\x12\x12\n" +
+	"\x04name\x18\x02 \x01(\tR\x04name\x12!\n" +
+	"\fcontent_type\x18\x03 \x01(\tR\vcontentType\x12\x12\n" +
+	"\x04data\x18\x04 \x01(\fR\x04data\"8\n" +
+	"\aFileRef\x12\x1b\n" +
+	"\ttenant_id\x18\x01 \x01(\x03R\btenantId\x12\x10\n" +
+	"\x03key\x18\x02 \x01(\tR\x03key\"A\n" +
+	"\bFileData\x12\x12\n" +
+	"\x04data\x18\x01 \x01(\fR\x04data\x12!\n" +
+	"\fcontent_type\x18\x02 \x01(\tR\vcontentType\"/\n" +
 	"\tTenantRef\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\x03R\x02id\x12\x12\n" +
 	"\x04code\x18\x02 \x01(\tR\x04code\"7\n" +
@@ -3360,7 +3543,7 @@ const file_module_proto_rawDesc = "" +
 	"\x04Tick\x12\x1d.yiwang.module.v1.TickRequest\x1a\x1e.yiwang.module.v1.TickResponse\x12I\n" +
 	"\aReindex\x12 .yiwang.module.v1.ReindexRequest\x1a\x1a.yiwang.module.v1.Document0\x01\x12H\n" +
 	"\x05Cases\x12\x1e.yiwang.module.v1.CasesRequest\x1a\x1f.yiwang.module.v1.CasesResponse\x12D\n" +
-	"\x06Events\x12\x1f.yiwang.module.v1.EventsRequest\x1a\x17.yiwang.module.v1.Event0\x012\xa9\b\n" +
+	"\x06Events\x12\x1f.yiwang.module.v1.EventsRequest\x1a\x17.yiwang.module.v1.Event0\x012\xf6\t\n" +
 	"\x04Host\x12D\n" +
 	"\rIndexDocument\x12\x1a.yiwang.module.v1.Document\x1a\x17.yiwang.module.v1.Empty\x12H\n" +
 	"\x0eRemoveDocument\x12\x1d.yiwang.module.v1.DocumentRef\x1a\x17.yiwang.module.v1.Empty\x12X\n" +
@@ -3377,7 +3560,11 @@ const file_module_proto_rawDesc = "" +
 	"\n" +
 	"GetArticle\x12\x1c.yiwang.module.v1.ArticleRef\x1a\x19.yiwang.module.v1.Article\x12H\n" +
 	"\x05Allow\x12\x1e.yiwang.module.v1.AllowRequest\x1a\x1f.yiwang.module.v1.AllowResponse\x12N\n" +
-	"\fPagesChanged\x12%.yiwang.module.v1.PagesChangedRequest\x1a\x17.yiwang.module.v1.EmptyB\x17Z\x15yiwang/plugins/sdk/pbb\x06proto3"
+	"\fPagesChanged\x12%.yiwang.module.v1.PagesChangedRequest\x1a\x17.yiwang.module.v1.Empty\x12F\n" +
+	"\aPutFile\x12 .yiwang.module.v1.PutFileRequest\x1a\x19.yiwang.module.v1.FileRef\x12A\n" +
+	"\bReadFile\x12\x19.yiwang.module.v1.FileRef\x1a\x1a.yiwang.module.v1.FileData\x12@\n" +
+	"\n" +
+	"DeleteFile\x12\x19.yiwang.module.v1.FileRef\x1a\x17.yiwang.module.v1.EmptyB\x17Z\x15yiwang/plugins/sdk/pbb\x06proto3"
 
 var (
 	file_module_proto_rawDescOnce sync.Once
@@ -3391,7 +3578,7 @@ func file_module_proto_rawDescGZIP() []byte {
 	return file_module_proto_rawDescData
 }
 
-var file_module_proto_msgTypes = make([]protoimpl.MessageInfo, 49)
+var file_module_proto_msgTypes = make([]protoimpl.MessageInfo, 52)
 var file_module_proto_goTypes = []any{
 	(*Empty)(nil),                     // 0: yiwang.module.v1.Empty
 	(*DescribeRequest)(nil),           // 1: yiwang.module.v1.DescribeRequest
@@ -3432,17 +3619,20 @@ var file_module_proto_goTypes = []any{
 	(*PagesChangedRequest)(nil),       // 36: yiwang.module.v1.PagesChangedRequest
 	(*AllowRequest)(nil),              // 37: yiwang.module.v1.AllowRequest
 	(*AllowResponse)(nil),             // 38: yiwang.module.v1.AllowResponse
-	(*TenantRef)(nil),                 // 39: yiwang.module.v1.TenantRef
-	(*ListTenantsRequest)(nil),        // 40: yiwang.module.v1.ListTenantsRequest
-	(*TenantList)(nil),                // 41: yiwang.module.v1.TenantList
-	(*UserRef)(nil),                   // 42: yiwang.module.v1.UserRef
-	(*Column)(nil),                    // 43: yiwang.module.v1.Column
-	(*ColumnList)(nil),                // 44: yiwang.module.v1.ColumnList
-	(*ArticleQuery)(nil),              // 45: yiwang.module.v1.ArticleQuery
-	(*ArticleRef)(nil),                // 46: yiwang.module.v1.ArticleRef
-	(*Article)(nil),                   // 47: yiwang.module.v1.Article
-	(*ArticleList)(nil),               // 48: yiwang.module.v1.ArticleList
-	(*timestamppb.Timestamp)(nil),     // 49: google.protobuf.Timestamp
+	(*PutFileRequest)(nil),            // 39: yiwang.module.v1.PutFileRequest
+	(*FileRef)(nil),                   // 40: yiwang.module.v1.FileRef
+	(*FileData)(nil),                  // 41: yiwang.module.v1.FileData
+	(*TenantRef)(nil),                 // 42: yiwang.module.v1.TenantRef
+	(*ListTenantsRequest)(nil),        // 43: yiwang.module.v1.ListTenantsRequest
+	(*TenantList)(nil),                // 44: yiwang.module.v1.TenantList
+	(*UserRef)(nil),                   // 45: yiwang.module.v1.UserRef
+	(*Column)(nil),                    // 46: yiwang.module.v1.Column
+	(*ColumnList)(nil),                // 47: yiwang.module.v1.ColumnList
+	(*ArticleQuery)(nil),              // 48: yiwang.module.v1.ArticleQuery
+	(*ArticleRef)(nil),                // 49: yiwang.module.v1.ArticleRef
+	(*Article)(nil),                   // 50: yiwang.module.v1.Article
+	(*ArticleList)(nil),               // 51: yiwang.module.v1.ArticleList
+	(*timestamppb.Timestamp)(nil),     // 52: google.protobuf.Timestamp
 }
 var file_module_proto_depIdxs = []int32{
 	3,  // 0: yiwang.module.v1.Description.nav:type_name -> yiwang.module.v1.NavEntry
@@ -3459,18 +3649,18 @@ var file_module_proto_depIdxs = []int32{
 	14, // 11: yiwang.module.v1.Fragment.crumbs:type_name -> yiwang.module.v1.Crumb
 	10, // 12: yiwang.module.v1.Fragment.headers:type_name -> yiwang.module.v1.Header
 	10, // 13: yiwang.module.v1.Raw.headers:type_name -> yiwang.module.v1.Header
-	49, // 14: yiwang.module.v1.StatsRequest.from:type_name -> google.protobuf.Timestamp
-	49, // 15: yiwang.module.v1.StatsRequest.to:type_name -> google.protobuf.Timestamp
+	52, // 14: yiwang.module.v1.StatsRequest.from:type_name -> google.protobuf.Timestamp
+	52, // 15: yiwang.module.v1.StatsRequest.to:type_name -> google.protobuf.Timestamp
 	19, // 16: yiwang.module.v1.StatsResponse.stats:type_name -> yiwang.module.v1.Stat
 	22, // 17: yiwang.module.v1.CasesResponse.cases:type_name -> yiwang.module.v1.Case
-	49, // 18: yiwang.module.v1.Case.updated:type_name -> google.protobuf.Timestamp
-	49, // 19: yiwang.module.v1.TickRequest.now:type_name -> google.protobuf.Timestamp
-	49, // 20: yiwang.module.v1.Document.date:type_name -> google.protobuf.Timestamp
+	52, // 18: yiwang.module.v1.Case.updated:type_name -> google.protobuf.Timestamp
+	52, // 19: yiwang.module.v1.TickRequest.now:type_name -> google.protobuf.Timestamp
+	52, // 20: yiwang.module.v1.Document.date:type_name -> google.protobuf.Timestamp
 	33, // 21: yiwang.module.v1.WorkingDays.steps:type_name -> yiwang.module.v1.CalendarStep
 	8,  // 22: yiwang.module.v1.TenantList.tenants:type_name -> yiwang.module.v1.Tenant
-	43, // 23: yiwang.module.v1.ColumnList.columns:type_name -> yiwang.module.v1.Column
-	49, // 24: yiwang.module.v1.Article.published_at:type_name -> google.protobuf.Timestamp
-	47, // 25: yiwang.module.v1.ArticleList.articles:type_name -> yiwang.module.v1.Article
+	46, // 23: yiwang.module.v1.ColumnList.columns:type_name -> yiwang.module.v1.Column
+	52, // 24: yiwang.module.v1.Article.published_at:type_name -> google.protobuf.Timestamp
+	50, // 25: yiwang.module.v1.ArticleList.articles:type_name -> yiwang.module.v1.Article
 	1,  // 26: yiwang.module.v1.Module.Describe:input_type -> yiwang.module.v1.DescribeRequest
 	5,  // 27: yiwang.module.v1.Module.Configure:input_type -> yiwang.module.v1.ConfigureRequest
 	11, // 28: yiwang.module.v1.Module.Handle:input_type -> yiwang.module.v1.HandleRequest
@@ -3485,38 +3675,44 @@ var file_module_proto_depIdxs = []int32{
 	31, // 37: yiwang.module.v1.Host.WorkingDaysBetween:input_type -> yiwang.module.v1.WorkingDaysBetweenRequest
 	34, // 38: yiwang.module.v1.Host.WriteAudit:input_type -> yiwang.module.v1.AuditEntry
 	35, // 39: yiwang.module.v1.Host.Notify:input_type -> yiwang.module.v1.Notification
-	39, // 40: yiwang.module.v1.Host.GetTenant:input_type -> yiwang.module.v1.TenantRef
-	40, // 41: yiwang.module.v1.Host.ListTenants:input_type -> yiwang.module.v1.ListTenantsRequest
-	42, // 42: yiwang.module.v1.Host.GetUser:input_type -> yiwang.module.v1.UserRef
-	39, // 43: yiwang.module.v1.Host.ListColumns:input_type -> yiwang.module.v1.TenantRef
-	45, // 44: yiwang.module.v1.Host.ListArticles:input_type -> yiwang.module.v1.ArticleQuery
-	46, // 45: yiwang.module.v1.Host.GetArticle:input_type -> yiwang.module.v1.ArticleRef
+	42, // 40: yiwang.module.v1.Host.GetTenant:input_type -> yiwang.module.v1.TenantRef
+	43, // 41: yiwang.module.v1.Host.ListTenants:input_type -> yiwang.module.v1.ListTenantsRequest
+	45, // 42: yiwang.module.v1.Host.GetUser:input_type -> yiwang.module.v1.UserRef
+	42, // 43: yiwang.module.v1.Host.ListColumns:input_type -> yiwang.module.v1.TenantRef
+	48, // 44: yiwang.module.v1.Host.ListArticles:input_type -> yiwang.module.v1.ArticleQuery
+	49, // 45: yiwang.module.v1.Host.GetArticle:input_type -> yiwang.module.v1.ArticleRef
 	37, // 46: yiwang.module.v1.Host.Allow:input_type -> yiwang.module.v1.AllowRequest
 	36, // 47: yiwang.module.v1.Host.PagesChanged:input_type -> yiwang.module.v1.PagesChangedRequest
-	2,  // 48: yiwang.module.v1.Module.Describe:output_type -> yiwang.module.v1.Description
-	7,  // 49: yiwang.module.v1.Module.Configure:output_type -> yiwang.module.v1.ConfigureResponse
-	12, // 50: yiwang.module.v1.Module.Handle:output_type -> yiwang.module.v1.HandleResponse
-	18, // 51: yiwang.module.v1.Module.Stats:output_type -> yiwang.module.v1.StatsResponse
-	26, // 52: yiwang.module.v1.Module.Tick:output_type -> yiwang.module.v1.TickResponse
-	28, // 53: yiwang.module.v1.Module.Reindex:output_type -> yiwang.module.v1.Document
-	21, // 54: yiwang.module.v1.Module.Cases:output_type -> yiwang.module.v1.CasesResponse
-	24, // 55: yiwang.module.v1.Module.Events:output_type -> yiwang.module.v1.Event
-	0,  // 56: yiwang.module.v1.Host.IndexDocument:output_type -> yiwang.module.v1.Empty
-	0,  // 57: yiwang.module.v1.Host.RemoveDocument:output_type -> yiwang.module.v1.Empty
-	32, // 58: yiwang.module.v1.Host.AddWorkingDays:output_type -> yiwang.module.v1.WorkingDays
-	32, // 59: yiwang.module.v1.Host.WorkingDaysBetween:output_type -> yiwang.module.v1.WorkingDays
-	0,  // 60: yiwang.module.v1.Host.WriteAudit:output_type -> yiwang.module.v1.Empty
-	0,  // 61: yiwang.module.v1.Host.Notify:output_type -> yiwang.module.v1.Empty
-	8,  // 62: yiwang.module.v1.Host.GetTenant:output_type -> yiwang.module.v1.Tenant
-	41, // 63: yiwang.module.v1.Host.ListTenants:output_type -> yiwang.module.v1.TenantList
-	9,  // 64: yiwang.module.v1.Host.GetUser:output_type -> yiwang.module.v1.User
-	44, // 65: yiwang.module.v1.Host.ListColumns:output_type -> yiwang.module.v1.ColumnList
-	48, // 66: yiwang.module.v1.Host.ListArticles:output_type -> yiwang.module.v1.ArticleList
-	47, // 67: yiwang.module.v1.Host.GetArticle:output_type -> yiwang.module.v1.Article
-	38, // 68: yiwang.module.v1.Host.Allow:output_type -> yiwang.module.v1.AllowResponse
-	0,  // 69: yiwang.module.v1.Host.PagesChanged:output_type -> yiwang.module.v1.Empty
-	48, // [48:70] is the sub-list for method output_type
-	26, // [26:48] is the sub-list for method input_type
+	39, // 48: yiwang.module.v1.Host.PutFile:input_type -> yiwang.module.v1.PutFileRequest
+	40, // 49: yiwang.module.v1.Host.ReadFile:input_type -> yiwang.module.v1.FileRef
+	40, // 50: yiwang.module.v1.Host.DeleteFile:input_type -> yiwang.module.v1.FileRef
+	2,  // 51: yiwang.module.v1.Module.Describe:output_type -> yiwang.module.v1.Description
+	7,  // 52: yiwang.module.v1.Module.Configure:output_type -> yiwang.module.v1.ConfigureResponse
+	12, // 53: yiwang.module.v1.Module.Handle:output_type -> yiwang.module.v1.HandleResponse
+	18, // 54: yiwang.module.v1.Module.Stats:output_type -> yiwang.module.v1.StatsResponse
+	26, // 55: yiwang.module.v1.Module.Tick:output_type -> yiwang.module.v1.TickResponse
+	28, // 56: yiwang.module.v1.Module.Reindex:output_type -> yiwang.module.v1.Document
+	21, // 57: yiwang.module.v1.Module.Cases:output_type -> yiwang.module.v1.CasesResponse
+	24, // 58: yiwang.module.v1.Module.Events:output_type -> yiwang.module.v1.Event
+	0,  // 59: yiwang.module.v1.Host.IndexDocument:output_type -> yiwang.module.v1.Empty
+	0,  // 60: yiwang.module.v1.Host.RemoveDocument:output_type -> yiwang.module.v1.Empty
+	32, // 61: yiwang.module.v1.Host.AddWorkingDays:output_type -> yiwang.module.v1.WorkingDays
+	32, // 62: yiwang.module.v1.Host.WorkingDaysBetween:output_type -> yiwang.module.v1.WorkingDays
+	0,  // 63: yiwang.module.v1.Host.WriteAudit:output_type -> yiwang.module.v1.Empty
+	0,  // 64: yiwang.module.v1.Host.Notify:output_type -> yiwang.module.v1.Empty
+	8,  // 65: yiwang.module.v1.Host.GetTenant:output_type -> yiwang.module.v1.Tenant
+	44, // 66: yiwang.module.v1.Host.ListTenants:output_type -> yiwang.module.v1.TenantList
+	9,  // 67: yiwang.module.v1.Host.GetUser:output_type -> yiwang.module.v1.User
+	47, // 68: yiwang.module.v1.Host.ListColumns:output_type -> yiwang.module.v1.ColumnList
+	51, // 69: yiwang.module.v1.Host.ListArticles:output_type -> yiwang.module.v1.ArticleList
+	50, // 70: yiwang.module.v1.Host.GetArticle:output_type -> yiwang.module.v1.Article
+	38, // 71: yiwang.module.v1.Host.Allow:output_type -> yiwang.module.v1.AllowResponse
+	0,  // 72: yiwang.module.v1.Host.PagesChanged:output_type -> yiwang.module.v1.Empty
+	40, // 73: yiwang.module.v1.Host.PutFile:output_type -> yiwang.module.v1.FileRef
+	41, // 74: yiwang.module.v1.Host.ReadFile:output_type -> yiwang.module.v1.FileData
+	0,  // 75: yiwang.module.v1.Host.DeleteFile:output_type -> yiwang.module.v1.Empty
+	51, // [51:76] is the sub-list for method output_type
+	26, // [26:51] is the sub-list for method input_type
 	26, // [26:26] is the sub-list for extension type_name
 	26, // [26:26] is the sub-list for extension extendee
 	0,  // [0:26] is the sub-list for field type_name
@@ -3538,7 +3734,7 @@ func file_module_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_module_proto_rawDesc), len(file_module_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   49,
+			NumMessages:   52,
 			NumExtensions: 0,
 			NumServices:   2,
 		},

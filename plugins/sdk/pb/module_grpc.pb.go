@@ -462,6 +462,9 @@ const (
 	Host_GetArticle_FullMethodName         = "/yiwang.module.v1.Host/GetArticle"
 	Host_Allow_FullMethodName              = "/yiwang.module.v1.Host/Allow"
 	Host_PagesChanged_FullMethodName       = "/yiwang.module.v1.Host/PagesChanged"
+	Host_PutFile_FullMethodName            = "/yiwang.module.v1.Host/PutFile"
+	Host_ReadFile_FullMethodName           = "/yiwang.module.v1.Host/ReadFile"
+	Host_DeleteFile_FullMethodName         = "/yiwang.module.v1.Host/DeleteFile"
 )
 
 // HostClient is the client API for Host service.
@@ -493,6 +496,14 @@ type HostClient interface {
 	// module go too, since they may gather every tenant's. Within protocol
 	// 1: an older host answers Unimplemented.
 	PagesChanged(ctx context.Context, in *PagesChangedRequest, opts ...grpc.CallOption) (*Empty, error)
+	// PutFile, ReadFile and DeleteFile keep a module's files (a letter's
+	// attachments) in the platform's one file store, counted against the
+	// tenant's quota. Added within protocol 1: a host without them
+	// answers Unimplemented (sdk.ErrUnsupported), and the module keeps the
+	// file in its own database as before.
+	PutFile(ctx context.Context, in *PutFileRequest, opts ...grpc.CallOption) (*FileRef, error)
+	ReadFile(ctx context.Context, in *FileRef, opts ...grpc.CallOption) (*FileData, error)
+	DeleteFile(ctx context.Context, in *FileRef, opts ...grpc.CallOption) (*Empty, error)
 }
 
 type hostClient struct {
@@ -643,6 +654,36 @@ func (c *hostClient) PagesChanged(ctx context.Context, in *PagesChangedRequest, 
 	return out, nil
 }
 
+func (c *hostClient) PutFile(ctx context.Context, in *PutFileRequest, opts ...grpc.CallOption) (*FileRef, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(FileRef)
+	err := c.cc.Invoke(ctx, Host_PutFile_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *hostClient) ReadFile(ctx context.Context, in *FileRef, opts ...grpc.CallOption) (*FileData, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(FileData)
+	err := c.cc.Invoke(ctx, Host_ReadFile_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *hostClient) DeleteFile(ctx context.Context, in *FileRef, opts ...grpc.CallOption) (*Empty, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(Empty)
+	err := c.cc.Invoke(ctx, Host_DeleteFile_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // HostServer is the server API for Host service.
 // All implementations must embed UnimplementedHostServer
 // for forward compatibility.
@@ -672,6 +713,14 @@ type HostServer interface {
 	// module go too, since they may gather every tenant's. Within protocol
 	// 1: an older host answers Unimplemented.
 	PagesChanged(context.Context, *PagesChangedRequest) (*Empty, error)
+	// PutFile, ReadFile and DeleteFile keep a module's files (a letter's
+	// attachments) in the platform's one file store, counted against the
+	// tenant's quota. Added within protocol 1: a host without them
+	// answers Unimplemented (sdk.ErrUnsupported), and the module keeps the
+	// file in its own database as before.
+	PutFile(context.Context, *PutFileRequest) (*FileRef, error)
+	ReadFile(context.Context, *FileRef) (*FileData, error)
+	DeleteFile(context.Context, *FileRef) (*Empty, error)
 	mustEmbedUnimplementedHostServer()
 }
 
@@ -723,6 +772,15 @@ func (UnimplementedHostServer) Allow(context.Context, *AllowRequest) (*AllowResp
 }
 func (UnimplementedHostServer) PagesChanged(context.Context, *PagesChangedRequest) (*Empty, error) {
 	return nil, status.Error(codes.Unimplemented, "method PagesChanged not implemented")
+}
+func (UnimplementedHostServer) PutFile(context.Context, *PutFileRequest) (*FileRef, error) {
+	return nil, status.Error(codes.Unimplemented, "method PutFile not implemented")
+}
+func (UnimplementedHostServer) ReadFile(context.Context, *FileRef) (*FileData, error) {
+	return nil, status.Error(codes.Unimplemented, "method ReadFile not implemented")
+}
+func (UnimplementedHostServer) DeleteFile(context.Context, *FileRef) (*Empty, error) {
+	return nil, status.Error(codes.Unimplemented, "method DeleteFile not implemented")
 }
 func (UnimplementedHostServer) mustEmbedUnimplementedHostServer() {}
 func (UnimplementedHostServer) testEmbeddedByValue()              {}
@@ -997,6 +1055,60 @@ func _Host_PagesChanged_Handler(srv interface{}, ctx context.Context, dec func(i
 	return interceptor(ctx, in, info, handler)
 }
 
+func _Host_PutFile_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(PutFileRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(HostServer).PutFile(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: Host_PutFile_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(HostServer).PutFile(ctx, req.(*PutFileRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _Host_ReadFile_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(FileRef)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(HostServer).ReadFile(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: Host_ReadFile_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(HostServer).ReadFile(ctx, req.(*FileRef))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _Host_DeleteFile_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(FileRef)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(HostServer).DeleteFile(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: Host_DeleteFile_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(HostServer).DeleteFile(ctx, req.(*FileRef))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 // Host_ServiceDesc is the grpc.ServiceDesc for Host service.
 // It's only intended for direct use with grpc.RegisterService,
 // and not to be introspected or modified (even as a copy)
@@ -1059,6 +1171,18 @@ var Host_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "PagesChanged",
 			Handler:    _Host_PagesChanged_Handler,
+		},
+		{
+			MethodName: "PutFile",
+			Handler:    _Host_PutFile_Handler,
+		},
+		{
+			MethodName: "ReadFile",
+			Handler:    _Host_ReadFile_Handler,
+		},
+		{
+			MethodName: "DeleteFile",
+			Handler:    _Host_DeleteFile_Handler,
 		},
 	},
 	Streams:  []grpc.StreamDesc{},

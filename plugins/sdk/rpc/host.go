@@ -139,6 +139,39 @@ func (h *hostClient) Allow(ctx context.Context, limit, key string, n int, window
 	return r.Allowed, time.Duration(r.RetryAfterSeconds) * time.Second, nil
 }
 
+func (h *hostClient) PutFile(ctx context.Context, f sdk.File) (string, error) {
+	r, err := h.c.PutFile(ctx, &pb.PutFileRequest{TenantId: f.TenantID, Name: f.Name, ContentType: f.ContentType, Data: f.Data})
+	if status.Code(err) == codes.Unimplemented {
+		return "", fmt.Errorf("put file: %w", sdk.ErrUnsupported)
+	}
+	if err != nil {
+		return "", FromStatus(err)
+	}
+	return r.Key, nil
+}
+
+func (h *hostClient) ReadFile(ctx context.Context, tenantID int64, key string) (*sdk.File, error) {
+	r, err := h.c.ReadFile(ctx, &pb.FileRef{TenantId: tenantID, Key: key})
+	if status.Code(err) == codes.Unimplemented {
+		return nil, fmt.Errorf("read file: %w", sdk.ErrUnsupported)
+	}
+	if err != nil {
+		return nil, FromStatus(err)
+	}
+	return &sdk.File{TenantID: tenantID, ContentType: r.ContentType, Data: r.Data}, nil
+}
+
+func (h *hostClient) DeleteFile(ctx context.Context, tenantID int64, key string) error {
+	_, err := h.c.DeleteFile(ctx, &pb.FileRef{TenantId: tenantID, Key: key})
+	if status.Code(err) == codes.Unimplemented {
+		return fmt.Errorf("delete file: %w", sdk.ErrUnsupported)
+	}
+	if err != nil {
+		return FromStatus(err)
+	}
+	return nil
+}
+
 // NewHostServer serves h over gRPC: the host registers it on the broker
 // for each plugin it starts; sdktest does the same with its fake.
 func NewHostServer(h sdk.Host) pb.HostServer { return &hostServer{h: h} }
@@ -265,6 +298,37 @@ func (s *hostServer) PagesChanged(ctx context.Context, r *pb.PagesChangedRequest
 	}
 	if err != nil {
 		return nil, ToStatus(err)
+	}
+	return &pb.Empty{}, nil
+}
+
+// unsupported is the answer of a host without a call.
+func unsupported(err error) error {
+	if errors.Is(err, sdk.ErrUnsupported) {
+		return status.Error(codes.Unimplemented, err.Error())
+	}
+	return ToStatus(err)
+}
+
+func (s *hostServer) PutFile(ctx context.Context, r *pb.PutFileRequest) (*pb.FileRef, error) {
+	key, err := s.h.PutFile(ctx, sdk.File{TenantID: r.TenantId, Name: r.Name, ContentType: r.ContentType, Data: r.Data})
+	if err != nil {
+		return nil, unsupported(err)
+	}
+	return &pb.FileRef{TenantId: r.TenantId, Key: key}, nil
+}
+
+func (s *hostServer) ReadFile(ctx context.Context, r *pb.FileRef) (*pb.FileData, error) {
+	f, err := s.h.ReadFile(ctx, r.TenantId, r.Key)
+	if err != nil {
+		return nil, unsupported(err)
+	}
+	return &pb.FileData{Data: f.Data, ContentType: f.ContentType}, nil
+}
+
+func (s *hostServer) DeleteFile(ctx context.Context, r *pb.FileRef) (*pb.Empty, error) {
+	if err := s.h.DeleteFile(ctx, r.TenantId, r.Key); err != nil {
+		return nil, unsupported(err)
 	}
 	return &pb.Empty{}, nil
 }

@@ -13,6 +13,7 @@ package sdktest
 import (
 	"context"
 	"errors"
+	"fmt"
 	"sort"
 	"strconv"
 	"strings"
@@ -39,6 +40,10 @@ type FakeHost struct {
 	hits     map[string][]time.Time // limit/key
 	changed  []PageChange
 	now      func() time.Time
+	files    map[string]sdk.File // key
+	// NoFiles makes the host answer the file calls as a host older than
+	// them does (sdk.ErrUnsupported).
+	NoFiles bool
 }
 
 // PageChange is one PagesChanged call the module made.
@@ -303,6 +308,56 @@ func (h *FakeHost) PageChanges() []PageChange {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	return append([]PageChange(nil), h.changed...)
+}
+
+// PutFile keeps the file in memory under a key of its tenant.
+func (h *FakeHost) PutFile(_ context.Context, f sdk.File) (string, error) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.NoFiles {
+		return "", sdk.ErrUnsupported
+	}
+	if h.files == nil {
+		h.files = map[string]sdk.File{}
+	}
+	key := fmt.Sprintf("modules/fake/%d/%d", f.TenantID, len(h.files)+1)
+	f.Data = append([]byte(nil), f.Data...)
+	h.files[key] = f
+	return key, nil
+}
+
+// ReadFile gives a file back to its own tenant only.
+func (h *FakeHost) ReadFile(_ context.Context, tenantID int64, key string) (*sdk.File, error) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.NoFiles {
+		return nil, sdk.ErrUnsupported
+	}
+	f, ok := h.files[key]
+	if !ok || f.TenantID != tenantID {
+		return nil, sdk.Errorf(sdk.ENOTFOUND, "没有找到文件")
+	}
+	return &f, nil
+}
+
+// DeleteFile removes a file of the tenant.
+func (h *FakeHost) DeleteFile(_ context.Context, tenantID int64, key string) error {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.NoFiles {
+		return sdk.ErrUnsupported
+	}
+	if f, ok := h.files[key]; ok && f.TenantID == tenantID {
+		delete(h.files, key)
+	}
+	return nil
+}
+
+// Files is how many files the host keeps.
+func (h *FakeHost) Files() int {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return len(h.files)
 }
 
 // SetClock replaces the clock rate limits are counted by.
