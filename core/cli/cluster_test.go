@@ -2,7 +2,14 @@ package cli_test
 
 import (
 	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/pem"
 	"fmt"
+	"math/big"
 	"net"
 	"net/http"
 	"net/http/cookiejar"
@@ -18,6 +25,7 @@ import (
 
 	"github.com/go-sql-driver/mysql"
 
+	"yiwang/core/certs"
 	"yiwang/core/content"
 	"yiwang/core/store"
 	"yiwang/tenants"
@@ -143,6 +151,24 @@ func TestTwoHostsBehindAProxy(t *testing.T) {
 		t.Fatal("the letter is not the writer's on both hosts")
 	}
 
+	// Certificates live in the database: one stored (as certmagic stores
+	// what one host obtained) is on both hosts' certificate console.
+	var domain string
+	if err := db.GetContext(ctx, &domain, `SELECT host FROM tenant_domains ORDER BY host LIMIT 1`); err != nil {
+		t.Fatal(err)
+	}
+	if err := certs.NewStorage(db).Store(ctx, "certificates/acme-v02.api.letsencrypt.org-directory/"+domain+"/"+domain+".crt",
+		selfSigned(t, domain)); err != nil {
+		t.Fatal(err)
+	}
+	officeJar, _ := cookiejar.New(nil)
+	office := newVisitor(t, a)
+	office.c.Jar = officeJar
+	office.signIn("http://localhost:"+aport+"/account/login?r=/admin/", "admin")
+	if !every(viaProxy(officeJar), portal+"/admin/county/certs", "有效，剩 89 天") {
+		t.Fatal("the stored certificate is not on both hosts' console")
+	}
+
 	// A scheduled article: both hosts' clocks look for it; one publishes.
 	sched := content.Article{TenantID: rsj.ID, ColumnID: gzdt.ID, Title: "定时发布：县人社局公告", Body: "<p>正文</p>"}
 	if err := cs.SaveDraft(ctx, db, &sched); err != nil {
@@ -201,4 +227,20 @@ func dropModuleDatabases(t *testing.T, dsn string) {
 			_, _ = db.Exec("DROP DATABASE IF EXISTS `" + n + "`")
 		}
 	})
+}
+
+// selfSigned is a PEM certificate for name, as a CA would have issued it.
+func selfSigned(t *testing.T, name string) []byte {
+	t.Helper()
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: name}, DNSNames: []string{name},
+		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(90 * 24 * time.Hour)}
+	der, err := x509.CreateCertificate(rand.Reader, tpl, tpl, &key.PublicKey, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})
 }
