@@ -28,11 +28,8 @@ func init() {
 			if off {
 				return nil, nil
 			}
-			var b [8]byte
-			_, _ = rand.Read(b[:])
-			host, _ := os.Hostname()
 			pr := &monitor.Prober{DB: p.db, Tenants: p.tenants, Handler: srv.Handler(), Target: srv.ProbeTarget,
-				Holder: host + "/" + hex.EncodeToString(b[:]), Log: e.log}
+				Holder: leaseHolder(), Log: e.log}
 			pctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 			var wg sync.WaitGroup
 			wg.Add(2)
@@ -127,4 +124,13 @@ func crawlLinks(ctx context.Context, e *env, p *platform, srv *web.Server) {
 		return
 	}
 	e.log.Info("monitor: links checked", "pages", n, "took", time.Since(start).Round(time.Second))
+}
+
+// leaseHolder names this process for the cluster's single-runner leases:
+// the host name and a random part, since two processes may share a host.
+func leaseHolder() string {
+	var b [8]byte
+	_, _ = rand.Read(b[:])
+	host, _ := os.Hostname()
+	return host + "/" + hex.EncodeToString(b[:])
 }

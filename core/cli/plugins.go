@@ -14,6 +14,7 @@ import (
 	"yiwang/core/calendar"
 
 	"yiwang/core/modules"
+	"yiwang/core/monitor"
 	"yiwang/core/notices"
 	"yiwang/core/web"
 	"yiwang/plugins/sdk"
@@ -121,8 +122,14 @@ func modulesStart(ctx context.Context, e *env, p *platform, srv *web.Server) (fu
 	if err != nil {
 		return nil, err
 	}
+	// Timed work (reminders, deadlines) once in the cluster: the host that
+	// holds a module's tick lease runs it.
+	holder := leaseHolder()
 	h, err := modules.New(modules.Config{
 		DB: p.db, Tenants: p.tenants, Log: e.log, Modules: specs, Demo: flagString(serveFlagSet, "demo") == "true",
+		TickLease: func(ctx context.Context, module string, ttl time.Duration) (bool, error) {
+			return monitor.TakeLease(ctx, p.db, "module.tick."+module, holder, ttl)
+		},
 		ModuleDSN: func(name string) string {
 			d, err := modules.ModuleDSN(dsn, data, name)
 			if err != nil {

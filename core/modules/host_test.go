@@ -26,6 +26,7 @@ import (
 	"yiwang/core/audit"
 	"yiwang/core/content"
 	"yiwang/core/modules"
+	"yiwang/core/monitor"
 	"yiwang/core/store"
 	"yiwang/core/store/storetest"
 	"yiwang/core/web"
@@ -718,5 +719,56 @@ func TestExternalModuleFromTheSDKAlone(t *testing.T) {
 	}
 	if a := post("第 11 条留言"); a.status != http.StatusTooManyRequests || !strings.Contains(a.body, "留言过于频繁") {
 		t.Fatalf("eleventh post in an hour: %d %s", a.status, a.body)
+	}
+}
+
+// Two host processes on one database run a module's timed work once: the
+// host holding the module's tick lease ticks, the other does not; when
+// the holder stops, the other takes over within the lease.
+func TestTimedWorkOncePerCluster(t *testing.T) {
+	db := storetest.SQLite(t)
+	ts, _, _ := platform(t, db)
+	pdir := t.TempDir()
+	start := func(holder string) *modules.Host {
+		h, err := modules.New(modules.Config{
+			DB: db, Tenants: ts, Log: quietLog(t), Modules: []modules.Spec{{Name: "topics"}}, Command: sdktest.Command,
+			ModuleDSN: func(name string) string { return "sqlite:" + filepath.Join(pdir, name+".db") },
+			Tick:      50 * time.Millisecond,
+			TickLease: func(ctx context.Context, module string, ttl time.Duration) (bool, error) {
+				return monitor.TakeLease(ctx, db, "module.tick."+module, holder, ttl)
+			},
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := h.Start(context.Background(), 30*time.Second); err != nil {
+			t.Fatal(err)
+		}
+		return h
+	}
+	a, b := start("host-a"), start("host-b")
+	stopA, stopB := sync.OnceFunc(a.Stop), sync.OnceFunc(b.Stop)
+	t.Cleanup(stopA)
+	t.Cleanup(stopB)
+	deadline := time.Now().Add(20 * time.Second)
+	for a.Ticks("topics")+b.Ticks("topics") < 10 && time.Now().Before(deadline) {
+		time.Sleep(20 * time.Millisecond)
+	}
+	ta, tb := a.Ticks("topics"), b.Ticks("topics")
+	if ta+tb < 10 || (ta > 0 && tb > 0) {
+		t.Fatalf("ticks: host a %d, host b %d; want all on one host", ta, tb)
+	}
+	stopHolder, other := stopA, b
+	if tb > 0 {
+		stopHolder, other = stopB, a
+	}
+	stopHolder()
+	before := other.Ticks("topics")
+	deadline = time.Now().Add(20 * time.Second)
+	for other.Ticks("topics") == before && time.Now().Before(deadline) {
+		time.Sleep(20 * time.Millisecond)
+	}
+	if other.Ticks("topics") == before {
+		t.Fatal("the other host never took the timed work over")
 	}
 }

@@ -193,6 +193,12 @@ type Config struct {
 	// Tick is the interval of modules' timed work (deadlines, reminders);
 	// default a minute.
 	Tick time.Duration
+	// TickLease, when set, decides which host process runs a module's
+	// timed work: every process runs its own module processes, but a
+	// reminder must go out once, not once per host. It takes or renews
+	// the lease of the module's ticks for this host for ttl; a host
+	// without it ticks every module itself.
+	TickLease func(ctx context.Context, module string, ttl time.Duration) (bool, error)
 	// EventIdle is how long an event channel nobody watches keeps its
 	// subscription to the module; default 30 s.
 	EventIdle time.Duration
@@ -627,4 +633,12 @@ func (h *Host) Stats(ctx context.Context, module string, tenantID int64, from, t
 		return nil, unavailable(d.Title)
 	}
 	return pl.Stats(ctx, tenantID, from, to)
+}
+
+// Ticks is how many rounds of module name's timed work this host ran.
+func (h *Host) Ticks(name string) int64 {
+	if p, ok := h.procs[name]; ok {
+		return p.ticks.Load()
+	}
+	return 0
 }

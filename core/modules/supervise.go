@@ -20,8 +20,9 @@ import (
 
 // proc is one module and its process, supervised.
 type proc struct {
-	host *Host
-	spec Spec
+	host  *Host
+	spec  Spec
+	ticks atomic.Int64 // timed-work rounds this host ran
 
 	mu        sync.RWMutex
 	desc      sdk.Description
@@ -324,6 +325,16 @@ func (p *proc) watch(ctx context.Context, pl *rpc.Plugin) error {
 					defer ticking.Store(false)
 					tctx, cancel := context.WithTimeout(ctx, h.cfg.Tick)
 					defer cancel()
+					if lease := h.cfg.TickLease; lease != nil {
+						ok, err := lease(tctx, p.spec.Name, 3*h.cfg.Tick)
+						if err != nil {
+							h.log.Warn("module tick lease", "module", p.spec.Name, "err", err)
+						}
+						if !ok {
+							return // another host runs this module's timed work
+						}
+					}
+					p.ticks.Add(1)
 					notes, err := pl.Tick(tctx, now)
 					if err != nil && !pl.Exited() {
 						h.log.Warn("module tick failed", "module", p.spec.Name, "err", err)
