@@ -148,7 +148,7 @@ func itemByID(ctx context.Context, s *sdk.Scope, id int64) (*Item, error) {
 // catalogueRoutes registers the catalogue's pages: the public catalogue
 // (/disclosure/…), the county-wide platform on the portal, and the staff
 // console (/admin/disclosure/items/…).
-func (h *Handler) catalogueRoutes(m *http.ServeMux) {
+func (h *Handler) catalogueRoutes(m *sdk.Mux) {
 	m.HandleFunc("GET /disclosure/{$}", public(h.home))
 	m.HandleFunc("GET /disclosure/list", public(h.publicList))
 	m.HandleFunc("GET /disclosure/platform", public(h.platform))

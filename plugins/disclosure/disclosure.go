@@ -101,7 +101,7 @@ func mustSub(f fs.FS, dir string) fs.FS {
 // Handler serves the module for every tenant.
 type Handler struct {
 	env   *sdk.Env
-	mux   *http.ServeMux
+	mux   *sdk.Mux
 	pages *template.Template
 	now   func() time.Time
 
@@ -130,7 +130,7 @@ func New(ctx context.Context, env *sdk.Env) (http.Handler, error) {
 		return nil, fmt.Errorf("parse disclosure templates: %w", err)
 	}
 	h := &Handler{env: env, pages: t, now: time.Now}
-	m := http.NewServeMux()
+	m := sdk.NewMux()
 	m.HandleFunc("GET /disclosure", h.addSlash)
 	m.HandleFunc("GET /admin/disclosure", h.addSlash)
 	m.HandleFunc("GET /disclosure/assets/{name}", h.asset)
@@ -154,6 +154,11 @@ func New(ctx context.Context, env *sdk.Env) (http.Handler, error) {
 // ServeHTTP answers a request for any tenant; every handler scopes its
 // queries to sdk.TenantOf(r).
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) { h.mux.ServeHTTP(w, r) }
+
+// Routes lists the module's route patterns, for the host's isolation walk.
+func (h *Handler) Routes() []string { return h.mux.Routes() }
+
+var _ sdk.Router = (*Handler)(nil)
 
 // Configure learns the enabling tenants (kept by env) and makes sure the
 // county's category tree exists under the portal.

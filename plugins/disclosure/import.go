@@ -154,7 +154,7 @@ func (x *imports) finish(id int64) {
 	x.mu.Unlock()
 }
 
-func (h *Handler) importRoutes(m *http.ServeMux) {
+func (h *Handler) importRoutes(m *sdk.Mux) {
 	m.HandleFunc("GET /admin/disclosure/import/{$}", h.importPage)
 	m.HandleFunc("POST /admin/disclosure/import/{$}", h.startImport)
 	m.HandleFunc("GET /admin/disclosure/import/template.csv", h.importTemplate)

@@ -24,7 +24,7 @@ var pageKinds = []Term{{"guide", "政府信息公开指南"}, {"rules", "政府�
 // maxPageRunes bounds a page's text.
 const maxPageRunes = 50000
 
-func (h *Handler) pageRoutes(m *http.ServeMux) {
+func (h *Handler) pageRoutes(m *sdk.Mux) {
 	m.HandleFunc("GET /disclosure/guide", public(h.publicPage))
 	m.HandleFunc("GET /disclosure/rules", public(h.publicPage))
 	m.HandleFunc("GET /admin/disclosure/pages/{$}", h.staffPages)

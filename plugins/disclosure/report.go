@@ -20,7 +20,7 @@ import (
 
 // reportRoutes registers the annual reports: /disclosure/reports/… and
 // the staff's /admin/disclosure/reports/….
-func (h *Handler) reportRoutes(m *http.ServeMux) {
+func (h *Handler) reportRoutes(m *sdk.Mux) {
 	m.HandleFunc("GET /disclosure/reports/{$}", public(h.publicReports))
 	m.HandleFunc("GET /disclosure/reports/{year}", public(h.publicReport))
 	m.HandleFunc("GET /admin/disclosure/reports/{$}", h.staffReports)

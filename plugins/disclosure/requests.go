@@ -28,7 +28,7 @@ const (
 // requestRoutes registers the request pages: applying and following a
 // request (/disclosure/apply, /disclosure/my/…) and the staff console
 // (/admin/disclosure/requests/…).
-func (h *Handler) requestRoutes(m *http.ServeMux) {
+func (h *Handler) requestRoutes(m *sdk.Mux) {
 	m.HandleFunc("GET /disclosure/apply", h.applyForm)
 	m.HandleFunc("POST /disclosure/apply", h.apply)
 	m.HandleFunc("GET /disclosure/my/{$}", h.myRequests)

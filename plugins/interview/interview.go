@@ -144,7 +144,7 @@ func settingsOf(r *http.Request) Settings {
 // Handler serves the module for every tenant.
 type Handler struct {
 	env   *sdk.Env
-	mux   *http.ServeMux
+	mux   *sdk.Mux
 	pages *template.Template
 	log   *sdk.EventLog
 	now   func() time.Time
@@ -172,7 +172,7 @@ func New(_ context.Context, env *sdk.Env) (http.Handler, error) {
 		return nil, fmt.Errorf("parse interview templates: %w", err)
 	}
 	h := &Handler{env: env, pages: t, log: sdk.NewEventLog(env.DB), now: time.Now, lim: map[string][]time.Time{}}
-	m := http.NewServeMux()
+	m := sdk.NewMux()
 	m.HandleFunc("GET /interview", h.addSlash)
 	m.HandleFunc("GET /interview/{$}", h.index)
 	m.HandleFunc("GET /interview/my/{$}", h.mine)
@@ -201,6 +201,11 @@ func New(_ context.Context, env *sdk.Env) (http.Handler, error) {
 // ServeHTTP answers a request for any tenant; every handler scopes its
 // queries to sdk.TenantOf(r).
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) { h.mux.ServeHTTP(w, r) }
+
+// Routes lists the module's route patterns, for the host's isolation walk.
+func (h *Handler) Routes() []string { return h.mux.Routes() }
+
+var _ sdk.Router = (*Handler)(nil)
 
 func (h *Handler) db(r *http.Request) *sdk.Scope { return h.env.DB.Tenant(sdk.TenantOf(r).ID) }
 

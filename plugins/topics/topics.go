@@ -92,7 +92,7 @@ func assetExists(name string) bool {
 // Handler serves the module for every tenant.
 type Handler struct {
 	env   *sdk.Env
-	mux   *http.ServeMux
+	mux   *sdk.Mux
 	pages *template.Template
 	now   func() time.Time
 }
@@ -114,7 +114,7 @@ func New(_ context.Context, env *sdk.Env) (http.Handler, error) {
 		return nil, fmt.Errorf("parse topics templates: %w", err)
 	}
 	h := &Handler{env: env, pages: t, now: time.Now}
-	m := http.NewServeMux()
+	m := sdk.NewMux()
 	m.HandleFunc("GET /topics", h.addSlash)
 	m.HandleFunc("GET /topics/{$}", h.list)
 	m.HandleFunc("GET /topics/{id}", h.topic)
@@ -138,6 +138,11 @@ func New(_ context.Context, env *sdk.Env) (http.Handler, error) {
 // ServeHTTP answers a request for any tenant; every handler scopes its
 // queries to sdk.TenantOf(r).
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) { h.mux.ServeHTTP(w, r) }
+
+// Routes lists the module's route patterns, for the host's isolation walk.
+func (h *Handler) Routes() []string { return h.mux.Routes() }
+
+var _ sdk.Router = (*Handler)(nil)
 
 var funcs = template.FuncMap{
 	"kindLabel": KindLabel,

@@ -58,14 +58,14 @@ type entry struct {
 
 type handler struct {
 	env *sdk.Env
-	mux *http.ServeMux
+	mux *sdk.Mux
 }
 
 func newHandler(_ context.Context, env *sdk.Env) (http.Handler, error) {
 	if env.DB == nil {
 		return nil, errors.New("guestbook needs its database")
 	}
-	h := &handler{env: env, mux: http.NewServeMux()}
+	h := &handler{env: env, mux: sdk.NewMux()}
 	h.mux.HandleFunc("GET /guestbook/{$}", h.list)
 	h.mux.HandleFunc("POST /guestbook/{$}", h.post)
 	h.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
@@ -75,6 +75,11 @@ func newHandler(_ context.Context, env *sdk.Env) (http.Handler, error) {
 }
 
 func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) { h.mux.ServeHTTP(w, r) }
+
+// Routes lists the module's route patterns, for the host's isolation walk.
+func (h *handler) Routes() []string { return h.mux.Routes() }
+
+var _ sdk.Router = (*handler)(nil)
 
 var page = template.Must(template.New("page").Parse(`<h1>留言簿</h1>
 {{if .Problem}}<p class="notice notice-error" role="alert">{{.Problem}}</p>{{end}}
