@@ -46,7 +46,7 @@ func backupCmd(ctx context.Context, e *env, args []string) error {
 	}
 	defer p.Close()
 	if p.db.Dialect != store.SQLite {
-		return usageError{"MySQL/MariaDB 请用数据库自己的工具备份（mariadb-dump --single-transaction 或 mariabackup），见 deploy/README.md 第 9 节"}
+		return usageError{"MySQL/MariaDB 请用数据库自己的工具备份平台库和各模块库（deploy/mysql/backup.sh，用 mariadb-dump），见 deploy/README.md 第 9 节"}
 	}
 	if err := os.MkdirAll(dir, 0o750); err != nil {
 		return err

@@ -125,7 +125,14 @@ type server struct {
 // data directory data and the extra options.
 func startServe(t *testing.T, data string, extra ...string) *server {
 	t.Helper()
-	addr := freeAddr(t)
+	return startServeOn(t, freeAddr(t), data, extra...)
+}
+
+// startServeOn starts yiwang serve on addr: a restart on the address of
+// an earlier run keeps the built-in provider's issuer, and with it the
+// accounts it signed in.
+func startServeOn(t *testing.T, addr, data string, extra ...string) *server {
+	t.Helper()
 	args := append([]string{"serve", "--addr", addr, "--data", data}, extra...)
 	cmd := exec.Command(binary(t), args...)
 	cmd.Dir = t.TempDir()

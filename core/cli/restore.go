@@ -34,7 +34,7 @@ func restoreCmd(ctx context.Context, e *env, args []string) error {
 	}
 	dir := fs.Arg(0)
 	if sf.dsn != "" && !strings.HasPrefix(sf.dsn, "sqlite:") {
-		return usageError{"MySQL/MariaDB 请用数据库自己的工具恢复（mariadb 客户端导入 mariadb-dump 的备份），见 deploy/README.md 第 9 节"}
+		return usageError{"MySQL/MariaDB 请用数据库自己的工具恢复（deploy/mysql/restore.sh，用 mariadb 客户端），见 deploy/README.md 第 9 节"}
 	}
 	data := sf.data
 	if _, err := os.Stat(filepath.Join(data, store.DefaultFile)); err == nil {
