@@ -69,16 +69,7 @@ func TestMySQLDumpAndRestore(t *testing.T) {
 		t.Fatalf("writing a letter: %d\n%s", done.status, done.text)
 	}
 	letter := m[1]
-	pages := []string{"/", "/site/rsj/", "/sites/", "/topics/", "/mailbox/", "/disclosure/", "/interview/"}
-	portOf := regexp.MustCompile(`localhost:\d+|127\.0\.0\.1:\d+`)
-	read := func(s *server) map[string]string {
-		out := map[string]string{}
-		for _, p := range pages {
-			out[p] = portOf.ReplaceAllString(s.mustGet(p, http.StatusOK), "HOST")
-		}
-		return out
-	}
-	before := read(s)
+	before := restorePages(s)
 
 	// The dump is taken while the service runs.
 	dump := filepath.Join(t.TempDir(), "yiwang.sql.gz")
@@ -143,8 +134,8 @@ func TestMySQLDumpAndRestore(t *testing.T) {
 	// provider's issuer, and so the writer's account, stay the same.
 	s2 := startServeOn(t, strings.TrimPrefix(s.base, "http://"), fresh, "--db", dsn, "--no-probes", "--demo=false")
 	s2.waitHealthy(2 * time.Minute)
-	after := read(s2)
-	for _, p := range pages {
+	after := restorePages(s2)
+	for p := range before {
 		if after[p] != before[p] {
 			t.Errorf("%s differs after the restore", p)
 		}
