@@ -217,8 +217,12 @@ func TestEveryModuleRouteRefusesIntruders(t *testing.T) {
 				for _, site := range sites {
 					for _, a := range actors {
 						attempts++
-						status, loc, body := a.v.attempt(meth, site+concrete, site)
+						status, header, body := a.v.attempt(meth, site+concrete, site)
+						loc := header.Get("Location")
 						what := fmt.Sprintf("%s %s on %s as %s", meth, concrete, site, a.name)
+						if problem := unsafeHeaders(header); problem != "" {
+							t.Errorf("%s: %s", what, problem)
+						}
 						for _, secret := range secrets {
 							if strings.Contains(body, secret) {
 								t.Errorf("%s: the answer shows the victim's private %q", what, secret)
@@ -271,7 +275,7 @@ func anyRoute(routes map[string][]string, pattern string) bool {
 // carries a valid CSRF token of the visitor's for the site (read off the
 // mailbox page's look-up form), so that what stops it is authorization,
 // not the form check.
-func (v *visitor) attempt(method, u, site string) (int, string, string) {
+func (v *visitor) attempt(method, u, site string) (int, http.Header, string) {
 	v.t.Helper()
 	var body io.Reader
 	if method != "GET" && method != "HEAD" {
@@ -292,7 +296,32 @@ func (v *visitor) attempt(method, u, site string) (int, string, string) {
 	}
 	defer resp.Body.Close()
 	out, _ := io.ReadAll(resp.Body)
-	return resp.StatusCode, resp.Header.Get("Location"), string(out)
+	return resp.StatusCode, resp.Header, string(out)
+}
+
+// unsafeHeaders says what a module's answer lacks of the security headers
+// every page carries: a policy that runs only the page's own scripts (a
+// nonce, never 'unsafe-inline'), no framing by other sites, no sniffing,
+// no full referrer to other sites, and no powerful features.
+func unsafeHeaders(h http.Header) string {
+	csp := h.Get("Content-Security-Policy")
+	switch {
+	case csp == "":
+		return "no Content-Security-Policy"
+	case strings.Contains(csp, "unsafe-inline"):
+		return "Content-Security-Policy allows inline script or style: " + csp
+	case !strings.Contains(csp, "frame-ancestors 'self'"):
+		return "Content-Security-Policy lets other sites frame the page: " + csp
+	case !regexp.MustCompile(`script-src [^;]*'nonce-[A-Za-z0-9+/=_-]+'`).MatchString(csp):
+		return "Content-Security-Policy has no script nonce: " + csp
+	case h.Get("X-Content-Type-Options") != "nosniff":
+		return "no X-Content-Type-Options: nosniff"
+	case h.Get("Referrer-Policy") == "" || h.Get("Referrer-Policy") == "unsafe-url":
+		return "Referrer-Policy " + h.Get("Referrer-Policy")
+	case h.Get("Permissions-Policy") == "":
+		return "no Permissions-Policy"
+	}
+	return ""
 }
 
 func refused(status int, loc string) bool {

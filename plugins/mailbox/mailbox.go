@@ -142,7 +142,7 @@ func (s *Settings) daysFor(mailbox, category string) (int, string) {
 // Handler serves the module for every tenant.
 type Handler struct {
 	env *sdk.Env
-	mux *http.ServeMux
+	mux *sdk.Mux
 	lim *limiter
 
 	recomputeMu   sync.Mutex
@@ -161,7 +161,7 @@ func New(_ context.Context, env *sdk.Env) (http.Handler, error) {
 		return nil, errors.New("mailbox needs its database")
 	}
 	h := &Handler{env: env, lim: newLimiter()}
-	m := http.NewServeMux()
+	m := sdk.NewMux()
 	m.HandleFunc("GET /mailbox", func(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, sdk.URL(r, "mailbox/"), http.StatusMovedPermanently)
 	})
@@ -189,6 +189,11 @@ func New(_ context.Context, env *sdk.Env) (http.Handler, error) {
 
 // ServeHTTP answers a request for any tenant.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) { h.mux.ServeHTTP(w, r) }
+
+// Routes lists the module's route patterns, for the host's isolation walk.
+func (h *Handler) Routes() []string { return h.mux.Routes() }
+
+var _ sdk.Router = (*Handler)(nil)
 
 func (h *Handler) db(r *http.Request) *sdk.Scope { return h.env.DB.Tenant(sdk.TenantOf(r).ID) }
 
