@@ -461,12 +461,8 @@ func (d *Desk) Adopt(ctx context.Context, a Actor, id int64, edits *Input, note 
 				return err
 			}
 		}
-		if _, err := tx.ExecContext(ctx, `UPDATE articles SET version = ?, reviewed_by = ?, reviewed_at = ? WHERE id = ? AND tenant_id = ?`,
-			n, a.UserID, store.Now(), copyID, a.TenantID); err != nil {
+		if _, err := tx.ExecContext(ctx, `UPDATE articles SET version = ? WHERE id = ? AND tenant_id = ?`, n, copyID, a.TenantID); err != nil {
 			return fmt.Errorf("adopt submission %d: %w", id, err)
-		}
-		if err := d.s.PublishTx(ctx, tx, a.auditName(), a.TenantID, copyID); err != nil {
-			return err
 		}
 		if !edited {
 			note = ""
@@ -480,7 +476,7 @@ func (d *Desk) Adopt(ctx context.Context, a Actor, id int64, edits *Input, note 
 		if edited {
 			reason += "（有修改" + map[bool]string{true: "：" + note, false: ""}[note != ""] + "）"
 		}
-		if err := d.record(ctx, tx, a, copyID, "adopt", "", Published, n, reason); err != nil {
+		if err := d.publishReviewed(ctx, tx, a, copyID, "adopt", "", n, reason); err != nil {
 			return err
 		}
 		return audit.Write(ctx, tx, audit.Entry{Actor: a.auditName(), Action: "submission.adopt", TenantID: &a.TenantID,

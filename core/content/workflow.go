@@ -661,15 +661,25 @@ func (d *Desk) Approve(ctx context.Context, a Actor, id int64, at *time.Time) er
 			}
 			return d.record(ctx, tx, a, id, "schedule", Submitted, Scheduled, m.Version, "定时发布："+FormatTime(*at))
 		}
-		if _, err := tx.ExecContext(ctx, `UPDATE articles SET reviewed_by = ?, reviewed_at = ?, return_reason = '', scheduled_at = NULL WHERE id = ? AND tenant_id = ?`,
-			a.UserID, now, id, a.TenantID); err != nil {
-			return fmt.Errorf("approve article %d: %w", id, err)
-		}
-		if err := d.s.PublishTx(ctx, tx, a.auditName(), a.TenantID, id); err != nil {
-			return err
-		}
-		return d.record(ctx, tx, a, id, "approve", Submitted, Published, m.Version, "")
+		return d.publishReviewed(ctx, tx, a, id, "approve", Submitted, m.Version, "")
 	})
+}
+
+// publishReviewed is the one review step that takes a manuscript online
+// on a reviewer's decision: the reviewer and the time go on the row (any
+// earlier return reason and schedule are cleared), the article is
+// published by the server's clock (Store.PublishTx, which writes the
+// search outbox and the page change), and the transition from the state
+// from goes to the history. Approve and Adopt (信息报送) both end here.
+func (d *Desk) publishReviewed(ctx context.Context, tx *sqlx.Tx, a Actor, id int64, action, from string, version int, reason string) error {
+	if _, err := tx.ExecContext(ctx, `UPDATE articles SET reviewed_by = ?, reviewed_at = ?, return_reason = '', scheduled_at = NULL WHERE id = ? AND tenant_id = ?`,
+		a.UserID, store.Now(), id, a.TenantID); err != nil {
+		return fmt.Errorf("%s article %d: %w", action, id, err)
+	}
+	if err := d.s.PublishTx(ctx, tx, a.auditName(), a.TenantID, id); err != nil {
+		return err
+	}
+	return d.record(ctx, tx, a, id, action, from, Published, version, reason)
 }
 
 // SendBack returns a submitted manuscript (or revision) to its writer

@@ -65,18 +65,7 @@ func (s *Server) EnableAccounts(svc *sso.Service, opts AccountsOptions) *Account
 		limTOTP:   sso.NewSharedLimiter(s.db, "totp", 5, 5*time.Minute, s.log),
 		limBack:   sso.NewSharedLimiter(s.db, "backchannel", 120, time.Minute, s.log),
 	}
-	s.HandleSite("GET /account/{$}", a.home)
-	s.HandleSite("POST /account/notices/read", a.noticesRead)
-	s.HandleSite("GET /account/login", a.login)
-	s.HandleSite("GET /account/relay", a.relay)
-	s.HandleSite("GET /account/callback", a.callback)
-	s.HandleSite("GET /account/sso", a.redeem)
-	s.HandleSite("GET /account/logout", a.logoutPage)
-	s.HandleSite("POST /account/logout", a.logout)
-	s.HandleSite("GET /account/logged-out", a.loggedOut)
-	s.HandleSite("POST /account/backchannel-logout", a.backchannel)
-	s.HandleSite("GET /account/totp", a.totpPage)
-	s.HandleSite("POST /account/totp", a.totpVerify)
+	a.accountRoutes()
 	a.consoleRoutes()
 	s.Extend(Extensions{Viewer: a.viewer, CSRFToken: a.csrfToken, Wrap: []func(http.Handler) http.Handler{a.sessions, a.checkCSRF},
 		Anonymous: a.anonymous})

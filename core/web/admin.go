@@ -134,38 +134,6 @@ func allows(p tenants.Permission) gate {
 
 func platformAdmin(u *sso.User, _ *tenants.Tenant) bool { return u.PlatformAdmin() }
 
-func (a *Accounts) consoleRoutes() {
-	s := a.srv
-	s.HandleSite("GET /admin/{$}", a.staff(allows(tenants.PermConsole), a.dashboard))
-	s.HandleSite("GET /admin/members", a.staff(allows(tenants.PermMembers), a.members))
-	s.HandleSite("POST /admin/members/grant", a.staff(allows(tenants.PermMembers), a.memberChange(true)))
-	s.HandleSite("POST /admin/members/revoke", a.staff(allows(tenants.PermMembers), a.memberChange(false)))
-	s.HandleSite("GET /admin/audit", a.staff(allows(tenants.PermAuditTenant), a.tenantAudit))
-	s.HandleSite("GET /admin/county/{$}", a.county(a.countyHome))
-	s.HandleSite("POST /admin/county/tenants", a.county(a.countyCreate))
-	s.HandleSite("GET /admin/county/tenants/{code}", a.county(a.countyTenant))
-	s.HandleSite("POST /admin/county/tenants/{code}", a.county(a.countyUpdate))
-	s.HandleSite("POST /admin/county/tenants/{code}/status", a.county(a.countyStatus))
-	s.HandleSite("POST /admin/county/tenants/{code}/domains", a.county(a.countyDomainAdd))
-	s.HandleSite("POST /admin/county/tenants/{code}/domains/remove", a.county(a.countyDomainRemove))
-	s.HandleSite("GET /admin/county/roles", a.county(a.countyRoles))
-	s.HandleSite("POST /admin/county/roles/grant", a.county(a.countyRoleChange(true)))
-	s.HandleSite("POST /admin/county/roles/revoke", a.county(a.countyRoleChange(false)))
-	s.HandleSite("POST /admin/county/roles/mfa-reset", a.county(a.countyMFAReset))
-	s.HandleSite("GET /admin/county/audit", a.county(a.countyAudit))
-	s.HandleSite("GET /admin/county/freshness", a.county(a.countyFreshness))
-	s.AddCountyNotices(s.freshnessNotice)
-	s.HandleSite("GET /admin/county/monitor", a.county(a.countyMonitor))
-	s.HandleSite("POST /admin/county/monitor", a.county(a.countyMonitorSettings))
-	s.HandleSite("GET /admin/county/monitor/{code}", a.county(a.countyMonitorSite))
-	s.HandleSite("POST /admin/county/monitor/draft", a.county(a.countyMonitorDraft))
-	s.HandleSite("GET /admin/county/website-report", a.county(a.countyReports))
-	s.HandleSite("GET /admin/county/website-report/{code}", a.county(a.countyReport))
-	s.HandleSite("POST /admin/county/website-report/{code}", a.county(a.countyReportSave))
-	s.AddCountyNotices(s.monitorNotice)
-	s.HandleSite("GET /healthz/sites", s.siteAvailability)
-}
-
 // staff wraps a console handler with its access rule.
 func (a *Accounts) staff(allowed gate, h func(w http.ResponseWriter, r *http.Request, u *sso.User)) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {

@@ -29,12 +29,7 @@ func (s *Server) EnableCalendar(cs *calendar.Store) {
 		ConsoleRoute{"POST", "/admin/county/calendar/days"},
 		ConsoleRoute{"POST", "/admin/county/calendar/days/clear"},
 		ConsoleRoute{"POST", "/admin/county/calendar/years"})
-	s.HandleSite("GET /admin/county/calendar", s.countyGate(func(w http.ResponseWriter, r *http.Request, _ *Accounts, _ *sso.User) {
-		c.render(w, r, calendarForm{}, "", http.StatusOK)
-	}))
-	s.HandleSite("POST /admin/county/calendar/days", s.countyGate(c.setDay))
-	s.HandleSite("POST /admin/county/calendar/days/clear", s.countyGate(c.clearDay))
-	s.HandleSite("POST /admin/county/calendar/years", s.countyGate(c.addYear))
+	s.calendarRoutes(c)
 	s.AddAdminEntries(func(r *http.Request, t *tenants.Tenant, roles []tenants.Role) []AdminEntry {
 		if !t.IsPortal() || !hasRole(roles, tenants.PlatformAdmin) {
 			return nil
@@ -289,4 +284,9 @@ func missingYears(covered map[int]bool, now time.Time) []int {
 		}
 	}
 	return out
+}
+
+// page is the calendar console's month view.
+func (c calendarConsole) page(w http.ResponseWriter, r *http.Request, _ *Accounts, _ *sso.User) {
+	c.render(w, r, calendarForm{}, "", http.StatusOK)
 }

@@ -9,7 +9,6 @@ import (
 
 	"yiwang/core/certs"
 	"yiwang/core/content"
-	"yiwang/sso"
 	"yiwang/tenants"
 )
 
@@ -22,15 +21,16 @@ import (
 // so one this close has failed to renew.
 const renewWarn = 20 * 24 * time.Hour
 
+// certsLister lists the stored certificates.
+type certsLister = func(ctx context.Context) ([]certs.Certificate, error)
+
 // EnableCertsConsole adds /admin/county/certs on the portal, for platform
 // admins. stored lists the certificates; https says whether the process
 // serves HTTPS itself (else TLS ends in front of it, and the page says
 // so).
-func (s *Server) EnableCertsConsole(stored func(ctx context.Context) ([]certs.Certificate, error), https bool) {
+func (s *Server) EnableCertsConsole(stored certsLister, https bool) {
 	s.addConsoleRoutes(ConsoleRoute{"GET", "/admin/county/certs"})
-	s.HandleSite("GET /admin/county/certs", s.countyGate(func(w http.ResponseWriter, r *http.Request, _ *Accounts, _ *sso.User) {
-		s.renderCerts(w, r, stored, https)
-	}))
+	s.certsRoutes(stored, https)
 	s.AddAdminEntries(func(r *http.Request, t *tenants.Tenant, roles []tenants.Role) []AdminEntry {
 		if !t.IsPortal() || !hasRole(roles, tenants.PlatformAdmin) {
 			return nil
@@ -62,7 +62,7 @@ type certsView struct {
 	Warn  int
 }
 
-func (s *Server) renderCerts(w http.ResponseWriter, r *http.Request, stored func(ctx context.Context) ([]certs.Certificate, error), https bool) {
+func (s *Server) renderCerts(w http.ResponseWriter, r *http.Request, stored certsLister, https bool) {
 	v, err := s.certsView(r, stored)
 	if err != nil {
 		s.RenderError(w, r, err)
@@ -74,7 +74,7 @@ func (s *Server) renderCerts(w http.ResponseWriter, r *http.Request, stored func
 }
 
 // certsView lists every active site's domains with their certificates.
-func (s *Server) certsView(r *http.Request, stored func(ctx context.Context) ([]certs.Certificate, error)) (*certsView, error) {
+func (s *Server) certsView(r *http.Request, stored certsLister) (*certsView, error) {
 	cs, err := stored(r.Context())
 	if err != nil {
 		return nil, err

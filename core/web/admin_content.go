@@ -52,42 +52,11 @@ func (s *Server) EnableEditorial(d *content.Desk, opts EditorialOptions) {
 	// An upload carries its form token in a header, so the body is read by
 	// the upload alone: a file and the multipart envelope around it.
 	s.AllowBodyUnder("admin/uploads", max+1<<20)
-	s.HandleSite("GET /files/{token}/{name}", e.file)
-
-	s.HandleSite("GET /admin/articles/{$}", e.staff(content.PermReadDesk, e.list))
-	s.HandleSite("GET /admin/articles/new", e.staff(content.PermWrite, e.newForm))
-	s.HandleSite("POST /admin/articles/new", e.staff(content.PermWrite, e.create))
-	s.HandleSite("POST /admin/articles/check", e.staff(content.PermWrite, e.checkJSON))
-	s.HandleSite("GET /admin/articles/{id}", e.staff(content.PermReadDesk, e.view))
-	s.HandleSite("GET /admin/articles/{id}/edit", e.staff(content.PermWrite, e.editForm))
-	s.HandleSite("POST /admin/articles/{id}/edit", e.staff(content.PermWrite, e.save))
-	s.HandleSite("POST /admin/articles/{id}/autosave", e.staff(content.PermWrite, e.autosave))
-	s.HandleSite("POST /admin/articles/{id}/submit", e.staff(content.PermWrite, e.submit))
-	s.HandleSite("POST /admin/articles/{id}/recall", e.staff(content.PermWrite, e.action("recalled", func(r *http.Request, a content.Actor, id int64) error {
-		return d.Recall(r.Context(), a, id)
-	})))
-	s.HandleSite("POST /admin/articles/{id}/approve", e.staff(content.PermReview, e.approve))
-	s.HandleSite("POST /admin/articles/{id}/send-back", e.staff(content.PermReview, e.action("returned", func(r *http.Request, a content.Actor, id int64) error {
-		return d.SendBack(r.Context(), a, id, r.PostFormValue("reason"))
-	})))
-	s.HandleSite("POST /admin/articles/{id}/unschedule", e.staff(content.PermReview, e.action("unscheduled", func(r *http.Request, a content.Actor, id int64) error {
-		return d.Unschedule(r.Context(), a, id)
-	})))
-	s.HandleSite("POST /admin/articles/{id}/withdraw", e.staff(content.PermReview, e.action("withdrawn", func(r *http.Request, a content.Actor, id int64) error {
-		rb, _ := strconv.ParseInt(strings.TrimSpace(r.PostFormValue("replaced_by")), 10, 64)
-		return d.Withdraw(r.Context(), a, id, r.PostFormValue("kind"), r.PostFormValue("reason"), rb)
-	})))
-	s.HandleSite("POST /admin/articles/{id}/upward", e.staff(content.PermWrite, e.action("upward", func(r *http.Request, a content.Actor, id int64) error {
-		_, err := d.SubmitUpward(r.Context(), a, id, formIDs(r, "column"))
-		return err
-	})))
-	s.HandleSite("GET /admin/articles/{id}/versions", e.staff(content.PermReadDesk, e.versions))
-	s.HandleSite("POST /admin/uploads", e.staff(content.PermUpload, e.upload))
-
+	e.articleRoutes()
 	e.columnRoutes()
 	e.submissionRoutes()
 	e.videoRoutes()
-	e.storageRoutes()
+	e.enableStorage()
 	s.videos = d
 
 	s.AddAdminEntries(func(r *http.Request, t *tenants.Tenant, roles []tenants.Role) []AdminEntry {

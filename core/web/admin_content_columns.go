@@ -11,41 +11,6 @@ import (
 
 // Column management and the county's check lists.
 
-func (e *editorial) columnRoutes() {
-	s := e.s
-	s.HandleSite("GET /admin/columns/{$}", e.staff(content.PermColumns, e.columns))
-	s.HandleSite("POST /admin/columns/{$}", e.staff(content.PermColumns, e.columnAdd))
-	s.HandleSite("POST /admin/columns/{id}", e.staff(content.PermColumns, e.columnUpdate))
-	s.HandleSite("POST /admin/columns/{id}/hide", e.staff(content.PermColumns, e.columnDo(func(r *http.Request, a content.Actor, id int64) error {
-		return e.d.SetColumnHidden(r.Context(), a, id, r.PostFormValue("hidden") == "1")
-	})))
-	s.HandleSite("POST /admin/columns/{id}/move", e.staff(content.PermColumns, e.columnDo(func(r *http.Request, a content.Actor, id int64) error {
-		var parent *int64
-		if p, err := strconv.ParseInt(r.PostFormValue("parent"), 10, 64); err == nil && p > 0 {
-			parent = &p
-		}
-		return e.d.MoveColumn(r.Context(), a, id, parent)
-	})))
-	s.HandleSite("POST /admin/columns/{id}/shift", e.staff(content.PermColumns, e.columnDo(e.shift)))
-	s.HandleSite("POST /admin/columns/{id}/delete", e.staff(content.PermColumns, e.columnDo(func(r *http.Request, a content.Actor, id int64) error {
-		return e.d.DeleteColumn(r.Context(), a, id)
-	})))
-
-	s.HandleSite("GET /admin/checks/{$}", e.staff(content.PermCounty, e.checks))
-	s.HandleSite("POST /admin/checks/rules", e.staff(content.PermCounty, e.checksDo(func(r *http.Request, a content.Actor) error {
-		_, err := e.d.AddRule(r.Context(), a, content.Rule{Kind: r.PostFormValue("kind"), Pattern: r.PostFormValue("pattern"),
-			Correction: r.PostFormValue("correction"), Level: r.PostFormValue("level"), Note: r.PostFormValue("note")})
-		return err
-	})))
-	s.HandleSite("POST /admin/checks/rules/{id}/delete", e.staff(content.PermCounty, e.checksDo(func(r *http.Request, a content.Actor) error {
-		id, _ := strconv.ParseInt(r.PathValue("id"), 10, 64)
-		return e.d.DeleteRule(r.Context(), a, id)
-	})))
-	s.HandleSite("POST /admin/checks/settings", e.staff(content.PermCounty, e.checksDo(func(r *http.Request, a content.Actor) error {
-		return e.d.SetSetting(r.Context(), a, r.PostFormValue("name"), r.PostFormValue("value"))
-	})))
-}
-
 // columnsView is the data of admin_content_columns.html.
 type columnsView struct {
 	Rows    []columnRow

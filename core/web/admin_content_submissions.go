@@ -14,33 +14,6 @@ import (
 // (the portal) receives, what this tenant sent, hand-recorded submissions
 // to outside sites, and the statistics with a ranking and a chart.
 
-func (e *editorial) submissionRoutes() {
-	s := e.s
-	s.HandleSite("GET /admin/submissions/{$}", e.staff(content.PermReadDesk, e.submissions))
-	s.HandleSite("GET /admin/submissions/stats", e.staff(content.PermReadDesk, e.stats))
-	s.HandleSite("POST /admin/external-submissions", e.staff(content.PermWrite, e.submissionDo(func(r *http.Request, a content.Actor) error {
-		on, err := time.ParseInLocation("2006-01-02", r.PostFormValue("date"), content.Location)
-		if err != nil {
-			return core.Errorf(core.EINVALID, "请填写报送日期")
-		}
-		_, err = e.d.RecordExternal(r.Context(), a, content.ExternalInput{Target: r.PostFormValue("target"), Title: r.PostFormValue("title"),
-			SubmittedOn: on, Status: r.PostFormValue("status"), Note: r.PostFormValue("note")})
-		return err
-	})))
-	s.HandleSite("POST /admin/external-submissions/{id}", e.staff(content.PermWrite, e.submissionDo(func(r *http.Request, a content.Actor) error {
-		id, _ := strconv.ParseInt(r.PathValue("id"), 10, 64)
-		return e.d.SetExternalStatus(r.Context(), a, id, r.PostFormValue("status"))
-	})))
-	s.HandleSite("GET /admin/submissions/{id}", e.staff(content.PermAdopt, e.submission))
-	s.HandleSite("POST /admin/submissions/{id}/adopt", e.staff(content.PermAdopt, e.adopt))
-	s.HandleSite("POST /admin/submissions/{id}/reject", e.staff(content.PermAdopt, e.subAction(func(r *http.Request, a content.Actor, id int64) error {
-		return e.d.Reject(r.Context(), a, id, r.PostFormValue("reason"))
-	})))
-	s.HandleSite("POST /admin/submissions/{id}/keep", e.staff(content.PermReview, e.subAction(func(r *http.Request, a content.Actor, id int64) error {
-		return e.d.KeepCopy(r.Context(), a, id)
-	})))
-}
-
 // submissionsView is the data of admin_content_submissions.html.
 type submissionsView struct {
 	Collects  bool

@@ -54,36 +54,7 @@ type moduleConsoleRow struct {
 func (s *Server) EnableModuleConsole(mc ModuleConsole) {
 	s.addConsoleRoutes(ConsoleRoute{"GET", "/admin/county/modules"},
 		ConsoleRoute{"POST", "/admin/county/modules"})
-	s.HandleSite("GET /admin/county/modules", s.countyGate(func(w http.ResponseWriter, r *http.Request, a *Accounts, u *sso.User) {
-		s.renderModuleConsole(w, r, mc, "", http.StatusOK)
-	}))
-	s.HandleSite("POST /admin/county/modules", s.countyGate(func(w http.ResponseWriter, r *http.Request, a *Accounts, u *sso.User) {
-		code, module := strings.TrimSpace(r.PostFormValue("tenant")), strings.TrimSpace(r.PostFormValue("module"))
-		on := r.PostFormValue("action") == "enable"
-		var settings *string
-		if v, ok := r.PostForm["settings"]; ok && strings.TrimSpace(v[0]) != "" {
-			settings = &v[0]
-		}
-		known := false
-		for _, m := range mc.Modules() {
-			known = known || m.Name == module
-		}
-		err := error(nil)
-		if !known {
-			err = core.Errorf(core.EINVALID, "没有名为“%s”的模块", module)
-		} else {
-			err = mc.SetEnabled(r.Context(), u.Actor(), code, module, on, settings)
-		}
-		if err != nil {
-			s.renderModuleConsole(w, r, mc, core.ErrorMessage(err), statusOf(err))
-			return
-		}
-		done := "disabled"
-		if on {
-			done = "enabled"
-		}
-		http.Redirect(w, r, SiteOf(r).Base+"admin/county/modules?done="+done+"#t-"+code, http.StatusSeeOther)
-	}))
+	s.moduleConsoleRoutes(mc)
 	s.AddAdminEntries(func(r *http.Request, t *tenants.Tenant, roles []tenants.Role) []AdminEntry {
 		if !t.IsPortal() || !slices.Contains(roles, tenants.PlatformAdmin) {
 			return nil
@@ -140,4 +111,35 @@ func (s *Server) renderModuleConsole(w http.ResponseWriter, r *http.Request, mc 
 	}
 	crumbs := []Crumb{{"管理后台", SiteOf(r).Base + "admin/"}, {"县级平台管理", SiteOf(r).Base + "admin/county/"}, {"模块管理", ""}}
 	s.renderStatus(w, r, "admin_modules", "模块管理 - 县级平台管理", crumbs, consoleForm{Data: v, Error: errMsg}, status)
+}
+
+// moduleChange enables or disables a module for a tenant.
+func (s *Server) moduleChange(mc ModuleConsole) func(w http.ResponseWriter, r *http.Request, a *Accounts, u *sso.User) {
+	return func(w http.ResponseWriter, r *http.Request, a *Accounts, u *sso.User) {
+		code, module := strings.TrimSpace(r.PostFormValue("tenant")), strings.TrimSpace(r.PostFormValue("module"))
+		on := r.PostFormValue("action") == "enable"
+		var settings *string
+		if v, ok := r.PostForm["settings"]; ok && strings.TrimSpace(v[0]) != "" {
+			settings = &v[0]
+		}
+		known := false
+		for _, m := range mc.Modules() {
+			known = known || m.Name == module
+		}
+		err := error(nil)
+		if !known {
+			err = core.Errorf(core.EINVALID, "没有名为“%s”的模块", module)
+		} else {
+			err = mc.SetEnabled(r.Context(), u.Actor(), code, module, on, settings)
+		}
+		if err != nil {
+			s.renderModuleConsole(w, r, mc, core.ErrorMessage(err), statusOf(err))
+			return
+		}
+		done := "disabled"
+		if on {
+			done = "enabled"
+		}
+		http.Redirect(w, r, SiteOf(r).Base+"admin/county/modules?done="+done+"#t-"+code, http.StatusSeeOther)
+	}
 }

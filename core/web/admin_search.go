@@ -28,10 +28,7 @@ func (s *Server) EnableSearchConsole(idx search.Index, describe string, stale fu
 	s.addConsoleRoutes(ConsoleRoute{"GET", "/admin/county/search"},
 		ConsoleRoute{"GET", "/admin/county/search/status"},
 		ConsoleRoute{"POST", "/admin/county/search/rebuild"})
-	s.HandleSite("GET /admin/county/search", s.countyGate(func(w http.ResponseWriter, r *http.Request, a *Accounts, _ *sso.User) {
-		c.render(w, r, a, "", http.StatusOK)
-	}))
-	s.HandleSite("GET /admin/county/search/status", s.countyGate(c.status))
+	s.searchConsoleRoutes(c)
 	if stale != nil {
 		s.AddCountyNotices(func(r *http.Request) []CountyNotice {
 			if !stale() {
@@ -40,7 +37,6 @@ func (s *Server) EnableSearchConsole(idx search.Index, describe string, stale fu
 			return []CountyNotice{{Text: "本服务器的内嵌搜索索引不再收到更新（另一台服务器在写入）：多台服务器须共用 Elasticsearch 索引。", URL: SiteOf(r).Base + "admin/county/search"}}
 		})
 	}
-	s.HandleSite("POST /admin/county/search/rebuild", s.countyGate(c.rebuild))
 	s.AddAdminEntries(func(r *http.Request, t *tenants.Tenant, roles []tenants.Role) []AdminEntry {
 		if !t.IsPortal() || !hasRole(roles, tenants.PlatformAdmin) {
 			return nil
@@ -204,4 +200,9 @@ func (c searchConsole) rebuild(w http.ResponseWriter, r *http.Request, a *Accoun
 		return
 	}
 	http.Redirect(w, r, SiteOf(r).Base+"admin/county/search?done=rebuild", http.StatusSeeOther)
+}
+
+// page is the search console.
+func (c searchConsole) page(w http.ResponseWriter, r *http.Request, a *Accounts, _ *sso.User) {
+	c.render(w, r, a, "", http.StatusOK)
 }

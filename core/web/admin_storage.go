@@ -24,30 +24,10 @@ type storageView struct {
 	Done, Error string
 }
 
-func (e *editorial) storageRoutes() {
+func (e *editorial) enableStorage() {
 	s := e.s
 	s.addConsoleRoutes(ConsoleRoute{"GET", "/admin/county/storage"}, ConsoleRoute{"POST", "/admin/county/storage"})
-	s.HandleSite("GET /admin/county/storage", s.countyGate(func(w http.ResponseWriter, r *http.Request, acc *Accounts, u *sso.User) {
-		done := ""
-		if r.URL.Query().Get("done") == "1" {
-			done = "限额已修改。"
-		}
-		e.renderStorage(w, r, acc, u, done, nil)
-	}))
-	s.HandleSite("POST /admin/county/storage", s.countyGate(func(w http.ResponseWriter, r *http.Request, acc *Accounts, u *sso.User) {
-		a := e.countyActor(r, acc, u)
-		tid, _ := strconv.ParseInt(r.PostFormValue("tenant"), 10, 64)
-		mb, err := strconv.ParseInt(strings.TrimSpace(r.PostFormValue("quota_mb")), 10, 64)
-		if err != nil || mb < 0 {
-			e.renderStorage(w, r, acc, u, "", core.Errorf(core.EINVALID, "限额请填写不小于 0 的整数（MB；0 表示平台默认）"))
-			return
-		}
-		if err := e.d.SetQuota(r.Context(), a, tid, mb<<20); err != nil {
-			e.renderStorage(w, r, acc, u, "", err)
-			return
-		}
-		http.Redirect(w, r, SiteOf(r).Base+"admin/county/storage?done=1", http.StatusSeeOther)
-	}))
+	e.storageRoutes()
 	s.AddAdminEntries(func(r *http.Request, t *tenants.Tenant, roles []tenants.Role) []AdminEntry {
 		if !t.IsPortal() || !hasRole(roles, tenants.PlatformAdmin) {
 			return nil
@@ -105,4 +85,29 @@ func less(a, b content.TenantStorage) bool {
 		return a.Bytes > b.Bytes
 	}
 	return a.TenantID < b.TenantID
+}
+
+// storagePage is the county's storage console.
+func (e *editorial) storagePage(w http.ResponseWriter, r *http.Request, acc *Accounts, u *sso.User) {
+	done := ""
+	if r.URL.Query().Get("done") == "1" {
+		done = "限额已修改。"
+	}
+	e.renderStorage(w, r, acc, u, done, nil)
+}
+
+// storageQuota sets one tenant's quota.
+func (e *editorial) storageQuota(w http.ResponseWriter, r *http.Request, acc *Accounts, u *sso.User) {
+	a := e.countyActor(r, acc, u)
+	tid, _ := strconv.ParseInt(r.PostFormValue("tenant"), 10, 64)
+	mb, err := strconv.ParseInt(strings.TrimSpace(r.PostFormValue("quota_mb")), 10, 64)
+	if err != nil || mb < 0 {
+		e.renderStorage(w, r, acc, u, "", core.Errorf(core.EINVALID, "限额请填写不小于 0 的整数（MB；0 表示平台默认）"))
+		return
+	}
+	if err := e.d.SetQuota(r.Context(), a, tid, mb<<20); err != nil {
+		e.renderStorage(w, r, acc, u, "", err)
+		return
+	}
+	http.Redirect(w, r, SiteOf(r).Base+"admin/county/storage?done=1", http.StatusSeeOther)
 }

@@ -47,18 +47,7 @@ func (s *Server) EnableSupervision(sv Supervision) {
 	s.supervision = sv
 	s.mu.Unlock()
 	s.addConsoleRoutes(ConsoleRoute{"GET", "/admin/county/supervision"})
-	s.HandleSite("GET /admin/county/supervision", s.countyGate(func(w http.ResponseWriter, r *http.Request, _ *Accounts, _ *sso.User) {
-		now := time.Now().In(content.Location)
-		from := time.Date(now.Year(), now.Month(), 1, 0, 0, 0, 0, content.Location)
-		figs, err := sv.Figures(r.Context(), from, now)
-		if err != nil {
-			s.RenderError(w, r, err)
-			return
-		}
-		crumbs := []Crumb{{"管理后台", SiteOf(r).Base + "admin/"}, {"县级平台管理", SiteOf(r).Base + "admin/county/"}, {"监管统计", ""}}
-		s.renderStatus(w, r, "admin_supervision", "监管统计 - 县级平台管理", crumbs,
-			supervisionView{From: from.Format("2006-01-02"), To: now.Format("2006-01-02"), Modules: figs}, http.StatusOK)
-	}))
+	s.supervisionRoutes(sv)
 	s.AddAdminEntries(func(r *http.Request, t *tenants.Tenant, roles []tenants.Role) []AdminEntry {
 		if !t.IsPortal() || !hasRole(roles, tenants.PlatformAdmin) {
 			return nil
@@ -212,4 +201,20 @@ func shareBar(share float64) template.HTML {
 	}
 	return template.HTML(fmt.Sprintf(`<svg class="share-bar" aria-hidden="true" viewBox="0 0 %d %d" width="%d" height="%d"><rect width="%d" height="%d" fill="none" stroke="#595959"></rect><rect width="%d" height="%d" fill="%s"></rect></svg>`,
 		w, h, w, h, w, h, fill, h, color)) //nolint:gosec // numbers only
+}
+
+// supervisionPage shows this month's figures of every module.
+func (s *Server) supervisionPage(sv Supervision) func(w http.ResponseWriter, r *http.Request, _ *Accounts, _ *sso.User) {
+	return func(w http.ResponseWriter, r *http.Request, _ *Accounts, _ *sso.User) {
+		now := time.Now().In(content.Location)
+		from := time.Date(now.Year(), now.Month(), 1, 0, 0, 0, 0, content.Location)
+		figs, err := sv.Figures(r.Context(), from, now)
+		if err != nil {
+			s.RenderError(w, r, err)
+			return
+		}
+		crumbs := []Crumb{{"管理后台", SiteOf(r).Base + "admin/"}, {"县级平台管理", SiteOf(r).Base + "admin/county/"}, {"监管统计", ""}}
+		s.renderStatus(w, r, "admin_supervision", "监管统计 - 县级平台管理", crumbs,
+			supervisionView{From: from.Format("2006-01-02"), To: now.Format("2006-01-02"), Modules: figs}, http.StatusOK)
+	}
 }

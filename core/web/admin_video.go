@@ -17,24 +17,6 @@ import (
 // edit and publish pages, and the public video page. The bytes are
 // served by the /files/ route like every stored file, with ranges.
 
-// videoRoutes installs the video pages; called by EnableEditorial.
-func (e *editorial) videoRoutes() {
-	s := e.s
-	// A chunk is the one request body larger than a form: allow it on
-	// the chunk route alone.
-	s.AllowBodyUnder("chunk", content.ChunkSize+64<<10)
-	s.HandleSite("GET /admin/videos/{$}", e.staff(content.PermReadDesk, e.videoList))
-	s.HandleSite("POST /admin/videos/uploads", e.staff(content.PermUpload, e.videoStart))
-	s.HandleSite("POST /admin/videos/uploads/{token}/resume", e.staff(content.PermUpload, e.videoResume))
-	s.HandleSite("POST /admin/videos/uploads/{token}/chunk", e.staff(content.PermUpload, e.videoChunk))
-	s.HandleSite("POST /admin/videos/uploads/{token}/finish", e.staff(content.PermUpload, e.videoFinish))
-	s.HandleSite("GET /admin/videos/{id}", e.staff(content.PermReadDesk, e.videoEdit))
-	s.HandleSite("POST /admin/videos/{id}", e.staff(content.PermWrite, e.videoSave))
-	s.HandleSite("POST /admin/videos/{id}/publish", e.staff(content.PermReview, e.videoPublish(true)))
-	s.HandleSite("POST /admin/videos/{id}/unpublish", e.staff(content.PermReview, e.videoPublish(false)))
-	s.HandleSite("GET /video/{id}", e.videoPage)
-}
-
 // readHead reads the file's first bytes a start or resume request
 // carries, with its name and size in headers.
 func readHead(r *http.Request) (name string, size int64, head []byte, err error) {

@@ -12,23 +12,6 @@ import (
 	"yiwang/core/content"
 )
 
-// siteRoutes is the route table of every site, relative to its base.
-// Routes go through HandleSite, as every room's do, so SiteRoutes lists
-// them all.
-func (s *Server) siteRoutes() {
-	s.site = http.NewServeMux()
-	s.HandleSite("GET /{$}", cacheable(s.home))
-	s.HandleSite("GET /col/{slug}/{$}", cacheable(s.column))
-	s.HandleSite("GET /col/{slug}", s.addSlash)
-	s.HandleSite("GET /col/{slug}/rss.xml", cacheable(s.feed))
-	s.HandleSite("GET /art/{id}", cacheable(s.article))
-	s.HandleSite("GET /sitemap/{$}", cacheable(s.sitemap))
-	s.HandleSite("GET /sitemap", s.addSlash)
-	s.HandleSite("GET /sites/{$}", cacheable(s.sites))
-	s.HandleSite("GET /prefs/elder", s.elderToggle)
-	s.HandleSite("/", s.notFound)
-}
-
 // siteHandler is a handler that fails with an error answered in the
 // site's layout.
 func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {

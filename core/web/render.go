@@ -20,7 +20,7 @@ import (
 	"yiwang/tenants"
 )
 
-//go:embed templates/*.html
+//go:embed templates/*.html templates/partials/*.html
 var templateFS embed.FS
 
 //go:embed static
@@ -124,6 +124,48 @@ var funcs = template.FuncMap{
 	"smnode": func(c *content.Column, base string, counts map[int64]int) smNode {
 		return smNode{Column: c, Base: base, Counts: counts}
 	},
+	"cols":   tableColumns,
+	"action": newRowAction,
+}
+
+// tableColumns is the template function "cols": the column names of a
+// "table-start" partial; a name that is not a non-empty string, such as
+// (and $v.County "站点") when not County, is left out.
+func tableColumns(names ...any) []string {
+	var out []string
+	for _, n := range names {
+		if s, ok := n.(string); ok && s != "" {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// rowAction is the data of the "row-action" partial: a console table
+// row's one-button form.
+type rowAction struct {
+	Action, CSRF, Text, Label string
+	Danger                    bool
+	Hidden                    []hiddenField
+}
+
+type hiddenField struct{ Name, Value string }
+
+// newRowAction is the template function "action" (see
+// templates/partials/console.html): hidden comes as name, value pairs;
+// a pair whose name is not a non-empty string is left out, so a field
+// can depend on a condition.
+func newRowAction(action, csrf, text, label string, danger bool, hidden ...any) (rowAction, error) {
+	if len(hidden)%2 != 0 {
+		return rowAction{}, fmt.Errorf("action %s: hidden fields come in name, value pairs", action)
+	}
+	a := rowAction{Action: action, CSRF: csrf, Text: text, Label: label, Danger: danger}
+	for i := 0; i < len(hidden); i += 2 {
+		if name, ok := hidden[i].(string); ok && name != "" {
+			a.Hidden = append(a.Hidden, hiddenField{name, fmt.Sprint(hidden[i+1])})
+		}
+	}
+	return a, nil
 }
 
 // smNode is one column of the site map with what its template needs.
@@ -134,9 +176,9 @@ type smNode struct {
 }
 
 func parseViews() (*views, error) {
-	layout, err := template.New("layout.html").Funcs(funcs).ParseFS(templateFS, "templates/layout.html")
+	layout, err := template.New("layout.html").Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/partials/*.html")
 	if err != nil {
-		return nil, fmt.Errorf("parse layout: %w", err)
+		return nil, fmt.Errorf("parse layout and partials: %w", err)
 	}
 	names, err := fs.Glob(templateFS, "templates/*.html")
 	if err != nil {

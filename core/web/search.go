@@ -28,14 +28,7 @@ const searchPageSize = 10
 var searchSlots = make(chan struct{}, 4)
 
 // MountSearch adds the search page on every site, over idx.
-func (s *Server) MountSearch(idx search.Index) {
-	// An anonymous visitor's results are everybody's: the page cache keeps
-	// them until the index changes (the search worker records that).
-	s.HandleSite("GET /search", cacheable(func(w http.ResponseWriter, r *http.Request) { s.searchPage(w, r, idx) }))
-	s.HandleSite("GET /search/", func(w http.ResponseWriter, r *http.Request) {
-		http.Redirect(w, r, strings.TrimSuffix(siteOf(r).base, "/")+"/search"+query(r), http.StatusMovedPermanently)
-	})
-}
+func (s *Server) MountSearch(idx search.Index) { s.searchRoutes(idx) }
 
 // searchView is the data of search.html.
 type searchView struct {

@@ -110,10 +110,7 @@ func New(cfg Config, db *store.DB, ts *tenants.Store, cs *content.Store, log *sl
 		reg: newRegistry(ts, cfg.RegistryTTL)}
 	s.siteRoutes()
 	s.top = http.NewServeMux()
-	s.top.HandleFunc("GET /healthz", s.healthz)
-	s.top.Handle("GET /static/", staticHandler())
-	s.top.HandleFunc("GET /theme/{file}", themeHandler)
-	s.top.HandleFunc("/", s.serveSite)
+	s.topRoutes()
 	return s, nil
 }
 
