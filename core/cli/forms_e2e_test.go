@@ -176,6 +176,7 @@ type answer struct {
 	status    int
 	url, page string
 	text      string
+	err       error // the transport's, from getQuietly only
 }
 
 func (v *visitor) do(req *http.Request) answer {
@@ -193,6 +194,19 @@ func (v *visitor) get(u string) answer {
 	v.t.Helper()
 	req, _ := http.NewRequest("GET", u, nil)
 	return v.do(req)
+}
+
+// getQuietly is get for a load generator's goroutines, where the test
+// must not stop (t.Fatal belongs to the test's own goroutine): a
+// transport error comes back in the answer.
+func (v *visitor) getQuietly(u string) answer {
+	resp, err := v.c.Get(u)
+	if err != nil {
+		return answer{err: err}
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	return answer{status: resp.StatusCode, url: resp.Request.URL.String(), page: string(b), err: err}
 }
 
 // signIn follows a page's 登录 link through the built-in provider.
@@ -251,6 +265,38 @@ func (v *visitor) submit(f *form) answer {
 	req.Header.Set("Origin", originOf(f.action))
 	req.Header.Set("Sec-Fetch-Site", "same-origin")
 	return v.do(req)
+}
+
+// clone is a copy of f to fill in, f left as the page drew it: the load
+// tests post one form many times from several goroutines.
+func (f *form) clone() *form {
+	g := *f
+	g.fields = make([]*field, len(f.fields))
+	for i, x := range f.fields {
+		y := *x
+		g.fields[i] = &y
+	}
+	return &g
+}
+
+// post sends f on c as the browser would, with the page's origin, and
+// returns the status and body; header adds name, value pairs.
+func post(c *http.Client, f *form, header ...string) (int, []byte, error) {
+	body, ct := f.encode()
+	req, _ := http.NewRequest("POST", f.action, bytes.NewReader(body))
+	req.Header.Set("Content-Type", ct)
+	req.Header.Set("Origin", originOf(f.action))
+	req.Header.Set("Sec-Fetch-Site", "same-origin")
+	for i := 0; i+1 < len(header); i += 2 {
+		req.Header.Set(header[i], header[i+1])
+	}
+	resp, err := c.Do(req)
+	if err != nil {
+		return 0, nil, err
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	return resp.StatusCode, b, err
 }
 
 type field struct {

@@ -147,7 +147,7 @@ func (d *Desk) Upload(ctx context.Context, a Actor, cfg UploadConfig, name strin
 	// a refused file leaves nothing behind.
 	tmp, err := os.CreateTemp(cfg.TempDir, ".upload-*")
 	if err != nil {
-		return nil, fmt.Errorf("upload: %w", err)
+		return nil, storeFailed("upload", err)
 	}
 	defer func() {
 		tmp.Close()
@@ -156,7 +156,7 @@ func (d *Desk) Upload(ctx context.Context, a Actor, cfg UploadConfig, name strin
 	h := sha256.New()
 	size, err := io.Copy(io.MultiWriter(tmp, h), io.LimitReader(r, cfg.MaxUpload+1))
 	if err != nil {
-		return nil, fmt.Errorf("upload: %w", err)
+		return nil, storeFailed("upload", err)
 	}
 	if size > cfg.MaxUpload {
 		return nil, core.Errorf(core.EINVALID, "文件超过 %d MB 的大小限制", cfg.MaxUpload>>20)
@@ -201,7 +201,7 @@ func (d *Desk) store(ctx context.Context, a Actor, cfg UploadConfig, name string
 	at.Name = cleanName(strings.TrimSuffix(name, filepath.Ext(name)) + ft.ext)
 	at.Path = code + "/" + now.Format("2006/01") + "/" + at.Token + ft.ext
 	if _, err := cfg.Store.Put(ctx, at.Path, r, size, blob.PutOptions{ContentType: ft.mime, SHA256: sum}); err != nil {
-		return nil, fmt.Errorf("upload: %w", err)
+		return nil, storeFailed("upload", err)
 	}
 	err := d.db.Tx(ctx, func(tx *sqlx.Tx) error {
 		if err := checkQuotaExcept(ctx, tx, a.TenantID, cfg, size, session); err != nil {

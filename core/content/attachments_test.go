@@ -4,9 +4,13 @@ import (
 	"archive/zip"
 	"bytes"
 	"context"
+	"errors"
+	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 
 	"yiwang/core"
@@ -110,4 +114,40 @@ func TestUploads(t *testing.T) {
 		_, err := k.d.Upload(ctx, a, cfg, "a.png", bytes.NewReader(png))
 		wantCode(t, err, core.EFORBID)
 	})
+}
+
+// fullDisk is a store whose disk has filled: every write fails as the
+// kernel says it, ENOSPC, wrapped the way os reports it.
+type fullDisk struct{ blob.Store }
+
+func (fullDisk) Put(ctx context.Context, key string, r io.Reader, size int64, opts blob.PutOptions) (blob.Info, error) {
+	return blob.Info{}, &fs.PathError{Op: "write", Path: key, Err: syscall.ENOSPC}
+}
+
+// A full file store refuses the upload as unavailable, in Chinese, and
+// leaves what was stored before as it was: no row without its file.
+func TestUploadOnAFullDisk(t *testing.T) {
+	ctx := context.Background()
+	k := newDesk(t, newFixture(t, storetest.SQLite(t)))
+	bs, err := blob.NewLocal(t.TempDir())
+	must(t, err)
+	cfg := content.UploadConfig{Store: bs, TempDir: t.TempDir(), MaxUpload: 64 << 10, TenantQuota: 100 << 10}
+	png := append([]byte("\x89PNG\r\n\x1a\n"), make([]byte, 100)...)
+	before, err := k.d.Upload(ctx, k.editorA, cfg, "早先.png", bytes.NewReader(png))
+	must(t, err)
+
+	cfg.Store = fullDisk{bs}
+	_, err = k.d.Upload(ctx, k.editorA, cfg, "照片.png", bytes.NewReader(png))
+	wantCode(t, err, core.EUNAVAIL)
+	if msg := core.ErrorMessage(err); !strings.Contains(msg, "存储空间已满") {
+		t.Errorf("message %q does not say the store is full", msg)
+	}
+	if !errors.Is(err, syscall.ENOSPC) {
+		t.Errorf("the cause is lost for the log: %v", err)
+	}
+	list, err := k.d.Attachments(ctx, k.editorA, 10)
+	must(t, err)
+	if len(list) != 1 || list[0].Token != before.Token {
+		t.Errorf("after the refused upload the tenant has %d attachments, want only the earlier one", len(list))
+	}
 }

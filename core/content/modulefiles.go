@@ -65,7 +65,7 @@ func (m *ModuleFiles) Put(ctx context.Context, module string, tenantID int64, na
 	sum := sha256.Sum256(data)
 	hexSum := hex.EncodeToString(sum[:])
 	if _, err := m.Cfg.Store.Put(ctx, key, bytes.NewReader(data), int64(len(data)), blob.PutOptions{ContentType: contentType, SHA256: hexSum}); err != nil {
-		return "", fmt.Errorf("module files: %w", err)
+		return "", storeFailed("module files", err)
 	}
 	if _, err := m.DB.ExecContext(ctx, `INSERT INTO module_files (module, tenant_id, blob_key, name, content_type, size, sha256, created_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, module, tenantID, key, cleanName(name), contentType, len(data), hexSum, now); err != nil {

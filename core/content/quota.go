@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"hash"
+	"syscall"
 
 	"github.com/jmoiron/sqlx"
 	"yiwang/core"
@@ -180,3 +181,16 @@ func trimZero(s string) string {
 }
 
 func newHash() hash.Hash { return sha256.New() }
+
+// storeFailed is err from writing a file (a temporary file or the blob
+// store), said as what it means for the person uploading. A full disk or
+// an exhausted disk quota is an outage of the file store only: the
+// person is told in Chinese, with 503 at the edge, and the rest of the
+// site goes on; anything else keeps its cause for the log.
+func storeFailed(op string, err error) error {
+	if errors.Is(err, syscall.ENOSPC) || errors.Is(err, syscall.EDQUOT) {
+		return &core.Error{Code: core.EUNAVAIL, Message: "文件存储空间已满，暂时无法保存上传的文件；已保存的内容不受影响，请稍后再试或联系网站管理员。",
+			Err: fmt.Errorf("%s: %w", op, err)}
+	}
+	return fmt.Errorf("%s: %w", op, err)
+}

@@ -184,12 +184,12 @@ func (d *Desk) PutChunk(ctx context.Context, a Actor, cfg UploadConfig, token st
 		if errors.Is(err, blob.ErrChecksum) {
 			return s, core.Errorf(core.EINVALID, "分片没有传完整（连接中断？），请从第 %d 字节重试", s.Received)
 		}
-		return s, fmt.Errorf("put chunk: %w", err)
+		return s, storeFailed("put chunk", err)
 	}
 	res, err := d.db.ExecContext(ctx, `UPDATE upload_sessions SET received = received + ?, expires_at = ?
 		WHERE id = ? AND received = ?`, n, store.Now().Add(sessionLife), s.ID, offset)
 	if err != nil {
-		return s, fmt.Errorf("put chunk: %w", err)
+		return s, storeFailed("put chunk", err)
 	}
 	if k, _ := res.RowsAffected(); k != 1 {
 		// The same chunk twice at once: the other request stored it.
@@ -319,7 +319,7 @@ func (d *Desk) FinishVideoUpload(ctx context.Context, a Actor, cfg UploadConfig,
 	}
 	tmp, err := os.CreateTemp(cfg.TempDir, ".video-*")
 	if err != nil {
-		return nil, fmt.Errorf("finish upload: %w", err)
+		return nil, storeFailed("finish upload", err)
 	}
 	defer func() {
 		tmp.Close()
@@ -334,7 +334,7 @@ func (d *Desk) FinishVideoUpload(ctx context.Context, a Actor, cfg UploadConfig,
 		_, err = io.Copy(io.MultiWriter(tmp, h), o)
 		o.Close()
 		if err != nil {
-			return nil, fmt.Errorf("finish upload: %w", err)
+			return nil, storeFailed("finish upload", err)
 		}
 	}
 	if st, err := tmp.Stat(); err != nil || st.Size() != s.Size {
