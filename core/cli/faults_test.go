@@ -234,7 +234,9 @@ func attachmentToken(u string) string {
 // failed part may fail, and then only as 503 with a Chinese notice; each
 // part recovers without anyone restarting the host; and every write
 // acknowledged before or during a fault is there afterwards, once, with
-// its audit record, the audit chain intact.
+// its audit record, the audit chain intact. During the stall, people who
+// arrive once the host has seen the database stop answering are told so
+// at once rather than left waiting.
 func TestFaultsUnderLoad(t *testing.T) {
 	if os.Getenv(envFaults) == "" {
 		t.Skipf("starts MariaDB, mounts a tmpfs and kills processes: set %s=1", envFaults)
@@ -290,6 +292,7 @@ func TestFaultsUnderLoad(t *testing.T) {
 			apply:  v.form(portal+"/disclosure/apply", "disclosure/apply")})
 	}
 	reader := citizens[0].v
+	newcomer := citizens[1].v
 	reads := []struct {
 		v     *visitor
 		url   string
@@ -511,7 +514,20 @@ func TestFaultsUnderLoad(t *testing.T) {
 	// 3. MariaDB stalls for 10 s: connections open, nothing answered.
 	f = fault{name: "MariaDB stalled 10 s (SIGSTOP)", start: time.Now()}
 	db.signal(syscall.SIGSTOP)
-	time.Sleep(10 * time.Second)
+	// The load's own requests are all waiting by now; people who come
+	// later, 7 s into the stall, ask afresh.
+	time.Sleep(7 * time.Second)
+	var arrivals []attempt
+	for range 4 {
+		a := attempt{what: "GET /account/ (arriving during the stall)", parts: []part{"core"}, start: time.Now()}
+		got := newcomer.getQuietly(portal + "/account/")
+		a = answer(a, got.status, []byte(got.page), got.err)
+		a.ok = got.err == nil && got.status == http.StatusOK && got.url == portal+"/account/"
+		arrivals = append(arrivals, a)
+		record(a)
+		time.Sleep(200 * time.Millisecond)
+	}
+	time.Sleep(time.Until(f.start.Add(10 * time.Second)))
 	db.signal(syscall.SIGCONT)
 	recoverFrom(f, time.Minute)
 	calm()
@@ -568,6 +584,22 @@ func TestFaultsUnderLoad(t *testing.T) {
 			failedInside++
 		}
 	}
+
+	// Once the host's watch has seen the database stop answering (two
+	// missed pings, about three seconds), requests are answered at once
+	// with the notice instead of waiting out the stall.
+	quick := 0
+	var slowestArrival time.Duration
+	for _, a := range arrivals {
+		slowestArrival = max(slowestArrival, a.end.Sub(a.start))
+		if a.notice {
+			quick++
+		}
+	}
+	if quick == 0 {
+		t.Errorf("of %d requests arriving 7 s into the stall, none was answered with the 503 notice: %+v", len(arrivals), arrivals)
+	}
+	t.Logf("stall: of %d requests arriving 7 s in, %d answered 503 at once (slowest answer %s)", len(arrivals), quick, slowestArrival.Round(time.Millisecond))
 
 	// Every acknowledged write is there once.
 	acked := map[string][]string{}

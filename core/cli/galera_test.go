@@ -447,6 +447,11 @@ func TestGaleraNodeKill(t *testing.T) {
 		_, p, _ := net.SplitHostPort(strings.TrimPrefix(hosts[i].base, "http://"))
 		portal := "http://localhost:" + p
 		v := newVisitor(t, hosts[i])
+		// The module processes start beside the host and migrate their
+		// own databases, both hosts at once: each must come up.
+		waitFor(t, time.Minute, fmt.Sprintf("the mailbox on host %c", 'A'+i), func() bool {
+			return v.getQuietly(portal+"/mailbox/").status == http.StatusOK
+		})
 		v.signIn(portal+"/account/login?r=/mailbox/", who)
 		f := v.form(portal+"/mailbox/write?box=county_head", "mailbox/write")
 		letterWriters = append(letterWriters, letterWriter{v: v, form: f})

@@ -75,6 +75,10 @@ func serve(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
+	// A database that stops answering is noticed within about three
+	// seconds (two pings a second apart, each given two); from then on
+	// requests are answered 503 at once instead of waiting for it.
+	go srv.WatchDatabase(ctx, p.db.PingContext, time.Second, 2*time.Second, 2)
 	for _, x := range serveExtensions {
 		stop, err := x.start(ctx, e, p, srv)
 		if err != nil {

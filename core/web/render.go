@@ -399,15 +399,20 @@ func (s *Server) renderError(w http.ResponseWriter, r *http.Request, site *reqSi
 
 // plainError answers when not even the layout can be drawn (no database).
 func (s *Server) plainError(w http.ResponseWriter, r *http.Request, err error) {
-	status := statusOf(err)
 	s.log.Error("request failed without layout", "path", r.URL.Path, "err", err)
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Header().Set("Retry-After", "30")
-	w.WriteHeader(status)
 	msg := "系统正在维护或繁忙，请稍后再试。"
 	if core.ErrorCode(err) != core.EINTERNAL {
 		msg = core.ErrorMessage(err)
 	}
+	s.plainErrorStatus(w, r, statusOf(err), msg)
+}
+
+// plainErrorStatus writes the page drawn without the layout: status and
+// msg, which must be safe to show.
+func (s *Server) plainErrorStatus(w http.ResponseWriter, r *http.Request, status int, msg string) {
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.WriteHeader(status)
 	fmt.Fprintf(w, `<!doctype html><html lang="zh-CN"><meta charset="utf-8"><title>服务暂时不可用</title>%s<main><h1>服务暂时不可用</h1><p>%s</p></main></html>`,
 		plainStyle(r), template.HTMLEscapeString(msg))
 }

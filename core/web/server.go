@@ -59,6 +59,8 @@ type Server struct {
 	supervision   Supervision // the modules' figures, nil without modules
 	monitorSnap   monitorSnapshot
 
+	watch dbWatch // whether the database answers, see WatchDatabase
+
 	pages   *pagecache.Cache // nil without a page cache
 	memo    *siteMemo        // nil without the change feed
 	changes *changes.Feed
@@ -127,7 +129,7 @@ func (s *Server) Handler() http.Handler {
 	for i := len(s.ext.Wrap) - 1; i >= 0; i-- {
 		h = s.ext.Wrap[i](h)
 	}
-	h = s.cachedFirst(s.logRequests(s.securityHeaders(s.keepBody(h))))
+	h = s.cachedFirst(s.logRequests(s.securityHeaders(s.keepBody(s.whileDatabaseAnswers(h)))))
 	for i := len(s.ext.Observe) - 1; i >= 0; i-- {
 		h = s.ext.Observe[i](h)
 	}

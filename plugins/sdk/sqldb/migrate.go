@@ -116,6 +116,19 @@ func (db *DB) MigrateFS(ctx context.Context, fsys fs.FS) (int, error) {
 	if err != nil {
 		return 0, err
 	}
+	// schema_migrations is made under the lock, not before it: on a
+	// Galera cluster a DDL statement, even one that finds its table
+	// there, is replicated in total order and aborts the transactions
+	// on that table on every node. Made by a process still on its way
+	// to the lock, it would abort the holder's recording of a version
+	// whose tables already exist (MySQL commits DDL at once), leaving the
+	// schema applied but not recorded, and every later run stuck on
+	// "table already exists".
+	unlock, err := db.migrationLock(ctx)
+	if err != nil {
+		return 0, err
+	}
+	defer unlock()
 	if _, err := db.ExecContext(ctx, db.Expand(`CREATE TABLE IF NOT EXISTS schema_migrations (
 		version INTEGER NOT NULL PRIMARY KEY,
 		name VARCHAR(200) NOT NULL,
@@ -123,11 +136,6 @@ func (db *DB) MigrateFS(ctx context.Context, fsys fs.FS) (int, error) {
 	) {{table}}`)); err != nil {
 		return 0, fmt.Errorf("create schema_migrations: %w", err)
 	}
-	unlock, err := db.migrationLock(ctx)
-	if err != nil {
-		return 0, err
-	}
-	defer unlock()
 	var applied []int
 	if err := db.SelectContext(ctx, &applied, `SELECT version FROM schema_migrations`); err != nil {
 		return 0, fmt.Errorf("read schema_migrations: %w", err)
@@ -177,12 +185,19 @@ func (db *DB) migrationLock(ctx context.Context) (func(), error) {
 	if db.Dialect != MySQL {
 		return func() {}, nil
 	}
-	if _, err := db.ExecContext(ctx, db.Expand(`CREATE TABLE IF NOT EXISTS schema_migration_lock (
-		id INTEGER NOT NULL PRIMARY KEY,
-		holder VARCHAR(100) NOT NULL,
-		expires_at {{time}} NOT NULL
-	) {{table}}`)); err != nil {
-		return nil, fmt.Errorf("migration lock: %w", err)
+	// Made only when missing: a waiter's CREATE TABLE IF NOT EXISTS is
+	// DDL all the same, which on a Galera cluster can abort the holder's
+	// transactions in the same database (see MigrateFS).
+	var have int
+	if err := db.GetContext(ctx, &have, `SELECT COUNT(*) FROM information_schema.tables
+		WHERE table_schema = DATABASE() AND table_name = 'schema_migration_lock'`); err != nil || have == 0 {
+		if _, err := db.ExecContext(ctx, db.Expand(`CREATE TABLE IF NOT EXISTS schema_migration_lock (
+			id INTEGER NOT NULL PRIMARY KEY,
+			holder VARCHAR(100) NOT NULL,
+			expires_at {{time}} NOT NULL
+		) {{table}}`)); err != nil {
+			return nil, fmt.Errorf("migration lock: %w", err)
+		}
 	}
 	holder := lockHolder()
 	deadline := time.Now().Add(migrationLockWait)
@@ -299,19 +314,47 @@ func (db *DB) apply(ctx context.Context, m migration) (bool, error) {
 	if already > 0 {
 		return false, nil // another process applied it while we waited
 	}
+	lastDDL := false
 	for i, stmt := range splitStatements(db.Expand(m.sql)) {
 		if _, err := tx.ExecContext(ctx, stmt); err != nil {
 			return false, fmt.Errorf("migration %s statement %d: %w", m.name, i+1, err)
 		}
+		lastDDL = isDDL(stmt)
 	}
-	if _, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)`,
-		m.version, m.name, Now()); err != nil {
-		return false, fmt.Errorf("migration %s: record version: %w", m.name, err)
+	// MySQL commits DDL at once: after a migration that ends in DDL the
+	// version's row is all its transaction holds. Should the cluster
+	// abort that transaction (1213: a DDL statement elsewhere in the
+	// database, a lost certification), the schema is there and only its
+	// record is missing, so the record is written again; were it given
+	// up, every later run would stop on "table already exists".
+	for attempt := 1; ; attempt++ {
+		_, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)`,
+			m.version, m.name, Now())
+		if err == nil {
+			break
+		}
+		if db.Dialect != MySQL || !lastDDL || !isRolledBack(err) || attempt == 5 {
+			return false, fmt.Errorf("migration %s: record version: %w", m.name, err)
+		}
+		time.Sleep(time.Duration(attempt) * 100 * time.Millisecond)
 	}
 	if err := tx.Commit(); err != nil {
 		return false, fmt.Errorf("migration %s: commit: %w", m.name, err)
 	}
 	return true, nil
+}
+
+// isDDL reports whether stmt changes the schema, which MySQL commits at once.
+func isDDL(stmt string) bool {
+	f := strings.Fields(stmt)
+	if len(f) == 0 {
+		return false
+	}
+	switch strings.ToUpper(f[0]) {
+	case "CREATE", "ALTER", "DROP", "RENAME", "TRUNCATE":
+		return true
+	}
+	return false
 }
 
 // Version returns the newest applied migration version, 0 if none.
