@@ -16,6 +16,7 @@ import (
 	"yiwang/core/blob"
 	"yiwang/core/content"
 	"yiwang/core/web"
+	"yiwang/core/web/host"
 )
 
 // The editorial console in `yiwang serve`: articles with review, columns,
@@ -50,7 +51,7 @@ func editorialFlags(fs *flag.FlagSet) {
 		"提交审核时检查正文中的外部链接能否访问（只访问公网地址）")
 }
 
-func editorialStart(ctx context.Context, e *env, p *platform, srv *web.Server) (func(), error) {
+func editorialStart(ctx context.Context, e *env, p *platform, srv *host.Server) (func(), error) {
 	o := &editorialOpts
 	data := "data"
 	if f := o.fs.Lookup("data"); f != nil && f.Value.String() != "" {

@@ -19,6 +19,7 @@ import (
 	"yiwang/core"
 	"yiwang/core/store"
 	"yiwang/core/web"
+	"yiwang/core/web/host"
 	"yiwang/sso"
 	"yiwang/sso/provider"
 	"yiwang/tenants"
@@ -135,7 +136,7 @@ func (f oidcFlags) provider(name, label string) sso.ProviderConfig {
 		Scopes: strings.Fields(f.scopes), NameClaim: f.nameClaim, GroupsClaim: f.groupsClaim, MFAACR: acr}
 }
 
-func ssoStart(ctx context.Context, e *env, p *platform, srv *web.Server) (func(), error) {
+func ssoStart(ctx context.Context, e *env, p *platform, srv *host.Server) (func(), error) {
 	o := &ssoOpts
 	accountURL, err := o.defaultAccountURL()
 	if err != nil {

@@ -51,8 +51,11 @@ type Accounts struct {
 	limLogin, limTicket, limTOTP, limBack sso.RateLimiter
 }
 
-// EnableAccounts installs sign-on and the consoles on s. Call before serving.
-func (s *Server) EnableAccounts(svc *sso.Service, opts AccountsOptions) *Accounts {
+// NewAccounts installs sign-on on s: the session and CSRF middleware, the
+// user area of the layout, the county console's notices. Its routes (the
+// /account/ pages and the consoles) are added by core/web/host. Call
+// before serving.
+func NewAccounts(s *Server, svc *sso.Service, opts AccountsOptions) *Accounts {
 	if opts.ProbeEvery == 0 {
 		opts.ProbeEvery = 5 * time.Minute
 	}
@@ -65,8 +68,8 @@ func (s *Server) EnableAccounts(svc *sso.Service, opts AccountsOptions) *Account
 		limTOTP:   sso.NewSharedLimiter(s.db, "totp", 5, 5*time.Minute, s.log),
 		limBack:   sso.NewSharedLimiter(s.db, "backchannel", 120, time.Minute, s.log),
 	}
-	a.accountRoutes()
-	a.consoleRoutes()
+	s.AddCountyNotices(s.freshnessNotice)
+	s.AddCountyNotices(s.monitorNotice)
 	s.Extend(Extensions{Viewer: a.viewer, CSRFToken: a.csrfToken, Wrap: []func(http.Handler) http.Handler{a.sessions, a.checkCSRF},
 		Anonymous: a.anonymous})
 	return a
@@ -248,7 +251,7 @@ func (a *Accounts) returnTarget(r *http.Request, raw string) (*url.URL, bool) {
 		return nil, false
 	}
 	if strings.HasPrefix(raw, "/") {
-		if localReturn(raw, "") == "" {
+		if LocalReturn(raw, "") == "" {
 			return nil, false
 		}
 		raw = scheme(r, a.srv.cfg.TrustProxy) + "://" + r.Host + raw
@@ -262,7 +265,7 @@ func (a *Accounts) returnTarget(r *http.Request, raw string) (*url.URL, bool) {
 	}
 	if p := u.EscapedPath(); p == "" {
 		u.Path = "/"
-	} else if localReturn(p, "") == "" {
+	} else if LocalReturn(p, "") == "" {
 		return nil, false
 	}
 	if port(u.Host) != a.sso.AccountPort() && !(port(u.Host) == acctDefaultPort(u.Scheme) && a.sso.AccountPort() == "") {
@@ -350,22 +353,6 @@ func (a *Accounts) viewer(r *http.Request) *Viewer {
 	return v
 }
 
-// renderStatus renders a page template in the layout with a status.
-func (s *Server) renderStatus(w http.ResponseWriter, r *http.Request, name, title string, crumbs []Crumb, data any, status int) {
-	site := siteOf(r)
-	p, err := s.newPage(w, r, site, title)
-	if err != nil {
-		s.renderError(w, r, site, err)
-		return
-	}
-	p.Crumbs = append(p.Crumbs, crumbs...)
-	p.Meta.ColumnName = title
-	p.Data = data
-	p.Status = status
-	w.Header().Set("Cache-Control", "no-store")
-	s.render(w, r, name, p)
-}
-
 // acctNotice is the data of account_notice.html.
 type acctNotice struct {
 	Heading, Message string
@@ -376,5 +363,5 @@ func (a *Accounts) notice(w http.ResponseWriter, r *http.Request, status int, he
 	if len(links) == 0 {
 		links = []Crumb{{"返回首页", SiteOf(r).Base}}
 	}
-	a.srv.renderStatus(w, r, "account_notice", heading, []Crumb{{heading, ""}}, acctNotice{heading, msg, links}, status)
+	a.srv.RenderStatus(w, r, "account_notice", heading, []Crumb{{heading, ""}}, acctNotice{heading, msg, links}, status)
 }

@@ -22,6 +22,7 @@ import (
 	"yiwang/core/content"
 	"yiwang/core/store"
 	"yiwang/core/web"
+	"yiwang/core/web/host"
 	"yiwang/sso"
 	"yiwang/sso/provider"
 	"yiwang/tenants"
@@ -78,7 +79,7 @@ type ssoEnv struct {
 	t      *testing.T
 	db     *store.DB
 	ts     *tenants.Store
-	srv    *web.Server
+	srv    *host.Server
 	svc    *sso.Service
 	prov   *provider.Provider
 	clock  *testClock
@@ -152,7 +153,7 @@ func newSSOEnv(t *testing.T, db *store.DB, tune ...func(*sso.Config)) *ssoEnv {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e.srv, err = web.New(web.Config{PortalHost: "localhost", RegistryTTL: time.Nanosecond}, db, e.ts, cs, log)
+	e.srv, err = host.New(web.Config{PortalHost: "localhost", RegistryTTL: time.Nanosecond}, db, e.ts, cs, log)
 	if err != nil {
 		t.Fatal(err)
 	}

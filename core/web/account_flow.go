@@ -15,11 +15,11 @@ import (
 	"yiwang/tenants"
 )
 
-// login starts a sign-in. On a tenant host it hands over to the central
+// Login starts a sign-in. On a tenant host it hands over to the central
 // host with an absolute return URL; on the central host, a browser that
 // already has a session goes straight back (with a ticket when the return
 // is on another host), and one without goes to the provider.
-func (a *Accounts) login(w http.ResponseWriter, r *http.Request) {
+func (a *Accounts) Login(w http.ResponseWriter, r *http.Request) {
 	if !a.allow(w, r, a.limLogin, "login:"+a.clientIP(r)) {
 		return
 	}
@@ -52,7 +52,7 @@ func (a *Accounts) login(w http.ResponseWriter, r *http.Request) {
 		for _, p := range provs {
 			cs = append(cs, choice{p.Label, "?" + url.Values{"r": {t.String()}, "p": {p.Name}}.Encode()})
 		}
-		a.srv.renderStatus(w, r, "account_login", "登录", []Crumb{{"登录", ""}}, cs, http.StatusOK)
+		a.srv.RenderStatus(w, r, "account_login", "登录", []Crumb{{"登录", ""}}, cs, http.StatusOK)
 		return
 	}
 	authURL, state, err := a.sso.Begin(r.Context(), name, t.String())
@@ -88,10 +88,10 @@ func (a *Accounts) proceed(w http.ResponseWriter, r *http.Request, sessionID int
 	http.Redirect(w, r, t.Scheme+"://"+t.Host+"/account/sso?"+url.Values{"t": {tok}}.Encode(), http.StatusSeeOther)
 }
 
-// relay is the central host's answer to a tenant host that has no
+// Relay is the central host's answer to a tenant host that has no
 // session: a ticket when the browser has one here, otherwise straight
 // back (the tenant host remembers that it asked).
-func (a *Accounts) relay(w http.ResponseWriter, r *http.Request) {
+func (a *Accounts) Relay(w http.ResponseWriter, r *http.Request) {
 	if !a.central(r) {
 		a.srv.RenderError(w, r, core.Errorf(core.ENOTFOUND, "页面“%s”不存在。", r.URL.Path))
 		return
@@ -109,8 +109,8 @@ func (a *Accounts) relay(w http.ResponseWriter, r *http.Request) {
 	http.Redirect(w, r, t.String(), http.StatusFound)
 }
 
-// callback finishes the authorization-code flow on the central host.
-func (a *Accounts) callback(w http.ResponseWriter, r *http.Request) {
+// Callback finishes the authorization-code flow on the central host.
+func (a *Accounts) Callback(w http.ResponseWriter, r *http.Request) {
 	if !a.central(r) {
 		a.srv.RenderError(w, r, core.Errorf(core.ENOTFOUND, "页面“%s”不存在。", r.URL.Path))
 		return
@@ -164,8 +164,8 @@ func (a *Accounts) callback(w http.ResponseWriter, r *http.Request) {
 	a.proceed(w, r, res.SessionID, t)
 }
 
-// redeem trades a ticket for this host's session cookie.
-func (a *Accounts) redeem(w http.ResponseWriter, r *http.Request) {
+// Redeem trades a ticket for this host's session cookie.
+func (a *Accounts) Redeem(w http.ResponseWriter, r *http.Request) {
 	if !a.allow(w, r, a.limTicket, "ticket:"+a.clientIP(r)) {
 		return
 	}
@@ -187,20 +187,20 @@ func (a *Accounts) redeem(w http.ResponseWriter, r *http.Request) {
 	a.setCookie(w, r, sessionCookie, tok, 0)
 	a.setCookie(w, r, probeCookie, "", -1)
 	w.Header().Set("Cache-Control", "no-store")
-	http.Redirect(w, r, localReturn(ret, "/"), http.StatusSeeOther)
+	http.Redirect(w, r, LocalReturn(ret, "/"), http.StatusSeeOther)
 }
 
-func (a *Accounts) logoutPage(w http.ResponseWriter, r *http.Request) {
+func (a *Accounts) LogoutPage(w http.ResponseWriter, r *http.Request) {
 	if UserOf(r) == nil {
 		a.notice(w, r, http.StatusOK, "退出登录", "您当前没有登录。")
 		return
 	}
-	a.srv.renderStatus(w, r, "account_logout", "退出登录", []Crumb{{"退出登录", ""}}, nil, http.StatusOK)
+	a.srv.RenderStatus(w, r, "account_logout", "退出登录", []Crumb{{"退出登录", ""}}, nil, http.StatusOK)
 }
 
-// logout ends the central session, and so every host's session, then
+// Logout ends the central session, and so every host's session, then
 // logs out at the provider when it names an end_session_endpoint.
-func (a *Accounts) logout(w http.ResponseWriter, r *http.Request) {
+func (a *Accounts) Logout(w http.ResponseWriter, r *http.Request) {
 	ret := a.siteHome(r)
 	if t, ok := a.returnTarget(r, r.PostFormValue("r")); ok {
 		ret = t.String()
@@ -230,9 +230,9 @@ func (a *Accounts) logout(w http.ResponseWriter, r *http.Request) {
 	http.Redirect(w, r, ret, http.StatusSeeOther)
 }
 
-// loggedOut is where the provider sends the browser after its logout;
+// LoggedOut is where the provider sends the browser after its logout;
 // state carries the return URL, checked again here.
-func (a *Accounts) loggedOut(w http.ResponseWriter, r *http.Request) {
+func (a *Accounts) LoggedOut(w http.ResponseWriter, r *http.Request) {
 	if t, ok := a.returnTarget(r, r.URL.Query().Get("state")); ok {
 		w.Header().Set("Cache-Control", "no-store")
 		http.Redirect(w, r, t.String(), http.StatusSeeOther)
@@ -241,9 +241,9 @@ func (a *Accounts) loggedOut(w http.ResponseWriter, r *http.Request) {
 	a.notice(w, r, http.StatusOK, "已退出登录", "您已在所有网站退出登录。")
 }
 
-// backchannel receives a provider's logout token (OpenID Connect
+// Backchannel receives a provider's logout token (OpenID Connect
 // Back-Channel Logout 1.0).
-func (a *Accounts) backchannel(w http.ResponseWriter, r *http.Request) {
+func (a *Accounts) Backchannel(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Cache-Control", "no-store")
 	w.Header().Set("Content-Type", "application/json")
 	if !a.central(r) {
@@ -287,8 +287,8 @@ func (a *Accounts) totpTarget(r *http.Request, raw string) *url.URL {
 	return t
 }
 
-// totpPage asks staff for their platform TOTP code, or enrols them.
-func (a *Accounts) totpPage(w http.ResponseWriter, r *http.Request) {
+// TotpPage asks staff for their platform TOTP code, or enrols them.
+func (a *Accounts) TotpPage(w http.ResponseWriter, r *http.Request) {
 	u := UserOf(r)
 	if u == nil {
 		a.toLogin(w, r)
@@ -310,10 +310,10 @@ func (a *Accounts) renderTOTP(w http.ResponseWriter, r *http.Request, u *sso.Use
 	}
 	// The form's answer redirects to t's host (with a ticket).
 	a.widenFormAction(w, r, t.Scheme+"://"+t.Host)
-	a.srv.renderStatus(w, r, "account_totp", "动态验证码", []Crumb{{"动态验证码", ""}}, totpView{State: st, QR: template.URL(st.QR), Return: t.String(), Error: msg}, status)
+	a.srv.RenderStatus(w, r, "account_totp", "动态验证码", []Crumb{{"动态验证码", ""}}, totpView{State: st, QR: template.URL(st.QR), Return: t.String(), Error: msg}, status)
 }
 
-func (a *Accounts) totpVerify(w http.ResponseWriter, r *http.Request) {
+func (a *Accounts) TotpVerify(w http.ResponseWriter, r *http.Request) {
 	u := UserOf(r)
 	if u == nil {
 		a.toLogin(w, r)
@@ -382,7 +382,7 @@ type accountSite struct {
 	Roles          []tenants.Role
 }
 
-func (a *Accounts) home(w http.ResponseWriter, r *http.Request) {
+func (a *Accounts) Home(w http.ResponseWriter, r *http.Request) {
 	u := UserOf(r)
 	if u == nil {
 		a.toLogin(w, r)
@@ -443,11 +443,11 @@ func (a *Accounts) home(w http.ResponseWriter, r *http.Request) {
 		}
 		return t.Name, SiteBase(r, t) + c.Path
 	})
-	a.srv.renderStatus(w, r, "account_home", "我的账号", []Crumb{{"我的账号", ""}}, v, http.StatusOK)
+	a.srv.RenderStatus(w, r, "account_home", "我的账号", []Crumb{{"我的账号", ""}}, v, http.StatusOK)
 }
 
-// noticesRead marks the person's notices read.
-func (a *Accounts) noticesRead(w http.ResponseWriter, r *http.Request) {
+// NoticesRead marks the person's notices read.
+func (a *Accounts) NoticesRead(w http.ResponseWriter, r *http.Request) {
 	u := UserOf(r)
 	if u == nil {
 		a.toLogin(w, r)

@@ -125,17 +125,19 @@ func (s *Server) countyNoticesOf(r *http.Request) []CountyNotice {
 	return out
 }
 
-// gate decides whether u may use a console route on tenant t.
-type gate func(u *sso.User, t *tenants.Tenant) bool
+// Gate decides whether u may use a console route on tenant t.
+type Gate func(u *sso.User, t *tenants.Tenant) bool
 
-func allows(p tenants.Permission) gate {
+// Allows is the console gate of permission p: the person's roles on the
+// tenant carry it.
+func Allows(p tenants.Permission) Gate {
 	return func(u *sso.User, t *tenants.Tenant) bool { return tenants.Allows(u.Roles(t.ID), p) }
 }
 
 func platformAdmin(u *sso.User, _ *tenants.Tenant) bool { return u.PlatformAdmin() }
 
-// staff wraps a console handler with its access rule.
-func (a *Accounts) staff(allowed gate, h func(w http.ResponseWriter, r *http.Request, u *sso.User)) http.HandlerFunc {
+// Staff wraps a console handler with its access rule.
+func (a *Accounts) Staff(allowed Gate, h func(w http.ResponseWriter, r *http.Request, u *sso.User)) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Cache-Control", "no-store")
 		w.Header().Set("X-Robots-Tag", "noindex")
@@ -159,10 +161,10 @@ func (a *Accounts) staff(allowed gate, h func(w http.ResponseWriter, r *http.Req
 	}
 }
 
-// county wraps a county-console handler: platform admins only, on the
+// County wraps a county-console handler: platform admins only, on the
 // portal (a platform admin who opens it on a sub-site is sent there).
-func (a *Accounts) county(h func(w http.ResponseWriter, r *http.Request, u *sso.User)) http.HandlerFunc {
-	return a.staff(platformAdmin, func(w http.ResponseWriter, r *http.Request, u *sso.User) {
+func (a *Accounts) County(h func(w http.ResponseWriter, r *http.Request, u *sso.User)) http.HandlerFunc {
+	return a.Staff(platformAdmin, func(w http.ResponseWriter, r *http.Request, u *sso.User) {
 		site := SiteOf(r)
 		if !site.Tenant.IsPortal() {
 			if r.Method != http.MethodGet {
@@ -197,7 +199,7 @@ type dashboardView struct {
 	County  string
 }
 
-func (a *Accounts) dashboard(w http.ResponseWriter, r *http.Request, u *sso.User) {
+func (a *Accounts) Dashboard(w http.ResponseWriter, r *http.Request, u *sso.User) {
 	site := SiteOf(r)
 	t := site.Tenant
 	roles := u.Roles(t.ID)
@@ -222,7 +224,7 @@ func (a *Accounts) dashboard(w http.ResponseWriter, r *http.Request, u *sso.User
 			a.srv.RenderError(w, r, err)
 			return
 		}
-		v.Columns = flatten(cols)
+		v.Columns = FlattenColumns(cols)
 		if v.Counts, err = a.srv.content.ArticleCounts(r.Context(), t.ID); err != nil {
 			a.srv.RenderError(w, r, err)
 			return
@@ -242,7 +244,7 @@ func (a *Accounts) dashboard(w http.ResponseWriter, r *http.Request, u *sso.User
 			v.Sites = append(v.Sites, accountSite{Name: x.Name, AdminURL: SiteBase(r, x) + "admin/"})
 		}
 	}
-	a.srv.renderStatus(w, r, "admin_home", "管理后台 - "+t.Name, adminCrumbs(r), v, http.StatusOK)
+	a.srv.RenderStatus(w, r, "admin_home", "管理后台 - "+t.Name, adminCrumbs(r), v, http.StatusOK)
 }
 
 // membersView is the data of admin_members.html (a tenant's staff) and,
@@ -260,7 +262,7 @@ type membersView struct {
 	Factors []sso.SecondFactor
 }
 
-func (a *Accounts) members(w http.ResponseWriter, r *http.Request, u *sso.User) {
+func (a *Accounts) Members(w http.ResponseWriter, r *http.Request, u *sso.User) {
 	a.renderMembers(w, r, u, "", http.StatusOK)
 }
 
@@ -287,7 +289,7 @@ func (a *Accounts) renderMembers(w http.ResponseWriter, r *http.Request, u *sso.
 			return
 		}
 	}
-	a.srv.renderStatus(w, r, "admin_members", "工作人员与角色 - "+t.Name, adminCrumbs(r, Crumb{"工作人员与角色", ""}),
+	a.srv.RenderStatus(w, r, "admin_members", "工作人员与角色 - "+t.Name, adminCrumbs(r, Crumb{"工作人员与角色", ""}),
 		consoleForm{Data: v, Error: errMsg}, status)
 }
 
@@ -319,8 +321,8 @@ func consoleDone(code string) string {
 	return ""
 }
 
-// memberChange grants or revokes a role on this tenant.
-func (a *Accounts) memberChange(grant bool) func(w http.ResponseWriter, r *http.Request, u *sso.User) {
+// MemberChange grants or revokes a role on this tenant.
+func (a *Accounts) MemberChange(grant bool) func(w http.ResponseWriter, r *http.Request, u *sso.User) {
 	return func(w http.ResponseWriter, r *http.Request, u *sso.User) {
 		t := SiteOf(r).Tenant
 		err := a.changeRole(r, u, grant, t.ID, r.PostFormValue("account"), r.PostFormValue("role"))
@@ -329,7 +331,7 @@ func (a *Accounts) memberChange(grant bool) func(w http.ResponseWriter, r *http.
 				a.srv.RenderError(w, r, err)
 				return
 			}
-			a.renderMembers(w, r, u, core.ErrorMessage(err), statusOf(err))
+			a.renderMembers(w, r, u, core.ErrorMessage(err), StatusOf(err))
 			return
 		}
 		done := "revoke"

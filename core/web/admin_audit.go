@@ -67,14 +67,14 @@ func readAuditFilter(r *http.Request) auditFilter {
 	return f
 }
 
-func (a *Accounts) tenantAudit(w http.ResponseWriter, r *http.Request, u *sso.User) {
+func (a *Accounts) TenantAudit(w http.ResponseWriter, r *http.Request, u *sso.User) {
 	t := SiteOf(r).Tenant
 	f := readAuditFilter(r)
 	f.Tenant = t.Code
 	a.renderAudit(w, r, f, &t.ID, false, adminCrumbs(r, Crumb{"审计日志", ""}))
 }
 
-func (a *Accounts) countyAudit(w http.ResponseWriter, r *http.Request, u *sso.User) {
+func (a *Accounts) CountyAudit(w http.ResponseWriter, r *http.Request, u *sso.User) {
 	f := readAuditFilter(r)
 	var tid *int64
 	if f.Tenant != "" {
@@ -139,7 +139,7 @@ func (a *Accounts) renderAudit(w http.ResponseWriter, r *http.Request, f auditFi
 	if !county {
 		title += " - " + SiteOf(r).Tenant.Name
 	}
-	a.srv.renderStatus(w, r, "admin_audit", title, crumbs, v, http.StatusOK)
+	a.srv.RenderStatus(w, r, "admin_audit", title, crumbs, v, http.StatusOK)
 }
 
 // queryAudit reads one page (and one more row, to know whether there is a

@@ -21,15 +21,15 @@ import (
 // modules' deadlines (the mailbox's working days) follow a change within
 // the calendar store's cache time; every change is audited by the store.
 
-// EnableCalendar adds /admin/county/calendar on the portal, for platform
-// admins.
-func (s *Server) EnableCalendar(cs *calendar.Store) {
-	c := calendarConsole{srv: s, cs: cs}
+// NewCalendarConsole makes the county console's calendar page over cs
+// (/admin/county/calendar on the portal, for platform admins): its console
+// entry and notices. Its routes are added by core/web/host.
+func NewCalendarConsole(s *Server, cs *calendar.Store) CalendarConsole {
+	c := CalendarConsole{srv: s, cs: cs}
 	s.addConsoleRoutes(ConsoleRoute{"GET", "/admin/county/calendar"},
 		ConsoleRoute{"POST", "/admin/county/calendar/days"},
 		ConsoleRoute{"POST", "/admin/county/calendar/days/clear"},
 		ConsoleRoute{"POST", "/admin/county/calendar/years"})
-	s.calendarRoutes(c)
 	s.AddAdminEntries(func(r *http.Request, t *tenants.Tenant, roles []tenants.Role) []AdminEntry {
 		if !t.IsPortal() || !hasRole(roles, tenants.PlatformAdmin) {
 			return nil
@@ -52,9 +52,10 @@ func (s *Server) EnableCalendar(cs *calendar.Store) {
 		}
 		return out
 	})
+	return c
 }
 
-type calendarConsole struct {
+type CalendarConsole struct {
 	srv *Server
 	cs  *calendar.Store
 }
@@ -94,7 +95,7 @@ type calCell struct {
 	Today   bool
 }
 
-func (c calendarConsole) render(w http.ResponseWriter, r *http.Request, form calendarForm, errMsg string, status int) {
+func (c CalendarConsole) render(w http.ResponseWriter, r *http.Request, form calendarForm, errMsg string, status int) {
 	ctx := r.Context()
 	now := time.Now().In(content.Location)
 	year := now.Year()
@@ -175,7 +176,7 @@ func (c calendarConsole) render(w http.ResponseWriter, r *http.Request, form cal
 		v.Done = "已确认该年度的节假日安排，此后可在该年度计算期限。"
 	}
 	crumbs := []Crumb{{"管理后台", SiteOf(r).Base + "admin/"}, {"县级平台管理", SiteOf(r).Base + "admin/county/"}, {"工作日历", ""}}
-	c.srv.renderStatus(w, r, "admin_calendar", fmt.Sprintf("工作日历 %d年 - 县级平台管理", year), crumbs, consoleForm{Data: v, Error: errMsg}, status)
+	c.srv.RenderStatus(w, r, "admin_calendar", fmt.Sprintf("工作日历 %d年 - 县级平台管理", year), crumbs, consoleForm{Data: v, Error: errMsg}, status)
 }
 
 func dayLabel(d calendar.Day, county bool) string {
@@ -214,7 +215,7 @@ func formDate(r *http.Request, key string) (calendar.Date, error) {
 
 // after answers a change: back to the year's page, or the page again
 // with the reason it was refused.
-func (c calendarConsole) after(w http.ResponseWriter, r *http.Request, year int, done string, form calendarForm, err error) {
+func (c CalendarConsole) after(w http.ResponseWriter, r *http.Request, year int, done string, form calendarForm, err error) {
 	if err != nil {
 		if code := core.ErrorCode(err); code == core.EINTERNAL || code == core.EUNAVAIL {
 			c.srv.RenderError(w, r, err)
@@ -223,13 +224,13 @@ func (c calendarConsole) after(w http.ResponseWriter, r *http.Request, year int,
 		q := r.URL.Query()
 		q.Set("year", strconv.Itoa(year))
 		r.URL.RawQuery = q.Encode()
-		c.render(w, r, form, core.ErrorMessage(err), statusOf(err))
+		c.render(w, r, form, core.ErrorMessage(err), StatusOf(err))
 		return
 	}
 	http.Redirect(w, r, SiteOf(r).Base+"admin/county/calendar?"+url.Values{"year": {strconv.Itoa(year)}, "done": {done}}.Encode(), http.StatusSeeOther)
 }
 
-func (c calendarConsole) setDay(w http.ResponseWriter, r *http.Request, _ *Accounts, u *sso.User) {
+func (c CalendarConsole) SetDay(w http.ResponseWriter, r *http.Request, _ *Accounts, u *sso.User) {
 	f := calendarForm{Date: strings.TrimSpace(r.PostFormValue("date")), Kind: r.PostFormValue("kind"),
 		Holiday: strings.TrimSpace(r.PostFormValue("holiday")), Source: strings.TrimSpace(r.PostFormValue("source"))}
 	d, err := formDate(r, "date")
@@ -250,7 +251,7 @@ func (c calendarConsole) setDay(w http.ResponseWriter, r *http.Request, _ *Accou
 	c.after(w, r, year, "set", f, err)
 }
 
-func (c calendarConsole) clearDay(w http.ResponseWriter, r *http.Request, _ *Accounts, u *sso.User) {
+func (c CalendarConsole) ClearDay(w http.ResponseWriter, r *http.Request, _ *Accounts, u *sso.User) {
 	d, err := formDate(r, "date")
 	year := time.Now().In(content.Location).Year()
 	if err == nil {
@@ -260,7 +261,7 @@ func (c calendarConsole) clearDay(w http.ResponseWriter, r *http.Request, _ *Acc
 	c.after(w, r, year, "clear", calendarForm{}, err)
 }
 
-func (c calendarConsole) addYear(w http.ResponseWriter, r *http.Request, _ *Accounts, u *sso.User) {
+func (c CalendarConsole) AddYear(w http.ResponseWriter, r *http.Request, _ *Accounts, u *sso.User) {
 	f := calendarForm{Year: strings.TrimSpace(r.PostFormValue("year")), YearSource: strings.TrimSpace(r.PostFormValue("source"))}
 	year, err := strconv.Atoi(f.Year)
 	if err != nil {
@@ -286,7 +287,7 @@ func missingYears(covered map[int]bool, now time.Time) []int {
 	return out
 }
 
-// page is the calendar console's month view.
-func (c calendarConsole) page(w http.ResponseWriter, r *http.Request, _ *Accounts, _ *sso.User) {
+// Page is the calendar console's month view.
+func (c CalendarConsole) Page(w http.ResponseWriter, r *http.Request, _ *Accounts, _ *sso.User) {
 	c.render(w, r, calendarForm{}, "", http.StatusOK)
 }

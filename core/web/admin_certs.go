@@ -9,6 +9,7 @@ import (
 
 	"yiwang/core/certs"
 	"yiwang/core/content"
+	"yiwang/sso"
 	"yiwang/tenants"
 )
 
@@ -21,16 +22,23 @@ import (
 // so one this close has failed to renew.
 const renewWarn = 20 * 24 * time.Hour
 
-// certsLister lists the stored certificates.
-type certsLister = func(ctx context.Context) ([]certs.Certificate, error)
+// CertsLister lists the stored certificates.
+type CertsLister = func(ctx context.Context) ([]certs.Certificate, error)
 
-// EnableCertsConsole adds /admin/county/certs on the portal, for platform
-// admins. stored lists the certificates; https says whether the process
+// CertsConsole is the county console's certificates page.
+type CertsConsole struct {
+	s      *Server
+	stored CertsLister
+	https  bool
+}
+
+// NewCertsConsole makes the county console's certificates page
+// (/admin/county/certs on the portal, for platform admins): its console
+// entry and notice; its route is added by core/web/host. stored lists the certificates; https says whether the process
 // serves HTTPS itself (else TLS ends in front of it, and the page says
 // so).
-func (s *Server) EnableCertsConsole(stored certsLister, https bool) {
+func NewCertsConsole(s *Server, stored CertsLister, https bool) *CertsConsole {
 	s.addConsoleRoutes(ConsoleRoute{"GET", "/admin/county/certs"})
-	s.certsRoutes(stored, https)
 	s.AddAdminEntries(func(r *http.Request, t *tenants.Tenant, roles []tenants.Role) []AdminEntry {
 		if !t.IsPortal() || !hasRole(roles, tenants.PlatformAdmin) {
 			return nil
@@ -46,6 +54,12 @@ func (s *Server) EnableCertsConsole(stored certsLister, https bool) {
 			return []CountyNotice{{Text: fmt.Sprintf("有 %d 个域名的 HTTPS 证书已过期或即将到期而未能续期。", v.Warn), URL: SiteOf(r).Base + "admin/county/certs"}}
 		})
 	}
+	return &CertsConsole{s: s, stored: stored, https: https}
+}
+
+// Page lists every active site's domains with their certificates.
+func (c *CertsConsole) Page(w http.ResponseWriter, r *http.Request, _ *Accounts, _ *sso.User) {
+	c.s.renderCerts(w, r, c.stored, c.https)
 }
 
 type certRow struct {
@@ -62,7 +76,7 @@ type certsView struct {
 	Warn  int
 }
 
-func (s *Server) renderCerts(w http.ResponseWriter, r *http.Request, stored certsLister, https bool) {
+func (s *Server) renderCerts(w http.ResponseWriter, r *http.Request, stored CertsLister, https bool) {
 	v, err := s.certsView(r, stored)
 	if err != nil {
 		s.RenderError(w, r, err)
@@ -70,11 +84,11 @@ func (s *Server) renderCerts(w http.ResponseWriter, r *http.Request, stored cert
 	}
 	v.HTTPS = https
 	crumbs := []Crumb{{"管理后台", SiteOf(r).Base + "admin/"}, {"县级平台管理", SiteOf(r).Base + "admin/county/"}, {"HTTPS 证书", ""}}
-	s.renderStatus(w, r, "admin_certs", "HTTPS 证书 - 县级平台管理", crumbs, v, http.StatusOK)
+	s.RenderStatus(w, r, "admin_certs", "HTTPS 证书 - 县级平台管理", crumbs, v, http.StatusOK)
 }
 
 // certsView lists every active site's domains with their certificates.
-func (s *Server) certsView(r *http.Request, stored certsLister) (*certsView, error) {
+func (s *Server) certsView(r *http.Request, stored CertsLister) (*certsView, error) {
 	cs, err := stored(r.Context())
 	if err != nil {
 		return nil, err

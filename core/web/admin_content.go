@@ -33,18 +33,20 @@ type EditorialOptions struct {
 	SignedVideoURLs bool
 }
 
-// editorial is the console's handlers over one desk.
-type editorial struct {
+// Editorial is the console's handlers over one desk.
+type Editorial struct {
 	s    *Server
 	d    *content.Desk
 	opts EditorialOptions
 }
 
-// EnableEditorial installs the editorial console and the public route of
-// uploaded files on s. Sign-on (EnableAccounts) must be enabled for the
-// console to open; without it every console route answers 403.
-func (s *Server) EnableEditorial(d *content.Desk, opts EditorialOptions) {
-	e := &editorial{s: s, d: d, opts: opts}
+// NewEditorial makes the editorial console over d on s: its console
+// entries, the body limits of its uploads, the videos of the public column
+// pages. Its routes are added by core/web/host. Sign-on (NewAccounts)
+// must be installed for the console to open; without it every console
+// route answers 403.
+func NewEditorial(s *Server, d *content.Desk, opts EditorialOptions) *Editorial {
+	e := &Editorial{s: s, d: d, opts: opts}
 	max := opts.Uploads.MaxUpload
 	if max <= 0 {
 		max = content.DefaultMaxUpload
@@ -52,12 +54,11 @@ func (s *Server) EnableEditorial(d *content.Desk, opts EditorialOptions) {
 	// An upload carries its form token in a header, so the body is read by
 	// the upload alone: a file and the multipart envelope around it.
 	s.AllowBodyUnder("admin/uploads", max+1<<20)
-	e.articleRoutes()
-	e.columnRoutes()
-	e.submissionRoutes()
-	e.videoRoutes()
+	// A chunk is the one request body larger than a form: allow it on
+	// the chunk route alone.
+	s.AllowBodyUnder("chunk", content.ChunkSize+64<<10)
 	e.enableStorage()
-	s.videos = d
+	s.UseVideos(d)
 
 	s.AddAdminEntries(func(r *http.Request, t *tenants.Tenant, roles []tenants.Role) []AdminEntry {
 		base := SiteOf(r).Base
@@ -81,25 +82,29 @@ func (s *Server) EnableEditorial(d *content.Desk, opts EditorialOptions) {
 		}
 		return out
 	})
+	return e
 }
+
+// Desk is the editorial desk the console works on.
+func (e *Editorial) Desk() *content.Desk { return e.d }
 
 // staffHandler is a console handler with the acting person.
 type staffHandler func(w http.ResponseWriter, r *http.Request, a content.Actor)
 
-// staff guards an editorial route with the console's own access rule
+// Staff guards an editorial route with the console's own access rule
 // (signed in, second factor, a role that carries p on this tenant) and
 // hands the handler the actor the desk needs.
-func (e *editorial) staff(p tenants.Permission, h staffHandler) http.HandlerFunc {
+func (e *Editorial) Staff(p tenants.Permission, h staffHandler) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		acc, _ := r.Context().Value(accountsKey{}).(*Accounts)
 		if acc == nil {
 			e.s.RenderError(w, r, core.Errorf(core.EFORBID, "统一身份认证未启用，管理功能不可用。"))
 			return
 		}
-		gate := func(u *sso.User, t *tenants.Tenant) bool {
+		Gate := func(u *sso.User, t *tenants.Tenant) bool {
 			return content.Actor{TenantID: t.ID, Roles: u.Roles(t.ID)}.Can(p)
 		}
-		acc.staff(gate, func(w http.ResponseWriter, r *http.Request, u *sso.User) {
+		acc.Staff(Gate, func(w http.ResponseWriter, r *http.Request, u *sso.User) {
 			t := SiteOf(r).Tenant
 			h(w, r, content.Actor{TenantID: t.ID, UserID: u.ID, Name: u.DisplayName(), Roles: u.Roles(t.ID), RemoteAddr: acc.clientIP(r)})
 		})(w, r)
@@ -114,7 +119,8 @@ func pathID(r *http.Request) (int64, error) {
 	return id, nil
 }
 
-func formIDs(r *http.Request, name string) []int64 {
+// FormIDs reads the ids a form sends under name.
+func FormIDs(r *http.Request, name string) []int64 {
 	// PostFormValue parses multipart bodies too (editor.js posts FormData).
 	_ = r.PostFormValue(name)
 	var out []int64
@@ -153,7 +159,7 @@ var listTabs = []struct{ status, label string }{
 	{content.Scheduled, "定时发布"}, {content.Published, "已发布"}, {content.Withdrawn, "已撤稿"},
 }
 
-func (e *editorial) list(w http.ResponseWriter, r *http.Request, a content.Actor) {
+func (e *Editorial) List(w http.ResponseWriter, r *http.Request, a content.Actor) {
 	q := r.URL.Query()
 	page, _ := strconv.Atoi(q.Get("page"))
 	f := content.ListFilter{Status: q.Get("status"), Text: q.Get("q"), Page: page}
@@ -176,7 +182,7 @@ func (e *editorial) list(w http.ResponseWriter, r *http.Request, a content.Actor
 		e.s.RenderError(w, r, err)
 		return
 	}
-	for _, c := range flatten(cols) {
+	for _, c := range FlattenColumns(cols) {
 		v.Columns[c.ID] = c.Name
 	}
 	pageURL := func(n int) string {
@@ -188,7 +194,7 @@ func (e *editorial) list(w http.ResponseWriter, r *http.Request, a content.Actor
 	if p.Number < p.Pages() {
 		v.Next = pageURL(p.Number + 1)
 	}
-	e.s.renderStatus(w, r, "admin_content_list", "文章管理 - "+SiteOf(r).Tenant.Name, contentCrumbs(r), v, http.StatusOK)
+	e.s.RenderStatus(w, r, "admin_content_list", "文章管理 - "+SiteOf(r).Tenant.Name, contentCrumbs(r), v, http.StatusOK)
 }
 
 // editView is the data of admin_content_edit.html.
@@ -204,13 +210,13 @@ type editView struct {
 	Version int
 }
 
-func (e *editorial) renderEdit(w http.ResponseWriter, r *http.Request, a content.Actor, v editView, status int) {
+func (e *Editorial) renderEdit(w http.ResponseWriter, r *http.Request, a content.Actor, v editView, status int) {
 	cols, err := e.d.AllColumns(r.Context(), a)
 	if err != nil {
 		e.s.RenderError(w, r, err)
 		return
 	}
-	v.Columns = flatten(cols)
+	v.Columns = FlattenColumns(cols)
 	v.Extra = map[int64]bool{}
 	for _, c := range v.In.Columns {
 		v.Extra[c] = true
@@ -219,10 +225,10 @@ func (e *editorial) renderEdit(w http.ResponseWriter, r *http.Request, a content
 	if v.ID != 0 {
 		title = "编辑文章"
 	}
-	e.s.renderStatus(w, r, "admin_content_edit", title+" - "+SiteOf(r).Tenant.Name, contentCrumbs(r, Crumb{title, ""}), v, status)
+	e.s.RenderStatus(w, r, "admin_content_edit", title+" - "+SiteOf(r).Tenant.Name, contentCrumbs(r, Crumb{title, ""}), v, status)
 }
 
-func (e *editorial) newForm(w http.ResponseWriter, r *http.Request, a content.Actor) {
+func (e *Editorial) NewForm(w http.ResponseWriter, r *http.Request, a content.Actor) {
 	v := editView{Action: SiteOf(r).Base + "admin/articles/new", In: content.Input{Source: SiteOf(r).Tenant.Name}}
 	if c, err := strconv.ParseInt(r.URL.Query().Get("column"), 10, 64); err == nil {
 		v.In.ColumnID = c
@@ -234,12 +240,12 @@ func (e *editorial) newForm(w http.ResponseWriter, r *http.Request, a content.Ac
 // in it: whatever a request carries, the server's clock sets it.
 func formInput(r *http.Request) content.Input {
 	col, _ := strconv.ParseInt(r.PostFormValue("column"), 10, 64)
-	return content.Input{ColumnID: col, Columns: formIDs(r, "columns"), Title: r.PostFormValue("title"), Subtitle: r.PostFormValue("subtitle"),
+	return content.Input{ColumnID: col, Columns: FormIDs(r, "columns"), Title: r.PostFormValue("title"), Subtitle: r.PostFormValue("subtitle"),
 		Summary: r.PostFormValue("summary"), Body: r.PostFormValue("body"), Source: r.PostFormValue("source"),
 		Author: r.PostFormValue("author"), Keywords: r.PostFormValue("keywords"), CoverURL: strings.TrimSpace(r.PostFormValue("cover"))}
 }
 
-func (e *editorial) create(w http.ResponseWriter, r *http.Request, a content.Actor) {
+func (e *Editorial) Create(w http.ResponseWriter, r *http.Request, a content.Actor) {
 	in := formInput(r)
 	m, err := e.d.Create(r.Context(), a, in)
 	if r.PostFormValue("op") == "autosave" {
@@ -255,7 +261,7 @@ func (e *editorial) create(w http.ResponseWriter, r *http.Request, a content.Act
 		return
 	}
 	if err != nil {
-		e.renderEdit(w, r, a, editView{Action: SiteOf(r).Base + "admin/articles/new", In: in, Error: core.ErrorMessage(err)}, statusOf(err))
+		e.renderEdit(w, r, a, editView{Action: SiteOf(r).Base + "admin/articles/new", In: in, Error: core.ErrorMessage(err)}, StatusOf(err))
 		return
 	}
 	if r.PostFormValue("op") == "submit" {
@@ -265,7 +271,7 @@ func (e *editorial) create(w http.ResponseWriter, r *http.Request, a content.Act
 	e.done(w, r, m.ID, "saved")
 }
 
-func (e *editorial) editForm(w http.ResponseWriter, r *http.Request, a content.Actor) {
+func (e *Editorial) EditForm(w http.ResponseWriter, r *http.Request, a content.Actor) {
 	id, err := pathID(r)
 	if err != nil {
 		e.s.RenderError(w, r, err)
@@ -296,7 +302,7 @@ func (e *editorial) editForm(w http.ResponseWriter, r *http.Request, a content.A
 	e.renderEdit(w, r, a, ev, http.StatusOK)
 }
 
-func (e *editorial) save(w http.ResponseWriter, r *http.Request, a content.Actor) {
+func (e *Editorial) Save(w http.ResponseWriter, r *http.Request, a content.Actor) {
 	id, err := pathID(r)
 	if err != nil {
 		e.s.RenderError(w, r, err)
@@ -305,7 +311,7 @@ func (e *editorial) save(w http.ResponseWriter, r *http.Request, a content.Actor
 	in := formInput(r)
 	if _, err := e.d.Save(r.Context(), a, id, in, false); err != nil {
 		e.renderEdit(w, r, a, editView{ID: id, In: in, Error: core.ErrorMessage(err),
-			Action: SiteOf(r).Base + "admin/articles/" + strconv.FormatInt(id, 10) + "/edit"}, statusOf(err))
+			Action: SiteOf(r).Base + "admin/articles/" + strconv.FormatInt(id, 10) + "/edit"}, StatusOf(err))
 		return
 	}
 	if r.PostFormValue("op") == "submit" {
@@ -317,19 +323,19 @@ func (e *editorial) save(w http.ResponseWriter, r *http.Request, a content.Actor
 
 // submitAndShow submits after a save from the editor; check hits send the
 // writer back to the editor with the places marked.
-func (e *editorial) submitAndShow(w http.ResponseWriter, r *http.Request, a content.Actor, id int64, in content.Input, ack bool) {
+func (e *Editorial) submitAndShow(w http.ResponseWriter, r *http.Request, a content.Actor, id int64, in content.Input, ack bool) {
 	rep, err := e.d.Submit(r.Context(), a, id, ack)
 	if err != nil {
 		e.renderEdit(w, r, a, editView{ID: id, In: in, Error: core.ErrorMessage(err), Report: rep,
-			Action: SiteOf(r).Base + "admin/articles/" + strconv.FormatInt(id, 10) + "/edit"}, statusOf(err))
+			Action: SiteOf(r).Base + "admin/articles/" + strconv.FormatInt(id, 10) + "/edit"}, StatusOf(err))
 		return
 	}
 	e.done(w, r, id, "submitted")
 }
 
-// autosave keeps a draft while the writer types (editor.js posts every
+// Autosave keeps a draft while the writer types (editor.js posts every
 // half minute with the CSRF token in a header) and answers JSON.
-func (e *editorial) autosave(w http.ResponseWriter, r *http.Request, a content.Actor) {
+func (e *Editorial) Autosave(w http.ResponseWriter, r *http.Request, a content.Actor) {
 	id, err := pathID(r)
 	if err == nil {
 		var m *content.Manuscript
@@ -345,20 +351,20 @@ func (e *editorial) autosave(w http.ResponseWriter, r *http.Request, a content.A
 // server-side failure (the database unreachable, a transaction that
 // could not commit) is logged too, as a page's would be: the JSON answer
 // alone would leave no trace of why an editor's text was not saved.
-func (e *editorial) jsonError(w http.ResponseWriter, r *http.Request, err error) {
-	status := statusOf(err)
+func (e *Editorial) jsonError(w http.ResponseWriter, r *http.Request, err error) {
+	status := StatusOf(err)
 	if status >= 500 {
 		e.s.log.Error("request failed", "request_id", RequestID(r), "method", r.Method, "path", r.URL.Path, "err", err)
 	}
 	writeJSON(w, status, map[string]any{"ok": false, "error": core.ErrorMessage(err)})
 }
 
-// checkJSON runs the county's checks on the editor's text and answers the
+// CheckJSON runs the county's checks on the editor's text and answers the
 // hits with their places, for editor.js to mark.
-func (e *editorial) checkJSON(w http.ResponseWriter, r *http.Request, a content.Actor) {
+func (e *Editorial) CheckJSON(w http.ResponseWriter, r *http.Request, a content.Actor) {
 	rep, err := e.d.CheckText(r.Context(), a, formInput(r))
 	if err != nil {
-		writeJSON(w, statusOf(err), map[string]any{"ok": false, "error": core.ErrorMessage(err)})
+		writeJSON(w, StatusOf(err), map[string]any{"ok": false, "error": core.ErrorMessage(err)})
 		return
 	}
 	hits := rep.Hits
@@ -375,7 +381,7 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	_ = json.NewEncoder(w).Encode(v)
 }
 
-func (e *editorial) submit(w http.ResponseWriter, r *http.Request, a content.Actor) {
+func (e *Editorial) Submit(w http.ResponseWriter, r *http.Request, a content.Actor) {
 	id, err := pathID(r)
 	if err != nil {
 		e.s.RenderError(w, r, err)
@@ -389,10 +395,10 @@ func (e *editorial) submit(w http.ResponseWriter, r *http.Request, a content.Act
 	e.done(w, r, id, "submitted")
 }
 
-// approve publishes now, or schedules for the time given in Beijing time.
+// Approve publishes now, or schedules for the time given in Beijing time.
 // A publish time is never read from the form: "at" is only a schedule,
 // and one in the past is refused.
-func (e *editorial) approve(w http.ResponseWriter, r *http.Request, a content.Actor) {
+func (e *Editorial) Approve(w http.ResponseWriter, r *http.Request, a content.Actor) {
 	id, err := pathID(r)
 	if err != nil {
 		e.s.RenderError(w, r, err)
@@ -418,8 +424,8 @@ func (e *editorial) approve(w http.ResponseWriter, r *http.Request, a content.Ac
 	e.done(w, r, id, code)
 }
 
-// action is a POST on one article that answers with its page.
-func (e *editorial) action(code string, do func(r *http.Request, a content.Actor, id int64) error) staffHandler {
+// Action is a POST on one article that answers with its page.
+func (e *Editorial) Action(code string, do func(r *http.Request, a content.Actor, id int64) error) staffHandler {
 	return func(w http.ResponseWriter, r *http.Request, a content.Actor) {
 		id, err := pathID(r)
 		if err != nil {
@@ -434,7 +440,7 @@ func (e *editorial) action(code string, do func(r *http.Request, a content.Actor
 	}
 }
 
-func (e *editorial) done(w http.ResponseWriter, r *http.Request, id int64, code string) {
+func (e *Editorial) done(w http.ResponseWriter, r *http.Request, id int64, code string) {
 	http.Redirect(w, r, SiteOf(r).Base+"admin/articles/"+strconv.FormatInt(id, 10)+"?done="+code, http.StatusSeeOther)
 }
 
@@ -466,7 +472,7 @@ type viewView struct {
 
 type kindOption struct{ Value, Label string }
 
-func (e *editorial) view(w http.ResponseWriter, r *http.Request, a content.Actor) {
+func (e *Editorial) View(w http.ResponseWriter, r *http.Request, a content.Actor) {
 	id, err := pathID(r)
 	if err != nil {
 		e.s.RenderError(w, r, err)
@@ -477,7 +483,7 @@ func (e *editorial) view(w http.ResponseWriter, r *http.Request, a content.Actor
 
 // renderView shows an article's console page, with the error of a failed
 // action (and its status) when there is one.
-func (e *editorial) renderView(w http.ResponseWriter, r *http.Request, a content.Actor, id int64, actErr error, rep *content.CheckReport) {
+func (e *Editorial) renderView(w http.ResponseWriter, r *http.Request, a content.Actor, id int64, actErr error, rep *content.CheckReport) {
 	ctx := r.Context()
 	m, err := e.d.Manuscript(ctx, a, id)
 	if err != nil {
@@ -492,7 +498,7 @@ func (e *editorial) renderView(w http.ResponseWriter, r *http.Request, a content
 	}
 	status := http.StatusOK
 	if actErr != nil {
-		v.Error, v.Done, status = core.ErrorMessage(actErr), "", statusOf(actErr)
+		v.Error, v.Done, status = core.ErrorMessage(actErr), "", StatusOf(actErr)
 		var ce *content.CheckError
 		if errors.As(actErr, &ce) {
 			v.Report = ce.Report
@@ -505,7 +511,7 @@ func (e *editorial) renderView(w http.ResponseWriter, r *http.Request, a content
 		return
 	}
 	names := map[int64]string{}
-	for _, c := range flatten(cols) {
+	for _, c := range FlattenColumns(cols) {
 		names[c.ID] = c.Name
 	}
 	v.Column = names[m.ColumnID]
@@ -539,7 +545,7 @@ func (e *editorial) renderView(w http.ResponseWriter, r *http.Request, a content
 	if m.Status == content.Published || m.Status == content.Withdrawn {
 		v.PublicURL = SiteOf(r).Base + "art/" + strconv.FormatInt(id, 10)
 	}
-	e.s.renderStatus(w, r, "admin_content_view", m.Title+" - 文章管理", contentCrumbs(r, Crumb{m.Title, ""}), v, status)
+	e.s.RenderStatus(w, r, "admin_content_view", m.Title+" - 文章管理", contentCrumbs(r, Crumb{m.Title, ""}), v, status)
 }
 
 // versionsView is the data of admin_content_versions.html.
@@ -550,7 +556,7 @@ type versionsView struct {
 	Diff     []content.FieldDiff
 }
 
-func (e *editorial) versions(w http.ResponseWriter, r *http.Request, a content.Actor) {
+func (e *Editorial) Versions(w http.ResponseWriter, r *http.Request, a content.Actor) {
 	id, err := pathID(r)
 	if err != nil {
 		e.s.RenderError(w, r, err)
@@ -581,13 +587,13 @@ func (e *editorial) versions(w http.ResponseWriter, r *http.Request, a content.A
 			return
 		}
 	}
-	e.s.renderStatus(w, r, "admin_content_versions", "版本比较 - "+m.Title, contentCrumbs(r,
+	e.s.RenderStatus(w, r, "admin_content_versions", "版本比较 - "+m.Title, contentCrumbs(r,
 		Crumb{m.Title, SiteOf(r).Base + "admin/articles/" + strconv.FormatInt(id, 10)}, Crumb{"版本", ""}), v, http.StatusOK)
 }
 
-// upload stores an attachment and answers JSON with its URL (editor.js
+// Upload stores an attachment and answers JSON with its URL (editor.js
 // inserts an image or a link to it).
-func (e *editorial) upload(w http.ResponseWriter, r *http.Request, a content.Actor) {
+func (e *Editorial) Upload(w http.ResponseWriter, r *http.Request, a content.Actor) {
 	f, hdr, err := r.FormFile("file")
 	if err != nil {
 		msg := "请选择要上传的文件"
@@ -605,15 +611,15 @@ func (e *editorial) upload(w http.ResponseWriter, r *http.Request, a content.Act
 	defer f.Close()
 	at, err := e.d.Upload(r.Context(), a, e.opts.Uploads, hdr.Filename, f)
 	if err != nil {
-		writeJSON(w, statusOf(err), map[string]any{"ok": false, "error": core.ErrorMessage(err)})
+		writeJSON(w, StatusOf(err), map[string]any{"ok": false, "error": core.ErrorMessage(err)})
 		return
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"ok": true, "url": SiteOf(r).Base + at.URL(), "name": at.Name, "image": at.IsImage(), "size": at.Size})
 }
 
-// file serves an uploaded file of this site, its type as the upload check
+// File serves an uploaded file of this site, its type as the upload check
 // found it. Office documents download; images and PDF show inline.
-func (e *editorial) file(w http.ResponseWriter, r *http.Request) {
+func (e *Editorial) File(w http.ResponseWriter, r *http.Request) {
 	at, err := e.d.Attachment(r.Context(), SiteOf(r).Tenant.ID, r.PathValue("token"))
 	if err != nil {
 		e.s.RenderError(w, r, err)

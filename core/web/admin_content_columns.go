@@ -37,11 +37,11 @@ func columnRows(cs []*content.Column, depth int) []columnRow {
 	return out
 }
 
-func (e *editorial) columns(w http.ResponseWriter, r *http.Request, a content.Actor) {
+func (e *Editorial) Columns(w http.ResponseWriter, r *http.Request, a content.Actor) {
 	e.renderColumns(w, r, a, nil)
 }
 
-func (e *editorial) renderColumns(w http.ResponseWriter, r *http.Request, a content.Actor, actErr error) {
+func (e *Editorial) renderColumns(w http.ResponseWriter, r *http.Request, a content.Actor, actErr error) {
 	cs, err := e.d.AllColumns(r.Context(), a)
 	if err != nil {
 		e.s.RenderError(w, r, err)
@@ -58,9 +58,9 @@ func (e *editorial) renderColumns(w http.ResponseWriter, r *http.Request, a cont
 	}
 	status := http.StatusOK
 	if actErr != nil {
-		v.Error, v.Done, status = core.ErrorMessage(actErr), false, statusOf(actErr)
+		v.Error, v.Done, status = core.ErrorMessage(actErr), false, StatusOf(actErr)
 	}
-	e.s.renderStatus(w, r, "admin_content_columns", "栏目管理 - "+SiteOf(r).Tenant.Name, adminCrumbs(r, Crumb{"栏目管理", ""}), v, status)
+	e.s.RenderStatus(w, r, "admin_content_columns", "栏目管理 - "+SiteOf(r).Tenant.Name, adminCrumbs(r, Crumb{"栏目管理", ""}), v, status)
 }
 
 func columnForm(r *http.Request) content.ColumnInput {
@@ -72,7 +72,7 @@ func columnForm(r *http.Request) content.ColumnInput {
 	return in
 }
 
-func (e *editorial) columnAdd(w http.ResponseWriter, r *http.Request, a content.Actor) {
+func (e *Editorial) ColumnAdd(w http.ResponseWriter, r *http.Request, a content.Actor) {
 	if _, err := e.d.AddColumn(r.Context(), a, columnForm(r)); err != nil {
 		e.renderColumns(w, r, a, err)
 		return
@@ -80,13 +80,13 @@ func (e *editorial) columnAdd(w http.ResponseWriter, r *http.Request, a content.
 	http.Redirect(w, r, SiteOf(r).Base+"admin/columns/?done=1", http.StatusSeeOther)
 }
 
-func (e *editorial) columnUpdate(w http.ResponseWriter, r *http.Request, a content.Actor) {
-	e.columnDo(func(r *http.Request, a content.Actor, id int64) error {
+func (e *Editorial) ColumnUpdate(w http.ResponseWriter, r *http.Request, a content.Actor) {
+	e.ColumnDo(func(r *http.Request, a content.Actor, id int64) error {
 		return e.d.UpdateColumn(r.Context(), a, id, columnForm(r))
 	})(w, r, a)
 }
 
-func (e *editorial) columnDo(do func(r *http.Request, a content.Actor, id int64) error) staffHandler {
+func (e *Editorial) ColumnDo(do func(r *http.Request, a content.Actor, id int64) error) staffHandler {
 	return func(w http.ResponseWriter, r *http.Request, a content.Actor) {
 		id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
 		if err != nil {
@@ -101,8 +101,8 @@ func (e *editorial) columnDo(do func(r *http.Request, a content.Actor, id int64)
 	}
 }
 
-// shift moves a column one place up or down among its siblings.
-func (e *editorial) shift(r *http.Request, a content.Actor, id int64) error {
+// Shift moves a column one place up or down among its siblings.
+func (e *Editorial) Shift(r *http.Request, a content.Actor, id int64) error {
 	cs, err := e.d.AllColumns(r.Context(), a)
 	if err != nil {
 		return err
@@ -166,11 +166,11 @@ var settingLabels = []struct {
 	{content.SettingSourceWithdrawn, "报送来源文章撤稿后，已采用的稿件", []kindOption{{"withdraw", "随之撤下"}, {"ask", "提醒采用方审核人员决定"}}},
 }
 
-func (e *editorial) checks(w http.ResponseWriter, r *http.Request, a content.Actor) {
+func (e *Editorial) Checks(w http.ResponseWriter, r *http.Request, a content.Actor) {
 	e.renderChecks(w, r, a, nil)
 }
 
-func (e *editorial) renderChecks(w http.ResponseWriter, r *http.Request, a content.Actor, actErr error) {
+func (e *Editorial) renderChecks(w http.ResponseWriter, r *http.Request, a content.Actor, actErr error) {
 	rules, err := e.d.Rules(r.Context())
 	if err != nil {
 		e.s.RenderError(w, r, err)
@@ -187,12 +187,12 @@ func (e *editorial) renderChecks(w http.ResponseWriter, r *http.Request, a conte
 	}
 	status := http.StatusOK
 	if actErr != nil {
-		v.Error, v.Done, status = core.ErrorMessage(actErr), false, statusOf(actErr)
+		v.Error, v.Done, status = core.ErrorMessage(actErr), false, StatusOf(actErr)
 	}
-	e.s.renderStatus(w, r, "admin_content_checks", "内容检查规则", adminCrumbs(r, Crumb{"内容检查规则", ""}), v, status)
+	e.s.RenderStatus(w, r, "admin_content_checks", "内容检查规则", adminCrumbs(r, Crumb{"内容检查规则", ""}), v, status)
 }
 
-func (e *editorial) checksDo(do func(r *http.Request, a content.Actor) error) staffHandler {
+func (e *Editorial) ChecksDo(do func(r *http.Request, a content.Actor) error) staffHandler {
 	return func(w http.ResponseWriter, r *http.Request, a content.Actor) {
 		if err := do(r, a); err != nil {
 			e.renderChecks(w, r, a, err)

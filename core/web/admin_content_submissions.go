@@ -27,11 +27,11 @@ type submissionsView struct {
 	CanWrite  bool
 }
 
-func (e *editorial) submissions(w http.ResponseWriter, r *http.Request, a content.Actor) {
+func (e *Editorial) Submissions(w http.ResponseWriter, r *http.Request, a content.Actor) {
 	e.renderSubmissions(w, r, a, nil)
 }
 
-func (e *editorial) renderSubmissions(w http.ResponseWriter, r *http.Request, a content.Actor, actErr error) {
+func (e *Editorial) renderSubmissions(w http.ResponseWriter, r *http.Request, a content.Actor, actErr error) {
 	ctx := r.Context()
 	v := submissionsView{Externals: content.ExternalTargets, Today: time.Now().In(content.Location).Format("2006-01-02"),
 		Done: r.URL.Query().Get("done") == "1", CanWrite: a.Can(content.PermWrite)}
@@ -57,12 +57,12 @@ func (e *editorial) renderSubmissions(w http.ResponseWriter, r *http.Request, a 
 	}
 	status := http.StatusOK
 	if actErr != nil {
-		v.Error, v.Done, status = core.ErrorMessage(actErr), false, statusOf(actErr)
+		v.Error, v.Done, status = core.ErrorMessage(actErr), false, StatusOf(actErr)
 	}
-	e.s.renderStatus(w, r, "admin_content_submissions", "信息报送 - "+SiteOf(r).Tenant.Name, adminCrumbs(r, Crumb{"信息报送", ""}), v, status)
+	e.s.RenderStatus(w, r, "admin_content_submissions", "信息报送 - "+SiteOf(r).Tenant.Name, adminCrumbs(r, Crumb{"信息报送", ""}), v, status)
 }
 
-func (e *editorial) submissionDo(do func(r *http.Request, a content.Actor) error) staffHandler {
+func (e *Editorial) SubmissionDo(do func(r *http.Request, a content.Actor) error) staffHandler {
 	return func(w http.ResponseWriter, r *http.Request, a content.Actor) {
 		if err := do(r, a); err != nil {
 			e.renderSubmissions(w, r, a, err)
@@ -79,12 +79,12 @@ type submissionView struct {
 	Error  string
 }
 
-func (e *editorial) submission(w http.ResponseWriter, r *http.Request, a content.Actor) {
+func (e *Editorial) Submission(w http.ResponseWriter, r *http.Request, a content.Actor) {
 	id, _ := strconv.ParseInt(r.PathValue("id"), 10, 64)
 	e.renderSubmission(w, r, a, id, nil)
 }
 
-func (e *editorial) renderSubmission(w http.ResponseWriter, r *http.Request, a content.Actor, id int64, actErr error) {
+func (e *Editorial) renderSubmission(w http.ResponseWriter, r *http.Request, a content.Actor, id int64, actErr error) {
 	s, src, err := e.d.SourceText(r.Context(), a, id)
 	if err != nil && s == nil {
 		e.s.RenderError(w, r, err)
@@ -93,13 +93,13 @@ func (e *editorial) renderSubmission(w http.ResponseWriter, r *http.Request, a c
 	v := submissionView{S: s, Source: src}
 	status := http.StatusOK
 	if actErr != nil {
-		v.Error, status = core.ErrorMessage(actErr), statusOf(actErr)
+		v.Error, status = core.ErrorMessage(actErr), StatusOf(actErr)
 	}
-	e.s.renderStatus(w, r, "admin_content_submission", "处理报送 - "+s.Title,
+	e.s.RenderStatus(w, r, "admin_content_submission", "处理报送 - "+s.Title,
 		adminCrumbs(r, Crumb{"信息报送", SiteOf(r).Base + "admin/submissions/"}, Crumb{s.Title, ""}), v, status)
 }
 
-func (e *editorial) adopt(w http.ResponseWriter, r *http.Request, a content.Actor) {
+func (e *Editorial) Adopt(w http.ResponseWriter, r *http.Request, a content.Actor) {
 	id, _ := strconv.ParseInt(r.PathValue("id"), 10, 64)
 	var edits *content.Input
 	if r.PostFormValue("edit") == "1" {
@@ -113,7 +113,7 @@ func (e *editorial) adopt(w http.ResponseWriter, r *http.Request, a content.Acto
 	http.Redirect(w, r, SiteOf(r).Base+"admin/submissions/?done=1", http.StatusSeeOther)
 }
 
-func (e *editorial) subAction(do func(r *http.Request, a content.Actor, id int64) error) staffHandler {
+func (e *Editorial) SubAction(do func(r *http.Request, a content.Actor, id int64) error) staffHandler {
 	return func(w http.ResponseWriter, r *http.Request, a content.Actor) {
 		id, _ := strconv.ParseInt(r.PathValue("id"), 10, 64)
 		if err := do(r, a, id); err != nil {
@@ -164,7 +164,7 @@ func period(p, fromS, toS string, now time.Time) (from, to time.Time, shownFrom,
 	return from, to, from.Format("2006-01-02"), to.AddDate(0, 0, -1).Format("2006-01-02")
 }
 
-func (e *editorial) stats(w http.ResponseWriter, r *http.Request, a content.Actor) {
+func (e *Editorial) Stats(w http.ResponseWriter, r *http.Request, a content.Actor) {
 	q := r.URL.Query()
 	v := statsView{Period: q.Get("period"), Target: q.Get("target"), County: a.County()}
 	if v.Period == "" {
@@ -197,7 +197,7 @@ func (e *editorial) stats(w http.ResponseWriter, r *http.Request, a content.Acto
 		v.Subtitle = v.Target
 	}
 	v.Chart = newBarChart(v.Rows, 15)
-	e.s.renderStatus(w, r, "admin_content_stats", "信息报送统计", adminCrumbs(r, Crumb{"信息报送", SiteOf(r).Base + "admin/submissions/"}, Crumb{"统计", ""}), v, http.StatusOK)
+	e.s.RenderStatus(w, r, "admin_content_stats", "信息报送统计", adminCrumbs(r, Crumb{"信息报送", SiteOf(r).Base + "admin/submissions/"}, Crumb{"统计", ""}), v, http.StatusOK)
 }
 
 // barChart is a server-drawn SVG of the ranking: for each tenant a bar of

@@ -33,7 +33,7 @@ func (a *Accounts) countyCrumbs(r *http.Request, more ...Crumb) []Crumb {
 	return append([]Crumb{{"管理后台", SiteOf(r).Base + "admin/"}, {"县级平台管理", SiteOf(r).Base + "admin/county/"}}, more...)
 }
 
-func (a *Accounts) countyHome(w http.ResponseWriter, r *http.Request, u *sso.User) {
+func (a *Accounts) CountyHome(w http.ResponseWriter, r *http.Request, u *sso.User) {
 	a.renderCounty(w, r, u, nil, "", "", http.StatusOK)
 }
 
@@ -53,7 +53,7 @@ func (a *Accounts) renderCounty(w http.ResponseWriter, r *http.Request, u *sso.U
 	for _, fn := range a.srv.adminEntrySources() {
 		v.Entries = append(v.Entries, fn(r, SiteOf(r).Tenant, u.Roles(SiteOf(r).Tenant.ID))...)
 	}
-	a.srv.renderStatus(w, r, "admin_county", "县级平台管理", a.countyCrumbs(r), consoleForm{Data: v, Error: errMsg}, status)
+	a.srv.RenderStatus(w, r, "admin_county", "县级平台管理", a.countyCrumbs(r), consoleForm{Data: v, Error: errMsg}, status)
 }
 
 // consoleTenantForm reads the editable fields of a tenant from a form.
@@ -78,7 +78,7 @@ func consoleDomains(s string) []string {
 	return out
 }
 
-func (a *Accounts) countyCreate(w http.ResponseWriter, r *http.Request, u *sso.User) {
+func (a *Accounts) CountyCreate(w http.ResponseWriter, r *http.Request, u *sso.User) {
 	t := &tenants.Tenant{Code: strings.ToLower(strings.TrimSpace(r.PostFormValue("code")))}
 	consoleTenantForm(r, t)
 	if t.Kind == tenants.Portal {
@@ -104,7 +104,7 @@ func (a *Accounts) countyFailed(w http.ResponseWriter, r *http.Request, u *sso.U
 	a.audit(r, u, audit.Entry{Action: action, TenantID: tenantID, Target: target, Detail: core.ErrorMessage(err), Result: "error"})
 	switch core.ErrorCode(err) {
 	case core.EINVALID, core.ECONFLICT, core.EFORBID, core.ENOTFOUND:
-		again(core.ErrorMessage(err), statusOf(err))
+		again(core.ErrorMessage(err), StatusOf(err))
 	default:
 		a.srv.RenderError(w, r, err)
 	}
@@ -119,7 +119,7 @@ type tenantView struct {
 	Done    string
 }
 
-func (a *Accounts) countyTenant(w http.ResponseWriter, r *http.Request, u *sso.User) {
+func (a *Accounts) CountyTenant(w http.ResponseWriter, r *http.Request, u *sso.User) {
 	t, err := a.srv.tenants.ByCode(r.Context(), r.PathValue("code"))
 	if err != nil {
 		a.srv.RenderError(w, r, err)
@@ -135,7 +135,7 @@ func (a *Accounts) renderTenant(w http.ResponseWriter, r *http.Request, t *tenan
 		return
 	}
 	v := tenantView{T: t, Kinds: tenants.Kinds[1:], Members: ms, SiteURL: SiteBase(r, t), Done: consoleDone(r.URL.Query().Get("done"))}
-	a.srv.renderStatus(w, r, "admin_tenant", t.Name+" - 县级平台管理", a.countyCrumbs(r, Crumb{t.Name, ""}), consoleForm{Data: v, Error: errMsg}, status)
+	a.srv.RenderStatus(w, r, "admin_tenant", t.Name+" - 县级平台管理", a.countyCrumbs(r, Crumb{t.Name, ""}), consoleForm{Data: v, Error: errMsg}, status)
 }
 
 // countyChange runs one change to the tenant named in the path and
@@ -161,14 +161,14 @@ func (a *Accounts) countyChange(w http.ResponseWriter, r *http.Request, u *sso.U
 	http.Redirect(w, r, SiteOf(r).Base+"admin/county/tenants/"+url.PathEscape(t.Code)+"?done="+done, http.StatusSeeOther)
 }
 
-func (a *Accounts) countyUpdate(w http.ResponseWriter, r *http.Request, u *sso.User) {
+func (a *Accounts) CountyUpdate(w http.ResponseWriter, r *http.Request, u *sso.User) {
 	a.countyChange(w, r, u, "tenant.update", func(t *tenants.Tenant) (string, error) {
 		consoleTenantForm(r, t)
 		return "update", a.srv.tenants.Update(r.Context(), a.actorAt(r, u), t)
 	})
 }
 
-func (a *Accounts) countyStatus(w http.ResponseWriter, r *http.Request, u *sso.User) {
+func (a *Accounts) CountyStatus(w http.ResponseWriter, r *http.Request, u *sso.User) {
 	action := r.PostFormValue("action")
 	a.countyChange(w, r, u, "tenant."+action, func(t *tenants.Tenant) (string, error) {
 		st := tenants.Archived
@@ -184,7 +184,7 @@ func (a *Accounts) countyStatus(w http.ResponseWriter, r *http.Request, u *sso.U
 	})
 }
 
-func (a *Accounts) countyDomainAdd(w http.ResponseWriter, r *http.Request, u *sso.User) {
+func (a *Accounts) CountyDomainAdd(w http.ResponseWriter, r *http.Request, u *sso.User) {
 	a.countyChange(w, r, u, "tenant.domain.add", func(t *tenants.Tenant) (string, error) {
 		host := tenants.NormalizeHost(r.PostFormValue("host"))
 		if owner, err := a.srv.tenants.DomainOwner(r.Context(), host); err != nil {
@@ -196,13 +196,13 @@ func (a *Accounts) countyDomainAdd(w http.ResponseWriter, r *http.Request, u *ss
 	})
 }
 
-func (a *Accounts) countyDomainRemove(w http.ResponseWriter, r *http.Request, u *sso.User) {
+func (a *Accounts) CountyDomainRemove(w http.ResponseWriter, r *http.Request, u *sso.User) {
 	a.countyChange(w, r, u, "tenant.domain.remove", func(t *tenants.Tenant) (string, error) {
 		return "domain", a.srv.tenants.RemoveDomain(r.Context(), a.actorAt(r, u), t.Code, r.PostFormValue("host"))
 	})
 }
 
-func (a *Accounts) countyRoles(w http.ResponseWriter, r *http.Request, u *sso.User) {
+func (a *Accounts) CountyRoles(w http.ResponseWriter, r *http.Request, u *sso.User) {
 	a.renderCountyRoles(w, r, u, "", http.StatusOK)
 }
 
@@ -232,19 +232,19 @@ func (a *Accounts) renderCountyRoles(w http.ResponseWriter, r *http.Request, u *
 		a.srv.RenderError(w, r, err)
 		return
 	}
-	a.srv.renderStatus(w, r, "admin_members", "角色管理 - 县级平台管理", a.countyCrumbs(r, Crumb{"角色管理", ""}),
+	a.srv.RenderStatus(w, r, "admin_members", "角色管理 - 县级平台管理", a.countyCrumbs(r, Crumb{"角色管理", ""}),
 		consoleForm{Data: v, Error: errMsg}, status)
 }
 
-// countyRoleChange grants or revokes a role on any tenant (or the
+// CountyRoleChange grants or revokes a role on any tenant (or the
 // platform-wide platform_admin).
-func (a *Accounts) countyRoleChange(grant bool) func(w http.ResponseWriter, r *http.Request, u *sso.User) {
+func (a *Accounts) CountyRoleChange(grant bool) func(w http.ResponseWriter, r *http.Request, u *sso.User) {
 	return func(w http.ResponseWriter, r *http.Request, u *sso.User) {
 		var tenantID int64
 		if code := strings.TrimSpace(r.PostFormValue("tenant")); code != "" {
 			t, err := a.srv.tenants.ByCode(r.Context(), code)
 			if err != nil {
-				a.renderCountyRoles(w, r, u, core.ErrorMessage(err), statusOf(err))
+				a.renderCountyRoles(w, r, u, core.ErrorMessage(err), StatusOf(err))
 				return
 			}
 			tenantID = t.ID
@@ -254,7 +254,7 @@ func (a *Accounts) countyRoleChange(grant bool) func(w http.ResponseWriter, r *h
 				a.srv.RenderError(w, r, err)
 				return
 			}
-			a.renderCountyRoles(w, r, u, core.ErrorMessage(err), statusOf(err))
+			a.renderCountyRoles(w, r, u, core.ErrorMessage(err), StatusOf(err))
 			return
 		}
 		done := "revoke"
@@ -265,9 +265,9 @@ func (a *Accounts) countyRoleChange(grant bool) func(w http.ResponseWriter, r *h
 	}
 }
 
-// countyMFAReset removes a person's platform second factor (a lost
+// CountyMFAReset removes a person's platform second factor (a lost
 // phone): they enrol again at their next staff sign-in. Audited.
-func (a *Accounts) countyMFAReset(w http.ResponseWriter, r *http.Request, u *sso.User) {
+func (a *Accounts) CountyMFAReset(w http.ResponseWriter, r *http.Request, u *sso.User) {
 	id, err := strconv.ParseInt(r.PostFormValue("account"), 10, 64)
 	if err != nil {
 		a.renderCountyRoles(w, r, u, "请选择要重置动态验证码的用户。", http.StatusBadRequest)
@@ -278,7 +278,7 @@ func (a *Accounts) countyMFAReset(w http.ResponseWriter, r *http.Request, u *sso
 			a.srv.RenderError(w, r, err)
 			return
 		}
-		a.renderCountyRoles(w, r, u, core.ErrorMessage(err), statusOf(err))
+		a.renderCountyRoles(w, r, u, core.ErrorMessage(err), StatusOf(err))
 		return
 	}
 	http.Redirect(w, r, SiteOf(r).Base+"admin/county/roles?done=mfa", http.StatusSeeOther)

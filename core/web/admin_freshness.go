@@ -38,14 +38,14 @@ type freshnessView struct {
 	Since string
 }
 
-func (a *Accounts) countyFreshness(w http.ResponseWriter, r *http.Request, _ *sso.User) {
+func (a *Accounts) CountyFreshness(w http.ResponseWriter, r *http.Request, _ *sso.User) {
 	v, err := a.srv.freshnessView(r)
 	if err != nil {
 		a.srv.RenderError(w, r, err)
 		return
 	}
 	crumbs := []Crumb{{"管理后台", SiteOf(r).Base + "admin/"}, {"县级平台管理", SiteOf(r).Base + "admin/county/"}, {"更新情况", ""}}
-	a.srv.renderStatus(w, r, "admin_freshness", "更新情况 - 县级平台管理", crumbs, v, http.StatusOK)
+	a.srv.RenderStatus(w, r, "admin_freshness", "更新情况 - 县级平台管理", crumbs, v, http.StatusOK)
 }
 
 // freshnessNotice tells the county console's home how many sites are

@@ -48,31 +48,49 @@ type moduleConsoleRow struct {
 	On     map[string]bool
 }
 
-// EnableModuleConsole adds the county console's page for enabling
-// modules per tenant: /admin/county/modules on the portal, platform
-// admins only, every change audited by the host.
-func (s *Server) EnableModuleConsole(mc ModuleConsole) {
+// ModulesPage is the county console's page for enabling modules per
+// tenant.
+type ModulesPage struct {
+	s  *Server
+	mc ModuleConsole
+}
+
+// NewModulesPage makes the county console's page for enabling modules
+// per tenant (/admin/county/modules on the portal, platform admins only,
+// every change audited by the host): its console entry; its routes are
+// added by core/web/host.
+func NewModulesPage(s *Server, mc ModuleConsole) *ModulesPage {
 	s.addConsoleRoutes(ConsoleRoute{"GET", "/admin/county/modules"},
 		ConsoleRoute{"POST", "/admin/county/modules"})
-	s.moduleConsoleRoutes(mc)
 	s.AddAdminEntries(func(r *http.Request, t *tenants.Tenant, roles []tenants.Role) []AdminEntry {
 		if !t.IsPortal() || !slices.Contains(roles, tenants.PlatformAdmin) {
 			return nil
 		}
 		return []AdminEntry{{"模块管理", SiteOf(r).Base + "admin/county/modules", "为各站点启用或停用信息公开、领导信箱、在线访谈、专题专栏等模块；停用不删除数据。"}}
 	})
+	return &ModulesPage{s: s, mc: mc}
 }
 
-// countyGate runs h for platform admins on the portal, through the
+// Page lists every tenant with the modules enabled on it.
+func (m *ModulesPage) Page(w http.ResponseWriter, r *http.Request, _ *Accounts, _ *sso.User) {
+	m.s.renderModuleConsole(w, r, m.mc, "", http.StatusOK)
+}
+
+// Change enables or disables a module for a tenant.
+func (m *ModulesPage) Change(w http.ResponseWriter, r *http.Request, a *Accounts, u *sso.User) {
+	m.s.moduleChange(m.mc)(w, r, a, u)
+}
+
+// CountyGate runs h for platform admins on the portal, through the
 // sign-on room's console rule.
-func (s *Server) countyGate(h func(w http.ResponseWriter, r *http.Request, a *Accounts, u *sso.User)) http.HandlerFunc {
+func (s *Server) CountyGate(h func(w http.ResponseWriter, r *http.Request, a *Accounts, u *sso.User)) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		acc, _ := r.Context().Value(accountsKey{}).(*Accounts)
 		if acc == nil {
 			s.RenderError(w, r, core.Errorf(core.EFORBID, "统一身份认证未启用，管理功能不可用。"))
 			return
 		}
-		acc.county(func(w http.ResponseWriter, r *http.Request, u *sso.User) { h(w, r, acc, u) })(w, r)
+		acc.County(func(w http.ResponseWriter, r *http.Request, u *sso.User) { h(w, r, acc, u) })(w, r)
 	}
 }
 
@@ -110,7 +128,7 @@ func (s *Server) renderModuleConsole(w http.ResponseWriter, r *http.Request, mc 
 		}
 	}
 	crumbs := []Crumb{{"管理后台", SiteOf(r).Base + "admin/"}, {"县级平台管理", SiteOf(r).Base + "admin/county/"}, {"模块管理", ""}}
-	s.renderStatus(w, r, "admin_modules", "模块管理 - 县级平台管理", crumbs, consoleForm{Data: v, Error: errMsg}, status)
+	s.RenderStatus(w, r, "admin_modules", "模块管理 - 县级平台管理", crumbs, consoleForm{Data: v, Error: errMsg}, status)
 }
 
 // moduleChange enables or disables a module for a tenant.
@@ -133,7 +151,7 @@ func (s *Server) moduleChange(mc ModuleConsole) func(w http.ResponseWriter, r *h
 			err = mc.SetEnabled(r.Context(), u.Actor(), code, module, on, settings)
 		}
 		if err != nil {
-			s.renderModuleConsole(w, r, mc, core.ErrorMessage(err), statusOf(err))
+			s.renderModuleConsole(w, r, mc, core.ErrorMessage(err), StatusOf(err))
 			return
 		}
 		done := "disabled"

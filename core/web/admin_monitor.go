@@ -243,10 +243,10 @@ func lastMonth(now time.Time) time.Time {
 	return time.Date(now.Year(), now.Month()-1, 1, 0, 0, 0, 0, content.Location)
 }
 
-// countyMonitorDraft drafts the weekly exposure or the monthly summary as
+// CountyMonitorDraft drafts the weekly exposure or the monthly summary as
 // an article of the chosen portal column and opens it in the editorial
 // desk, where the county office edits it and sends it through review.
-func (a *Accounts) countyMonitorDraft(w http.ResponseWriter, r *http.Request, u *sso.User) {
+func (a *Accounts) CountyMonitorDraft(w http.ResponseWriter, r *http.Request, u *sso.User) {
 	ctx := r.Context()
 	portal := SiteOf(r).Tenant
 	col, err := strconv.ParseInt(r.PostFormValue("column"), 10, 64)
@@ -327,7 +327,7 @@ func (s *Server) addCaseFigures(ctx context.Context, figs map[int64]*monitor.Mon
 	}
 }
 
-func (a *Accounts) countyMonitor(w http.ResponseWriter, r *http.Request, _ *sso.User) {
+func (a *Accounts) CountyMonitor(w http.ResponseWriter, r *http.Request, _ *sso.User) {
 	a.renderMonitor(w, r, "", r.URL.Query().Get("saved") != "", http.StatusOK)
 }
 
@@ -342,10 +342,10 @@ func (a *Accounts) renderMonitor(w http.ResponseWriter, r *http.Request, problem
 		v.Saved = "监测阈值已保存，立即生效。"
 	}
 	crumbs := []Crumb{{"管理后台", SiteOf(r).Base + "admin/"}, {"县级平台管理", SiteOf(r).Base + "admin/county/"}, {"网站监测", ""}}
-	a.srv.renderStatus(w, r, "admin_monitor", "网站监测 - 县级平台管理", crumbs, v, status)
+	a.srv.RenderStatus(w, r, "admin_monitor", "网站监测 - 县级平台管理", crumbs, v, status)
 }
 
-func (a *Accounts) countyMonitorSite(w http.ResponseWriter, r *http.Request, _ *sso.User) {
+func (a *Accounts) CountyMonitorSite(w http.ResponseWriter, r *http.Request, _ *sso.User) {
 	v, err := a.srv.monitorView(r)
 	if err != nil {
 		a.srv.RenderError(w, r, err)
@@ -356,7 +356,7 @@ func (a *Accounts) countyMonitorSite(w http.ResponseWriter, r *http.Request, _ *
 		if site.Tenant.Code == code {
 			crumbs := []Crumb{{"管理后台", SiteOf(r).Base + "admin/"}, {"县级平台管理", SiteOf(r).Base + "admin/county/"},
 				{"网站监测", SiteOf(r).Base + "admin/county/monitor?day=" + v.Day}, {site.Tenant.Name, ""}}
-			a.srv.renderStatus(w, r, "admin_monitor_site", site.Tenant.Name+" - 网站监测", crumbs,
+			a.srv.RenderStatus(w, r, "admin_monitor_site", site.Tenant.Name+" - 网站监测", crumbs,
 				map[string]any{"Site": site, "Day": v.Day, "Rank": rankOf(v.Sites, code), "Of": len(v.Sites)}, http.StatusOK)
 			return
 		}
@@ -373,7 +373,7 @@ func rankOf(sites []monitorSite, code string) int {
 	return 0
 }
 
-func (a *Accounts) countyMonitorSettings(w http.ResponseWriter, r *http.Request, u *sso.User) {
+func (a *Accounts) CountyMonitorSettings(w http.ResponseWriter, r *http.Request, u *sso.User) {
 	values := map[string]string{}
 	for _, x := range monitor.Defaults.Settings() {
 		values[x.Key] = r.PostFormValue(x.Key)
@@ -389,10 +389,10 @@ func (a *Accounts) countyMonitorSettings(w http.ResponseWriter, r *http.Request,
 	http.Redirect(w, r, SiteOf(r).Base+"admin/county/monitor?saved=1", http.StatusSeeOther)
 }
 
-// siteAvailability answers /healthz/sites on the portal: every active
+// SiteAvailability answers /healthz/sites on the portal: every active
 // site's probes of the last 7 days, for an outside prober or a status
 // page to read (nothing in it is private).
-func (s *Server) siteAvailability(w http.ResponseWriter, r *http.Request) {
+func (s *Server) SiteAvailability(w http.ResponseWriter, r *http.Request) {
 	if !SiteOf(r).Tenant.IsPortal() {
 		s.RenderError(w, r, core.Errorf(core.ENOTFOUND, "页面不存在"))
 		return

@@ -19,16 +19,16 @@ import (
 // rebuild with its progress, which a button starts for every site or one.
 // The server's worker does the rebuild; the page follows it.
 
-// EnableSearchConsole adds /admin/county/search on the portal, for
-// platform admins. describe names the backend ("bleve:data/search");
+// NewSearchConsole makes the county console's search index page
+// (/admin/county/search on the portal, for platform admins): its console
+// entry and notice; its routes are added by core/web/host. describe names the backend ("bleve:data/search");
 // stale reports that this server's own index misses changes another
 // server applies (several servers on an embedded index).
-func (s *Server) EnableSearchConsole(idx search.Index, describe string, stale func() bool) {
-	c := searchConsole{srv: s, idx: idx, describe: describe, stale: stale}
+func NewSearchConsole(s *Server, idx search.Index, describe string, stale func() bool) SearchConsole {
+	c := SearchConsole{srv: s, idx: idx, describe: describe, stale: stale}
 	s.addConsoleRoutes(ConsoleRoute{"GET", "/admin/county/search"},
 		ConsoleRoute{"GET", "/admin/county/search/status"},
 		ConsoleRoute{"POST", "/admin/county/search/rebuild"})
-	s.searchConsoleRoutes(c)
 	if stale != nil {
 		s.AddCountyNotices(func(r *http.Request) []CountyNotice {
 			if !stale() {
@@ -43,9 +43,10 @@ func (s *Server) EnableSearchConsole(idx search.Index, describe string, stale fu
 		}
 		return []AdminEntry{{"搜索索引", SiteOf(r).Base + "admin/county/search", "统一检索的索引：文档数、待写入的变更、重建索引及其进度。"}}
 	})
+	return c
 }
 
-type searchConsole struct {
+type SearchConsole struct {
 	srv      *Server
 	idx      search.Index
 	describe string
@@ -76,7 +77,7 @@ type rebuildView struct {
 	Failed               bool
 }
 
-func (c searchConsole) rebuildView(r *http.Request, a *Accounts, rb *search.Rebuild) (*rebuildView, error) {
+func (c SearchConsole) rebuildView(r *http.Request, a *Accounts, rb *search.Rebuild) (*rebuildView, error) {
 	if rb == nil {
 		return nil, nil
 	}
@@ -114,7 +115,7 @@ func (c searchConsole) rebuildView(r *http.Request, a *Accounts, rb *search.Rebu
 	return v, nil
 }
 
-func (c searchConsole) render(w http.ResponseWriter, r *http.Request, a *Accounts, errMsg string, status int) {
+func (c SearchConsole) render(w http.ResponseWriter, r *http.Request, a *Accounts, errMsg string, status int) {
 	ctx := r.Context()
 	base := SiteOf(r).Base + "admin/county/search"
 	v := searchConsoleView{Backend: c.describe, Action: base + "/rebuild", StatusURL: base + "/status", Stale: c.stale != nil && c.stale()}
@@ -150,7 +151,7 @@ func (c searchConsole) render(w http.ResponseWriter, r *http.Request, a *Account
 		v.Done = "已请求重建索引，进度显示在下面。重建期间搜索照常可用。"
 	}
 	crumbs := []Crumb{{"管理后台", SiteOf(r).Base + "admin/"}, {"县级平台管理", SiteOf(r).Base + "admin/county/"}, {"搜索索引", ""}}
-	c.srv.renderStatus(w, r, "admin_search", "搜索索引 - 县级平台管理", crumbs, consoleForm{Data: v, Error: errMsg}, status)
+	c.srv.RenderStatus(w, r, "admin_search", "搜索索引 - 县级平台管理", crumbs, consoleForm{Data: v, Error: errMsg}, status)
 }
 
 // ageOf says a duration the way the page does ("3 分钟").
@@ -166,16 +167,16 @@ func ageOf(d time.Duration) string {
 	return fmt.Sprintf("%d 天", int(d/(24*time.Hour)))
 }
 
-// status answers the page's progress poll.
-func (c searchConsole) status(w http.ResponseWriter, r *http.Request, a *Accounts, _ *sso.User) {
+// Status answers the page's progress poll.
+func (c SearchConsole) Status(w http.ResponseWriter, r *http.Request, a *Accounts, _ *sso.User) {
 	rb, err := search.LastRebuild(r.Context(), c.srv.db)
 	if err != nil {
-		writeJSON(w, statusOf(err), map[string]string{"error": core.ErrorMessage(err)})
+		writeJSON(w, StatusOf(err), map[string]string{"error": core.ErrorMessage(err)})
 		return
 	}
 	v, err := c.rebuildView(r, a, rb)
 	if err != nil {
-		writeJSON(w, statusOf(err), map[string]string{"error": core.ErrorMessage(err)})
+		writeJSON(w, StatusOf(err), map[string]string{"error": core.ErrorMessage(err)})
 		return
 	}
 	if v == nil {
@@ -185,12 +186,12 @@ func (c searchConsole) status(w http.ResponseWriter, r *http.Request, a *Account
 	writeJSON(w, http.StatusOK, v)
 }
 
-func (c searchConsole) rebuild(w http.ResponseWriter, r *http.Request, a *Accounts, u *sso.User) {
+func (c SearchConsole) Rebuild(w http.ResponseWriter, r *http.Request, a *Accounts, u *sso.User) {
 	var tenantID int64
 	if code := strings.TrimSpace(r.PostFormValue("tenant")); code != "" {
 		t, err := c.srv.tenants.ByCode(r.Context(), code)
 		if err != nil {
-			c.render(w, r, a, core.ErrorMessage(err), statusOf(err))
+			c.render(w, r, a, core.ErrorMessage(err), StatusOf(err))
 			return
 		}
 		tenantID = t.ID
@@ -202,7 +203,7 @@ func (c searchConsole) rebuild(w http.ResponseWriter, r *http.Request, a *Accoun
 	http.Redirect(w, r, SiteOf(r).Base+"admin/county/search?done=rebuild", http.StatusSeeOther)
 }
 
-// page is the search console.
-func (c searchConsole) page(w http.ResponseWriter, r *http.Request, a *Accounts, _ *sso.User) {
+// Page is the search console.
+func (c SearchConsole) Page(w http.ResponseWriter, r *http.Request, a *Accounts, _ *sso.User) {
 	c.render(w, r, a, "", http.StatusOK)
 }

@@ -24,10 +24,9 @@ type storageView struct {
 	Done, Error string
 }
 
-func (e *editorial) enableStorage() {
+func (e *Editorial) enableStorage() {
 	s := e.s
 	s.addConsoleRoutes(ConsoleRoute{"GET", "/admin/county/storage"}, ConsoleRoute{"POST", "/admin/county/storage"})
-	e.storageRoutes()
 	s.AddAdminEntries(func(r *http.Request, t *tenants.Tenant, roles []tenants.Role) []AdminEntry {
 		if !t.IsPortal() || !hasRole(roles, tenants.PlatformAdmin) {
 			return nil
@@ -36,12 +35,12 @@ func (e *editorial) enableStorage() {
 	})
 }
 
-func (e *editorial) countyActor(r *http.Request, acc *Accounts, u *sso.User) content.Actor {
+func (e *Editorial) countyActor(r *http.Request, acc *Accounts, u *sso.User) content.Actor {
 	t := SiteOf(r).Tenant
 	return content.Actor{TenantID: t.ID, UserID: u.ID, Name: u.DisplayName(), Roles: u.Roles(t.ID), RemoteAddr: acc.clientIP(r)}
 }
 
-func (e *editorial) renderStorage(w http.ResponseWriter, r *http.Request, acc *Accounts, u *sso.User, done string, failed error) {
+func (e *Editorial) renderStorage(w http.ResponseWriter, r *http.Request, acc *Accounts, u *sso.User, done string, failed error) {
 	def := e.opts.Uploads.TenantQuota
 	if def <= 0 {
 		def = content.DefaultTenantQuota
@@ -63,10 +62,10 @@ func (e *editorial) renderStorage(w http.ResponseWriter, r *http.Request, acc *A
 	}
 	status := http.StatusOK
 	if failed != nil {
-		v.Error, status = core.ErrorMessage(failed), statusOf(failed)
+		v.Error, status = core.ErrorMessage(failed), StatusOf(failed)
 	}
 	crumbs := []Crumb{{"管理后台", SiteOf(r).Base + "admin/"}, {"县级平台管理", SiteOf(r).Base + "admin/county/"}, {"存储空间", ""}}
-	e.s.renderStatus(w, r, "admin_storage", "存储空间 - 县级平台管理", crumbs, v, status)
+	e.s.RenderStatus(w, r, "admin_storage", "存储空间 - 县级平台管理", crumbs, v, status)
 }
 
 func sortStorage(rows []content.TenantStorage) {
@@ -87,8 +86,8 @@ func less(a, b content.TenantStorage) bool {
 	return a.TenantID < b.TenantID
 }
 
-// storagePage is the county's storage console.
-func (e *editorial) storagePage(w http.ResponseWriter, r *http.Request, acc *Accounts, u *sso.User) {
+// StoragePage is the county's storage console.
+func (e *Editorial) StoragePage(w http.ResponseWriter, r *http.Request, acc *Accounts, u *sso.User) {
 	done := ""
 	if r.URL.Query().Get("done") == "1" {
 		done = "限额已修改。"
@@ -96,8 +95,8 @@ func (e *editorial) storagePage(w http.ResponseWriter, r *http.Request, acc *Acc
 	e.renderStorage(w, r, acc, u, done, nil)
 }
 
-// storageQuota sets one tenant's quota.
-func (e *editorial) storageQuota(w http.ResponseWriter, r *http.Request, acc *Accounts, u *sso.User) {
+// StorageQuota sets one tenant's quota.
+func (e *Editorial) StorageQuota(w http.ResponseWriter, r *http.Request, acc *Accounts, u *sso.User) {
 	a := e.countyActor(r, acc, u)
 	tid, _ := strconv.ParseInt(r.PostFormValue("tenant"), 10, 64)
 	mb, err := strconv.ParseInt(strings.TrimSpace(r.PostFormValue("quota_mb")), 10, 64)

@@ -39,21 +39,32 @@ type FigureRow struct {
 	Values map[string]float64
 }
 
-// EnableSupervision adds /admin/county/supervision: every module's
+// NewSupervisionPage makes /admin/county/supervision: every module's
 // figures per tenant this month, as tables and bar charts, for platform
 // admins on the portal.
-func (s *Server) EnableSupervision(sv Supervision) {
+func NewSupervisionPage(s *Server, sv Supervision) *SupervisionPage {
 	s.mu.Lock()
 	s.supervision = sv
 	s.mu.Unlock()
 	s.addConsoleRoutes(ConsoleRoute{"GET", "/admin/county/supervision"})
-	s.supervisionRoutes(sv)
 	s.AddAdminEntries(func(r *http.Request, t *tenants.Tenant, roles []tenants.Role) []AdminEntry {
 		if !t.IsPortal() || !hasRole(roles, tenants.PlatformAdmin) {
 			return nil
 		}
 		return []AdminEntry{{"监管统计", SiteOf(r).Base + "admin/county/supervision", "各站点各模块本月的办理情况：在办、超期、最久未办结等，表格和图表。"}}
 	})
+	return &SupervisionPage{s: s, sv: sv}
+}
+
+// SupervisionPage is the county console's figures of every module.
+type SupervisionPage struct {
+	s  *Server
+	sv Supervision
+}
+
+// Page shows this month's figures of every module.
+func (p *SupervisionPage) Page(w http.ResponseWriter, r *http.Request, a *Accounts, u *sso.User) {
+	p.s.supervisionPage(p.sv)(w, r, a, u)
 }
 
 func hasRole(rs []tenants.Role, want tenants.Role) bool {
@@ -214,7 +225,7 @@ func (s *Server) supervisionPage(sv Supervision) func(w http.ResponseWriter, r *
 			return
 		}
 		crumbs := []Crumb{{"管理后台", SiteOf(r).Base + "admin/"}, {"县级平台管理", SiteOf(r).Base + "admin/county/"}, {"监管统计", ""}}
-		s.renderStatus(w, r, "admin_supervision", "监管统计 - 县级平台管理", crumbs,
+		s.RenderStatus(w, r, "admin_supervision", "监管统计 - 县级平台管理", crumbs,
 			supervisionView{From: from.Format("2006-01-02"), To: now.Format("2006-01-02"), Modules: figs}, http.StatusOK)
 	}
 }

@@ -38,13 +38,13 @@ func sessionJSON(w http.ResponseWriter, s *content.UploadSession, err error) {
 		if s != nil {
 			body["received"] = s.Received
 		}
-		writeJSON(w, statusOf(err), body)
+		writeJSON(w, StatusOf(err), body)
 		return
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"ok": true, "token": s.Token, "chunk_size": s.ChunkSize, "received": s.Received, "size": s.Size})
 }
 
-func (e *editorial) videoStart(w http.ResponseWriter, r *http.Request, a content.Actor) {
+func (e *Editorial) VideoStart(w http.ResponseWriter, r *http.Request, a content.Actor) {
 	name, size, head, err := readHead(r)
 	if err == nil {
 		var s *content.UploadSession
@@ -55,7 +55,7 @@ func (e *editorial) videoStart(w http.ResponseWriter, r *http.Request, a content
 	sessionJSON(w, nil, err)
 }
 
-func (e *editorial) videoResume(w http.ResponseWriter, r *http.Request, a content.Actor) {
+func (e *Editorial) VideoResume(w http.ResponseWriter, r *http.Request, a content.Actor) {
 	name, size, head, err := readHead(r)
 	if err == nil {
 		var s *content.UploadSession
@@ -66,7 +66,7 @@ func (e *editorial) videoResume(w http.ResponseWriter, r *http.Request, a conten
 	sessionJSON(w, nil, err)
 }
 
-func (e *editorial) videoChunk(w http.ResponseWriter, r *http.Request, a content.Actor) {
+func (e *Editorial) VideoChunk(w http.ResponseWriter, r *http.Request, a content.Actor) {
 	off, err := strconv.ParseInt(r.URL.Query().Get("offset"), 10, 64)
 	if err != nil || off < 0 || r.ContentLength < 0 {
 		sessionJSON(w, nil, core.Errorf(core.EINVALID, "分片请求不完整"))
@@ -76,12 +76,12 @@ func (e *editorial) videoChunk(w http.ResponseWriter, r *http.Request, a content
 	sessionJSON(w, s, err)
 }
 
-func (e *editorial) videoFinish(w http.ResponseWriter, r *http.Request, a content.Actor) {
+func (e *Editorial) VideoFinish(w http.ResponseWriter, r *http.Request, a content.Actor) {
 	col, _ := strconv.ParseInt(r.PostFormValue("column"), 10, 64)
 	v, err := e.d.FinishVideoUpload(r.Context(), a, e.opts.Uploads, r.PathValue("token"), content.VideoInput{
 		Title: r.PostFormValue("title"), Description: r.PostFormValue("description"), Transcript: r.PostFormValue("transcript"), ColumnID: col})
 	if err != nil {
-		writeJSON(w, statusOf(err), map[string]any{"ok": false, "error": core.ErrorMessage(err)})
+		writeJSON(w, StatusOf(err), map[string]any{"ok": false, "error": core.ErrorMessage(err)})
 		return
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"ok": true, "id": v.ID, "url": SiteOf(r).Base + "admin/videos/" + strconv.FormatInt(v.ID, 10)})
@@ -100,7 +100,7 @@ type videoView struct {
 	MaxVideo  string
 }
 
-func (e *editorial) videoColumns(r *http.Request, tenantID int64) []*content.Column {
+func (e *Editorial) videoColumns(r *http.Request, tenantID int64) []*content.Column {
 	cols, _ := e.s.content.Columns(r.Context(), tenantID, true)
 	var out []*content.Column
 	var walk func([]*content.Column)
@@ -116,7 +116,7 @@ func (e *editorial) videoColumns(r *http.Request, tenantID int64) []*content.Col
 	return out
 }
 
-func (e *editorial) videoList(w http.ResponseWriter, r *http.Request, a content.Actor) {
+func (e *Editorial) VideoList(w http.ResponseWriter, r *http.Request, a content.Actor) {
 	vs, _, err := e.d.Videos(r.Context(), a.TenantID, 0, false, 100, 0)
 	if err != nil {
 		e.s.RenderError(w, r, err)
@@ -128,10 +128,10 @@ func (e *editorial) videoList(w http.ResponseWriter, r *http.Request, a content.
 	}
 	v := videoView{Videos: vs, Columns: e.videoColumns(r, a.TenantID), CanReview: a.Can(content.PermReview),
 		CanWrite: a.Can(content.PermUpload), MaxVideo: content.FormatBytes(max)}
-	e.s.renderStatus(w, r, "admin_videos", "视频管理", adminCrumbs(r, Crumb{"视频管理", ""}), v, http.StatusOK)
+	e.s.RenderStatus(w, r, "admin_videos", "视频管理", adminCrumbs(r, Crumb{"视频管理", ""}), v, http.StatusOK)
 }
 
-func (e *editorial) videoEdit(w http.ResponseWriter, r *http.Request, a content.Actor) {
+func (e *Editorial) VideoEdit(w http.ResponseWriter, r *http.Request, a content.Actor) {
 	saved := ""
 	if r.URL.Query().Get("saved") == "1" {
 		saved = "已保存。"
@@ -139,7 +139,7 @@ func (e *editorial) videoEdit(w http.ResponseWriter, r *http.Request, a content.
 	e.renderVideo(w, r, a, saved, nil)
 }
 
-func (e *editorial) renderVideo(w http.ResponseWriter, r *http.Request, a content.Actor, saved string, failed error) {
+func (e *Editorial) renderVideo(w http.ResponseWriter, r *http.Request, a content.Actor, saved string, failed error) {
 	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
 	if err != nil {
 		e.s.RenderError(w, r, core.Errorf(core.ENOTFOUND, "没有找到这个视频"))
@@ -160,12 +160,12 @@ func (e *editorial) renderVideo(w http.ResponseWriter, r *http.Request, a conten
 		Embed: embed, Saved: saved}
 	status := http.StatusOK
 	if failed != nil {
-		v.Error, status = core.ErrorMessage(failed), statusOf(failed)
+		v.Error, status = core.ErrorMessage(failed), StatusOf(failed)
 	}
-	e.s.renderStatus(w, r, "admin_video", vid.Title+" - 视频管理", adminCrumbs(r, Crumb{"视频管理", base + "admin/videos/"}, Crumb{vid.Title, ""}), v, status)
+	e.s.RenderStatus(w, r, "admin_video", vid.Title+" - 视频管理", adminCrumbs(r, Crumb{"视频管理", base + "admin/videos/"}, Crumb{vid.Title, ""}), v, status)
 }
 
-func (e *editorial) videoSave(w http.ResponseWriter, r *http.Request, a content.Actor) {
+func (e *Editorial) VideoSave(w http.ResponseWriter, r *http.Request, a content.Actor) {
 	id, _ := strconv.ParseInt(r.PathValue("id"), 10, 64)
 	col, _ := strconv.ParseInt(r.PostFormValue("column"), 10, 64)
 	err := e.d.UpdateVideo(r.Context(), a, id, content.VideoInput{Title: r.PostFormValue("title"), Description: r.PostFormValue("description"),
@@ -177,7 +177,7 @@ func (e *editorial) videoSave(w http.ResponseWriter, r *http.Request, a content.
 	http.Redirect(w, r, SiteOf(r).Base+"admin/videos/"+strconv.FormatInt(id, 10)+"?saved=1", http.StatusSeeOther)
 }
 
-func (e *editorial) videoPublish(on bool) staffHandler {
+func (e *Editorial) VideoPublish(on bool) staffHandler {
 	return func(w http.ResponseWriter, r *http.Request, a content.Actor) {
 		id, _ := strconv.ParseInt(r.PathValue("id"), 10, 64)
 		if err := e.d.SetVideoPublished(r.Context(), a, id, on); err != nil {
@@ -188,23 +188,23 @@ func (e *editorial) videoPublish(on bool) staffHandler {
 	}
 }
 
-// videoPage is a published video's public page: the player with its
+// VideoPage is a published video's public page: the player with its
 // poster, the description and the transcript.
-func (e *editorial) videoPage(w http.ResponseWriter, r *http.Request) {
+func (e *Editorial) VideoPage(w http.ResponseWriter, r *http.Request) {
 	site := siteOf(r)
 	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
 	if err != nil {
-		e.s.fail(w, r, core.Errorf(core.ENOTFOUND, "没有找到这个视频"))
+		e.s.RenderError(w, r, core.Errorf(core.ENOTFOUND, "没有找到这个视频"))
 		return
 	}
 	v, err := e.d.Video(r.Context(), site.tenant.ID, id, true)
 	if err != nil {
-		e.s.fail(w, r, err)
+		e.s.RenderError(w, r, err)
 		return
 	}
 	p, err := e.s.newPage(w, r, site, v.Title+" - "+site.tenant.Name)
 	if err != nil {
-		e.s.fail(w, r, err)
+		e.s.RenderError(w, r, err)
 		return
 	}
 	if v.ColumnID.Valid {

@@ -105,7 +105,7 @@ func (s *Server) reportView(r *http.Request, t *tenants.Tenant, year int) (*repo
 	return v, nil
 }
 
-func (a *Accounts) countyReports(w http.ResponseWriter, r *http.Request, _ *sso.User) {
+func (a *Accounts) CountyReports(w http.ResponseWriter, r *http.Request, _ *sso.User) {
 	ctx := r.Context()
 	year := reportYear(r)
 	ts, err := a.srv.tenants.List(ctx)
@@ -143,7 +143,7 @@ func (a *Accounts) countyReports(w http.ResponseWriter, r *http.Request, _ *sso.
 		rows = append(rows, row{t, st, SiteOf(r).Base + "admin/county/website-report/" + t.Code + "?year=" + strconv.Itoa(year)})
 	}
 	crumbs := []Crumb{{"管理后台", SiteOf(r).Base + "admin/"}, {"县级平台管理", SiteOf(r).Base + "admin/county/"}, {"网站年度报表", ""}}
-	a.srv.renderStatus(w, r, "admin_website_reports", "网站年度报表 - 县级平台管理", crumbs, map[string]any{
+	a.srv.RenderStatus(w, r, "admin_website_reports", "网站年度报表 - 县级平台管理", crumbs, map[string]any{
 		"Year": year, "Due": strconv.Itoa(year+1) + "-01-31", "Rows": rows, "Published": published,
 		"CSV": SiteOf(r).Base + "admin/county/website-report?" + url.Values{"year": {strconv.Itoa(year)}, "format": {"csv"}}.Encode()}, http.StatusOK)
 }
@@ -189,7 +189,7 @@ func (a *Accounts) reportSite(w http.ResponseWriter, r *http.Request) (*tenants.
 	return t, true
 }
 
-func (a *Accounts) countyReport(w http.ResponseWriter, r *http.Request, _ *sso.User) {
+func (a *Accounts) CountyReport(w http.ResponseWriter, r *http.Request, _ *sso.User) {
 	t, ok := a.reportSite(w, r)
 	if !ok {
 		return
@@ -252,10 +252,10 @@ func (a *Accounts) renderReport(w http.ResponseWriter, r *http.Request, t *tenan
 	v.Problem = problem
 	crumbs := []Crumb{{"管理后台", SiteOf(r).Base + "admin/"}, {"县级平台管理", SiteOf(r).Base + "admin/county/"},
 		{"网站年度报表", SiteOf(r).Base + "admin/county/website-report?year=" + strconv.Itoa(v.Year)}, {t.Name, ""}}
-	a.srv.renderStatus(w, r, "admin_website_report", t.Name+" "+strconv.Itoa(v.Year)+" 年度报表", crumbs, v, status)
+	a.srv.RenderStatus(w, r, "admin_website_report", t.Name+" "+strconv.Itoa(v.Year)+" 年度报表", crumbs, v, status)
 }
 
-func (a *Accounts) countyReportSave(w http.ResponseWriter, r *http.Request, u *sso.User) {
+func (a *Accounts) CountyReportSave(w http.ResponseWriter, r *http.Request, u *sso.User) {
 	t, ok := a.reportSite(w, r)
 	if !ok {
 		return

@@ -104,7 +104,7 @@ func (a *Accounts) checkCSRF(next http.Handler) http.Handler {
 		}
 		if bodyErr(r) != nil {
 			// The body was refused at the edge (too large, not UTF-8):
-			// serveSite answers that in the site's layout, before any
+			// ServeSite answers that in the site's layout, before any
 			// handler runs.
 			next.ServeHTTP(w, r)
 			return

@@ -17,6 +17,7 @@ import (
 	"yiwang/core/store"
 	"yiwang/core/store/storetest"
 	"yiwang/core/web"
+	"yiwang/core/web/host"
 	"yiwang/tenants"
 )
 
@@ -32,7 +33,7 @@ func newTwoHosts(t *testing.T, db *store.DB) *twoHosts {
 	a := newFixture(t, db)
 	b := &fixture{db: db, tenants: a.tenants, content: a.content, started: a.started}
 	var err error
-	b.srv, err = web.New(web.Config{RegistryTTL: time.Hour}, db, a.tenants, a.content, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	b.srv, err = host.New(web.Config{RegistryTTL: time.Hour}, db, a.tenants, a.content, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	must(t, err)
 	b.h = b.srv.Handler()
 	ctx, cancel := context.WithCancel(context.Background())

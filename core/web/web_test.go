@@ -19,6 +19,7 @@ import (
 	"yiwang/core/store"
 	"yiwang/core/store/storetest"
 	"yiwang/core/web"
+	"yiwang/core/web/host"
 	"yiwang/tenants"
 )
 
@@ -27,7 +28,7 @@ type fixture struct {
 	db      *store.DB
 	tenants *tenants.Store
 	content *content.Store
-	srv     *web.Server
+	srv     *host.Server
 	h       http.Handler
 	started time.Time
 }
@@ -53,7 +54,7 @@ func newFixture(t testing.TB, db *store.DB) *fixture {
 	if _, err := f.tenants.Import(ctx, "test", rows); err != nil {
 		t.Fatal(err)
 	}
-	f.srv, err = web.New(web.Config{RegistryTTL: time.Nanosecond}, db, f.tenants, f.content, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	f.srv, err = host.New(web.Config{RegistryTTL: time.Nanosecond}, db, f.tenants, f.content, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -471,7 +472,7 @@ func TestStrictTransportOnlyUnderHTTPS(t *testing.T) {
 		{"forwarded https from an untrusted client", "https", false, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			srv, err := web.New(web.Config{RegistryTTL: time.Nanosecond, TrustProxy: tc.trust}, db, f.tenants, f.content, slog.New(slog.NewTextHandler(io.Discard, nil)))
+			srv, err := host.New(web.Config{RegistryTTL: time.Nanosecond, TrustProxy: tc.trust}, db, f.tenants, f.content, slog.New(slog.NewTextHandler(io.Discard, nil)))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -513,7 +514,7 @@ func BenchmarkRenderArticle(b *testing.B) {
 func newBenchFixture(b *testing.B) *fixture {
 	f := newFixture(b, storetest.SQLite(b))
 	ctx := context.Background()
-	f.srv, _ = web.New(web.Config{}, f.db, f.tenants, f.content, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	f.srv, _ = host.New(web.Config{}, f.db, f.tenants, f.content, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	f.h = f.srv.Handler()
 	for _, slug := range []string{"gzdt", "tzgg", "zcwj"} {
 		for i := 0; i < 10; i++ {
@@ -552,7 +553,7 @@ func TestStaticNamesCarryTheirHash(t *testing.T) {
 func TestRequestIDs(t *testing.T) {
 	f := newFixture(t, storetest.SQLite(t))
 	var logs bytes.Buffer
-	trusted, err := web.New(web.Config{TrustProxy: true, RegistryTTL: time.Nanosecond}, f.db, f.tenants, f.content,
+	trusted, err := host.New(web.Config{TrustProxy: true, RegistryTTL: time.Nanosecond}, f.db, f.tenants, f.content,
 		slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug})))
 	must(t, err)
 	get := func(h http.Handler, id string) string {

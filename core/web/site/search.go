@@ -1,4 +1,4 @@
-package web
+package site
 
 import (
 	"context"
@@ -12,6 +12,7 @@ import (
 
 	"yiwang/core/content"
 	"yiwang/core/search"
+	"yiwang/core/web"
 	"yiwang/tenants"
 )
 
@@ -27,8 +28,15 @@ const searchPageSize = 10
 // that waits too long answers "busy" in a normal page.
 var searchSlots = make(chan struct{}, 4)
 
-// MountSearch adds the search page on every site, over idx.
-func (s *Server) MountSearch(idx search.Index) { s.searchRoutes(idx) }
+// Search is the search page of every site, over idx.
+func (s *Pages) Search(idx search.Index) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) { s.searchPage(w, r, idx) }
+}
+
+// SearchSlash sends /search/ to /search with the same query.
+func (s *Pages) SearchSlash(w http.ResponseWriter, r *http.Request) {
+	http.Redirect(w, r, strings.TrimSuffix(web.SiteOf(r).Base, "/")+"/search"+web.QuerySuffix(r), http.StatusMovedPermanently)
+}
 
 // searchView is the data of search.html.
 type searchView struct {
@@ -153,22 +161,22 @@ func (v *searchView) link(kv ...string) string {
 	return v.action + "?" + p.Encode()
 }
 
-func (s *Server) searchPage(w http.ResponseWriter, r *http.Request, idx search.Index) {
-	site := siteOf(r)
-	v := &searchView{action: site.base + "search", SubSite: !site.tenant.IsPortal(), SiteName: site.tenant.Name}
+func (s *Pages) searchPage(w http.ResponseWriter, r *http.Request, idx search.Index) {
+	site := web.SiteOf(r)
+	v := &searchView{action: site.Base + "search", SubSite: !site.Tenant.IsPortal(), SiteName: site.Tenant.Name}
 	in := r.URL.Query()
 	parsed := search.ParseQuery(in.Get("q"))
 	v.Q, v.Truncated = parsed.Text, parsed.Truncated
 	v.Scope = in.Get("scope")
 	if v.Scope != "all" && v.Scope != "site" {
 		v.Scope = "site"
-		if site.tenant.IsPortal() {
+		if site.Tenant.IsPortal() {
 			v.Scope = "all"
 		}
 	}
 	byCode, byID := map[string]*tenants.Tenant{}, map[int64]*tenants.Tenant{}
 	q := search.Query{Text: v.Q, Facets: true, Limit: searchPageSize}
-	for _, t := range site.snap.all {
+	for _, t := range web.Tenants(r) {
 		byID[t.ID] = t
 		byCode[t.Code] = t
 		if t.Status == tenants.Archived {
@@ -179,7 +187,7 @@ func (s *Server) searchPage(w http.ResponseWriter, r *http.Request, idx search.I
 		v.SiteCode = t.Code
 		q.Tenants = []int64{t.ID}
 	} else if v.Scope == "site" {
-		q.Tenants = []int64{site.tenant.ID}
+		q.Tenants = []int64{site.Tenant.ID}
 	}
 	if typ := in.Get("type"); typ != "" && len(typ) <= 32 {
 		v.Type = typ
@@ -248,7 +256,7 @@ func (s *Server) searchPage(w http.ResponseWriter, r *http.Request, idx search.I
 		if errors.Is(err, search.ErrNoFields) {
 			v.OldIndex = true
 		} else if err != nil {
-			s.log.Error("search", "q", v.Q, "err", err)
+			s.srv.Log().Error("search", "q", v.Q, "err", err)
 			v.Failed = true
 		} else {
 			s.fillResults(r, v, res, q, byID, byCode)
@@ -257,7 +265,7 @@ func (s *Server) searchPage(w http.ResponseWriter, r *http.Request, idx search.I
 			}
 		}
 	}
-	s.RenderPage(w, r, "search", title, []Crumb{{Name: "搜索"}}, v)
+	s.srv.RenderPage(w, r, "search", title, []web.Crumb{{Name: "搜索"}}, v)
 }
 
 // withSlot runs fn holding one of the search slots, or gives up when ctx ends first.
@@ -282,7 +290,7 @@ func parseDay(s string) (time.Time, bool) {
 	return d, true
 }
 
-func (s *Server) fillResults(r *http.Request, v *searchView, res *search.Result, q search.Query, byID map[int64]*tenants.Tenant, byCode map[string]*tenants.Tenant) {
+func (s *Pages) fillResults(r *http.Request, v *searchView, res *search.Result, q search.Query, byID map[int64]*tenants.Tenant, byCode map[string]*tenants.Tenant) {
 	v.Total = res.Total
 	v.Took = strconv.FormatFloat(res.Took.Seconds(), 'f', 3, 64)
 	for _, h := range res.Hits {
@@ -290,7 +298,7 @@ func (s *Server) fillResults(r *http.Request, v *searchView, res *search.Result,
 		if t == nil {
 			continue
 		}
-		base := SiteBase(r, t)
+		base := web.SiteBase(r, t)
 		v.Hits = append(v.Hits, searchHit{
 			URL: base + h.URL, TitleHTML: h.TitleHTML, Snippet: h.Snippet, SiteName: t.Name, SiteURL: base,
 			TypeLabel: search.TypeLabel(h.Type), Column: h.Column,
@@ -338,10 +346,10 @@ func (s *Server) fillResults(r *http.Request, v *searchView, res *search.Result,
 	}
 }
 
-func (s *Server) fillSuggestions(ctx context.Context, r *http.Request, v *searchView, idx search.Index, q search.Query, byID map[int64]*tenants.Tenant) {
+func (s *Pages) fillSuggestions(ctx context.Context, r *http.Request, v *searchView, idx search.Index, q search.Query, byID map[int64]*tenants.Tenant) {
 	sugs, err := search.Suggest(ctx, idx, q)
 	if err != nil {
-		s.log.Warn("search suggestions", "err", err)
+		s.srv.Log().Warn("search suggestions", "err", err)
 		return
 	}
 	for _, sg := range sugs {

@@ -1,4 +1,10 @@
-package web
+// Package site is the public site of every tenant: the home page, the
+// column pages and their feeds, articles, the site map, the site
+// directory, the large-text switch and the search page. Its routes are
+// in core/web/host/routes.go; its templates (home.html, column.html,
+// article.html, sitemap.html, sites.html, search.html) are the shared
+// layer's, parsed with the layout at start.
+package site
 
 import (
 	"encoding/xml"
@@ -10,21 +16,30 @@ import (
 
 	"yiwang/core"
 	"yiwang/core/content"
+	"yiwang/core/web"
 )
 
-// siteHandler is a handler that fails with an error answered in the
-// site's layout.
-func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
-	s.renderError(w, r, siteOf(r), err)
+// Pages are the public pages of every site, drawn by one server.
+type Pages struct {
+	srv *web.Server
 }
 
-func (s *Server) notFound(w http.ResponseWriter, r *http.Request) {
+// New returns the public pages of s.
+func New(s *web.Server) *Pages { return &Pages{srv: s} }
+
+// fail answers err in the site's layout.
+func (s *Pages) fail(w http.ResponseWriter, r *http.Request, err error) {
+	s.srv.RenderError(w, r, err)
+}
+
+// NotFound answers whatever path no room claims: 404 in the site's layout.
+func (s *Pages) NotFound(w http.ResponseWriter, r *http.Request) {
 	s.fail(w, r, core.Errorf(core.ENOTFOUND, "页面“%s”不存在，可能已被删除或地址有误。", r.URL.Path))
 }
 
-func (s *Server) addSlash(w http.ResponseWriter, r *http.Request) {
-	site := siteOf(r)
-	http.Redirect(w, r, strings.TrimSuffix(site.base, "/")+r.URL.Path+"/"+query(r), http.StatusMovedPermanently)
+// AddSlash redirects a directory-like page's path without its slash.
+func (s *Pages) AddSlash(w http.ResponseWriter, r *http.Request) {
+	http.Redirect(w, r, strings.TrimSuffix(web.SiteOf(r).Base, "/")+r.URL.Path+"/"+web.QuerySuffix(r), http.StatusMovedPermanently)
 }
 
 // homeView is the data of a site's home page.
@@ -38,39 +53,31 @@ type homeSection struct {
 	Articles []*content.Article
 }
 
-func (s *Server) home(w http.ResponseWriter, r *http.Request) {
-	site := siteOf(r)
-	p, err := s.newPage(w, r, site, site.tenant.Name)
+// Home is a site's home page: the newest articles of each list column.
+func (s *Pages) Home(w http.ResponseWriter, r *http.Request) {
+	site := web.SiteOf(r)
+	p, err := s.srv.NewPage(w, r, site.Tenant.Name)
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	byCol, err := s.latestByColumn(r.Context(), site.tenant.ID, 8)
+	byCol, err := s.srv.LatestByColumn(r.Context(), site.Tenant.ID, 8)
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
 	var v homeView
-	for _, c := range flatten(p.Nav) {
+	for _, c := range web.FlattenColumns(p.Nav) {
 		if c.Type == content.ColumnList {
 			v.Sections = append(v.Sections, homeSection{Column: c, Articles: byCol[c.ID]})
 		}
 	}
 	p.Crumbs = nil
 	p.Meta.ColumnName, p.Meta.ColumnType = "首页", "首页"
-	p.Meta.Description = site.tenant.Name + "官方网站"
-	p.Meta.Keywords = site.tenant.Name
+	p.Meta.Description = site.Tenant.Name + "官方网站"
+	p.Meta.Keywords = site.Tenant.Name
 	p.Data = v
-	s.render(w, r, "home", p)
-}
-
-func flatten(cs []*content.Column) []*content.Column {
-	var out []*content.Column
-	for _, c := range cs {
-		out = append(out, c)
-		out = append(out, flatten(c.Children)...)
-	}
-	return out
+	s.srv.Render(w, r, "home", p)
 }
 
 // columnView is the data of a column page.
@@ -82,9 +89,11 @@ type columnView struct {
 	Videos []*content.Video // a 电视新闻 column's videos
 }
 
-func (s *Server) column(w http.ResponseWriter, r *http.Request) {
-	site := siteOf(r)
-	col, err := s.content.Column(r.Context(), site.tenant.ID, r.PathValue("slug"))
+// Column is a column page: its articles by page, its single page, or its
+// videos; a link column redirects.
+func (s *Pages) Column(w http.ResponseWriter, r *http.Request) {
+	site := web.SiteOf(r)
+	col, err := s.srv.Content().Column(r.Context(), site.Tenant.ID, r.PathValue("slug"))
 	if err == nil && col.Hidden {
 		err = core.Errorf(core.ENOTFOUND, "没有找到栏目“%s”", col.Slug)
 	}
@@ -93,7 +102,7 @@ func (s *Server) column(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if col.Type == content.ColumnLink && col.LinkURL != "" {
-		http.Redirect(w, r, safeLink(col.LinkURL, site.base), http.StatusFound)
+		http.Redirect(w, r, safeLink(col.LinkURL, site.Base), http.StatusFound)
 		return
 	}
 	n := 1
@@ -106,8 +115,8 @@ func (s *Server) column(w http.ResponseWriter, r *http.Request) {
 	v := columnView{Column: col}
 	switch col.Type {
 	case content.ColumnVideo:
-		if s.videos != nil {
-			vs, total, err := s.videos.Videos(r.Context(), site.tenant.ID, col.ID, true, 20, (n-1)*20)
+		if videos := s.srv.Videos(); videos != nil {
+			vs, total, err := videos.Videos(r.Context(), site.Tenant.ID, col.ID, true, 20, (n-1)*20)
 			if err != nil {
 				s.fail(w, r, err)
 				return
@@ -119,12 +128,12 @@ func (s *Server) column(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 	case content.ColumnPage:
-		if v.Single, err = s.content.NewestInColumn(r.Context(), site.tenant.ID, col.ID); err != nil {
+		if v.Single, err = s.srv.Content().NewestInColumn(r.Context(), site.Tenant.ID, col.ID); err != nil {
 			s.fail(w, r, err)
 			return
 		}
 	default:
-		if v.Page, err = s.content.ListPublished(r.Context(), site.tenant.ID, col.ID, n, 20); err != nil {
+		if v.Page, err = s.srv.Content().ListPublished(r.Context(), site.Tenant.ID, col.ID, n, 20); err != nil {
 			s.fail(w, r, err)
 			return
 		}
@@ -132,15 +141,15 @@ func (s *Server) column(w http.ResponseWriter, r *http.Request) {
 			s.fail(w, r, core.Errorf(core.ENOTFOUND, "栏目“%s”没有第 %d 页", col.Name, n))
 			return
 		}
-		v.Feed = site.base + "col/" + col.Slug + "/rss.xml"
+		v.Feed = site.Base + "col/" + col.Slug + "/rss.xml"
 	}
-	p, err := s.newPage(w, r, site, col.Name+" - "+site.tenant.Name)
+	p, err := s.srv.NewPage(w, r, col.Name+" - "+site.Tenant.Name)
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
 	p.Current = col.Slug
-	p.Crumbs = append(p.Crumbs, Crumb{col.Name, site.base + "col/" + col.Slug + "/"})
+	p.Crumbs = append(p.Crumbs, web.Crumb{Name: col.Name, URL: site.Base + "col/" + col.Slug + "/"})
 	p.Meta.ColumnName, p.Meta.ColumnDescription, p.Meta.ColumnKeywords = col.Name, col.Description, col.Keywords
 	p.Meta.ColumnType = content.ColumnTypeLabel(col.Type)
 	p.Meta.Description, p.Meta.Keywords = col.Description, col.Keywords
@@ -148,7 +157,7 @@ func (s *Server) column(w http.ResponseWriter, r *http.Request) {
 		p.Canonical += "?page=" + strconv.Itoa(n)
 	}
 	p.Data = v
-	s.render(w, r, "column", p)
+	s.srv.Render(w, r, "column", p)
 }
 
 // safeLink keeps a link column's target to http(s) or a site path.
@@ -176,14 +185,15 @@ type articleView struct {
 	Extras  *content.PublicExtras // withdrawal notice, provenance of an adopted copy
 }
 
-func (s *Server) article(w http.ResponseWriter, r *http.Request) {
-	site := siteOf(r)
+// Article is an article page, or its withdrawal.
+func (s *Pages) Article(w http.ResponseWriter, r *http.Request) {
+	site := web.SiteOf(r)
 	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
 	if err != nil || id <= 0 {
 		s.fail(w, r, core.Errorf(core.ENOTFOUND, "没有找到这篇文章"))
 		return
 	}
-	a, err := s.content.Article(r.Context(), site.tenant.ID, id)
+	a, err := s.srv.Content().Article(r.Context(), site.Tenant.ID, id)
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -191,7 +201,7 @@ func (s *Server) article(w http.ResponseWriter, r *http.Request) {
 	// Withdrawal (content/withdraw.go): published in error is gone (410);
 	// replaced redirects to the replacing article; withdrawn stays
 	// readable with the notice and the reason.
-	x, err := s.content.Extras(r.Context(), site.tenant.ID, id)
+	x, err := s.srv.Content().Extras(r.Context(), site.Tenant.ID, id)
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -199,25 +209,25 @@ func (s *Server) article(w http.ResponseWriter, r *http.Request) {
 	if a.Status == content.Withdrawn {
 		switch {
 		case x.WithdrawKind == content.WithdrawReplaced && x.ReplacedBy != nil:
-			http.Redirect(w, r, site.base+"art/"+strconv.FormatInt(*x.ReplacedBy, 10), http.StatusMovedPermanently)
+			http.Redirect(w, r, site.Base+"art/"+strconv.FormatInt(*x.ReplacedBy, 10), http.StatusMovedPermanently)
 			return
 		case x.WithdrawKind != content.WithdrawNotice:
 			s.fail(w, r, core.Errorf(core.EGONE, "该文章已撤稿，不再提供访问。"))
 			return
 		}
 	}
-	col, err := s.content.ColumnByID(r.Context(), site.tenant.ID, a.ColumnID)
+	col, err := s.srv.Content().ColumnByID(r.Context(), site.Tenant.ID, a.ColumnID)
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	p, err := s.newPage(w, r, site, a.Title+" - "+site.tenant.Name)
+	p, err := s.srv.NewPage(w, r, a.Title+" - "+site.Tenant.Name)
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
 	p.Current = col.Slug
-	p.Crumbs = append(p.Crumbs, Crumb{col.Name, site.base + "col/" + col.Slug + "/"}, Crumb{"正文", ""})
+	p.Crumbs = append(p.Crumbs, web.Crumb{Name: col.Name, URL: site.Base + "col/" + col.Slug + "/"}, web.Crumb{Name: "正文", URL: ""})
 	desc := a.Summary
 	if desc == "" {
 		desc = truncate(content.PlainText(a.Body), 120)
@@ -227,7 +237,7 @@ func (s *Server) article(w http.ResponseWriter, r *http.Request) {
 	p.Meta.ArticleTitle, p.Meta.PubDate, p.Meta.ContentSource = a.Title, a.PubTime(), a.Source
 	p.Meta.Author, p.Meta.Keywords, p.Meta.Description = a.Author, a.Keywords, desc
 	p.Data = articleView{Article: a, Column: col, Extras: x}
-	s.render(w, r, "article", p)
+	s.srv.Render(w, r, "article", p)
 }
 
 func truncate(s string, n int) string {
@@ -245,70 +255,50 @@ type sitemapView struct {
 	Counts  map[int64]int
 }
 
-func (s *Server) sitemap(w http.ResponseWriter, r *http.Request) {
-	site := siteOf(r)
-	p, err := s.newPage(w, r, site, "网站地图 - "+site.tenant.Name)
+// Sitemap is the site map: every visible column with its article count.
+func (s *Pages) Sitemap(w http.ResponseWriter, r *http.Request) {
+	site := web.SiteOf(r)
+	p, err := s.srv.NewPage(w, r, "网站地图 - "+site.Tenant.Name)
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	counts, err := s.content.ArticleCounts(r.Context(), site.tenant.ID)
+	counts, err := s.srv.Content().ArticleCounts(r.Context(), site.Tenant.ID)
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	p.Crumbs = append(p.Crumbs, Crumb{"网站地图", ""})
+	p.Crumbs = append(p.Crumbs, web.Crumb{Name: "网站地图", URL: ""})
 	p.Meta.ColumnName, p.Meta.ColumnType = "网站地图", "网站地图"
 	p.Data = sitemapView{Columns: p.Nav, Counts: counts}
-	s.render(w, r, "sitemap", p)
+	s.srv.Render(w, r, "sitemap", p)
 }
 
-func (s *Server) sites(w http.ResponseWriter, r *http.Request) {
-	site := siteOf(r)
-	p, err := s.newPage(w, r, site, "站群导航 - "+site.snap.portal.Name)
+// Sites is the directory of every site.
+func (s *Pages) Sites(w http.ResponseWriter, r *http.Request) {
+	site := web.SiteOf(r)
+	p, err := s.srv.NewPage(w, r, "站群导航 - "+site.Portal.Name)
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	p.Directory = directory(site)
-	p.Crumbs = append(p.Crumbs, Crumb{"站群导航", ""})
+	p.Directory = web.Directory(r)
+	p.Crumbs = append(p.Crumbs, web.Crumb{Name: "站群导航", URL: ""})
 	p.Meta.ColumnName, p.Meta.ColumnType = "站群导航", "站群导航"
-	s.render(w, r, "sites", p)
+	s.srv.Render(w, r, "sites", p)
 }
 
-// elderCookie remembers the large-text mode on this host.
-const elderCookie = "yw_elder"
-
-func elderOn(r *http.Request) bool {
-	c, err := r.Cookie(elderCookie)
-	return err == nil && c.Value == "1"
-}
-
-// elderToggle switches large-text mode without JavaScript; the script in
+// ElderToggle switches large-text mode without JavaScript; the script in
 // site.js does the same in place.
-func (s *Server) elderToggle(w http.ResponseWriter, r *http.Request) {
-	site := siteOf(r)
+func (s *Pages) ElderToggle(w http.ResponseWriter, r *http.Request) {
+	site := web.SiteOf(r)
 	on := r.URL.Query().Get("on") == "1"
-	c := &http.Cookie{Name: elderCookie, Value: "1", Path: "/", MaxAge: 365 * 24 * 3600, SameSite: http.SameSiteLaxMode}
+	c := &http.Cookie{Name: web.ElderCookie, Value: "1", Path: "/", MaxAge: 365 * 24 * 3600, SameSite: http.SameSiteLaxMode}
 	if !on {
 		c.Value, c.MaxAge = "", -1
 	}
 	http.SetCookie(w, c)
-	http.Redirect(w, r, localReturn(r.URL.Query().Get("r"), site.base), http.StatusSeeOther)
-}
-
-// localReturn accepts only a path on this host as a place to return to:
-// never another host, whatever the encoding.
-func localReturn(ret, fallback string) string {
-	if ret == "" || !strings.HasPrefix(ret, "/") || strings.HasPrefix(ret, "//") || strings.HasPrefix(ret, "/\\") ||
-		strings.ContainsAny(ret, "\\\r\n\t") {
-		return fallback
-	}
-	u, err := url.Parse(ret)
-	if err != nil || u.Scheme != "" || u.Host != "" {
-		return fallback
-	}
-	return ret
+	http.Redirect(w, r, web.LocalReturn(r.URL.Query().Get("r"), site.Base), http.StatusSeeOther)
 }
 
 // RSS 2.0 of a column.
@@ -335,9 +325,10 @@ type rssItem struct {
 	Source      string `xml:"author,omitempty"`
 }
 
-func (s *Server) feed(w http.ResponseWriter, r *http.Request) {
-	site := siteOf(r)
-	col, err := s.content.Column(r.Context(), site.tenant.ID, r.PathValue("slug"))
+// Feed is a list column's RSS 2.0 feed.
+func (s *Pages) Feed(w http.ResponseWriter, r *http.Request) {
+	site := web.SiteOf(r)
+	col, err := s.srv.Content().Column(r.Context(), site.Tenant.ID, r.PathValue("slug"))
 	if err == nil && (col.Hidden || col.Type != content.ColumnList) {
 		err = core.Errorf(core.ENOTFOUND, "栏目“%s”没有订阅源", col.Name)
 	}
@@ -345,14 +336,14 @@ func (s *Server) feed(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	pg, err := s.content.ListPublished(r.Context(), site.tenant.ID, col.ID, 1, 50)
+	pg, err := s.srv.Content().ListPublished(r.Context(), site.Tenant.ID, col.ID, 1, 50)
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	base := site.link.absolute(site.base)
+	base := web.Absolute(r, site.Base)
 	feed := rss{Version: "2.0", Channel: rssChannel{
-		Title: col.Name + " - " + site.tenant.Name, Link: base + "col/" + col.Slug + "/",
+		Title: col.Name + " - " + site.Tenant.Name, Link: base + "col/" + col.Slug + "/",
 		Description: col.Description, Language: "zh-cn",
 	}}
 	for _, a := range pg.Articles {

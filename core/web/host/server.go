@@ -1,0 +1,98 @@
+// Package host assembles the HTTP side: the shared layer (core/web) and
+// its rooms (core/web/site, the sign-on and the consoles), with the one
+// route table of the host (routes.go). core/cli builds the server here
+// and enables each optional room; core/modules mounts the modules on it.
+package host
+
+import (
+	"log/slog"
+
+	"yiwang/core/calendar"
+	"yiwang/core/content"
+	"yiwang/core/search"
+	"yiwang/core/store"
+	"yiwang/core/web"
+	"yiwang/core/web/site"
+	"yiwang/sso"
+	"yiwang/tenants"
+)
+
+// Server is the shared layer's server with its rooms: every method of
+// web.Server, and the Enable… calls that add a room and its routes.
+type Server struct {
+	*web.Server
+	pages *site.Pages
+}
+
+// New builds a server with the top routes and the public site; it fails
+// when a template does not parse.
+func New(cfg web.Config, db *store.DB, ts *tenants.Store, cs *content.Store, log *slog.Logger) (*Server, error) {
+	srv, err := web.New(cfg, db, ts, cs, log)
+	if err != nil {
+		return nil, err
+	}
+	s := &Server{Server: srv, pages: site.New(srv)}
+	s.topRoutes()
+	s.siteRoutes(s.pages)
+	return s, nil
+}
+
+// MountSearch adds the search page on every site, over idx.
+func (s *Server) MountSearch(idx search.Index) { s.searchRoutes(s.pages, idx) }
+
+// EnableAccounts installs sign-on, the account pages and the consoles.
+// Call before serving.
+func (s *Server) EnableAccounts(svc *sso.Service, opts web.AccountsOptions) *web.Accounts {
+	a := web.NewAccounts(s.Server, svc, opts)
+	s.accountRoutes(a)
+	s.consoleRoutes(a)
+	return a
+}
+
+// EnableEditorial installs the editorial console and the public routes of
+// uploaded files and videos. Sign-on (EnableAccounts) must be enabled for
+// the console to open; without it every console route answers 403.
+func (s *Server) EnableEditorial(d *content.Desk, opts web.EditorialOptions) {
+	e := web.NewEditorial(s.Server, d, opts)
+	s.articleRoutes(e)
+	s.columnRoutes(e)
+	s.submissionRoutes(e)
+	s.videoRoutes(e)
+	s.storageRoutes(e)
+}
+
+// EnableCalendar adds /admin/county/calendar on the portal, for platform
+// admins.
+func (s *Server) EnableCalendar(cs *calendar.Store) {
+	s.calendarRoutes(web.NewCalendarConsole(s.Server, cs))
+}
+
+// EnableCertsConsole adds /admin/county/certs on the portal, for platform
+// admins. stored lists the certificates; https says whether the process
+// serves HTTPS itself (else TLS ends in front of it, and the page says
+// so).
+func (s *Server) EnableCertsConsole(stored web.CertsLister, https bool) {
+	s.certsRoutes(web.NewCertsConsole(s.Server, stored, https))
+}
+
+// EnableModuleConsole adds the county console's page for enabling
+// modules per tenant: /admin/county/modules on the portal, platform
+// admins only, every change audited by the host.
+func (s *Server) EnableModuleConsole(mc web.ModuleConsole) {
+	s.moduleConsoleRoutes(web.NewModulesPage(s.Server, mc))
+}
+
+// EnableSearchConsole adds /admin/county/search on the portal, for
+// platform admins. describe names the backend ("bleve:data/search");
+// stale reports that this server's own index misses changes another
+// server applies (several servers on an embedded index).
+func (s *Server) EnableSearchConsole(idx search.Index, describe string, stale func() bool) {
+	s.searchConsoleRoutes(web.NewSearchConsole(s.Server, idx, describe, stale))
+}
+
+// EnableSupervision adds /admin/county/supervision: every module's
+// figures per tenant this month, as tables and bar charts, for platform
+// admins on the portal.
+func (s *Server) EnableSupervision(sv web.Supervision) {
+	s.supervisionRoutes(web.NewSupervisionPage(s.Server, sv))
+}

@@ -1,0 +1,127 @@
+package web
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"yiwang/core"
+	"yiwang/core/content"
+	"yiwang/core/store"
+	"yiwang/tenants"
+)
+
+// What the rooms (core/web/site, account, admin, county) use of the
+// shared layer: the server's stores, the page every template gets and
+// its rendering, the error page, and the few request helpers every room
+// needs. A room holds the *Server it was built on and reaches nothing
+// else of it.
+
+// DB is the platform database the server was built on.
+func (s *Server) DB() *store.DB { return s.db }
+
+// TenantStore is the tenant registry's store (the county console changes
+// tenants through it).
+func (s *Server) TenantStore() *tenants.Store { return s.tenants }
+
+// Content is the store of columns and articles.
+func (s *Server) Content() *content.Store { return s.content }
+
+// Log is the server's logger.
+func (s *Server) Log() *slog.Logger { return s.log }
+
+// Config is what the server was told about where it runs.
+func (s *Server) Config() Config { return s.cfg }
+
+// NewPage fills the shared parts of a page of r's site (layout, columns,
+// directory, user area, meta tags, the breadcrumbs up to the site) for a
+// page titled title; the handler adds its own and renders it with Render.
+func (s *Server) NewPage(w http.ResponseWriter, r *http.Request, title string) (*Page, error) {
+	return s.newPage(w, r, siteOf(r), title)
+}
+
+// Render writes p with the page template name in the layout, buffered:
+// a template error is an error page, not half a page.
+func (s *Server) Render(w http.ResponseWriter, r *http.Request, name string, p *Page) {
+	s.render(w, r, name, p)
+}
+
+// RenderStatus renders a page template in the layout with a status, not
+// to be kept by any cache (the consoles' and the account's pages).
+func (s *Server) RenderStatus(w http.ResponseWriter, r *http.Request, name, title string, crumbs []Crumb, data any, status int) {
+	w.Header().Set("Cache-Control", "no-store")
+	s.renderData(w, r, name, title, crumbs, data, status)
+}
+
+// SiteColumns is the tenant's visible column tree, kept between changes
+// when the change feed is on. Callers only read it.
+func (s *Server) SiteColumns(ctx context.Context, tenantID int64) ([]*content.Column, error) {
+	return s.siteColumns(ctx, tenantID)
+}
+
+// LatestByColumn is the tenant's newest n articles per column, kept
+// between changes when the change feed is on. Callers only read it.
+func (s *Server) LatestByColumn(ctx context.Context, tenantID int64, n int) (map[int64][]*content.Article, error) {
+	return s.latestByColumn(ctx, tenantID, n)
+}
+
+// Videos is the desk that lists the videos of 电视新闻 columns, nil
+// until the editorial console is enabled (UseVideos).
+func (s *Server) Videos() *content.Desk {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.videos
+}
+
+// UseVideos makes the public column pages list d's videos.
+func (s *Server) UseVideos(d *content.Desk) {
+	s.mu.Lock()
+	s.videos = d
+	s.mu.Unlock()
+}
+
+// StatusOf is the HTTP status of err (core.HTTPStatus of its code).
+func StatusOf(err error) int { return core.HTTPStatus(core.ErrorCode(err)) }
+
+// Directory is the site directory of r: the active sites grouped by kind,
+// linked as seen from r.
+func Directory(r *http.Request) []DirGroup { return directory(siteOf(r)) }
+
+// QuerySuffix is r's query with its "?", "" without one: what a redirect
+// keeps of the request.
+func QuerySuffix(r *http.Request) string { return query(r) }
+
+// FlattenColumns lists a column tree depth first.
+func FlattenColumns(cs []*content.Column) []*content.Column {
+	var out []*content.Column
+	for _, c := range cs {
+		out = append(out, c)
+		out = append(out, FlattenColumns(c.Children)...)
+	}
+	return out
+}
+
+// ElderCookie remembers the large-text mode on a host.
+const ElderCookie = "yw_elder"
+
+// ElderOn reports whether r asks for large-text mode.
+func ElderOn(r *http.Request) bool {
+	c, err := r.Cookie(ElderCookie)
+	return err == nil && c.Value == "1"
+}
+
+// LocalReturn accepts only a path on this host as a place to return to:
+// never another host, whatever the encoding; anything else is fallback.
+func LocalReturn(ret, fallback string) string {
+	if ret == "" || !strings.HasPrefix(ret, "/") || strings.HasPrefix(ret, "//") || strings.HasPrefix(ret, "/\\") ||
+		strings.ContainsAny(ret, "\\\r\n\t") {
+		return fallback
+	}
+	u, err := url.Parse(ret)
+	if err != nil || u.Scheme != "" || u.Host != "" {
+		return fallback
+	}
+	return ret
+}
