@@ -8,21 +8,22 @@ import (
 	"yiwang/tenants"
 
 	"yiwang/core/web"
+	"yiwang/core/web/county"
 )
 
 // The host is what the county console enables modules through.
-var _ web.ModuleConsole = (*Host)(nil)
+var _ county.ModuleConsole = (*Host)(nil)
 
 // Modules lists the host's modules with what they said of themselves.
-func (h *Host) Modules() []web.ModuleInfo {
-	var out []web.ModuleInfo
+func (h *Host) Modules() []county.ModuleInfo {
+	var out []county.ModuleInfo
 	for _, st := range h.States() {
 		d, _ := h.Description(st.Module)
 		title := d.Title
 		if title == "" {
 			title = st.Module
 		}
-		out = append(out, web.ModuleInfo{Name: st.Module, Title: title, Version: st.Version, Running: st.State == StateRunning})
+		out = append(out, county.ModuleInfo{Name: st.Module, Title: title, Version: st.Version, Running: st.State == StateRunning})
 	}
 	return out
 }

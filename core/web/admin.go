@@ -64,7 +64,9 @@ func (s *Server) ConsoleRoutes() []ConsoleRoute {
 	return append(append([]ConsoleRoute(nil), consoleRoutes...), s.extraRoutes...)
 }
 
-func (s *Server) addConsoleRoutes(rs ...ConsoleRoute) {
+// AddConsoleRoutes adds routes of a console page to ConsoleRoutes, for
+// the access tests.
+func (s *Server) AddConsoleRoutes(rs ...ConsoleRoute) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.extraRoutes = append(s.extraRoutes, rs...)
@@ -176,6 +178,19 @@ func (a *Accounts) County(h func(w http.ResponseWriter, r *http.Request, u *sso.
 		}
 		h(w, r, u)
 	})
+}
+
+// CountyGate runs h for platform admins on the portal, through the
+// sign-on room's console rule.
+func (s *Server) CountyGate(h func(w http.ResponseWriter, r *http.Request, a *Accounts, u *sso.User)) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		acc, _ := r.Context().Value(accountsKey{}).(*Accounts)
+		if acc == nil {
+			s.RenderError(w, r, core.Errorf(core.EFORBID, "统一身份认证未启用，管理功能不可用。"))
+			return
+		}
+		acc.County(func(w http.ResponseWriter, r *http.Request, u *sso.User) { h(w, r, acc, u) })(w, r)
+	}
 }
 
 func (a *Accounts) denied(w http.ResponseWriter, r *http.Request, u *sso.User, msg string) {
@@ -290,11 +305,12 @@ func (a *Accounts) renderMembers(w http.ResponseWriter, r *http.Request, u *sso.
 		}
 	}
 	a.srv.RenderStatus(w, r, "admin_members", "工作人员与角色 - "+t.Name, adminCrumbs(r, Crumb{"工作人员与角色", ""}),
-		consoleForm{Data: v, Error: errMsg}, status)
+		ConsoleForm{Data: v, Error: errMsg}, status)
 }
 
-// consoleForm wraps a console page's data with the message of a failed form.
-type consoleForm struct {
+// ConsoleForm wraps a console page's data with the message of a failed
+// form: the data of every console page template.
+type ConsoleForm struct {
 	Data  any
 	Error string
 }

@@ -108,7 +108,7 @@ func (a *Accounts) renderAudit(w http.ResponseWriter, r *http.Request, f auditFi
 		q.Set("before", strconv.FormatInt(es[len(es)-1].ID, 10))
 		v.Next = "?" + q.Encode()
 	}
-	names, err := a.actorNames(r.Context(), es)
+	names, err := a.ActorNames(r.Context(), es)
 	if err != nil {
 		a.srv.RenderError(w, r, err)
 		return
@@ -187,9 +187,9 @@ func (a *Accounts) queryAudit(ctx context.Context, f auditFilter, tenantID *int6
 	return out, nil
 }
 
-// actorNames maps the "user:N" actors and "account:N" targets of es to
+// ActorNames maps the "user:N" actors and "account:N" targets of es to
 // account names (keyed "user:N").
-func (a *Accounts) actorNames(ctx context.Context, es []audit.Entry) (map[string]string, error) {
+func (a *Accounts) ActorNames(ctx context.Context, es []audit.Entry) (map[string]string, error) {
 	out := map[string]string{}
 	var keys []string
 	for _, e := range es {

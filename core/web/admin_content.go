@@ -256,7 +256,7 @@ func (e *Editorial) Create(w http.ResponseWriter, r *http.Request, a content.Act
 			return
 		}
 		base := SiteOf(r).Base + "admin/articles/" + strconv.FormatInt(m.ID, 10)
-		writeJSON(w, http.StatusOK, map[string]any{"ok": true, "version": m.Version, "at": content.FormatTime(time.Now()),
+		WriteJSON(w, http.StatusOK, map[string]any{"ok": true, "version": m.Version, "at": content.FormatTime(time.Now()),
 			"edit": base + "/edit", "autosave": base + "/autosave"})
 		return
 	}
@@ -340,7 +340,7 @@ func (e *Editorial) Autosave(w http.ResponseWriter, r *http.Request, a content.A
 	if err == nil {
 		var m *content.Manuscript
 		if m, err = e.d.Save(r.Context(), a, id, formInput(r), true); err == nil {
-			writeJSON(w, http.StatusOK, map[string]any{"ok": true, "version": m.Version, "at": content.FormatTime(time.Now())})
+			WriteJSON(w, http.StatusOK, map[string]any{"ok": true, "version": m.Version, "at": content.FormatTime(time.Now())})
 			return
 		}
 	}
@@ -356,7 +356,7 @@ func (e *Editorial) jsonError(w http.ResponseWriter, r *http.Request, err error)
 	if status >= 500 {
 		e.s.log.Error("request failed", "request_id", RequestID(r), "method", r.Method, "path", r.URL.Path, "err", err)
 	}
-	writeJSON(w, status, map[string]any{"ok": false, "error": core.ErrorMessage(err)})
+	WriteJSON(w, status, map[string]any{"ok": false, "error": core.ErrorMessage(err)})
 }
 
 // CheckJSON runs the county's checks on the editor's text and answers the
@@ -364,17 +364,19 @@ func (e *Editorial) jsonError(w http.ResponseWriter, r *http.Request, err error)
 func (e *Editorial) CheckJSON(w http.ResponseWriter, r *http.Request, a content.Actor) {
 	rep, err := e.d.CheckText(r.Context(), a, formInput(r))
 	if err != nil {
-		writeJSON(w, StatusOf(err), map[string]any{"ok": false, "error": core.ErrorMessage(err)})
+		WriteJSON(w, StatusOf(err), map[string]any{"ok": false, "error": core.ErrorMessage(err)})
 		return
 	}
 	hits := rep.Hits
 	if hits == nil {
 		hits = []content.Hit{}
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"ok": true, "blocked": rep.Blocked(), "hits": hits})
+	WriteJSON(w, http.StatusOK, map[string]any{"ok": true, "blocked": rep.Blocked(), "hits": hits})
 }
 
-func writeJSON(w http.ResponseWriter, status int, v any) {
+// WriteJSON answers v as JSON with status, never cached (the consoles'
+// answers to their scripts).
+func WriteJSON(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")
 	w.WriteHeader(status)
@@ -605,16 +607,16 @@ func (e *Editorial) Upload(w http.ResponseWriter, r *http.Request, a content.Act
 		if limit <= 0 {
 			limit = content.DefaultMaxUpload
 		}
-		writeJSON(w, http.StatusBadRequest, map[string]any{"ok": false, "error": fmt.Sprintf("%s（单个文件不超过 %d MB）", msg, limit>>20)})
+		WriteJSON(w, http.StatusBadRequest, map[string]any{"ok": false, "error": fmt.Sprintf("%s（单个文件不超过 %d MB）", msg, limit>>20)})
 		return
 	}
 	defer f.Close()
 	at, err := e.d.Upload(r.Context(), a, e.opts.Uploads, hdr.Filename, f)
 	if err != nil {
-		writeJSON(w, StatusOf(err), map[string]any{"ok": false, "error": core.ErrorMessage(err)})
+		WriteJSON(w, StatusOf(err), map[string]any{"ok": false, "error": core.ErrorMessage(err)})
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"ok": true, "url": SiteOf(r).Base + at.URL(), "name": at.Name, "image": at.IsImage(), "size": at.Size})
+	WriteJSON(w, http.StatusOK, map[string]any{"ok": true, "url": SiteOf(r).Base + at.URL(), "name": at.Name, "image": at.IsImage(), "size": at.Size})
 }
 
 // File serves an uploaded file of this site, its type as the upload check

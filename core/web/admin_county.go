@@ -53,7 +53,7 @@ func (a *Accounts) renderCounty(w http.ResponseWriter, r *http.Request, u *sso.U
 	for _, fn := range a.srv.adminEntrySources() {
 		v.Entries = append(v.Entries, fn(r, SiteOf(r).Tenant, u.Roles(SiteOf(r).Tenant.ID))...)
 	}
-	a.srv.RenderStatus(w, r, "admin_county", "县级平台管理", a.countyCrumbs(r), consoleForm{Data: v, Error: errMsg}, status)
+	a.srv.RenderStatus(w, r, "admin_county", "县级平台管理", a.countyCrumbs(r), ConsoleForm{Data: v, Error: errMsg}, status)
 }
 
 // consoleTenantForm reads the editable fields of a tenant from a form.
@@ -135,7 +135,7 @@ func (a *Accounts) renderTenant(w http.ResponseWriter, r *http.Request, t *tenan
 		return
 	}
 	v := tenantView{T: t, Kinds: tenants.Kinds[1:], Members: ms, SiteURL: SiteBase(r, t), Done: consoleDone(r.URL.Query().Get("done"))}
-	a.srv.RenderStatus(w, r, "admin_tenant", t.Name+" - 县级平台管理", a.countyCrumbs(r, Crumb{t.Name, ""}), consoleForm{Data: v, Error: errMsg}, status)
+	a.srv.RenderStatus(w, r, "admin_tenant", t.Name+" - 县级平台管理", a.countyCrumbs(r, Crumb{t.Name, ""}), ConsoleForm{Data: v, Error: errMsg}, status)
 }
 
 // countyChange runs one change to the tenant named in the path and
@@ -233,7 +233,7 @@ func (a *Accounts) renderCountyRoles(w http.ResponseWriter, r *http.Request, u *
 		return
 	}
 	a.srv.RenderStatus(w, r, "admin_members", "角色管理 - 县级平台管理", a.countyCrumbs(r, Crumb{"角色管理", ""}),
-		consoleForm{Data: v, Error: errMsg}, status)
+		ConsoleForm{Data: v, Error: errMsg}, status)
 }
 
 // CountyRoleChange grants or revokes a role on any tenant (or the

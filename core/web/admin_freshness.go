@@ -108,7 +108,7 @@ func (s *Server) freshnessView(r *http.Request) (*freshnessView, error) {
 	}
 	sort.SliceStable(v.Rows, func(i, j int) bool { return v.Rows[i].Worst > v.Rows[j].Worst })
 	// The chart: days since the news column's last article, per site.
-	var bars []hbar
+	var bars []Bar
 	first := content.FreshnessRules[0]
 	for _, row := range v.Rows {
 		c := row.Cells[0]
@@ -119,8 +119,8 @@ func (s *Server) freshnessView(r *http.Request) (*freshnessView, error) {
 		if !c.Over {
 			color = "#1e6b34"
 		}
-		bars = append(bars, hbar{row.Site, float64(c.Days), color})
+		bars = append(bars, Bar{row.Site, float64(c.Days), color})
 	}
-	v.Chart = horizontalBars("fresh-days", fmt.Sprintf("各站点%s距上次更新的天数", first.Name), bars, true)
+	v.Chart = HorizontalBars("fresh-days", fmt.Sprintf("各站点%s距上次更新的天数", first.Name), bars, true)
 	return v, nil
 }

@@ -10,15 +10,15 @@ import (
 	"yiwang/core/audit"
 	"yiwang/core/modules"
 	"yiwang/core/store/storetest"
-	"yiwang/core/web"
+	"yiwang/core/web/county"
 )
 
 // storeConsole is the county console's view of the plugin host over the
 // real enablement store, without starting plugin processes.
 type storeConsole struct{ s *modules.Store }
 
-func (c storeConsole) Modules() []web.ModuleInfo {
-	return []web.ModuleInfo{{Name: "topics", Title: "专题专栏", Version: "1.0.0", Running: true}, {Name: "mailbox", Title: "领导信箱", Version: "1.0.0"}}
+func (c storeConsole) Modules() []county.ModuleInfo {
+	return []county.ModuleInfo{{Name: "topics", Title: "专题专栏", Version: "1.0.0", Running: true}, {Name: "mailbox", Title: "领导信箱", Version: "1.0.0"}}
 }
 
 func (c storeConsole) Enabled(ctx context.Context) (map[int64]map[string]bool, error) {

@@ -178,7 +178,7 @@ func (s *Server) monitorView(r *http.Request) (*monitorView, error) {
 	if next := day.AddDate(0, 0, 1); next.Before(time.Now().In(content.Location).Truncate(24 * time.Hour)) {
 		v.Next = next.Format("2006-01-02")
 	}
-	var risk, use []hbar
+	var risk, use []Bar
 	for _, site := range monitor.Evaluate(ts, facts, th, content.FreshnessRules, time.Now()) {
 		ms := monitorSite{Site: site, URL: SiteBase(r, site.Tenant), Page: base + "admin/county/monitor/" + site.Tenant.Code + "?day=" + v.Day, Use: facts.Use[site.Tenant.ID]}
 		if ms.Use == nil {
@@ -188,10 +188,10 @@ func (s *Server) monitorView(r *http.Request) (*monitorView, error) {
 		if weekly == nil {
 			weekly = make([]int, monitor.TrendWeeks)
 		}
-		ms.Trend = sparkline(fmt.Sprintf("近%d周每周发布篇数", monitor.TrendWeeks), weekly)
+		ms.Trend = Sparkline(fmt.Sprintf("近%d周每周发布篇数", monitor.TrendWeeks), weekly)
 		ms.OnTime = facts.OnTime[site.Tenant.ID]
 		if ms.OnTime.Closed > 0 {
-			ms.OnTimeBar = shareBar(ms.OnTime.Share())
+			ms.OnTimeBar = ShareBar(ms.OnTime.Share())
 		}
 		if site.Vetoes > 0 {
 			v.Vetoed++
@@ -207,21 +207,21 @@ func (s *Server) monitorView(r *http.Request) (*monitorView, error) {
 			if site.Vetoes > 0 {
 				color = "#a8141c"
 			}
-			risk = append(risk, hbar{site.Tenant.Name, float64(n), color})
+			risk = append(risk, Bar{site.Tenant.Name, float64(n), color})
 		}
-		use = append(use, hbar{site.Tenant.Name, float64(ms.Use.Total()), "#1e5a8a"})
+		use = append(use, Bar{site.Tenant.Name, float64(ms.Use.Total()), "#1e5a8a"})
 		v.Sites = append(v.Sites, ms)
 	}
-	v.RiskChart = horizontalBars("monitor-risk", "问题最多的站点（红色为有单项否决）", risk, false)
+	v.RiskChart = HorizontalBars("monitor-risk", "问题最多的站点（红色为有单项否决）", risk, false)
 	if len(use) > 20 {
 		use = use[:0:0]
 		for _, site := range v.Sites {
 			if site.Use.Total() > 0 {
-				use = append(use, hbar{site.Tenant.Name, float64(site.Use.Total()), "#1e5a8a"})
+				use = append(use, Bar{site.Tenant.Name, float64(site.Use.Total()), "#1e5a8a"})
 			}
 		}
 	}
-	v.UseChart = horizontalBars("monitor-use", v.Day+" 各单位工作人员操作次数（含登录人数）", use, true)
+	v.UseChart = HorizontalBars("monitor-use", v.Day+" 各单位工作人员操作次数（含登录人数）", use, true)
 	portal := SiteOf(r).Tenant
 	cols, err := s.content.Columns(ctx, portal.ID, false)
 	if err != nil {

@@ -26,7 +26,7 @@ type storageView struct {
 
 func (e *Editorial) enableStorage() {
 	s := e.s
-	s.addConsoleRoutes(ConsoleRoute{"GET", "/admin/county/storage"}, ConsoleRoute{"POST", "/admin/county/storage"})
+	s.AddConsoleRoutes(ConsoleRoute{"GET", "/admin/county/storage"}, ConsoleRoute{"POST", "/admin/county/storage"})
 	s.AddAdminEntries(func(r *http.Request, t *tenants.Tenant, roles []tenants.Role) []AdminEntry {
 		if !t.IsPortal() || !hasRole(roles, tenants.PlatformAdmin) {
 			return nil

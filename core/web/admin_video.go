@@ -38,10 +38,10 @@ func sessionJSON(w http.ResponseWriter, s *content.UploadSession, err error) {
 		if s != nil {
 			body["received"] = s.Received
 		}
-		writeJSON(w, StatusOf(err), body)
+		WriteJSON(w, StatusOf(err), body)
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"ok": true, "token": s.Token, "chunk_size": s.ChunkSize, "received": s.Received, "size": s.Size})
+	WriteJSON(w, http.StatusOK, map[string]any{"ok": true, "token": s.Token, "chunk_size": s.ChunkSize, "received": s.Received, "size": s.Size})
 }
 
 func (e *Editorial) VideoStart(w http.ResponseWriter, r *http.Request, a content.Actor) {
@@ -81,10 +81,10 @@ func (e *Editorial) VideoFinish(w http.ResponseWriter, r *http.Request, a conten
 	v, err := e.d.FinishVideoUpload(r.Context(), a, e.opts.Uploads, r.PathValue("token"), content.VideoInput{
 		Title: r.PostFormValue("title"), Description: r.PostFormValue("description"), Transcript: r.PostFormValue("transcript"), ColumnID: col})
 	if err != nil {
-		writeJSON(w, StatusOf(err), map[string]any{"ok": false, "error": core.ErrorMessage(err)})
+		WriteJSON(w, StatusOf(err), map[string]any{"ok": false, "error": core.ErrorMessage(err)})
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"ok": true, "id": v.ID, "url": SiteOf(r).Base + "admin/videos/" + strconv.FormatInt(v.ID, 10)})
+	WriteJSON(w, http.StatusOK, map[string]any{"ok": true, "id": v.ID, "url": SiteOf(r).Base + "admin/videos/" + strconv.FormatInt(v.ID, 10)})
 }
 
 // videoView is the data of admin_videos.html and admin_video.html.

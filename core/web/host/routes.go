@@ -10,6 +10,7 @@ import (
 	"yiwang/core/content"
 	"yiwang/core/search"
 	"yiwang/core/web"
+	"yiwang/core/web/county"
 	"yiwang/core/web/site"
 	"yiwang/tenants"
 )
@@ -139,23 +140,23 @@ func (s *Server) consoleRoutes(a *web.Accounts) {
 
 // The county office's optional pages, each added by its Enable… call.
 
-func (s *Server) calendarRoutes(c web.CalendarConsole) {
+func (s *Server) calendarRoutes(c county.CalendarConsole) {
 	s.HandleSite("GET /admin/county/calendar", s.CountyGate(c.Page))
 	s.HandleSite("POST /admin/county/calendar/days", s.CountyGate(c.SetDay))
 	s.HandleSite("POST /admin/county/calendar/days/clear", s.CountyGate(c.ClearDay))
 	s.HandleSite("POST /admin/county/calendar/years", s.CountyGate(c.AddYear))
 }
 
-func (s *Server) certsRoutes(c *web.CertsConsole) {
+func (s *Server) certsRoutes(c *county.CertsConsole) {
 	s.HandleSite("GET /admin/county/certs", s.CountyGate(c.Page))
 }
 
-func (s *Server) moduleConsoleRoutes(m *web.ModulesPage) {
+func (s *Server) moduleConsoleRoutes(m *county.ModulesPage) {
 	s.HandleSite("GET /admin/county/modules", s.CountyGate(m.Page))
 	s.HandleSite("POST /admin/county/modules", s.CountyGate(m.Change))
 }
 
-func (s *Server) searchConsoleRoutes(c web.SearchConsole) {
+func (s *Server) searchConsoleRoutes(c county.SearchConsole) {
 	s.HandleSite("GET /admin/county/search", s.CountyGate(c.Page))
 	s.HandleSite("GET /admin/county/search/status", s.CountyGate(c.Status))
 	s.HandleSite("POST /admin/county/search/rebuild", s.CountyGate(c.Rebuild))

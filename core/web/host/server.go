@@ -12,6 +12,7 @@ import (
 	"yiwang/core/search"
 	"yiwang/core/store"
 	"yiwang/core/web"
+	"yiwang/core/web/county"
 	"yiwang/core/web/site"
 	"yiwang/sso"
 	"yiwang/tenants"
@@ -64,22 +65,22 @@ func (s *Server) EnableEditorial(d *content.Desk, opts web.EditorialOptions) {
 // EnableCalendar adds /admin/county/calendar on the portal, for platform
 // admins.
 func (s *Server) EnableCalendar(cs *calendar.Store) {
-	s.calendarRoutes(web.NewCalendarConsole(s.Server, cs))
+	s.calendarRoutes(county.NewCalendarConsole(s.Server, cs))
 }
 
 // EnableCertsConsole adds /admin/county/certs on the portal, for platform
 // admins. stored lists the certificates; https says whether the process
 // serves HTTPS itself (else TLS ends in front of it, and the page says
 // so).
-func (s *Server) EnableCertsConsole(stored web.CertsLister, https bool) {
-	s.certsRoutes(web.NewCertsConsole(s.Server, stored, https))
+func (s *Server) EnableCertsConsole(stored county.CertsLister, https bool) {
+	s.certsRoutes(county.NewCertsConsole(s.Server, stored, https))
 }
 
 // EnableModuleConsole adds the county console's page for enabling
 // modules per tenant: /admin/county/modules on the portal, platform
 // admins only, every change audited by the host.
-func (s *Server) EnableModuleConsole(mc web.ModuleConsole) {
-	s.moduleConsoleRoutes(web.NewModulesPage(s.Server, mc))
+func (s *Server) EnableModuleConsole(mc county.ModuleConsole) {
+	s.moduleConsoleRoutes(county.NewModulesPage(s.Server, mc))
 }
 
 // EnableSearchConsole adds /admin/county/search on the portal, for
@@ -87,7 +88,7 @@ func (s *Server) EnableModuleConsole(mc web.ModuleConsole) {
 // stale reports that this server's own index misses changes another
 // server applies (several servers on an embedded index).
 func (s *Server) EnableSearchConsole(idx search.Index, describe string, stale func() bool) {
-	s.searchConsoleRoutes(web.NewSearchConsole(s.Server, idx, describe, stale))
+	s.searchConsoleRoutes(county.NewSearchConsole(s.Server, idx, describe, stale))
 }
 
 // EnableSupervision adds /admin/county/supervision: every module's

@@ -1,4 +1,4 @@
-package web
+package county
 
 import (
 	"fmt"
@@ -10,6 +10,7 @@ import (
 	"yiwang/core/audit"
 	"yiwang/core/content"
 	"yiwang/core/search"
+	"yiwang/core/web"
 	"yiwang/sso"
 	"yiwang/tenants"
 )
@@ -24,30 +25,30 @@ import (
 // entry and notice; its routes are added by core/web/host. describe names the backend ("bleve:data/search");
 // stale reports that this server's own index misses changes another
 // server applies (several servers on an embedded index).
-func NewSearchConsole(s *Server, idx search.Index, describe string, stale func() bool) SearchConsole {
+func NewSearchConsole(s *web.Server, idx search.Index, describe string, stale func() bool) SearchConsole {
 	c := SearchConsole{srv: s, idx: idx, describe: describe, stale: stale}
-	s.addConsoleRoutes(ConsoleRoute{"GET", "/admin/county/search"},
-		ConsoleRoute{"GET", "/admin/county/search/status"},
-		ConsoleRoute{"POST", "/admin/county/search/rebuild"})
+	s.AddConsoleRoutes(web.ConsoleRoute{Method: "GET", Path: "/admin/county/search"},
+		web.ConsoleRoute{Method: "GET", Path: "/admin/county/search/status"},
+		web.ConsoleRoute{Method: "POST", Path: "/admin/county/search/rebuild"})
 	if stale != nil {
-		s.AddCountyNotices(func(r *http.Request) []CountyNotice {
+		s.AddCountyNotices(func(r *http.Request) []web.CountyNotice {
 			if !stale() {
 				return nil
 			}
-			return []CountyNotice{{Text: "本服务器的内嵌搜索索引不再收到更新（另一台服务器在写入）：多台服务器须共用 Elasticsearch 索引。", URL: SiteOf(r).Base + "admin/county/search"}}
+			return []web.CountyNotice{{Text: "本服务器的内嵌搜索索引不再收到更新（另一台服务器在写入）：多台服务器须共用 Elasticsearch 索引。", URL: web.SiteOf(r).Base + "admin/county/search"}}
 		})
 	}
-	s.AddAdminEntries(func(r *http.Request, t *tenants.Tenant, roles []tenants.Role) []AdminEntry {
-		if !t.IsPortal() || !hasRole(roles, tenants.PlatformAdmin) {
+	s.AddAdminEntries(func(r *http.Request, t *tenants.Tenant, roles []tenants.Role) []web.AdminEntry {
+		if !onPortalFor(t, roles) {
 			return nil
 		}
-		return []AdminEntry{{"搜索索引", SiteOf(r).Base + "admin/county/search", "统一检索的索引：文档数、待写入的变更、重建索引及其进度。"}}
+		return []web.AdminEntry{{Title: "搜索索引", URL: web.SiteOf(r).Base + "admin/county/search", Description: "统一检索的索引：文档数、待写入的变更、重建索引及其进度。"}}
 	})
 	return c
 }
 
 type SearchConsole struct {
-	srv      *Server
+	srv      *web.Server
 	idx      search.Index
 	describe string
 	stale    func() bool
@@ -77,12 +78,12 @@ type rebuildView struct {
 	Failed               bool
 }
 
-func (c SearchConsole) rebuildView(r *http.Request, a *Accounts, rb *search.Rebuild) (*rebuildView, error) {
+func (c SearchConsole) rebuildView(r *http.Request, a *web.Accounts, rb *search.Rebuild) (*rebuildView, error) {
 	if rb == nil {
 		return nil, nil
 	}
 	// Who asked, by name, as the audit log shows it.
-	names, err := a.actorNames(r.Context(), []audit.Entry{{Actor: rb.RequestedBy}})
+	names, err := a.ActorNames(r.Context(), []audit.Entry{{Actor: rb.RequestedBy}})
 	if err != nil {
 		return nil, err
 	}
@@ -93,7 +94,7 @@ func (c SearchConsole) rebuildView(r *http.Request, a *Accounts, rb *search.Rebu
 	v := &rebuildView{Scope: "全部站点", By: by, Requested: content.FormatTime(rb.RequestedAt),
 		Running: rb.Running(), Pending: rb.FinishedAt == nil, Done: rb.Done, Total: rb.Total, Percent: rb.Percent()}
 	if rb.TenantID != 0 {
-		if t, err := c.srv.tenants.ByID(r.Context(), rb.TenantID); err == nil {
+		if t, err := c.srv.TenantStore().ByID(r.Context(), rb.TenantID); err == nil {
 			v.Scope = t.Name
 		}
 	}
@@ -115,20 +116,20 @@ func (c SearchConsole) rebuildView(r *http.Request, a *Accounts, rb *search.Rebu
 	return v, nil
 }
 
-func (c SearchConsole) render(w http.ResponseWriter, r *http.Request, a *Accounts, errMsg string, status int) {
+func (c SearchConsole) render(w http.ResponseWriter, r *http.Request, a *web.Accounts, errMsg string, status int) {
 	ctx := r.Context()
-	base := SiteOf(r).Base + "admin/county/search"
+	base := web.SiteOf(r).Base + "admin/county/search"
 	v := searchConsoleView{Backend: c.describe, Action: base + "/rebuild", StatusURL: base + "/status", Stale: c.stale != nil && c.stale()}
 	n, err := c.idx.Count(ctx)
 	v.Documents, v.CountErr = n, err != nil
-	if v.Backlog, err = search.OutboxBacklog(ctx, c.srv.db); err != nil {
+	if v.Backlog, err = search.OutboxBacklog(ctx, c.srv.DB()); err != nil {
 		c.srv.RenderError(w, r, err)
 		return
 	}
 	if v.Backlog.Oldest != nil {
 		v.OldestAge = ageOf(time.Since(*v.Backlog.Oldest))
 	}
-	rb, err := search.LastRebuild(ctx, c.srv.db)
+	rb, err := search.LastRebuild(ctx, c.srv.DB())
 	if err != nil {
 		c.srv.RenderError(w, r, err)
 		return
@@ -137,7 +138,7 @@ func (c SearchConsole) render(w http.ResponseWriter, r *http.Request, a *Account
 		c.srv.RenderError(w, r, err)
 		return
 	}
-	ts, err := c.srv.tenants.List(ctx)
+	ts, err := c.srv.TenantStore().List(ctx)
 	if err != nil {
 		c.srv.RenderError(w, r, err)
 		return
@@ -150,8 +151,8 @@ func (c SearchConsole) render(w http.ResponseWriter, r *http.Request, a *Account
 	if r.URL.Query().Get("done") == "rebuild" {
 		v.Done = "已请求重建索引，进度显示在下面。重建期间搜索照常可用。"
 	}
-	crumbs := []Crumb{{"管理后台", SiteOf(r).Base + "admin/"}, {"县级平台管理", SiteOf(r).Base + "admin/county/"}, {"搜索索引", ""}}
-	c.srv.RenderStatus(w, r, "admin_search", "搜索索引 - 县级平台管理", crumbs, consoleForm{Data: v, Error: errMsg}, status)
+	crumbs := crumbs(r, "搜索索引")
+	c.srv.RenderStatus(w, r, "admin_search", "搜索索引 - 县级平台管理", crumbs, web.ConsoleForm{Data: v, Error: errMsg}, status)
 }
 
 // ageOf says a duration the way the page does ("3 分钟").
@@ -168,42 +169,42 @@ func ageOf(d time.Duration) string {
 }
 
 // Status answers the page's progress poll.
-func (c SearchConsole) Status(w http.ResponseWriter, r *http.Request, a *Accounts, _ *sso.User) {
-	rb, err := search.LastRebuild(r.Context(), c.srv.db)
+func (c SearchConsole) Status(w http.ResponseWriter, r *http.Request, a *web.Accounts, _ *sso.User) {
+	rb, err := search.LastRebuild(r.Context(), c.srv.DB())
 	if err != nil {
-		writeJSON(w, StatusOf(err), map[string]string{"error": core.ErrorMessage(err)})
+		web.WriteJSON(w, web.StatusOf(err), map[string]string{"error": core.ErrorMessage(err)})
 		return
 	}
 	v, err := c.rebuildView(r, a, rb)
 	if err != nil {
-		writeJSON(w, StatusOf(err), map[string]string{"error": core.ErrorMessage(err)})
+		web.WriteJSON(w, web.StatusOf(err), map[string]string{"error": core.ErrorMessage(err)})
 		return
 	}
 	if v == nil {
 		v = &rebuildView{State: "还没有重建过。"}
 	}
 	w.Header().Set("Cache-Control", "no-store")
-	writeJSON(w, http.StatusOK, v)
+	web.WriteJSON(w, http.StatusOK, v)
 }
 
-func (c SearchConsole) Rebuild(w http.ResponseWriter, r *http.Request, a *Accounts, u *sso.User) {
+func (c SearchConsole) Rebuild(w http.ResponseWriter, r *http.Request, a *web.Accounts, u *sso.User) {
 	var tenantID int64
 	if code := strings.TrimSpace(r.PostFormValue("tenant")); code != "" {
-		t, err := c.srv.tenants.ByCode(r.Context(), code)
+		t, err := c.srv.TenantStore().ByCode(r.Context(), code)
 		if err != nil {
-			c.render(w, r, a, core.ErrorMessage(err), StatusOf(err))
+			c.render(w, r, a, core.ErrorMessage(err), web.StatusOf(err))
 			return
 		}
 		tenantID = t.ID
 	}
-	if err := search.RequestRebuild(r.Context(), c.srv.db, u.Actor(), tenantID); err != nil {
+	if err := search.RequestRebuild(r.Context(), c.srv.DB(), u.Actor(), tenantID); err != nil {
 		c.srv.RenderError(w, r, err)
 		return
 	}
-	http.Redirect(w, r, SiteOf(r).Base+"admin/county/search?done=rebuild", http.StatusSeeOther)
+	http.Redirect(w, r, web.SiteOf(r).Base+"admin/county/search?done=rebuild", http.StatusSeeOther)
 }
 
 // Page is the search console.
-func (c SearchConsole) Page(w http.ResponseWriter, r *http.Request, a *Accounts, _ *sso.User) {
+func (c SearchConsole) Page(w http.ResponseWriter, r *http.Request, a *web.Accounts, _ *sso.User) {
 	c.render(w, r, a, "", http.StatusOK)
 }

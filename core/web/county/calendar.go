@@ -1,4 +1,4 @@
-package web
+package county
 
 import (
 	"fmt"
@@ -11,6 +11,7 @@ import (
 	"yiwang/core"
 	"yiwang/core/calendar"
 	"yiwang/core/content"
+	"yiwang/core/web"
 	"yiwang/sso"
 	"yiwang/tenants"
 )
@@ -24,31 +25,31 @@ import (
 // NewCalendarConsole makes the county console's calendar page over cs
 // (/admin/county/calendar on the portal, for platform admins): its console
 // entry and notices. Its routes are added by core/web/host.
-func NewCalendarConsole(s *Server, cs *calendar.Store) CalendarConsole {
+func NewCalendarConsole(s *web.Server, cs *calendar.Store) CalendarConsole {
 	c := CalendarConsole{srv: s, cs: cs}
-	s.addConsoleRoutes(ConsoleRoute{"GET", "/admin/county/calendar"},
-		ConsoleRoute{"POST", "/admin/county/calendar/days"},
-		ConsoleRoute{"POST", "/admin/county/calendar/days/clear"},
-		ConsoleRoute{"POST", "/admin/county/calendar/years"})
-	s.AddAdminEntries(func(r *http.Request, t *tenants.Tenant, roles []tenants.Role) []AdminEntry {
-		if !t.IsPortal() || !hasRole(roles, tenants.PlatformAdmin) {
+	s.AddConsoleRoutes(web.ConsoleRoute{Method: "GET", Path: "/admin/county/calendar"},
+		web.ConsoleRoute{Method: "POST", Path: "/admin/county/calendar/days"},
+		web.ConsoleRoute{Method: "POST", Path: "/admin/county/calendar/days/clear"},
+		web.ConsoleRoute{Method: "POST", Path: "/admin/county/calendar/years"})
+	s.AddAdminEntries(func(r *http.Request, t *tenants.Tenant, roles []tenants.Role) []web.AdminEntry {
+		if !onPortalFor(t, roles) {
 			return nil
 		}
-		return []AdminEntry{{"工作日历", SiteOf(r).Base + "admin/county/calendar", "法定节假日和调休、县里的修订，以及可计算期限的年份。"}}
+		return []web.AdminEntry{{Title: "工作日历", URL: web.SiteOf(r).Base + "admin/county/calendar", Description: "法定节假日和调休、县里的修订，以及可计算期限的年份。"}}
 	})
-	s.AddCountyNotices(func(r *http.Request) []CountyNotice {
+	s.AddCountyNotices(func(r *http.Request) []web.CountyNotice {
 		cal, err := cs.Current(r.Context())
 		if err != nil {
-			return []CountyNotice{{Text: "工作日历读取失败：" + err.Error()}}
+			return []web.CountyNotice{{Text: "工作日历读取失败：" + err.Error()}}
 		}
 		covered := map[int]bool{}
 		for _, y := range cal.Years() {
 			covered[y] = true
 		}
-		var out []CountyNotice
+		var out []web.CountyNotice
 		for _, y := range missingYears(covered, time.Now().In(content.Location)) {
-			out = append(out, CountyNotice{Text: fmt.Sprintf("工作日历尚未收录 %d 年，该年度的办件期限无法计算：国务院办公厅的放假安排公布后请录入并确认。", y),
-				URL: SiteOf(r).Base + "admin/county/calendar?year=" + strconv.Itoa(y)})
+			out = append(out, web.CountyNotice{Text: fmt.Sprintf("工作日历尚未收录 %d 年，该年度的办件期限无法计算：国务院办公厅的放假安排公布后请录入并确认。", y),
+				URL: web.SiteOf(r).Base + "admin/county/calendar?year=" + strconv.Itoa(y)})
 		}
 		return out
 	})
@@ -56,7 +57,7 @@ func NewCalendarConsole(s *Server, cs *calendar.Store) CalendarConsole {
 }
 
 type CalendarConsole struct {
-	srv *Server
+	srv *web.Server
 	cs  *calendar.Store
 }
 
@@ -112,7 +113,7 @@ func (c CalendarConsole) render(w http.ResponseWriter, r *http.Request, form cal
 		c.srv.RenderError(w, r, err)
 		return
 	}
-	base := SiteOf(r).Base + "admin/county/calendar"
+	base := web.SiteOf(r).Base + "admin/county/calendar"
 	v := calendarView{Year: year, Years: cal.Years(), Action: base, Form: form, Today: calendar.DateOf(now).String(),
 		PrevURL: base + "?year=" + strconv.Itoa(year-1), NextURL: base + "?year=" + strconv.Itoa(year+1)}
 	covered := map[int]bool{}
@@ -175,8 +176,8 @@ func (c CalendarConsole) render(w http.ResponseWriter, r *http.Request, form cal
 	case "year":
 		v.Done = "已确认该年度的节假日安排，此后可在该年度计算期限。"
 	}
-	crumbs := []Crumb{{"管理后台", SiteOf(r).Base + "admin/"}, {"县级平台管理", SiteOf(r).Base + "admin/county/"}, {"工作日历", ""}}
-	c.srv.RenderStatus(w, r, "admin_calendar", fmt.Sprintf("工作日历 %d年 - 县级平台管理", year), crumbs, consoleForm{Data: v, Error: errMsg}, status)
+	crumbs := crumbs(r, "工作日历")
+	c.srv.RenderStatus(w, r, "admin_calendar", fmt.Sprintf("工作日历 %d年 - 县级平台管理", year), crumbs, web.ConsoleForm{Data: v, Error: errMsg}, status)
 }
 
 func dayLabel(d calendar.Day, county bool) string {
@@ -224,13 +225,13 @@ func (c CalendarConsole) after(w http.ResponseWriter, r *http.Request, year int,
 		q := r.URL.Query()
 		q.Set("year", strconv.Itoa(year))
 		r.URL.RawQuery = q.Encode()
-		c.render(w, r, form, core.ErrorMessage(err), StatusOf(err))
+		c.render(w, r, form, core.ErrorMessage(err), web.StatusOf(err))
 		return
 	}
-	http.Redirect(w, r, SiteOf(r).Base+"admin/county/calendar?"+url.Values{"year": {strconv.Itoa(year)}, "done": {done}}.Encode(), http.StatusSeeOther)
+	http.Redirect(w, r, web.SiteOf(r).Base+"admin/county/calendar?"+url.Values{"year": {strconv.Itoa(year)}, "done": {done}}.Encode(), http.StatusSeeOther)
 }
 
-func (c CalendarConsole) SetDay(w http.ResponseWriter, r *http.Request, _ *Accounts, u *sso.User) {
+func (c CalendarConsole) SetDay(w http.ResponseWriter, r *http.Request, _ *web.Accounts, u *sso.User) {
 	f := calendarForm{Date: strings.TrimSpace(r.PostFormValue("date")), Kind: r.PostFormValue("kind"),
 		Holiday: strings.TrimSpace(r.PostFormValue("holiday")), Source: strings.TrimSpace(r.PostFormValue("source"))}
 	d, err := formDate(r, "date")
@@ -251,7 +252,7 @@ func (c CalendarConsole) SetDay(w http.ResponseWriter, r *http.Request, _ *Accou
 	c.after(w, r, year, "set", f, err)
 }
 
-func (c CalendarConsole) ClearDay(w http.ResponseWriter, r *http.Request, _ *Accounts, u *sso.User) {
+func (c CalendarConsole) ClearDay(w http.ResponseWriter, r *http.Request, _ *web.Accounts, u *sso.User) {
 	d, err := formDate(r, "date")
 	year := time.Now().In(content.Location).Year()
 	if err == nil {
@@ -261,7 +262,7 @@ func (c CalendarConsole) ClearDay(w http.ResponseWriter, r *http.Request, _ *Acc
 	c.after(w, r, year, "clear", calendarForm{}, err)
 }
 
-func (c CalendarConsole) AddYear(w http.ResponseWriter, r *http.Request, _ *Accounts, u *sso.User) {
+func (c CalendarConsole) AddYear(w http.ResponseWriter, r *http.Request, _ *web.Accounts, u *sso.User) {
 	f := calendarForm{Year: strings.TrimSpace(r.PostFormValue("year")), YearSource: strings.TrimSpace(r.PostFormValue("source"))}
 	year, err := strconv.Atoi(f.Year)
 	if err != nil {
@@ -288,6 +289,6 @@ func missingYears(covered map[int]bool, now time.Time) []int {
 }
 
 // Page is the calendar console's month view.
-func (c CalendarConsole) Page(w http.ResponseWriter, r *http.Request, _ *Accounts, _ *sso.User) {
+func (c CalendarConsole) Page(w http.ResponseWriter, r *http.Request, _ *web.Accounts, _ *sso.User) {
 	c.render(w, r, calendarForm{}, "", http.StatusOK)
 }

@@ -1,4 +1,4 @@
-package web
+package county
 
 import (
 	"context"
@@ -9,6 +9,7 @@ import (
 
 	"yiwang/core/certs"
 	"yiwang/core/content"
+	"yiwang/core/web"
 	"yiwang/sso"
 	"yiwang/tenants"
 )
@@ -27,39 +28,46 @@ type CertsLister = func(ctx context.Context) ([]certs.Certificate, error)
 
 // CertsConsole is the county console's certificates page.
 type CertsConsole struct {
-	s      *Server
+	s      *web.Server
 	stored CertsLister
 	https  bool
 }
 
 // NewCertsConsole makes the county console's certificates page
 // (/admin/county/certs on the portal, for platform admins): its console
-// entry and notice; its route is added by core/web/host. stored lists the certificates; https says whether the process
-// serves HTTPS itself (else TLS ends in front of it, and the page says
-// so).
-func NewCertsConsole(s *Server, stored CertsLister, https bool) *CertsConsole {
-	s.addConsoleRoutes(ConsoleRoute{"GET", "/admin/county/certs"})
-	s.AddAdminEntries(func(r *http.Request, t *tenants.Tenant, roles []tenants.Role) []AdminEntry {
-		if !t.IsPortal() || !hasRole(roles, tenants.PlatformAdmin) {
+// entry and notice; its route is added by core/web/host. stored lists
+// the certificates; https says whether the process serves HTTPS itself
+// (else TLS ends in front of it, and the page says so).
+func NewCertsConsole(s *web.Server, stored CertsLister, https bool) *CertsConsole {
+	s.AddConsoleRoutes(web.ConsoleRoute{Method: "GET", Path: "/admin/county/certs"})
+	s.AddAdminEntries(func(r *http.Request, t *tenants.Tenant, roles []tenants.Role) []web.AdminEntry {
+		if !onPortalFor(t, roles) {
 			return nil
 		}
-		return []AdminEntry{{"HTTPS 证书", SiteOf(r).Base + "admin/county/certs", "各站点域名的证书和到期时间，即将到期的会标出。"}}
+		return []web.AdminEntry{{Title: "HTTPS 证书", URL: web.SiteOf(r).Base + "admin/county/certs", Description: "各站点域名的证书和到期时间，即将到期的会标出。"}}
 	})
 	if https {
-		s.AddCountyNotices(func(r *http.Request) []CountyNotice {
-			v, err := s.certsView(r, stored)
+		s.AddCountyNotices(func(r *http.Request) []web.CountyNotice {
+			c := &CertsConsole{s: s, stored: stored, https: https}
+			v, err := c.view(r)
 			if err != nil || v.Warn == 0 {
 				return nil
 			}
-			return []CountyNotice{{Text: fmt.Sprintf("有 %d 个域名的 HTTPS 证书已过期或即将到期而未能续期。", v.Warn), URL: SiteOf(r).Base + "admin/county/certs"}}
+			return []web.CountyNotice{{Text: fmt.Sprintf("有 %d 个域名的 HTTPS 证书已过期或即将到期而未能续期。", v.Warn), URL: web.SiteOf(r).Base + "admin/county/certs"}}
 		})
 	}
 	return &CertsConsole{s: s, stored: stored, https: https}
 }
 
 // Page lists every active site's domains with their certificates.
-func (c *CertsConsole) Page(w http.ResponseWriter, r *http.Request, _ *Accounts, _ *sso.User) {
-	c.s.renderCerts(w, r, c.stored, c.https)
+func (c *CertsConsole) Page(w http.ResponseWriter, r *http.Request, _ *web.Accounts, _ *sso.User) {
+	v, err := c.view(r)
+	if err != nil {
+		c.s.RenderError(w, r, err)
+		return
+	}
+	v.HTTPS = c.https
+	c.s.RenderStatus(w, r, "admin_certs", "HTTPS 证书 - 县级平台管理", crumbs(r, "HTTPS 证书"), v, http.StatusOK)
 }
 
 type certRow struct {
@@ -76,45 +84,34 @@ type certsView struct {
 	Warn  int
 }
 
-func (s *Server) renderCerts(w http.ResponseWriter, r *http.Request, stored CertsLister, https bool) {
-	v, err := s.certsView(r, stored)
-	if err != nil {
-		s.RenderError(w, r, err)
-		return
-	}
-	v.HTTPS = https
-	crumbs := []Crumb{{"管理后台", SiteOf(r).Base + "admin/"}, {"县级平台管理", SiteOf(r).Base + "admin/county/"}, {"HTTPS 证书", ""}}
-	s.RenderStatus(w, r, "admin_certs", "HTTPS 证书 - 县级平台管理", crumbs, v, http.StatusOK)
-}
-
-// certsView lists every active site's domains with their certificates.
-func (s *Server) certsView(r *http.Request, stored CertsLister) (*certsView, error) {
-	cs, err := stored(r.Context())
+// view lists every active site's domains with their certificates.
+func (c *CertsConsole) view(r *http.Request) (*certsView, error) {
+	cs, err := c.stored(r.Context())
 	if err != nil {
 		return nil, err
 	}
 	newest := map[string]certs.Certificate{}
-	for _, c := range cs {
-		if have, ok := newest[c.Name]; !ok || c.NotAfter.After(have.NotAfter) {
-			newest[c.Name] = c
+	for _, cert := range cs {
+		if have, ok := newest[cert.Name]; !ok || cert.NotAfter.After(have.NotAfter) {
+			newest[cert.Name] = cert
 		}
 	}
-	ts, err := s.tenants.List(r.Context())
+	ts, err := c.s.TenantStore().List(r.Context())
 	if err != nil {
 		return nil, err
 	}
 	now := time.Now()
 	v := &certsView{}
-	var bars []hbar
+	var bars []web.Bar
 	for _, t := range ts {
 		if t.Status != tenants.Active {
 			continue
 		}
 		for _, d := range t.Domains {
 			row := certRow{Site: t.Name, Domain: d, State: "尚未申请（首次访问时申请）"}
-			if c, ok := newest[d]; ok {
-				left := c.NotAfter.Sub(now)
-				row.Issuer, row.Expires, row.DaysLeft = c.Issuer, content.FormatTime(c.NotAfter), int(left.Hours()/24)
+			if cert, ok := newest[d]; ok {
+				left := cert.NotAfter.Sub(now)
+				row.Issuer, row.Expires, row.DaysLeft = cert.Issuer, content.FormatTime(cert.NotAfter), int(left.Hours()/24)
 				color := "#1e6b34"
 				switch {
 				case left <= 0:
@@ -124,7 +121,7 @@ func (s *Server) certsView(r *http.Request, stored CertsLister) (*certsView, err
 				default:
 					row.State = fmt.Sprintf("有效，剩 %d 天", row.DaysLeft)
 				}
-				bars = append(bars, hbar{d, float64(max(row.DaysLeft, 0)), color})
+				bars = append(bars, web.Bar{Name: d, V: float64(max(row.DaysLeft, 0)), Color: color})
 			}
 			if row.Warn {
 				v.Warn++
@@ -132,6 +129,6 @@ func (s *Server) certsView(r *http.Request, stored CertsLister) (*certsView, err
 			v.Rows = append(v.Rows, row)
 		}
 	}
-	v.Chart = horizontalBars("certs-days", "各域名证书的剩余天数", bars, false)
+	v.Chart = web.HorizontalBars("certs-days", "各域名证书的剩余天数", bars, false)
 	return v, nil
 }
