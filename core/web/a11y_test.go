@@ -12,6 +12,7 @@ import (
 	"yiwang/core/content"
 	"yiwang/core/store/storetest"
 	"yiwang/core/web"
+	"yiwang/core/web/webtest"
 	"yiwang/plugins/sdk/sdktest/browsertest"
 )
 
@@ -32,19 +33,19 @@ func TestPagesMeetWCAG21AA(t *testing.T) {
 	if err != nil {
 		t.Fatalf("%s=%s: %v", EnvAxe, axePath, err)
 	}
-	f := newFixture(t, storetest.SQLite(t))
-	a := f.publish(t, "jyj", "gzdt", content.Article{Title: "县教育局召开秋季开学工作会", Source: "思南县教育局",
+	f := webtest.NewFixture(t, storetest.SQLite(t))
+	a := f.Publish(t, "jyj", "gzdt", content.Article{Title: "县教育局召开秋季开学工作会", Source: "思南县教育局",
 		Body: "<p>会议强调，要切实做好秋季开学各项工作。</p><h3>工作要求</h3><ul><li>抓好安全</li><li>抓好质量</li></ul>"})
 	for i := 0; i < 25; i++ {
-		f.publish(t, "jyj", "tzgg", content.Article{Title: fmt.Sprintf("关于做好第%d项工作的通知", i+1)})
+		f.Publish(t, "jyj", "tzgg", content.Article{Title: fmt.Sprintf("关于做好第%d项工作的通知", i+1)})
 	}
 	// A 电视新闻 column with a video, and the video's page.
-	d := content.NewDesk(f.content)
+	d := content.NewDesk(f.Content)
 	cfg := content.UploadConfig{Store: mustLocal(t), TempDir: t.TempDir()}
-	f.srv.EnableEditorial(d, web.EditorialOptions{Uploads: cfg})
-	f.h = f.srv.Handler()
+	f.Srv.EnableEditorial(d, web.EditorialOptions{Uploads: cfg})
+	f.H = f.Srv.Handler()
 	v := storeVideo(t, f, d, cfg, tinyMP4(t))
-	srv := httptest.NewServer(f.h)
+	srv := httptest.NewServer(f.H)
 	defer srv.Close()
 
 	ctx := browser(t)

@@ -13,6 +13,7 @@ import (
 	"yiwang/core/content"
 	"yiwang/core/store/storetest"
 	"yiwang/core/web"
+	"yiwang/core/web/webtest"
 	"yiwang/plugins/sdk/sdktest/browsertest"
 	"yiwang/sso/provider"
 )
@@ -34,9 +35,9 @@ func ssoChromium(t *testing.T) context.Context {
 // real Chromium and is then logged in on the education bureau's own host
 // without typing anything; logging out there logs out of the portal too.
 func TestBrowserSignOnAcrossHosts(t *testing.T) {
-	e := newSSOEnv(t, storetest.SQLite(t))
-	st := certs.NewStorage(e.db)
-	e.srv.EnableCertsConsole(func(ctx context.Context) ([]certs.Certificate, error) { return certs.Stored(ctx, st) }, false)
+	e := webtest.NewSSOEnv(t, storetest.SQLite(t))
+	st := certs.NewStorage(e.DB)
+	e.Srv.EnableCertsConsole(func(ctx context.Context) ([]certs.Certificate, error) { return certs.Stored(ctx, st) }, false)
 	ctx := ssoChromium(t)
 	text := func(sel string) string {
 		t.Helper()
@@ -57,7 +58,7 @@ func TestBrowserSignOnAcrossHosts(t *testing.T) {
 
 	// On the portal: 登录, the provider's page, name and password.
 	err := chromedp.Do(ctx,
-		chromedp.Navigate(e.portal+"/"),
+		chromedp.Navigate(e.Portal+"/"),
 		chromedp.Click("a.bar-login", chromedp.NodeVisible),
 		chromedp.WaitVisible("#username"),
 		chromedp.SendKeys("#username", "citizen"),
@@ -71,18 +72,18 @@ func TestBrowserSignOnAcrossHosts(t *testing.T) {
 	if got := text(".bar-user"); got != "张小民" {
 		t.Fatalf("portal shows user %q", got)
 	}
-	if got := location(); got != e.portal+"/" {
+	if got := location(); got != e.Portal+"/" {
 		t.Errorf("after login the portal is at %s", got)
 	}
 
 	// The sub-site on its own host: signed in without a click.
-	if err := chromedp.Do(ctx, chromedp.Navigate(e.jyj+"/col/gzdt/"), chromedp.WaitVisible(".bar-user")); err != nil {
+	if err := chromedp.Do(ctx, chromedp.Navigate(e.JYJ+"/col/gzdt/"), chromedp.WaitVisible(".bar-user")); err != nil {
 		t.Fatalf("sub-site host: %v (at %s)", err, location())
 	}
 	if got := text(".bar-user"); got != "张小民" {
 		t.Fatalf("sub-site shows user %q", got)
 	}
-	if got := location(); got != e.jyj+"/col/gzdt/" {
+	if got := location(); got != e.JYJ+"/col/gzdt/" {
 		t.Errorf("sub-site ended at %s", got)
 	}
 
@@ -91,10 +92,10 @@ func TestBrowserSignOnAcrossHosts(t *testing.T) {
 	if err := chromedp.Do(ctx, chromedp.Click(".bar-logout button", chromedp.NodeVisible), chromedp.WaitVisible("a.bar-login")); err != nil {
 		t.Fatalf("logout on the sub-site: %v (at %s)", err, location())
 	}
-	if got := location(); got != e.jyj+"/" {
+	if got := location(); got != e.JYJ+"/" {
 		t.Errorf("after logout the browser is at %s", got)
 	}
-	if err := chromedp.Do(ctx, chromedp.Navigate(e.portal+"/"), chromedp.WaitVisible("a.bar-login")); err != nil {
+	if err := chromedp.Do(ctx, chromedp.Navigate(e.Portal+"/"), chromedp.WaitVisible("a.bar-login")); err != nil {
 		t.Fatalf("portal after logout: %v", err)
 	}
 	if n, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll(".bar-user").length`)); err != nil || n != 0 {
@@ -114,9 +115,9 @@ func TestAccountPagesMeetWCAG21AA(t *testing.T) {
 	if err != nil {
 		t.Fatalf("YIWANG_AXE=%s: %v", axePath, err)
 	}
-	e := newSSOEnv(t, storetest.SQLite(t))
+	e := webtest.NewSSOEnv(t, storetest.SQLite(t))
 	// The editorial room, for the video console and the storage page.
-	e.srv.EnableEditorial(content.NewDesk(content.NewStore(e.db)), web.EditorialOptions{Uploads: content.UploadConfig{Store: mustLocal(t), TempDir: t.TempDir()}})
+	e.Srv.EnableEditorial(content.NewDesk(content.NewStore(e.DB)), web.EditorialOptions{Uploads: content.UploadConfig{Store: mustLocal(t), TempDir: t.TempDir()}})
 	ctx := ssoChromium(t)
 	check := func(name string) {
 		t.Helper()
@@ -145,7 +146,7 @@ func TestAccountPagesMeetWCAG21AA(t *testing.T) {
 	}
 	login := func(user string) {
 		t.Helper()
-		if err := chromedp.Do(ctx, chromedp.Navigate(e.portal+"/account/login?r=/admin/"), chromedp.WaitVisible("#username"),
+		if err := chromedp.Do(ctx, chromedp.Navigate(e.Portal+"/account/login?r=/admin/"), chromedp.WaitVisible("#username"),
 			chromedp.SendKeys("#username", user), chromedp.SendKeys("#password", provider.DemoPassword),
 			chromedp.Click(`button[type="submit"]`),
 			// Both demo staff accounts are asked for a code next: by the
@@ -156,22 +157,22 @@ func TestAccountPagesMeetWCAG21AA(t *testing.T) {
 		}
 	}
 	// The provider's login page, and a site administrator's TOTP enrolment.
-	if err := chromedp.Do(ctx, chromedp.Navigate(e.portal+"/account/login?r=/"), chromedp.WaitVisible("#username")); err != nil {
+	if err := chromedp.Do(ctx, chromedp.Navigate(e.Portal+"/account/login?r=/"), chromedp.WaitVisible("#username")); err != nil {
 		t.Fatal(err)
 	}
 	check("provider login")
 	login("jyjadmin")
 	check("TOTP enrolment")
-	visit(e.portal + "/account/")
-	visit(e.portal + "/account/logout")
-	visit(e.jyj + "/account/sso?t=spent")
-	if err := chromedp.Do(ctx, chromedp.Navigate(e.portal+"/account/logout"), chromedp.Click(".account-box button", chromedp.NodeVisible),
+	visit(e.Portal + "/account/")
+	visit(e.Portal + "/account/logout")
+	visit(e.JYJ + "/account/sso?t=spent")
+	if err := chromedp.Do(ctx, chromedp.Navigate(e.Portal+"/account/logout"), chromedp.Click(".account-box button", chromedp.NodeVisible),
 		chromedp.WaitVisible("a.bar-login")); err != nil {
 		t.Fatal(err)
 	}
 	// The platform admin (second factor at the provider) on every console.
 	login("admin")
-	code, err := totp.GenerateCode(demo("admin").TOTPSecret, e.clock.Now())
+	code, err := totp.GenerateCode(webtest.Demo("admin").TOTPSecret, e.Clock.Now())
 	must(t, err)
 	if err := chromedp.Do(ctx, chromedp.SendKeys("#code", code), chromedp.Click(`button[type="submit"]`), chromedp.WaitVisible(".admin-entries")); err != nil {
 		t.Fatal(err)
@@ -179,6 +180,6 @@ func TestAccountPagesMeetWCAG21AA(t *testing.T) {
 	for _, p := range []string{"/admin/", "/site/rsj/admin/members?q=%E5%BC%A0", "/admin/audit", "/admin/county/", "/admin/county/tenants/jyj",
 		"/admin/county/roles?q=%E6%9D%8E", "/admin/county/audit", "/admin/county/certs", "/admin/county/freshness", "/admin/county/monitor", "/admin/county/monitor/jyj", "/admin/county/website-report", "/admin/county/website-report/jyj",
 		"/admin/county/storage", "/site/jyj/admin/videos/"} {
-		visit(e.portal + p)
+		visit(e.Portal + p)
 	}
 }

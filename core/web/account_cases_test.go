@@ -9,6 +9,7 @@ import (
 	"yiwang/core/store"
 	"yiwang/core/store/storetest"
 	"yiwang/core/web"
+	"yiwang/core/web/webtest"
 	"yiwang/plugins/sdk/calendar"
 	"yiwang/sso"
 )
@@ -33,11 +34,11 @@ func (f *fakeCases) Cases(_ context.Context, userID int64) (web.CaseList, error)
 // its tenant's site, state and deadline, 已超期 in words, and a note for a
 // module that could not answer; nobody else sees the person's cases.
 func TestAccountPageListsCases(t *testing.T) {
-	e := newSSOEnv(t, storetest.SQLite(t))
+	e := webtest.NewSSOEnv(t, storetest.SQLite(t))
 	ctx := context.Background()
-	acc, err := sso.EnsureAccount(ctx, e.db, e.prov.Issuer(), "demo-citizen", "", "", false, store.Now())
+	acc, err := sso.EnsureAccount(ctx, e.DB, e.Prov.Issuer(), "demo-citizen", "", "", false, store.Now())
 	must(t, err)
-	jyj, err := e.ts.ByCode(ctx, "jyj")
+	jyj, err := e.TS.ByCode(ctx, "jyj")
 	must(t, err)
 	src := &fakeCases{userID: acc.ID, list: web.CaseList{
 		Cases: []web.Case{
@@ -47,13 +48,13 @@ func TestAccountPageListsCases(t *testing.T) {
 		},
 		Missing: []string{"领导信箱"},
 	}}
-	e.srv.EnableCases(src)
+	e.Srv.EnableCases(src)
 
-	cit := e.browser(t)
-	cit.loginDemo("citizen")
-	p := cit.get(e.portal + "/account/")
+	cit := e.Browser(t)
+	cit.LoginDemo("citizen")
+	p := cit.Get(e.Portal + "/account/")
 	for _, want := range []string{`<h2 id="cases">我的办件</h2>`, "<caption>", `<th scope="col">办理期限</th>`,
-		`<th scope="row"><a href="` + e.jyj + `/disclosure/my/YS20260001">YS20260001</a></th>`, "依申请公开", "招标文件", "思南县教育局",
+		`<th scope="row"><a href="` + e.JYJ + `/disclosure/my/YS20260001">YS20260001</a></th>`, "依申请公开", "招标文件", "思南县教育局",
 		"2026年3月30日 <strong class=\"overdue\">已超期</strong>", "已办结</td>\n        <td>—</td>",
 		"领导信箱的办件暂时无法读取"} {
 		if !strings.Contains(p.Body, want) {
@@ -64,9 +65,9 @@ func TestAccountPageListsCases(t *testing.T) {
 		t.Error("only the open overdue case is marked 已超期")
 	}
 
-	other := e.browser(t)
-	other.loginDemo("editor")
-	if p := other.get(e.portal + "/account/"); strings.Contains(p.Body, "YS20260001") || !strings.Contains(p.Body, "暂无办件") {
+	other := e.Browser(t)
+	other.LoginDemo("editor")
+	if p := other.Get(e.Portal + "/account/"); strings.Contains(p.Body, "YS20260001") || !strings.Contains(p.Body, "暂无办件") {
 		t.Errorf("another person's account page:\n%.3000s", p.Body)
 	}
 }

@@ -12,6 +12,7 @@ import (
 	"yiwang/core/audit"
 	"yiwang/core/calendar"
 	"yiwang/core/store/storetest"
+	"yiwang/core/web/webtest"
 	"yiwang/plugins/sdk/sdktest/browsertest"
 )
 
@@ -20,15 +21,15 @@ import (
 // it, is told why a wrong entry is refused, declares a new year, and every
 // change reaches the calendar in force and the audit log.
 func TestCalendarConsoleCorrectsTheWorkingDays(t *testing.T) {
-	e := newSSOEnv(t, storetest.SQLite(t))
+	e := webtest.NewSSOEnv(t, storetest.SQLite(t))
 	ctx := context.Background()
-	cs := calendar.NewStore(e.db)
+	cs := calendar.NewStore(e.DB)
 	cs.TTL = 0 // every read sees the last change
-	e.srv.EnableCalendar(cs)
+	e.Srv.EnableCalendar(cs)
 
-	adm := e.browser(t)
-	adm.loginDemo("admin")
-	p := adm.get(e.portal + "/admin/county/calendar?year=2026")
+	adm := e.Browser(t)
+	adm.LoginDemo("admin")
+	p := adm.Get(e.Portal + "/admin/county/calendar?year=2026")
 	if p.Status != http.StatusOK {
 		t.Fatalf("calendar page: %d", p.Status)
 	}
@@ -40,7 +41,7 @@ func TestCalendarConsoleCorrectsTheWorkingDays(t *testing.T) {
 			t.Errorf("calendar page lacks %q", want)
 		}
 	}
-	tok := field(csrfRe, p.Body)
+	tok := webtest.Field(webtest.CSRFRe, p.Body)
 	cal, _ := cs.Current(ctx)
 	oct9 := calendar.NewDate(2026, 10, 9)
 	if ok, _ := cal.IsWorkingDay(oct9); !ok {
@@ -48,7 +49,7 @@ func TestCalendarConsoleCorrectsTheWorkingDays(t *testing.T) {
 	}
 
 	// A day off for the county (a Friday).
-	p = adm.post(e.portal+"/admin/county/calendar/days", url.Values{"csrf": {tok}, "date": {"2026-10-09"}, "kind": {"off"}, "holiday": {"防汛"}, "source": {"思府办发〔2026〕30号"}})
+	p = adm.Post(e.Portal+"/admin/county/calendar/days", url.Values{"csrf": {tok}, "date": {"2026-10-09"}, "kind": {"off"}, "holiday": {"防汛"}, "source": {"思府办发〔2026〕30号"}})
 	if p.Status != http.StatusOK || !strings.Contains(p.Body, "已保存修订") || !strings.Contains(p.Body, "思府办发〔2026〕30号") ||
 		!strings.Contains(p.Body, `cal-holiday cal-county" title="防汛放假（县里修订）">9`) {
 		t.Fatalf("set a day off: %d\n%.2000s", p.Status, p.Body)
@@ -70,7 +71,7 @@ func TestCalendarConsoleCorrectsTheWorkingDays(t *testing.T) {
 		{url.Values{"date": {"2026-10-10"}, "kind": {"maybe"}, "source": {"通知"}}, "请选择"},
 	} {
 		c.form.Set("csrf", tok)
-		p = adm.post(e.portal+"/admin/county/calendar/days", c.form)
+		p = adm.Post(e.Portal+"/admin/county/calendar/days", c.form)
 		if p.Status != http.StatusBadRequest || !strings.Contains(p.Body, c.want) {
 			t.Errorf("POST %v: %d, want 400 with %q", c.form, p.Status, c.want)
 		}
@@ -79,7 +80,7 @@ func TestCalendarConsoleCorrectsTheWorkingDays(t *testing.T) {
 		}
 	}
 
-	p = adm.post(e.portal+"/admin/county/calendar/days/clear", url.Values{"csrf": {tok}, "date": {"2026-10-09"}})
+	p = adm.Post(e.Portal+"/admin/county/calendar/days/clear", url.Values{"csrf": {tok}, "date": {"2026-10-09"}})
 	if p.Status != http.StatusOK || !strings.Contains(p.Body, "已清除修订") {
 		t.Fatalf("clear: %d", p.Status)
 	}
@@ -90,14 +91,14 @@ func TestCalendarConsoleCorrectsTheWorkingDays(t *testing.T) {
 
 	// 2027 is not covered: the county console's home and the page warn,
 	// and the year is declared.
-	if p := adm.get(e.portal + "/admin/county/"); !strings.Contains(p.Body, "工作日历尚未收录 2027 年") {
+	if p := adm.Get(e.Portal + "/admin/county/"); !strings.Contains(p.Body, "工作日历尚未收录 2027 年") {
 		t.Error("the county console's home does not warn of the missing 2027")
 	}
-	p = adm.get(e.portal + "/admin/county/calendar?year=2027")
+	p = adm.Get(e.Portal + "/admin/county/calendar?year=2027")
 	if !strings.Contains(p.Body, "2027 年尚未确认") {
 		t.Error("the 2027 page does not say the year is not in force")
 	}
-	p = adm.post(e.portal+"/admin/county/calendar/years", url.Values{"csrf": {tok}, "year": {"2027"}, "source": {"国办发明电〔2027〕1号"}})
+	p = adm.Post(e.Portal+"/admin/county/calendar/years", url.Values{"csrf": {tok}, "year": {"2027"}, "source": {"国办发明电〔2027〕1号"}})
 	if p.Status != http.StatusOK || !strings.Contains(p.Body, "已确认该年度") {
 		t.Fatalf("declare 2027: %d", p.Status)
 	}
@@ -105,14 +106,14 @@ func TestCalendarConsoleCorrectsTheWorkingDays(t *testing.T) {
 	if _, err := cal.IsWorkingDay(calendar.NewDate(2027, 3, 1)); err != nil {
 		t.Errorf("2027 declared but not covered: %v", err)
 	}
-	if p := adm.get(e.portal + "/admin/county/"); strings.Contains(p.Body, "尚未收录 2027 年") {
+	if p := adm.Get(e.Portal + "/admin/county/"); strings.Contains(p.Body, "尚未收录 2027 年") {
 		t.Error("the county console still warns of 2027 after it was declared")
 	}
 
-	if h := adm.once("POST", e.portal+"/admin/county/calendar/days", url.Values{"date": {"2026-10-09"}, "kind": {"off"}, "source": {"x"}}); h.Status != http.StatusForbidden {
+	if h := adm.Once("POST", e.Portal+"/admin/county/calendar/days", url.Values{"date": {"2026-10-09"}, "kind": {"off"}, "source": {"x"}}); h.Status != http.StatusForbidden {
 		t.Errorf("POST without a CSRF token: %d, want 403", h.Status)
 	}
-	entries, err := audit.List(ctx, e.db, audit.Filter{Limit: 50})
+	entries, err := audit.List(ctx, e.DB, audit.Filter{Limit: 50})
 	must(t, err)
 	var changes []string
 	for _, en := range entries {
@@ -124,9 +125,9 @@ func TestCalendarConsoleCorrectsTheWorkingDays(t *testing.T) {
 		t.Errorf("audit log has calendar changes %v, want set, clear and year", changes)
 	}
 
-	ed := e.browser(t)
-	ed.loginDemo("editor")
-	if h := ed.once("GET", e.portal+"/admin/county/calendar", nil); h.Status != http.StatusForbidden {
+	ed := e.Browser(t)
+	ed.LoginDemo("editor")
+	if h := ed.Once("GET", e.Portal+"/admin/county/calendar", nil); h.Status != http.StatusForbidden {
 		t.Errorf("editor on the calendar page: %d, want 403", h.Status)
 	}
 }
@@ -135,11 +136,11 @@ func TestCalendarConsoleCorrectsTheWorkingDays(t *testing.T) {
 // the form in Chromium, and the page meets WCAG 2.1 AA on a desktop, a
 // phone, and a phone in large-text mode.
 func TestCalendarConsoleInTheBrowser(t *testing.T) {
-	e := newSSOEnv(t, storetest.SQLite(t))
-	e.srv.EnableCalendar(calendar.NewStore(e.db))
+	e := webtest.NewSSOEnv(t, storetest.SQLite(t))
+	e.Srv.EnableCalendar(calendar.NewStore(e.DB))
 	ctx := browser(t)
-	e.portalSessionInBrowser(t, ctx, "admin")
-	if err := chromedp.Do(ctx, chromedp.Navigate(e.portal+"/admin/county/calendar?year=2026"),
+	e.PortalSessionInBrowser(t, ctx, "admin")
+	if err := chromedp.Do(ctx, chromedp.Navigate(e.Portal+"/admin/county/calendar?year=2026"),
 		chromedp.WaitVisible("#cal-date"),
 		chromedp.SetValue("#cal-date", "2026-10-09"),
 		chromedp.Click("#cal-off"),
@@ -171,9 +172,9 @@ func TestCalendarConsoleInTheBrowser(t *testing.T) {
 		t.Run(v.name, func(t *testing.T) {
 			steps := []chromedp.Action[chromedp.Void]{chromedp.EmulateViewport(v.w, v.h)}
 			if v.elder {
-				steps = append(steps, chromedp.Navigate(e.portal+"/prefs/elder?on=1&r=/"))
+				steps = append(steps, chromedp.Navigate(e.Portal+"/prefs/elder?on=1&r=/"))
 			}
-			steps = append(steps, chromedp.Navigate(e.portal+"/admin/county/calendar?year=2026"), chromedp.WaitReady("main"))
+			steps = append(steps, chromedp.Navigate(e.Portal+"/admin/county/calendar?year=2026"), chromedp.WaitReady("main"))
 			if err := chromedp.Do(ctx, steps...); err != nil {
 				t.Fatal(err)
 			}
@@ -195,22 +196,5 @@ func TestCalendarConsoleInTheBrowser(t *testing.T) {
 				t.Error(f)
 			}
 		})
-	}
-}
-
-// portalSessionInBrowser signs username in over HTTP (sign-on itself is
-// tested elsewhere) and hands the portal session to the browser.
-func (e *ssoEnv) portalSessionInBrowser(t *testing.T, ctx context.Context, username string) {
-	t.Helper()
-	b := e.browser(t)
-	b.loginDemo(username)
-	b.get(e.portal + "/admin/")
-	c := b.cookie(e.portal, "yw_session")
-	if c == nil {
-		t.Fatalf("%s has no session on the portal", username)
-	}
-	if err := chromedp.Do(ctx, chromedp.Navigate(e.portal+"/sitemap/"),
-		chromedp.Evaluate[chromedp.Void](`document.cookie = "yw_session=`+c.Value+`; path=/"`)); err != nil {
-		t.Fatal(err)
 	}
 }

@@ -16,15 +16,16 @@ import (
 
 	"yiwang/core/certs"
 	"yiwang/core/store/storetest"
+	"yiwang/core/web/webtest"
 )
 
 // TestCertificatesPage: the county office sees every mapped domain with
 // its certificate's expiry, as a table and a chart, with the ones expired
 // or about to lapse flagged, and the ones not yet obtained said so.
 func TestCertificatesPage(t *testing.T) {
-	e := newSSOEnv(t, storetest.SQLite(t))
+	e := webtest.NewSSOEnv(t, storetest.SQLite(t))
 	ctx := context.Background()
-	st := certs.NewStorage(e.db)
+	st := certs.NewStorage(e.DB)
 	key, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	store := func(name string, left time.Duration) {
 		tmpl := &x509.Certificate{SerialNumber: big.NewInt(time.Now().UnixNano()), Subject: pkix.Name{CommonName: name}, DNSNames: []string{name},
@@ -35,16 +36,16 @@ func TestCertificatesPage(t *testing.T) {
 		must(t, st.Store(ctx, "certificates/acme-test-dir/"+name+"/"+name+".key", []byte("key")))
 	}
 	for code, host := range map[string]string{"jyj": "jyj.sinan.test", "rsj": "rsj.sinan.test", "zjj": "zjj.sinan.test", "jtj": "jtj.sinan.test"} {
-		must(t, e.ts.AddDomain(ctx, "test", code, host, false))
+		must(t, e.TS.AddDomain(ctx, "test", code, host, false))
 	}
 	store("jyj.sinan.test", 60*24*time.Hour+time.Hour)
 	store("rsj.sinan.test", 5*24*time.Hour+time.Hour)
 	store("zjj.sinan.test", -time.Hour)
-	e.srv.EnableCertsConsole(func(ctx context.Context) ([]certs.Certificate, error) { return certs.Stored(ctx, st) }, true)
+	e.Srv.EnableCertsConsole(func(ctx context.Context) ([]certs.Certificate, error) { return certs.Stored(ctx, st) }, true)
 
-	adm := e.browser(t)
-	adm.loginDemo("admin")
-	p := adm.get(e.portal + "/admin/county/certs")
+	adm := e.Browser(t)
+	adm.LoginDemo("admin")
+	p := adm.Get(e.Portal + "/admin/county/certs")
 	if p.Status != http.StatusOK {
 		t.Fatalf("certificates page: %d", p.Status)
 	}
@@ -57,12 +58,12 @@ func TestCertificatesPage(t *testing.T) {
 	if strings.Contains(p.Body, "没有自己提供 HTTPS") {
 		t.Error("the page says HTTPS is off while it is on")
 	}
-	if home := adm.get(e.portal + "/admin/county/"); !strings.Contains(home.Body, "有 2 个域名的 HTTPS 证书已过期或即将到期") {
+	if home := adm.Get(e.Portal + "/admin/county/"); !strings.Contains(home.Body, "有 2 个域名的 HTTPS 证书已过期或即将到期") {
 		t.Error("the county console's home does not warn of the lapsing certificates")
 	}
-	ed := e.browser(t)
-	ed.loginDemo("editor")
-	if h := ed.once("GET", e.portal+"/admin/county/certs", nil); h.Status != http.StatusForbidden {
+	ed := e.Browser(t)
+	ed.LoginDemo("editor")
+	if h := ed.Once("GET", e.Portal+"/admin/county/certs", nil); h.Status != http.StatusForbidden {
 		t.Errorf("editor on the certificates page: %d, want 403", h.Status)
 	}
 }

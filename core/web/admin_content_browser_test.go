@@ -22,10 +22,10 @@ func TestEditorInTheBrowser(t *testing.T) {
 	// Sign-on itself is tested elsewhere: here each person signs in over
 	// HTTP and the browser takes over their session on jyj's host.
 	session := func(username string) string {
-		b := e.browser(t)
-		b.loginDemo(username)
-		b.get(e.jyj + "/admin/")
-		c := b.cookie(e.jyj, "yw_session")
+		b := e.Browser(t)
+		b.LoginDemo(username)
+		b.Get(e.JYJ + "/admin/")
+		c := b.Cookie(e.JYJ, "yw_session")
 		if c == nil {
 			t.Fatalf("%s has no session on jyj", username)
 		}
@@ -36,8 +36,8 @@ func TestEditorInTheBrowser(t *testing.T) {
 	}
 	editor, reviewer := session("editor"), session("reviewer")
 
-	if err := chromedp.Do(ctx, chromedp.Navigate(e.jyj+"/sitemap/"), use(editor),
-		chromedp.Navigate(e.jyj+"/admin/articles/new"),
+	if err := chromedp.Do(ctx, chromedp.Navigate(e.JYJ+"/sitemap/"), use(editor),
+		chromedp.Navigate(e.JYJ+"/admin/articles/new"),
 		chromedp.WaitVisible("#ed-editor"),
 	); err != nil {
 		t.Fatal(err)
@@ -71,7 +71,7 @@ func TestEditorInTheBrowser(t *testing.T) {
 	id := m[1]
 
 	if err := chromedp.Do(ctx, use(reviewer),
-		chromedp.Navigate(e.jyj+"/admin/articles/"+id),
+		chromedp.Navigate(e.JYJ+"/admin/articles/"+id),
 		chromedp.WaitVisible(`form[action$="/approve"]`),
 		chromedp.Click(`form[action$="/approve"] button[type="submit"]`),
 		chromedp.WaitVisible(".form-done"),
@@ -82,7 +82,7 @@ func TestEditorInTheBrowser(t *testing.T) {
 	if err != nil || !strings.Contains(done, "已发布") {
 		t.Fatalf("after approving: %q %v", done, err)
 	}
-	if err := chromedp.Do(ctx, chromedp.Navigate(e.jyj+"/art/"+id), chromedp.WaitVisible("article h1")); err != nil {
+	if err := chromedp.Do(ctx, chromedp.Navigate(e.JYJ+"/art/"+id), chromedp.WaitVisible("article h1")); err != nil {
 		t.Fatal(err)
 	}
 	title, err := chromedp.Run(ctx, chromedp.Text("article h1"))
@@ -116,7 +116,7 @@ func TestEditorInTheBrowser(t *testing.T) {
 	for _, size := range []struct{ w, h int64 }{{1280, 900}, {390, 844}} {
 		for _, p := range pages {
 			t.Run(fmt.Sprintf("axe %dpx %s", size.w, p.path), func(t *testing.T) {
-				if err := chromedp.Do(ctx, chromedp.EmulateViewport(size.w, size.h), use(p.who), chromedp.Navigate(e.jyj+p.path),
+				if err := chromedp.Do(ctx, chromedp.EmulateViewport(size.w, size.h), use(p.who), chromedp.Navigate(e.JYJ+p.path),
 					chromedp.WaitReady("main")); err != nil {
 					t.Fatal(err)
 				}

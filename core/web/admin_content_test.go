@@ -19,30 +19,31 @@ import (
 	"yiwang/core/store"
 	"yiwang/core/store/storetest"
 	"yiwang/core/web"
+	"yiwang/core/web/webtest"
 	"yiwang/tenants"
 )
 
 // editorialEnv is the sign-on platform with the editorial console on.
-func editorialEnv(t *testing.T, db *store.DB) (*ssoEnv, *content.Desk) {
+func editorialEnv(t *testing.T, db *store.DB) (*webtest.SSOEnv, *content.Desk) {
 	t.Helper()
-	e := newSSOEnv(t, db)
+	e := webtest.NewSSOEnv(t, db)
 	d := content.NewDesk(content.NewStore(db))
 	bs, err := blob.NewLocal(t.TempDir())
 	if err != nil {
 		t.Fatal(err)
 	}
-	e.srv.EnableEditorial(d, web.EditorialOptions{Uploads: content.UploadConfig{Store: bs, TempDir: t.TempDir()}})
+	e.Srv.EnableEditorial(d, web.EditorialOptions{Uploads: content.UploadConfig{Store: bs, TempDir: t.TempDir()}})
 	return e, d
 }
 
 var articleURLRe = regexp.MustCompile(`/admin/articles/([0-9]+)`)
 
 // columnID is the id of a tenant's column.
-func columnID(t *testing.T, e *ssoEnv, code, slug string) string {
+func columnID(t *testing.T, e *webtest.SSOEnv, code, slug string) string {
 	t.Helper()
-	tn, err := e.ts.ByCode(context.Background(), code)
+	tn, err := e.TS.ByCode(context.Background(), code)
 	must(t, err)
-	c, err := content.NewStore(e.db).Column(context.Background(), tn.ID, slug)
+	c, err := content.NewStore(e.DB).Column(context.Background(), tn.ID, slug)
 	must(t, err)
 	return strconv.FormatInt(c.ID, 10)
 }
@@ -56,17 +57,17 @@ func columnID(t *testing.T, e *ssoEnv, code, slug string) string {
 func TestEditorialOverHTTP(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		e, _ := editorialEnv(t, db)
-		editor, reviewer := e.browser(t), e.browser(t)
-		editor.loginDemo("editor")
-		reviewer.loginDemo("reviewer")
+		editor, reviewer := e.Browser(t), e.Browser(t)
+		editor.LoginDemo("editor")
+		reviewer.LoginDemo("reviewer")
 		gzdt := columnID(t, e, "jyj", "gzdt")
-		newURL := e.jyj + "/admin/articles/new"
+		newURL := e.JYJ + "/admin/articles/new"
 
 		// write writes and submits an article as the editor and returns its id.
 		write := func(t *testing.T, title string) string {
 			t.Helper()
-			tok := editor.csrf(newURL)
-			p := editor.post(newURL, url.Values{"csrf": {tok}, "title": {title}, "column": {gzdt}, "source": {"县教育局"},
+			tok := editor.CSRF(newURL)
+			p := editor.Post(newURL, url.Values{"csrf": {tok}, "title": {title}, "column": {gzdt}, "source": {"县教育局"},
 				"body": {"<p>" + title + "的正文。</p>"}, "published_at": {"2001-01-01 08:00"}, "op": {"submit"}})
 			m := articleURLRe.FindStringSubmatch(p.URL)
 			if p.Status != 200 || m == nil || !strings.Contains(p.Body, "已提交审核") {
@@ -76,17 +77,17 @@ func TestEditorialOverHTTP(t *testing.T) {
 		}
 
 		t.Run("a form without the CSRF token changes nothing", func(t *testing.T) {
-			h := editor.once("POST", newURL, url.Values{"title": {"伪造"}, "column": {gzdt}, "body": {"x"}})
+			h := editor.Once("POST", newURL, url.Values{"title": {"伪造"}, "column": {gzdt}, "body": {"x"}})
 			if h.Status != http.StatusForbidden {
 				t.Errorf("POST without token: %d", h.Status)
 			}
-			if p := editor.get(e.jyj + "/admin/articles/?q=伪造"); strings.Contains(p.Body, "伪造</a>") {
+			if p := editor.Get(e.JYJ + "/admin/articles/?q=伪造"); strings.Contains(p.Body, "伪造</a>") {
 				t.Error("the forged article exists")
 			}
 		})
 
 		t.Run("autosave, checks and uploads answer the editor's script", func(t *testing.T) {
-			tok := editor.csrf(newURL)
+			tok := editor.CSRF(newURL)
 			// post sends a multipart form as editor.js does, the token in a header.
 			post := func(u string, fields map[string]string, file []byte) map[string]any {
 				t.Helper()
@@ -103,9 +104,9 @@ func TestEditorialOverHTTP(t *testing.T) {
 				req, _ := http.NewRequest("POST", u, &buf)
 				req.Header.Set("Content-Type", mw.FormDataContentType())
 				req.Header.Set("X-CSRF-Token", tok)
-				req.Header.Set("Origin", e.jyj)
+				req.Header.Set("Origin", e.JYJ)
 				req.Header.Set("Sec-Fetch-Site", "same-origin")
-				resp, err := editor.c.Do(req)
+				resp, err := editor.C.Do(req)
 				must(t, err)
 				defer resp.Body.Close()
 				var out map[string]any
@@ -118,78 +119,78 @@ func TestEditorialOverHTTP(t *testing.T) {
 			if r["ok"] != true || r["autosave"] == nil {
 				t.Fatalf("first autosave: %v", r)
 			}
-			r = post(e.jyj+r["autosave"].(string), map[string]string{"title": "自动保存的草稿", "column": gzdt, "body": "<p>第二稿</p>"}, nil)
+			r = post(e.JYJ+r["autosave"].(string), map[string]string{"title": "自动保存的草稿", "column": gzdt, "body": "<p>第二稿</p>"}, nil)
 			if r["ok"] != true || r["version"] != float64(2) {
 				t.Errorf("second autosave: %v", r)
 			}
 			_, err := content.NewDesk(content.NewStore(db)).AddRule(context.Background(),
 				content.Actor{TenantID: 1, UserID: 1, Roles: []tenants.Role{tenants.PlatformAdmin}}, content.Rule{Kind: content.CheckForbidden, Pattern: "禁用词语"})
 			must(t, err)
-			r = post(e.jyj+"/admin/articles/check", map[string]string{"title": "标题", "column": gzdt, "body": "<p>这里有禁用词语。</p>"}, nil)
+			r = post(e.JYJ+"/admin/articles/check", map[string]string{"title": "标题", "column": gzdt, "body": "<p>这里有禁用词语。</p>"}, nil)
 			hits, _ := r["hits"].([]any)
 			if r["blocked"] != true || len(hits) != 1 || hits[0].(map[string]any)["offset"] != float64(3) {
 				t.Errorf("check: %v", r)
 			}
 			png := append([]byte("\x89PNG\r\n\x1a\n"), make([]byte, 64)...)
-			r = post(e.jyj+"/admin/uploads", nil, png)
+			r = post(e.JYJ+"/admin/uploads", nil, png)
 			if r["ok"] != true || r["image"] != true {
 				t.Fatalf("upload: %v", r)
 			}
-			if got := e.browser(t).get(e.jyj + r["url"].(string)); got.Status != 200 || got.Body != string(png) {
+			if got := e.Browser(t).Get(e.JYJ + r["url"].(string)); got.Status != 200 || got.Body != string(png) {
 				t.Errorf("uploaded file served: %d", got.Status)
 			}
-			if r = post(e.jyj+"/admin/uploads", nil, []byte("MZ program")); r["ok"] != false {
+			if r = post(e.JYJ+"/admin/uploads", nil, []byte("MZ program")); r["ok"] != false {
 				t.Errorf("a program was accepted: %v", r)
 			}
 			// Past the 10 MB any form may carry: a 12 MB scanned document.
 			pdf := append([]byte("%PDF-1.4\n"), bytes.Repeat([]byte("0"), 12<<20)...)
-			if r = post(e.jyj+"/admin/uploads", nil, pdf); r["ok"] != true {
+			if r = post(e.JYJ+"/admin/uploads", nil, pdf); r["ok"] != true {
 				t.Errorf("a 12 MB PDF: %v", r)
 			}
 			// Past the upload limit (50 MB): a clear refusal, not a broken page.
 			huge := append([]byte("%PDF-1.4\n"), bytes.Repeat([]byte("0"), 52<<20)...)
-			if r = post(e.jyj+"/admin/uploads", nil, huge); r["ok"] != false || !strings.Contains(fmt.Sprint(r["error"]), "50 MB") {
+			if r = post(e.JYJ+"/admin/uploads", nil, huge); r["ok"] != false || !strings.Contains(fmt.Sprint(r["error"]), "50 MB") {
 				t.Errorf("a 52 MB PDF: %v", r)
 			}
 		})
 
 		id := write(t, "县教育局召开秋季开学工作会")
-		artURL := e.jyj + "/admin/articles/" + id
-		publicURL := e.jyj + "/art/" + id
+		artURL := e.JYJ + "/admin/articles/" + id
+		publicURL := e.JYJ + "/art/" + id
 
 		t.Run("a submitted article is not public", func(t *testing.T) {
-			if p := e.browser(t).get(publicURL); p.Status != http.StatusNotFound {
+			if p := e.Browser(t).Get(publicURL); p.Status != http.StatusNotFound {
 				t.Errorf("public page of a submitted article: %d", p.Status)
 			}
 		})
 
 		t.Run("the editor cannot approve", func(t *testing.T) {
-			h := editor.once("POST", artURL+"/approve", url.Values{"csrf": {editor.csrf(artURL)}, "when": {"now"}})
+			h := editor.Once("POST", artURL+"/approve", url.Values{"csrf": {editor.CSRF(artURL)}, "when": {"now"}})
 			if h.Status != http.StatusForbidden {
 				t.Errorf("editor approving: %d", h.Status)
 			}
 		})
 
 		t.Run("a back-dated publish time is refused whatever the form says", func(t *testing.T) {
-			tok := reviewer.csrf(artURL)
+			tok := reviewer.CSRF(artURL)
 			for _, at := range []string{"2001-01-01T08:00", time.Now().In(content.Location).Add(-time.Hour).Format("2006-01-02T15:04")} {
-				p := reviewer.post(artURL+"/approve", url.Values{"csrf": {tok}, "when": {"later"}, "at": {at}})
+				p := reviewer.Post(artURL+"/approve", url.Values{"csrf": {tok}, "when": {"later"}, "at": {at}})
 				if p.Status != http.StatusBadRequest || !strings.Contains(p.Body, "不能倒填") {
 					t.Errorf("schedule at %s: %d", at, p.Status)
 				}
 			}
-			if p := reviewer.get(artURL); !strings.Contains(p.Body, "待审核") {
+			if p := reviewer.Get(artURL); !strings.Contains(p.Body, "待审核") {
 				t.Error("the article left review")
 			}
 		})
 
 		before := store.Now()
-		tok := reviewer.csrf(artURL)
-		p := reviewer.post(artURL+"/approve", url.Values{"csrf": {tok}, "when": {"now"}, "published_at": {"2001-01-01T08:00"}, "at": {"2001-01-01T08:00"}})
+		tok := reviewer.CSRF(artURL)
+		p := reviewer.Post(artURL+"/approve", url.Values{"csrf": {tok}, "when": {"now"}, "published_at": {"2001-01-01T08:00"}, "at": {"2001-01-01T08:00"}})
 		if p.Status != 200 || !strings.Contains(p.Body, "审核通过，已发布") {
 			t.Fatalf("approve: %d %s", p.Status, p.URL)
 		}
-		p = e.browser(t).get(publicURL)
+		p = e.Browser(t).Get(publicURL)
 		if p.Status != 200 || !strings.Contains(p.Body, "县教育局召开秋季开学工作会") {
 			t.Fatalf("public page: %d", p.Status)
 		}
@@ -201,44 +202,44 @@ func TestEditorialOverHTTP(t *testing.T) {
 
 		t.Run("submitted to the portal, adopted there with its provenance", func(t *testing.T) {
 			bmdt := columnID(t, e, "portal", "gzdt")
-			p := editor.post(artURL+"/upward", url.Values{"csrf": {editor.csrf(artURL)}, "column": {bmdt}})
+			p := editor.Post(artURL+"/upward", url.Values{"csrf": {editor.CSRF(artURL)}, "column": {bmdt}})
 			if p.Status != 200 || !strings.Contains(p.Body, "已报送") {
 				t.Fatalf("submit upward: %d", p.Status)
 			}
-			admin := e.browser(t)
-			admin.loginDemo("admin")
-			q := admin.get(e.portal + "/admin/submissions/")
+			admin := e.Browser(t)
+			admin.LoginDemo("admin")
+			q := admin.Get(e.Portal + "/admin/submissions/")
 			m := regexp.MustCompile(`/admin/submissions/([0-9]+)"`).FindStringSubmatch(q.Body)
 			if q.Status != 200 || m == nil {
 				t.Fatalf("portal queue: %d", q.Status)
 			}
-			subURL := e.portal + "/admin/submissions/" + m[1]
-			p = admin.post(subURL+"/adopt", url.Values{"csrf": {admin.csrf(subURL)}})
+			subURL := e.Portal + "/admin/submissions/" + m[1]
+			p = admin.Post(subURL+"/adopt", url.Values{"csrf": {admin.CSRF(subURL)}})
 			if p.Status != 200 {
 				t.Fatalf("adopt: %d", p.Status)
 			}
-			col := e.browser(t).get(e.portal + "/col/gzdt/")
+			col := e.Browser(t).Get(e.Portal + "/col/gzdt/")
 			am := regexp.MustCompile(`href="/art/([0-9]+)"[^>]*>县教育局召开秋季开学工作会`).FindStringSubmatch(col.Body)
 			if am == nil {
 				t.Fatalf("the copy is not in the portal column")
 			}
-			copyPage := e.browser(t).get(e.portal + "/art/" + am[1])
+			copyPage := e.Browser(t).Get(e.Portal + "/art/" + am[1])
 			if !strings.Contains(copyPage.Body, "来源：") || !strings.Contains(copyPage.Body, `href="//jyj.localhost/art/`+id+`"`) &&
 				!strings.Contains(copyPage.Body, "/art/"+id+`">查看原文`) {
 				t.Errorf("provenance missing on the portal copy")
 			}
-			stats := admin.get(e.portal + "/admin/submissions/stats")
+			stats := admin.Get(e.Portal + "/admin/submissions/stats")
 			if !strings.Contains(stats.Body, "<svg") || !regexp.MustCompile(`思南县教育局</th><td>1</td><td>1</td>`).MatchString(stats.Body) {
 				t.Errorf("statistics do not count the adoption")
 			}
 		})
 
 		t.Run("withdrawn with a notice stays readable with the reason", func(t *testing.T) {
-			p := reviewer.post(artURL+"/withdraw", url.Values{"csrf": {reviewer.csrf(artURL)}, "kind": {content.WithdrawNotice}, "reason": {"会议时间有误，另行发布"}})
+			p := reviewer.Post(artURL+"/withdraw", url.Values{"csrf": {reviewer.CSRF(artURL)}, "kind": {content.WithdrawNotice}, "reason": {"会议时间有误，另行发布"}})
 			if p.Status != 200 || !strings.Contains(p.Body, "已撤稿") {
 				t.Fatalf("withdraw: %d", p.Status)
 			}
-			pub := e.browser(t).get(publicURL)
+			pub := e.Browser(t).Get(publicURL)
 			if pub.Status != 200 || !strings.Contains(pub.Body, "撤稿说明：会议时间有误，另行发布") {
 				t.Errorf("withdrawn page: %d", pub.Status)
 			}
@@ -246,10 +247,10 @@ func TestEditorialOverHTTP(t *testing.T) {
 
 		t.Run("published in error is gone", func(t *testing.T) {
 			id2 := write(t, "误发的通知")
-			u := e.jyj + "/admin/articles/" + id2
-			reviewer.post(u+"/approve", url.Values{"csrf": {reviewer.csrf(u)}, "when": {"now"}})
-			reviewer.post(u+"/withdraw", url.Values{"csrf": {reviewer.csrf(u)}, "kind": {content.WithdrawError}, "reason": {"误发"}})
-			if p := e.browser(t).get(e.jyj + "/art/" + id2); p.Status != http.StatusGone {
+			u := e.JYJ + "/admin/articles/" + id2
+			reviewer.Post(u+"/approve", url.Values{"csrf": {reviewer.CSRF(u)}, "when": {"now"}})
+			reviewer.Post(u+"/withdraw", url.Values{"csrf": {reviewer.CSRF(u)}, "kind": {content.WithdrawError}, "reason": {"误发"}})
+			if p := e.Browser(t).Get(e.JYJ + "/art/" + id2); p.Status != http.StatusGone {
 				t.Errorf("gone page: %d", p.Status)
 			}
 		})
@@ -257,15 +258,15 @@ func TestEditorialOverHTTP(t *testing.T) {
 		t.Run("replaced redirects to the new article", func(t *testing.T) {
 			oldID, newID := write(t, "旧版办事指南"), write(t, "新版办事指南")
 			for _, x := range []string{oldID, newID} {
-				u := e.jyj + "/admin/articles/" + x
-				reviewer.post(u+"/approve", url.Values{"csrf": {reviewer.csrf(u)}, "when": {"now"}})
+				u := e.JYJ + "/admin/articles/" + x
+				reviewer.Post(u+"/approve", url.Values{"csrf": {reviewer.CSRF(u)}, "when": {"now"}})
 			}
-			u := e.jyj + "/admin/articles/" + oldID
-			reviewer.post(u+"/withdraw", url.Values{"csrf": {reviewer.csrf(u)}, "kind": {content.WithdrawReplaced}, "reason": {"已更新"}, "replaced_by": {newID}})
+			u := e.JYJ + "/admin/articles/" + oldID
+			reviewer.Post(u+"/withdraw", url.Values{"csrf": {reviewer.CSRF(u)}, "kind": {content.WithdrawReplaced}, "reason": {"已更新"}, "replaced_by": {newID}})
 			// A client without a browser's navigation headers, so that the
 			// sign-on probe does not answer first.
-			c := &http.Client{Transport: e.transport(), CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-			resp, err := c.Get(e.jyj + "/art/" + oldID)
+			c := &http.Client{Transport: e.Transport(), CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+			resp, err := c.Get(e.JYJ + "/art/" + oldID)
 			must(t, err)
 			resp.Body.Close()
 			if resp.StatusCode != http.StatusMovedPermanently || !strings.HasSuffix(resp.Header.Get("Location"), "/art/"+newID) {
@@ -274,7 +275,7 @@ func TestEditorialOverHTTP(t *testing.T) {
 		})
 
 		t.Run("the history keeps every change", func(t *testing.T) {
-			p := reviewer.get(artURL)
+			p := reviewer.Get(artURL)
 			for _, s := range []string{"新建", "提交审核", "审核通过并发布", "信息报送", "撤稿"} {
 				if !strings.Contains(p.Body, "<td>"+s+"</td>") {
 					t.Errorf("history lacks %s", s)
@@ -288,17 +289,17 @@ func TestEditorialOverHTTP(t *testing.T) {
 // editorial route of another tenant.
 func TestEditorialConsoleIsTenantScoped(t *testing.T) {
 	e, d := editorialEnv(t, storetest.SQLite(t))
-	b := e.browser(t)
-	b.loginDemo("editor")
+	b := e.Browser(t)
+	b.LoginDemo("editor")
 	// An article of rsj, written directly.
-	rsj, err := e.ts.ByCode(context.Background(), "rsj")
+	rsj, err := e.TS.ByCode(context.Background(), "rsj")
 	must(t, err)
-	col, err := content.NewStore(e.db).Column(context.Background(), rsj.ID, "gzdt")
+	col, err := content.NewStore(e.DB).Column(context.Background(), rsj.ID, "gzdt")
 	must(t, err)
 	m, err := d.Create(context.Background(), content.Actor{TenantID: rsj.ID, UserID: 999, Name: "人社编辑", Roles: []tenants.Role{tenants.Editor}},
 		content.Input{ColumnID: col.ID, Title: "人社局草稿", Body: "<p>x</p>"})
 	must(t, err)
-	token := b.csrf(e.portal + "/site/rsj/")
+	token := b.CSRF(e.Portal + "/site/rsj/")
 	id := strconv.FormatInt(m.ID, 10)
 	for _, r := range []struct{ method, path string }{
 		{"GET", "admin/articles/"}, {"GET", "admin/articles/new"}, {"GET", "admin/articles/" + id}, {"GET", "admin/articles/" + id + "/edit"},
@@ -307,12 +308,12 @@ func TestEditorialConsoleIsTenantScoped(t *testing.T) {
 		{"GET", "admin/columns/"}, {"POST", "admin/columns/"}, {"GET", "admin/submissions/"}, {"POST", "admin/uploads"},
 	} {
 		t.Run(r.method+" "+r.path, func(t *testing.T) {
-			var h hop
-			u := e.portal + "/site/rsj/" + r.path
+			var h webtest.Hop
+			u := e.Portal + "/site/rsj/" + r.path
 			if r.method == "GET" {
-				h = b.once("GET", u, nil)
+				h = b.Once("GET", u, nil)
 			} else {
-				h = b.once("POST", u, url.Values{"csrf": {token}, "title": {"改"}, "column": {strconv.FormatInt(col.ID, 10)}, "body": {"x"}, "when": {"now"}})
+				h = b.Once("POST", u, url.Values{"csrf": {token}, "title": {"改"}, "column": {strconv.FormatInt(col.ID, 10)}, "body": {"x"}, "when": {"now"}})
 			}
 			if h.Status != http.StatusForbidden {
 				t.Errorf("%d %s, want 403", h.Status, h.Location)

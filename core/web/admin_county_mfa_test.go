@@ -10,6 +10,7 @@ import (
 	"github.com/pquerna/otp/totp"
 	"yiwang/core/audit"
 	"yiwang/core/store/storetest"
+	"yiwang/core/web/webtest"
 	"yiwang/sso/provider"
 )
 
@@ -17,18 +18,18 @@ import (
 // factor; the county office sees it on the roles page and resets it (a
 // lost phone); at the next sign-in the site admin is asked to enrol anew.
 func TestCountyResetsASecondFactor(t *testing.T) {
-	e := newSSOEnv(t, storetest.SQLite(t))
+	e := webtest.NewSSOEnv(t, storetest.SQLite(t))
 	secretRe := regexp.MustCompile(`class="totp-secret">([A-Z2-7]+)<`)
 	enrol := func() string {
 		t.Helper()
-		sa := e.browser(t)
-		p := sa.login(e.jyj+"/account/login?r=/admin/", "jyjadmin", provider.DemoPassword, "")
-		secret := field(secretRe, p.Body)
+		sa := e.Browser(t)
+		p := sa.Login(e.JYJ+"/account/login?r=/admin/", "jyjadmin", provider.DemoPassword, "")
+		secret := webtest.Field(secretRe, p.Body)
 		if secret == "" {
 			t.Fatalf("no enrolment page: %d %s", p.Status, p.URL)
 		}
-		code, _ := totp.GenerateCode(secret, e.clock.Now())
-		p = sa.post(hostOf(p)+"/account/totp", url.Values{"csrf": {field(csrfRe, p.Body)}, "r": {e.jyj + "/admin/"}, "code": {code}})
+		code, _ := totp.GenerateCode(secret, e.Clock.Now())
+		p = sa.Post(hostOf(p)+"/account/totp", url.Values{"csrf": {webtest.Field(webtest.CSRFRe, p.Body)}, "r": {e.JYJ + "/admin/"}, "code": {code}})
 		if !strings.Contains(p.Body, "工作人员与角色") {
 			t.Fatalf("after enrolling: %d %s", p.Status, p.URL)
 		}
@@ -36,25 +37,25 @@ func TestCountyResetsASecondFactor(t *testing.T) {
 	}
 	first := enrol()
 
-	adm := e.browser(t)
-	adm.loginDemo("admin")
-	p := adm.get(e.portal + "/admin/county/roles")
+	adm := e.Browser(t)
+	adm.LoginDemo("admin")
+	p := adm.Get(e.Portal + "/admin/county/roles")
 	if !strings.Contains(p.Body, "本平台的动态验证码") || !strings.Contains(p.Body, "重置刘站长的动态验证码") || !strings.Contains(p.Body, "已绑定") {
 		t.Fatalf("roles page lacks jyjadmin's second factor:\n%.3000s", p.Body)
 	}
-	id := field(regexp.MustCompile(`name="account" value="(\d+)">\s*<button type="submit" class="danger" aria-label="重置刘站长`), p.Body)
-	tok := field(csrfRe, p.Body)
-	p = adm.post(e.portal+"/admin/county/roles/mfa-reset", url.Values{"csrf": {tok}, "account": {id}})
+	id := webtest.Field(regexp.MustCompile(`name="account" value="(\d+)">\s*<button type="submit" class="danger" aria-label="重置刘站长`), p.Body)
+	tok := webtest.Field(webtest.CSRFRe, p.Body)
+	p = adm.Post(e.Portal+"/admin/county/roles/mfa-reset", url.Values{"csrf": {tok}, "account": {id}})
 	if p.Status != http.StatusOK || !strings.Contains(p.Body, "已重置动态验证码") || strings.Contains(p.Body, "重置刘站长的动态验证码") {
 		t.Fatalf("after the reset: %d\n%.2000s", p.Status, p.Body)
 	}
-	if p := adm.post(e.portal+"/admin/county/roles/mfa-reset", url.Values{"csrf": {tok}, "account": {id}}); p.Status != http.StatusNotFound || !strings.Contains(p.Body, "没有设置动态验证码") {
+	if p := adm.Post(e.Portal+"/admin/county/roles/mfa-reset", url.Values{"csrf": {tok}, "account": {id}}); p.Status != http.StatusNotFound || !strings.Contains(p.Body, "没有设置动态验证码") {
 		t.Errorf("reset again: %d", p.Status)
 	}
-	if h := adm.once("POST", e.portal+"/admin/county/roles/mfa-reset", url.Values{"account": {id}}); h.Status != http.StatusForbidden {
+	if h := adm.Once("POST", e.Portal+"/admin/county/roles/mfa-reset", url.Values{"account": {id}}); h.Status != http.StatusForbidden {
 		t.Errorf("reset without a CSRF token: %d, want 403", h.Status)
 	}
-	es, err := audit.List(t.Context(), e.db, audit.Filter{})
+	es, err := audit.List(t.Context(), e.DB, audit.Filter{})
 	must(t, err)
 	var resets int
 	for _, en := range es {
@@ -72,9 +73,9 @@ func TestCountyResetsASecondFactor(t *testing.T) {
 	}
 
 	// Only the county office resets, even with a valid form token.
-	sa := e.browser(t)
-	sa.loginDemo("editor")
-	if h := sa.once("POST", e.portal+"/admin/county/roles/mfa-reset", url.Values{"csrf": {sa.csrf(e.portal + "/account/")}, "account": {id}}); h.Status != http.StatusForbidden {
+	sa := e.Browser(t)
+	sa.LoginDemo("editor")
+	if h := sa.Once("POST", e.Portal+"/admin/county/roles/mfa-reset", url.Values{"csrf": {sa.CSRF(e.Portal + "/account/")}, "account": {id}}); h.Status != http.StatusForbidden {
 		t.Errorf("an editor resetting a second factor: %d, want 403", h.Status)
 	}
 }

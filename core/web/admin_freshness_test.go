@@ -9,25 +9,26 @@ import (
 	"yiwang/core/content"
 	"yiwang/core/store"
 	"yiwang/core/store/storetest"
+	"yiwang/core/web/webtest"
 )
 
 // TestUpdateMonitoring: the county office sees how long each site's
 // watched columns have gone without an article, the overdue ones first
 // and flagged, as a table and a chart.
 func TestUpdateMonitoring(t *testing.T) {
-	e := newSSOEnv(t, storetest.SQLite(t))
+	e := webtest.NewSSOEnv(t, storetest.SQLite(t))
 	ctx := context.Background()
-	cs := content.NewStore(e.db)
+	cs := content.NewStore(e.DB)
 	publish := func(code, slug, title string, daysAgo int) {
 		t.Helper()
-		tn, err := e.ts.ByCode(ctx, code)
+		tn, err := e.TS.ByCode(ctx, code)
 		must(t, err)
 		col, err := cs.Column(ctx, tn.ID, slug)
 		must(t, err)
 		a := content.Article{TenantID: tn.ID, ColumnID: col.ID, Title: title, Body: "<p>正文</p>"}
-		must(t, cs.SaveDraft(ctx, e.db, &a))
+		must(t, cs.SaveDraft(ctx, e.DB, &a))
 		must(t, cs.Publish(ctx, "test", tn.ID, a.ID))
-		_, err = e.db.Exec(`UPDATE articles SET published_at = ? WHERE id = ?`, store.Now().AddDate(0, 0, -daysAgo), a.ID)
+		_, err = e.DB.Exec(`UPDATE articles SET published_at = ? WHERE id = ?`, store.Now().AddDate(0, 0, -daysAgo), a.ID)
 		must(t, err)
 	}
 	// Every watched column of jyj fresh; rsj's news 20 days old.
@@ -36,9 +37,9 @@ func TestUpdateMonitoring(t *testing.T) {
 	publish("jyj", "zcwj", "县教育局关于规范办学的意见", 100)
 	publish("rsj", "gzdt", "县人社局开展招聘会", 20)
 
-	adm := e.browser(t)
-	adm.loginDemo("admin")
-	p := adm.get(e.portal + "/admin/county/freshness")
+	adm := e.Browser(t)
+	adm.LoginDemo("admin")
+	p := adm.Get(e.Portal + "/admin/county/freshness")
 	if p.Status != http.StatusOK {
 		t.Fatalf("update monitoring: %d", p.Status)
 	}
@@ -53,12 +54,12 @@ func TestUpdateMonitoring(t *testing.T) {
 	if last := rows[len(rows)-1]; !strings.Contains(last, "思南县教育局") {
 		t.Errorf("the last row is not the fresh site:\n%.500s", last)
 	}
-	if home := adm.get(e.portal + "/admin/county/"); !strings.Contains(home.Body, "个站点的受监测栏目超期未更新") {
+	if home := adm.Get(e.Portal + "/admin/county/"); !strings.Contains(home.Body, "个站点的受监测栏目超期未更新") {
 		t.Error("the county console's home does not warn of overdue sites")
 	}
-	ed := e.browser(t)
-	ed.loginDemo("editor")
-	if h := ed.once("GET", e.portal+"/admin/county/freshness", nil); h.Status != http.StatusForbidden {
+	ed := e.Browser(t)
+	ed.LoginDemo("editor")
+	if h := ed.Once("GET", e.Portal+"/admin/county/freshness", nil); h.Status != http.StatusForbidden {
 		t.Errorf("editor on update monitoring: %d, want 403", h.Status)
 	}
 }

@@ -17,23 +17,24 @@ import (
 	"yiwang/core/content"
 	"yiwang/core/search"
 	"yiwang/core/store/storetest"
+	"yiwang/core/web/webtest"
 	"yiwang/plugins/sdk/sdktest/browsertest"
 )
 
 // searchConsoleEnv is the sign-on test platform with a search index, its
 // console, and the worker that a server would run.
-func searchConsoleEnv(t *testing.T) (*ssoEnv, *search.Feeder, int) {
+func searchConsoleEnv(t *testing.T) (*webtest.SSOEnv, *search.Feeder, int) {
 	t.Helper()
-	e := newSSOEnv(t, storetest.SQLite(t))
+	e := webtest.NewSSOEnv(t, storetest.SQLite(t))
 	idx, err := search.OpenBleve(filepath.Join(t.TempDir(), "search"), search.BleveOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { idx.Close() })
-	feed := &search.Feeder{DB: e.db, Index: idx, Tenants: e.ts, Articles: search.Articles{Content: content.NewStore(e.db)}}
-	e.srv.EnableSearchConsole(idx, "bleve:test", feed.Bystander)
+	feed := &search.Feeder{DB: e.DB, Index: idx, Tenants: e.TS, Articles: search.Articles{Content: content.NewStore(e.DB)}}
+	e.Srv.EnableSearchConsole(idx, "bleve:test", feed.Bystander)
 	var published int
-	if err := e.db.Get(&published, `SELECT COUNT(*) FROM articles WHERE status = 'published'`); err != nil {
+	if err := e.DB.Get(&published, `SELECT COUNT(*) FROM articles WHERE status = 'published'`); err != nil {
 		t.Fatal(err)
 	}
 	return e, feed, published
@@ -57,21 +58,21 @@ func drainAll(t *testing.T, f *search.Feeder) {
 // nobody else may.
 func TestSearchConsoleRebuilds(t *testing.T) {
 	e, feed, published := searchConsoleEnv(t)
-	adm := e.browser(t)
-	adm.loginDemo("admin")
-	p := adm.get(e.portal + "/admin/county/search")
+	adm := e.Browser(t)
+	adm.LoginDemo("admin")
+	p := adm.Get(e.Portal + "/admin/county/search")
 	if p.Status != http.StatusOK || !strings.Contains(p.Body, "bleve:test") || !strings.Contains(p.Body, "还没有重建过") || strings.Contains(p.Body, "不再更新") {
 		t.Fatalf("search console: %d\n%.1500s", p.Status, p.Body)
 	}
-	tok := field(csrfRe, p.Body)
-	p = adm.post(e.portal+"/admin/county/search/rebuild", url.Values{"csrf": {tok}, "tenant": {""}})
+	tok := webtest.Field(webtest.CSRFRe, p.Body)
+	p = adm.Post(e.Portal+"/admin/county/search/rebuild", url.Values{"csrf": {tok}, "tenant": {""}})
 	if p.Status != http.StatusOK || !strings.Contains(p.Body, "已请求重建索引") || !strings.Contains(p.Body, "等待服务开始重建") ||
 		!strings.Contains(p.Body, `data-pending="true"`) || !strings.Contains(p.Body, "待写入索引的变更</th><td>1 项") {
 		t.Fatalf("after asking: %d\n%.3000s", p.Status, p.Body)
 	}
 	status := func() map[string]any {
 		t.Helper()
-		s := adm.get(e.portal + "/admin/county/search/status")
+		s := adm.Get(e.Portal + "/admin/county/search/status")
 		var v map[string]any
 		if err := json.Unmarshal([]byte(s.Body), &v); err != nil {
 			t.Fatalf("status: %v %q", err, s.Body)
@@ -86,17 +87,17 @@ func TestSearchConsoleRebuilds(t *testing.T) {
 	if s := status(); s["Pending"] != false || s["Percent"] != float64(100) || !strings.Contains(s["State"].(string), want) {
 		t.Errorf("status after the rebuild: %v, want %q", s, want)
 	}
-	p = adm.get(e.portal + "/admin/county/search")
+	p = adm.Get(e.Portal + "/admin/county/search")
 	if !strings.Contains(p.Body, want) || !strings.Contains(p.Body, "文档数</th><td>"+strconv.Itoa(published)+" 篇") || !strings.Contains(p.Body, `data-pending="false"`) {
 		t.Errorf("page after the rebuild lacks %q or the count\n%.3000s", want, p.Body)
 	}
-	if p = adm.post(e.portal+"/admin/county/search/rebuild", url.Values{"csrf": {tok}, "tenant": {"nosuch"}}); p.Status != http.StatusNotFound {
+	if p = adm.Post(e.Portal+"/admin/county/search/rebuild", url.Values{"csrf": {tok}, "tenant": {"nosuch"}}); p.Status != http.StatusNotFound {
 		t.Errorf("rebuild of an unknown site: %d", p.Status)
 	}
-	if h := adm.once("POST", e.portal+"/admin/county/search/rebuild", url.Values{"tenant": {""}}); h.Status != http.StatusForbidden {
+	if h := adm.Once("POST", e.Portal+"/admin/county/search/rebuild", url.Values{"tenant": {""}}); h.Status != http.StatusForbidden {
 		t.Errorf("POST without a CSRF token: %d, want 403", h.Status)
 	}
-	es, err := audit.List(context.Background(), e.db, audit.Filter{})
+	es, err := audit.List(context.Background(), e.DB, audit.Filter{})
 	must(t, err)
 	var asked int
 	for _, en := range es {
@@ -107,10 +108,10 @@ func TestSearchConsoleRebuilds(t *testing.T) {
 	if asked != 1 {
 		t.Errorf("%d search.rebuild audit entries, want 1", asked)
 	}
-	ed := e.browser(t)
-	ed.loginDemo("editor")
+	ed := e.Browser(t)
+	ed.LoginDemo("editor")
 	for _, path := range []string{"/admin/county/search", "/admin/county/search/status"} {
-		if h := ed.once("GET", e.portal+path, nil); h.Status != http.StatusForbidden {
+		if h := ed.Once("GET", e.Portal+path, nil); h.Status != http.StatusForbidden {
 			t.Errorf("editor on %s: %d, want 403", path, h.Status)
 		}
 	}
@@ -122,8 +123,8 @@ func TestSearchConsoleRebuilds(t *testing.T) {
 func TestSearchConsoleFollowsTheRebuildInTheBrowser(t *testing.T) {
 	e, feed, _ := searchConsoleEnv(t)
 	ctx := browser(t)
-	e.portalSessionInBrowser(t, ctx, "admin")
-	if err := chromedp.Do(ctx, chromedp.Navigate(e.portal+"/admin/county/search"),
+	e.PortalSessionInBrowser(t, ctx, "admin")
+	if err := chromedp.Do(ctx, chromedp.Navigate(e.Portal+"/admin/county/search"),
 		chromedp.WaitVisible(`form[action$="/rebuild"] button`),
 		chromedp.Click(`form[action$="/rebuild"] button`),
 		chromedp.WaitVisible(".form-done"),
@@ -158,7 +159,7 @@ func TestSearchConsoleFollowsTheRebuildInTheBrowser(t *testing.T) {
 		w, h int64
 	}{{"desktop", 1280, 900}, {"phone", 390, 844}} {
 		t.Run("axe "+v.name, func(t *testing.T) {
-			if err := chromedp.Do(ctx, chromedp.EmulateViewport(v.w, v.h), chromedp.Navigate(e.portal+"/admin/county/search"), chromedp.WaitReady("main")); err != nil {
+			if err := chromedp.Do(ctx, chromedp.EmulateViewport(v.w, v.h), chromedp.Navigate(e.Portal+"/admin/county/search"), chromedp.WaitReady("main")); err != nil {
 				t.Fatal(err)
 			}
 			found, err := browsertest.WCAG(ctx, axe)
@@ -177,27 +178,27 @@ func TestSearchConsoleFollowsTheRebuildInTheBrowser(t *testing.T) {
 func TestSearchConsoleWarnsOfAStaleEmbeddedIndex(t *testing.T) {
 	e, feed, _ := searchConsoleEnv(t)
 	ctx := context.Background()
-	other := &search.Feeder{DB: e.db, Index: feed.Index, Tenants: e.ts, Articles: feed.Articles}
-	must(t, search.RequestRebuild(ctx, e.db, "test", 0))
+	other := &search.Feeder{DB: e.DB, Index: feed.Index, Tenants: e.TS, Articles: feed.Articles}
+	must(t, search.RequestRebuild(ctx, e.DB, "test", 0))
 	if _, err := other.Drain(ctx); err != nil { // takes the lease
 		t.Fatal(err)
 	}
-	must(t, search.RequestRebuild(ctx, e.db, "test", 0))
+	must(t, search.RequestRebuild(ctx, e.DB, "test", 0))
 	if n, err := feed.Drain(ctx); err != nil || n != 0 {
 		t.Fatalf("second server drained %d (%v)", n, err)
 	}
 	if !feed.Bystander() || other.Bystander() {
 		t.Fatalf("bystander: this %v, the lease holder %v", feed.Bystander(), other.Bystander())
 	}
-	adm := e.browser(t)
-	adm.loginDemo("admin")
-	if p := adm.get(e.portal + "/admin/county/search"); !strings.Contains(p.Body, "本服务器的搜索结果不再更新") {
+	adm := e.Browser(t)
+	adm.LoginDemo("admin")
+	if p := adm.Get(e.Portal + "/admin/county/search"); !strings.Contains(p.Body, "本服务器的搜索结果不再更新") {
 		t.Error("the console does not warn of the stale index")
 	}
-	if p := adm.get(e.portal + "/admin/county/"); !strings.Contains(p.Body, "内嵌搜索索引不再收到更新") {
+	if p := adm.Get(e.Portal + "/admin/county/"); !strings.Contains(p.Body, "内嵌搜索索引不再收到更新") {
 		t.Error("the county console's home does not warn of the stale index")
 	}
-	shared := &search.Feeder{DB: e.db, Index: feed.Index, Tenants: e.ts, Articles: feed.Articles, Shared: true}
+	shared := &search.Feeder{DB: e.DB, Index: feed.Index, Tenants: e.TS, Articles: feed.Articles, Shared: true}
 	if _, err := shared.Drain(ctx); err != nil || shared.Bystander() {
 		t.Errorf("a server on a shared index is a bystander: %v", err)
 	}

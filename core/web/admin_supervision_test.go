@@ -9,6 +9,7 @@ import (
 
 	"yiwang/core/store/storetest"
 	"yiwang/core/web"
+	"yiwang/core/web/webtest"
 	"yiwang/tenants"
 )
 
@@ -31,12 +32,12 @@ func (f fixedFigures) Figures(ctx context.Context, from, to time.Time) ([]web.Mo
 }
 
 func TestSupervisionDashboardShowsModuleFiguresAsTableAndChart(t *testing.T) {
-	e := newSSOEnv(t, storetest.SQLite(t))
-	e.srv.EnableSupervision(fixedFigures{e.ts})
+	e := webtest.NewSSOEnv(t, storetest.SQLite(t))
+	e.Srv.EnableSupervision(fixedFigures{e.TS})
 
-	adm := e.browser(t)
-	adm.loginDemo("admin")
-	p := adm.get(e.portal + "/admin/county/supervision")
+	adm := e.Browser(t)
+	adm.LoginDemo("admin")
+	p := adm.Get(e.Portal + "/admin/county/supervision")
 	if p.Status != http.StatusOK {
 		t.Fatalf("supervision page: %d", p.Status)
 	}
@@ -53,9 +54,9 @@ func TestSupervisionDashboardShowsModuleFiguresAsTableAndChart(t *testing.T) {
 		t.Error("the overdue chart draws a bar for a tenant with none")
 	}
 
-	ed := e.browser(t)
-	ed.loginDemo("editor")
-	if h := ed.once("GET", e.portal+"/admin/county/supervision", nil); h.Status != http.StatusForbidden {
+	ed := e.Browser(t)
+	ed.LoginDemo("editor")
+	if h := ed.Once("GET", e.Portal+"/admin/county/supervision", nil); h.Status != http.StatusForbidden {
 		t.Errorf("editor on the supervision page: %d, want 403", h.Status)
 	}
 }

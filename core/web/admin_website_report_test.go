@@ -10,6 +10,7 @@ import (
 
 	"yiwang/core/content"
 	"yiwang/core/store/storetest"
+	"yiwang/core/web/webtest"
 )
 
 // The yearly website report of a seeded year: the platform's counts
@@ -17,19 +18,19 @@ import (
 // checked; publishing freezes the counts; a published report is reopened
 // before it changes; the county's table has a row per site.
 func TestWebsiteReport(t *testing.T) {
-	e := newSSOEnv(t, storetest.SQLite(t))
+	e := webtest.NewSSOEnv(t, storetest.SQLite(t))
 	ctx := context.Background()
-	cs := content.NewStore(e.db)
-	jyj, err := e.ts.ByCode(ctx, "jyj")
+	cs := content.NewStore(e.DB)
+	jyj, err := e.TS.ByCode(ctx, "jyj")
 	must(t, err)
 	at := func(slug string, when time.Time) {
 		t.Helper()
 		col, err := cs.Column(ctx, jyj.ID, slug)
 		must(t, err)
 		a := content.Article{TenantID: jyj.ID, ColumnID: col.ID, Title: slug + when.Format("0102"), Body: "<p>正文</p>"}
-		must(t, cs.SaveDraft(ctx, e.db, &a))
+		must(t, cs.SaveDraft(ctx, e.DB, &a))
 		must(t, cs.Publish(ctx, "test", jyj.ID, a.ID))
-		_, err = e.db.Exec(`UPDATE articles SET published_at = ? WHERE id = ?`, when.UTC(), a.ID)
+		_, err = e.DB.Exec(`UPDATE articles SET published_at = ? WHERE id = ?`, when.UTC(), a.ID)
 		must(t, err)
 	}
 	// 2025: three news items and one notice; one news item of 2024.
@@ -40,10 +41,10 @@ func TestWebsiteReport(t *testing.T) {
 	at("tzgg", time.Date(2025, 3, 1, 9, 0, 0, 0, content.Location))
 	at("gzdt", time.Date(2024, 12, 31, 23, 0, 0, 0, content.Location))
 
-	adm := e.browser(t)
-	adm.loginDemo("admin")
-	u := e.portal + "/admin/county/website-report/jyj?year=2025"
-	p := adm.get(u)
+	adm := e.Browser(t)
+	adm.LoginDemo("admin")
+	u := e.Portal + "/admin/county/website-report/jyj?year=2025"
+	p := adm.Get(u)
 	if p.Status != http.StatusOK {
 		t.Fatalf("report: %d", p.Status)
 	}
@@ -52,44 +53,44 @@ func TestWebsiteReport(t *testing.T) {
 			t.Errorf("report lacks %q", want)
 		}
 	}
-	tok := field(csrfRe, p.Body)
-	if r := adm.post(u, url.Values{"csrf": {tok}, "action": {"save"}, "visits": {"很多"}}); r.Status != http.StatusBadRequest || !strings.Contains(r.Body, "网站总访问量”应为不小于 0 的整数") {
+	tok := webtest.Field(webtest.CSRFRe, p.Body)
+	if r := adm.Post(u, url.Values{"csrf": {tok}, "action": {"save"}, "visits": {"很多"}}); r.Status != http.StatusBadRequest || !strings.Contains(r.Body, "网站总访问量”应为不小于 0 的整数") {
 		t.Fatalf("a word for a number: %d", r.Status)
 	}
-	if r := adm.post(u, url.Values{"csrf": {tok}, "action": {"publish"}, "visits": {"120000"}, "sec_owner": {"张三（信息中心）"}}); r.Status != http.StatusOK || !strings.Contains(r.Body, "已于") {
+	if r := adm.Post(u, url.Values{"csrf": {tok}, "action": {"publish"}, "visits": {"120000"}, "sec_owner": {"张三（信息中心）"}}); r.Status != http.StatusOK || !strings.Contains(r.Body, "已于") {
 		t.Fatalf("publish: %d %s", r.Status, r.Body)
 	}
-	if pdf := adm.get(u + "&format=pdf"); pdf.Status != http.StatusOK || !strings.HasPrefix(pdf.Body, "%PDF-") {
+	if pdf := adm.Get(u + "&format=pdf"); pdf.Status != http.StatusOK || !strings.HasPrefix(pdf.Body, "%PDF-") {
 		t.Errorf("the published report as PDF: %d %.40q", pdf.Status, pdf.Body)
 	}
 	// An article published into 2025 afterwards does not change the published report.
 	at("gzdt", time.Date(2025, 8, 8, 8, 0, 0, 0, content.Location))
-	p = adm.get(u)
+	p = adm.Get(u)
 	if !strings.Contains(p.Body, `<span id="wr-info_total">4</span>`) || !strings.Contains(p.Body, `<span id="wr-visits">120000</span>`) {
 		t.Errorf("the published report moved: %s", p.Body)
 	}
-	if r := adm.post(u, url.Values{"csrf": {tok}, "action": {"save"}, "visits": {"1"}}); r.Status != http.StatusBadRequest || !strings.Contains(r.Body, "已发布") {
+	if r := adm.Post(u, url.Values{"csrf": {tok}, "action": {"save"}, "visits": {"1"}}); r.Status != http.StatusBadRequest || !strings.Contains(r.Body, "已发布") {
 		t.Errorf("a published report changed without reopening: %d", r.Status)
 	}
-	if r := adm.post(u, url.Values{"csrf": {tok}, "action": {"reopen"}}); r.Status != http.StatusOK || !strings.Contains(r.Body, `<span id="wr-info_total">5</span>`) || !strings.Contains(r.Body, `value="120000"`) {
+	if r := adm.Post(u, url.Values{"csrf": {tok}, "action": {"reopen"}}); r.Status != http.StatusOK || !strings.Contains(r.Body, `<span id="wr-info_total">5</span>`) || !strings.Contains(r.Body, `value="120000"`) {
 		t.Errorf("reopened: %d", r.Status)
 	}
-	list := adm.get(e.portal + "/admin/county/website-report?year=2025")
+	list := adm.Get(e.Portal + "/admin/county/website-report?year=2025")
 	if !strings.Contains(list.Body, "思南县教育局") || !strings.Contains(list.Body, "草稿") {
 		t.Errorf("the county's list: %s", list.Body)
 	}
-	csv := adm.get(e.portal + "/admin/county/website-report?year=2025&format=csv")
+	csv := adm.Get(e.Portal + "/admin/county/website-report?year=2025&format=csv")
 	if !strings.Contains(csv.Body, "基本信息/网站名称") || !strings.Contains(csv.Body, "jyj,未发布,思南县教育局") {
 		t.Errorf("the county's table: %.400s", csv.Body)
 	}
 	var n int
-	must(t, e.db.Get(&n, `SELECT COUNT(*) FROM audit_log WHERE action LIKE 'website_report.%'`))
+	must(t, e.DB.Get(&n, `SELECT COUNT(*) FROM audit_log WHERE action LIKE 'website_report.%'`))
 	if n != 2 {
 		t.Errorf("%d audit records, want publish and reopen", n)
 	}
-	ed := e.browser(t)
-	ed.loginDemo("editor")
-	if h := ed.once("GET", u, nil); h.Status != http.StatusForbidden {
+	ed := e.Browser(t)
+	ed.LoginDemo("editor")
+	if h := ed.Once("GET", u, nil); h.Status != http.StatusForbidden {
 		t.Errorf("editor on the report: %d", h.Status)
 	}
 }

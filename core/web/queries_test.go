@@ -15,6 +15,7 @@ import (
 
 	"yiwang/core/content"
 	"yiwang/core/store"
+	"yiwang/core/web/webtest"
 )
 
 // queries counts the statements every connection of the counting driver
@@ -108,11 +109,11 @@ func countingSQLite(t *testing.T) *store.DB {
 // No public page runs a query per row: each page kind costs the same
 // number of statements with 3 articles in its column as with 30.
 func TestNoQueryPerRowOnPublicPages(t *testing.T) {
-	f := newFixture(t, countingSQLite(t))
+	f := webtest.NewFixture(t, countingSQLite(t))
 	var first *content.Article
 	add := func(n int) {
 		for i := range n {
-			a := f.publish(t, "jyj", "gzdt", content.Article{Title: fmt.Sprintf("工作动态 %d", i), Keywords: "教育", Summary: "摘要"})
+			a := f.Publish(t, "jyj", "gzdt", content.Article{Title: fmt.Sprintf("工作动态 %d", i), Keywords: "教育", Summary: "摘要"})
 			if first == nil {
 				first = a
 			}
@@ -125,10 +126,10 @@ func TestNoQueryPerRowOnPublicPages(t *testing.T) {
 	count := func() map[string]int64 {
 		out := map[string]int64{}
 		for _, p := range pages() {
-			f.get(t, "localhost:8080", p) // the registry and templates warm
+			f.Get(t, "localhost:8080", p) // the registry and templates warm
 			before := queries.Load()
-			if r := f.get(t, "localhost:8080", p); r.status != 200 {
-				t.Fatalf("%s: %d", p, r.status)
+			if r := f.Get(t, "localhost:8080", p); r.Status != 200 {
+				t.Fatalf("%s: %d", p, r.Status)
 			}
 			out[p] = queries.Load() - before
 		}

@@ -25,11 +25,11 @@ func TestSearchPagesMeetWCAG21AA(t *testing.T) {
 	}
 	f := newSearchFixture(t)
 	for i := 0; i < 12; i++ {
-		f.publish(t, "jyj", "gzdt", content.Article{Title: fmt.Sprintf("县教育局召开第%d次教育扶贫推进会", i+1), Body: "<p>会议部署教育扶贫工作。</p>"})
+		f.Publish(t, "jyj", "gzdt", content.Article{Title: fmt.Sprintf("县教育局召开第%d次教育扶贫推进会", i+1), Body: "<p>会议部署教育扶贫工作。</p>"})
 	}
-	f.publish(t, "portal", "tzgg", content.Article{Title: "关于做好扶贫工作的通知", Body: "<p>县教育局配合。</p>"})
+	f.Publish(t, "portal", "tzgg", content.Article{Title: "关于做好扶贫工作的通知", Body: "<p>县教育局配合。</p>"})
 	f.drain(t)
-	srv := httptest.NewServer(f.h)
+	srv := httptest.NewServer(f.H)
 	defer srv.Close()
 	ctx := browser(t)
 	pages := []string{"/search", "/search?q=%E6%95%99%E8%82%B2%E5%B1%80", "/search?q=%E6%89%B6%E8%B4%AB&page=2&sort=time",

@@ -16,6 +16,7 @@ import (
 	"yiwang/core/content"
 	"yiwang/core/store/storetest"
 	"yiwang/core/web"
+	"yiwang/core/web/webtest"
 )
 
 // dropOnce is a store that drops the connections of the requests
@@ -46,10 +47,10 @@ func (d *dropOnce) Put(ctx context.Context, key string, r io.Reader, size int64,
 // upload going on by itself, the saved video's page at the end.
 func TestVideoUploadInTheBrowser(t *testing.T) {
 	db := storetest.SQLite(t)
-	e := newSSOEnv(t, db)
+	e := webtest.NewSSOEnv(t, db)
 	st := &dropOnce{Store: mustLocal(t)}
 	d := content.NewDesk(content.NewStore(db))
-	e.srv.EnableEditorial(d, web.EditorialOptions{Uploads: content.UploadConfig{Store: st, TempDir: t.TempDir()}})
+	e.Srv.EnableEditorial(d, web.EditorialOptions{Uploads: content.UploadConfig{Store: st, TempDir: t.TempDir()}})
 	file := filepath.Join(t.TempDir(), "县新闻联播.mp4")
 	f, err := os.Create(file)
 	must(t, err)
@@ -57,17 +58,17 @@ func TestVideoUploadInTheBrowser(t *testing.T) {
 	must(t, err)
 	f.Close()
 
-	b := e.browser(t)
-	b.loginDemo("editor")
-	b.get(e.jyj + "/admin/")
-	c := b.cookie(e.jyj, "yw_session")
+	b := e.Browser(t)
+	b.LoginDemo("editor")
+	b.Get(e.JYJ + "/admin/")
+	c := b.Cookie(e.JYJ, "yw_session")
 	if c == nil {
 		t.Fatal("the editor has no session on jyj")
 	}
 	ctx := browser(t)
-	if err := chromedp.Do(ctx, chromedp.Navigate(e.jyj+"/sitemap/"),
+	if err := chromedp.Do(ctx, chromedp.Navigate(e.JYJ+"/sitemap/"),
 		chromedp.Evaluate[chromedp.Void](`document.cookie = "yw_session=`+c.Value+`; path=/"`),
-		chromedp.Navigate(e.jyj+"/admin/videos/"),
+		chromedp.Navigate(e.JYJ+"/admin/videos/"),
 		chromedp.WaitVisible("#vu-form"),
 		chromedp.SetUploadFiles("#vu-file", []string{file}),
 		chromedp.SendKeys("#vu-title", "思南新闻联播"),

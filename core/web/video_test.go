@@ -29,6 +29,7 @@ import (
 	"yiwang/core/store"
 	"yiwang/core/store/storetest"
 	"yiwang/core/web"
+	"yiwang/core/web/webtest"
 	"yiwang/tenants"
 )
 
@@ -43,13 +44,13 @@ func eachStore(t *testing.T, fn func(t *testing.T, st blob.Store)) {
 }
 
 // videoFixture is the public site with the editorial room on st.
-func videoFixture(t *testing.T, db *store.DB, st blob.Store) (*fixture, *content.Desk, content.UploadConfig) {
+func videoFixture(t *testing.T, db *store.DB, st blob.Store) (*webtest.Fixture, *content.Desk, content.UploadConfig) {
 	t.Helper()
-	f := newFixture(t, db)
-	d := content.NewDesk(f.content)
+	f := webtest.NewFixture(t, db)
+	d := content.NewDesk(f.Content)
 	cfg := content.UploadConfig{Store: st, TempDir: t.TempDir()}
-	f.srv.EnableEditorial(d, web.EditorialOptions{Uploads: cfg})
-	f.h = f.srv.Handler()
+	f.Srv.EnableEditorial(d, web.EditorialOptions{Uploads: cfg})
+	f.H = f.Srv.Handler()
 	return f, d, cfg
 }
 
@@ -72,8 +73,8 @@ func paddedMP4(t testing.TB, pad int64) io.Reader {
 
 type videoActors struct{ editor, reviewer content.Actor }
 
-func actors(t *testing.T, f *fixture, code string) videoActors {
-	tn, err := f.tenants.ByCode(context.Background(), code)
+func actors(t *testing.T, f *webtest.Fixture, code string) videoActors {
+	tn, err := f.Tenants.ByCode(context.Background(), code)
 	must(t, err)
 	return videoActors{
 		editor:   content.Actor{TenantID: tn.ID, UserID: 1, Name: "编辑", Roles: []tenants.Role{tenants.Citizen, tenants.Editor}},
@@ -83,16 +84,16 @@ func actors(t *testing.T, f *fixture, code string) videoActors {
 
 // storeVideo uploads data through the desk in chunks and publishes it
 // in a new 电视新闻 column of jyj.
-func storeVideo(t *testing.T, f *fixture, d *content.Desk, cfg content.UploadConfig, data []byte) *content.Video {
+func storeVideo(t *testing.T, f *webtest.Fixture, d *content.Desk, cfg content.UploadConfig, data []byte) *content.Video {
 	t.Helper()
 	ctx := context.Background()
 	a := actors(t, f, "jyj")
-	tn, _ := f.tenants.ByCode(ctx, "jyj")
+	tn, _ := f.Tenants.ByCode(ctx, "jyj")
 	col := content.Column{TenantID: tn.ID, Slug: "dsxw", Name: "电视新闻", Type: content.ColumnVideo}
-	if c, err := f.content.Column(ctx, tn.ID, "dsxw"); err == nil {
+	if c, err := f.Content.Column(ctx, tn.ID, "dsxw"); err == nil {
 		col = *c
 	} else {
-		must(t, f.content.CreateColumn(ctx, f.db, &col))
+		must(t, f.Content.CreateColumn(ctx, f.DB, &col))
 	}
 	s, err := d.StartVideoUpload(ctx, a.editor, cfg, "县新闻联播.mp4", int64(len(data)), data[:min(len(data), 64<<10)])
 	must(t, err)
@@ -115,7 +116,7 @@ func TestVideoRangeRequests(t *testing.T) {
 		f, d, cfg := videoFixture(t, storetest.SQLite(t), st)
 		data := tinyMP4(t)
 		v := storeVideo(t, f, d, cfg, data)
-		srv := httptest.NewServer(f.h)
+		srv := httptest.NewServer(f.H)
 		defer srv.Close()
 		u := srv.URL + "/site/jyj/" + v.URL()
 		n := len(data)
@@ -252,17 +253,17 @@ func TestLargeVideoUploadResumed(t *testing.T) {
 	st, err := blob.NewLocal(t.TempDir())
 	must(t, err)
 	db := storetest.SQLite(t)
-	e := newSSOEnv(t, db)
+	e := webtest.NewSSOEnv(t, db)
 	d := content.NewDesk(content.NewStore(db))
-	e.srv.EnableEditorial(d, web.EditorialOptions{Uploads: content.UploadConfig{Store: st, TempDir: t.TempDir()}})
-	editor := e.browser(t)
-	editor.loginDemo("editor")
-	tok := editor.csrf(e.jyj + "/admin/videos/")
-	cookie := editor.cookie(e.jyj, "yw_session")
+	e.Srv.EnableEditorial(d, web.EditorialOptions{Uploads: content.UploadConfig{Store: st, TempDir: t.TempDir()}})
+	editor := e.Browser(t)
+	editor.LoginDemo("editor")
+	tok := editor.CSRF(e.JYJ + "/admin/videos/")
+	cookie := editor.Cookie(e.JYJ, "yw_session")
 	if cookie == nil || tok == "" {
 		t.Fatal("editor has no session or token on jyj")
 	}
-	c := &chunkClient{t: t, addr: e.addr, host: strings.TrimPrefix(e.jyj, "http://"), cookie: cookie.Value, csrf: tok, origin: e.jyj}
+	c := &chunkClient{t: t, addr: e.Addr, host: strings.TrimPrefix(e.JYJ, "http://"), cookie: cookie.Value, csrf: tok, origin: e.JYJ}
 	size := int64(len(tinyMP4(t))) + 8 + pad
 	file := func() io.Reader { return paddedMP4(t, pad) }
 	at := func(off, n int64) io.Reader {
@@ -370,11 +371,11 @@ func TestVideoInArticlePlaysInChromium(t *testing.T) {
 		tag += ` poster="/site/jyj/` + p + `"`
 	}
 	tag += `></video>`
-	a := f.publish(t, "jyj", "gzdt", content.Article{Title: "视频新闻", Body: tag})
+	a := f.Publish(t, "jyj", "gzdt", content.Article{Title: "视频新闻", Body: tag})
 	if !strings.Contains(string(a.HTML()), "<video") {
 		t.Fatalf("the article lost its video: %s", a.HTML())
 	}
-	srv := httptest.NewServer(f.h)
+	srv := httptest.NewServer(f.H)
 	defer srv.Close()
 	ctx := browser(t)
 	if err := chromedp.Do(ctx, chromedp.Navigate(srv.URL+"/site/jyj/art/"+strconv.FormatInt(a.ID, 10)), chromedp.WaitVisible("video")); err != nil {
@@ -418,7 +419,7 @@ func TestStreamingMemoryStaysFlat(t *testing.T) {
 		data, _ := io.ReadAll(paddedMP4(t, pad))
 		v := storeVideo(t, f, d, cfg, data)
 		data = nil
-		srv := httptest.NewServer(f.h)
+		srv := httptest.NewServer(f.H)
 		defer srv.Close()
 		u := srv.URL + "/site/jyj/" + v.URL()
 		runtime.GC()
@@ -484,14 +485,14 @@ func newSHA() hash.Hash { return sha256.New() }
 // the browser reads with ranges; the host streams nothing.
 func TestSignedVideoURL(t *testing.T) {
 	st := blobtest.S3(t)
-	f := newFixture(t, storetest.SQLite(t))
-	d := content.NewDesk(f.content)
+	f := webtest.NewFixture(t, storetest.SQLite(t))
+	d := content.NewDesk(f.Content)
 	cfg := content.UploadConfig{Store: st, TempDir: t.TempDir()}
-	f.srv.EnableEditorial(d, web.EditorialOptions{Uploads: cfg, SignedVideoURLs: true})
-	f.h = f.srv.Handler()
+	f.Srv.EnableEditorial(d, web.EditorialOptions{Uploads: cfg, SignedVideoURLs: true})
+	f.H = f.Srv.Handler()
 	data := tinyMP4(t)
 	v := storeVideo(t, f, d, cfg, data)
-	srv := httptest.NewServer(f.h)
+	srv := httptest.NewServer(f.H)
 	defer srv.Close()
 	c := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 	resp, err := c.Get(srv.URL + "/site/jyj/" + v.URL())
