@@ -1,12 +1,10 @@
 package web_test
 
 import (
-	"context"
 	"fmt"
 	"net/http/httptest"
 	"os"
 	"testing"
-	"time"
 
 	"github.com/chromedp/chromedp"
 	"yiwang/core/content"
@@ -16,22 +14,17 @@ import (
 	"yiwang/plugins/sdk/sdktest/browsertest"
 )
 
-// EnvAxe names axe-core's axe.min.js (npm install axe-core). CI installs
-// it and sets the variable, so the accessibility check runs there; a
-// machine without it skips the test with a message saying how to run it.
-const EnvAxe = "YIWANG_AXE"
-
 // TestPagesMeetWCAG21AA runs axe-core's WCAG 2.0/2.1 A and AA rules in a
 // real Chromium on every kind of core page, on a desktop and a phone
 // viewport, and in large-text mode.
 func TestPagesMeetWCAG21AA(t *testing.T) {
-	axePath := os.Getenv(EnvAxe)
+	axePath := os.Getenv(webtest.EnvAxe)
 	if axePath == "" {
-		t.Skipf("accessibility check not run: set %s to axe-core's axe.min.js (npm install axe-core)", EnvAxe)
+		t.Skipf("accessibility check not run: set %s to axe-core's axe.min.js (npm install axe-core)", webtest.EnvAxe)
 	}
 	axe, err := os.ReadFile(axePath)
 	if err != nil {
-		t.Fatalf("%s=%s: %v", EnvAxe, axePath, err)
+		t.Fatalf("%s=%s: %v", webtest.EnvAxe, axePath, err)
 	}
 	f := webtest.NewFixture(t, storetest.SQLite(t))
 	a := f.Publish(t, "jyj", "gzdt", content.Article{Title: "县教育局召开秋季开学工作会", Source: "思南县教育局",
@@ -48,7 +41,7 @@ func TestPagesMeetWCAG21AA(t *testing.T) {
 	srv := httptest.NewServer(f.H)
 	defer srv.Close()
 
-	ctx := browser(t)
+	ctx := webtest.Chromium(t)
 	pages := []string{"/", "/site/jyj/", "/site/jyj/col/tzgg/", "/site/jyj/col/tzgg/?page=2",
 		fmt.Sprintf("/site/jyj/art/%d", a.ID), "/site/jyj/col/xxgk/", "/site/jyj/sitemap/", "/sites/", "/site/jyj/no-such-page",
 		"/site/jyj/col/dsxw/", fmt.Sprintf("/site/jyj/video/%d", v.ID)}
@@ -86,8 +79,3 @@ func TestPagesMeetWCAG21AA(t *testing.T) {
 }
 
 // browser starts Chromium for the test with a bound on the whole run.
-func browser(t *testing.T) context.Context {
-	ctx, cancel := context.WithTimeout(browsertest.Start(t), 5*time.Minute)
-	t.Cleanup(cancel)
-	return ctx
-}

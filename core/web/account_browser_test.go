@@ -173,7 +173,7 @@ func TestAccountPagesMeetWCAG21AA(t *testing.T) {
 	// The platform admin (second factor at the provider) on every console.
 	login("admin")
 	code, err := totp.GenerateCode(webtest.Demo("admin").TOTPSecret, e.Clock.Now())
-	must(t, err)
+	webtest.Must(t, err)
 	if err := chromedp.Do(ctx, chromedp.SendKeys("#code", code), chromedp.Click(`button[type="submit"]`), chromedp.WaitVisible(".admin-entries")); err != nil {
 		t.Fatal(err)
 	}

@@ -37,9 +37,9 @@ func TestAccountPageListsCases(t *testing.T) {
 	e := webtest.NewSSOEnv(t, storetest.SQLite(t))
 	ctx := context.Background()
 	acc, err := sso.EnsureAccount(ctx, e.DB, e.Prov.Issuer(), "demo-citizen", "", "", false, store.Now())
-	must(t, err)
+	webtest.Must(t, err)
 	jyj, err := e.TS.ByCode(ctx, "jyj")
-	must(t, err)
+	webtest.Must(t, err)
 	src := &fakeCases{userID: acc.ID, list: web.CaseList{
 		Cases: []web.Case{
 			{TenantID: jyj.ID, Module: "disclosure", Kind: "依申请公开", Number: "YS20260001", Title: "招标文件", State: "办理中",

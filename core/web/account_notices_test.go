@@ -23,11 +23,11 @@ func TestSiteInbox(t *testing.T) {
 	cit := e.Browser(t)
 	cit.LoginDemo("citizen")
 	acc, err := sso.EnsureAccount(ctx, e.DB, e.Prov.Issuer(), "demo-citizen", "", "", false, store.Now())
-	must(t, err)
+	webtest.Must(t, err)
 	jyj, err := e.TS.ByCode(ctx, "jyj")
-	must(t, err)
+	webtest.Must(t, err)
 	inbox := notices.NewStore(e.DB)
-	must(t, inbox.Add(ctx, &notices.Notice{AccountID: acc.ID, TenantID: jyj.ID, Subject: "您的信件已答复", Body: "信件 XX2026 已办结，请查看答复并评价。", Path: "mailbox/my/XX2026"}))
+	webtest.Must(t, inbox.Add(ctx, &notices.Notice{AccountID: acc.ID, TenantID: jyj.ID, Subject: "您的信件已答复", Body: "信件 XX2026 已办结，请查看答复并评价。", Path: "mailbox/my/XX2026"}))
 
 	if p := cit.Get(e.Portal + "/"); !strings.Contains(p.Body, "（1 条新消息）") {
 		t.Error("the platform bar does not count the new notice")

@@ -83,7 +83,7 @@ func TestLoginFlow(t *testing.T) {
 		// The account is keyed by issuer and subject; the session is in
 		// the database.
 		var n int
-		must(t, db.GetContext(context.Background(), &n, `SELECT COUNT(*) FROM sso_accounts a JOIN sso_sessions s ON s.account_id = a.id
+		webtest.Must(t, db.GetContext(context.Background(), &n, `SELECT COUNT(*) FROM sso_accounts a JOIN sso_sessions s ON s.account_id = a.id
 			WHERE a.issuer = ? AND a.subject = ? AND s.ended_at IS NULL AND a.name = ?`, e.Prov.Issuer(), "demo-citizen", "张小民"))
 		if n != 1 {
 			t.Errorf("open sessions of issuer+sub = %d, want 1", n)
@@ -286,7 +286,7 @@ func TestBackchannelLogout(t *testing.T) {
 	}
 	// A token by sub (no sid) works once; a replay and a forgery are refused.
 	tok, err := e.Prov.LogoutToken("yiwang", "demo-reviewer", "")
-	must(t, err)
+	webtest.Must(t, err)
 	if s := post(tok); s != 200 {
 		t.Errorf("logout token by sub: %d", s)
 	}
@@ -297,16 +297,16 @@ func TestBackchannelLogout(t *testing.T) {
 		t.Errorf("replayed logout token: %d, want 400", s)
 	}
 	forger, err := rsa.GenerateKey(rand.Reader, 2048)
-	must(t, err)
+	webtest.Must(t, err)
 	fp, err := provider.New(provider.Config{Issuer: e.Prov.Issuer(), Key: forger})
-	must(t, err)
+	webtest.Must(t, err)
 	forged, err := fp.LogoutToken("yiwang", "demo-citizen", "")
-	must(t, err)
+	webtest.Must(t, err)
 	if s := post(forged); s != 400 {
 		t.Errorf("forged logout token: %d, want 400", s)
 	}
 	wrongAud, err := e.Prov.LogoutToken("someone-else", "demo-citizen", "")
-	must(t, err)
+	webtest.Must(t, err)
 	if s := post(wrongAud); s != 400 {
 		t.Errorf("logout token for another client: %d, want 400", s)
 	}
@@ -425,12 +425,12 @@ func TestEditorOfOneTenantForbiddenOnAnother(t *testing.T) {
 	}
 	// Nothing changed, and the refusals are in the audit log.
 	rsj, err := e.TS.ByCode(context.Background(), "rsj")
-	must(t, err)
+	webtest.Must(t, err)
 	if rsj.Status != tenants.Active || strings.Contains(rsj.Name, "改名") {
 		t.Errorf("rsj changed: %+v", rsj)
 	}
 	es, err := audit.List(context.Background(), e.DB, audit.Filter{Action: "console.denied", Limit: 1000})
-	must(t, err)
+	webtest.Must(t, err)
 	if len(es) < len(e.Srv.ConsoleRoutes()) || es[0].Result != "denied" || es[0].RemoteAddr == "" || !strings.HasPrefix(es[0].Actor, "user:") {
 		t.Errorf("denied attempts audited: %d entries, first %+v", len(es), es)
 	}
@@ -470,7 +470,7 @@ func TestStaffWithoutSecondFactorCannotReachConsole(t *testing.T) {
 		t.Errorf("wrong TOTP code: %d", p.Status)
 	}
 	code, err := totp.GenerateCode(secret, e.Clock.Now())
-	must(t, err)
+	webtest.Must(t, err)
 	p = b.Post(e.JYJ+"/account/totp", url.Values{"csrf": {tok}, "r": {e.JYJ + "/admin/"}, "code": {code}})
 	if p.Status != 200 || p.URL != e.JYJ+"/admin/" || !strings.Contains(p.Body, "可用功能") {
 		t.Fatalf("after enrolment: %d %s", p.Status, p.URL)
@@ -492,7 +492,7 @@ func TestStaffWithoutSecondFactorCannotReachConsole(t *testing.T) {
 		t.Errorf("second factor on the portal, then the console on jyj: %d %s", p.Status, p.URL)
 	}
 	es, err := audit.List(context.Background(), e.DB, audit.Filter{Action: "account.totp.enrol"})
-	must(t, err)
+	webtest.Must(t, err)
 	if len(es) != 1 {
 		t.Errorf("TOTP enrolment audited %d times", len(es))
 	}
@@ -551,7 +551,7 @@ func TestCSRFAndOriginChecks(t *testing.T) {
 			c := *b.C
 			c.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 			resp, err := c.Do(req)
-			must(t, err)
+			webtest.Must(t, err)
 			resp.Body.Close()
 			if resp.StatusCode != http.StatusForbidden {
 				t.Errorf("status %d, want 403", resp.StatusCode)
@@ -597,9 +597,9 @@ func TestGroupsClaimGrantsRoles(t *testing.T) {
 		t.Fatalf("reviewer from the groups claim: %d %s", p.Status, p.URL)
 	}
 	acc, err := sso.EnsureAccount(context.Background(), e.DB, e.Prov.Issuer(), webtest.Groupy.Subject, "", "", false, store.Now())
-	must(t, err)
+	webtest.Must(t, err)
 	ms, err := tenants.NewMemberships(e.DB).Of(context.Background(), acc.ID)
-	must(t, err)
+	webtest.Must(t, err)
 	if len(ms) != 1 || ms[0].Role != tenants.Reviewer || ms[0].TenantCode != "rsj" || ms[0].Source != tenants.SourceIdP {
 		t.Errorf("memberships from groups: %+v", ms)
 	}
@@ -612,7 +612,7 @@ func TestSiteAdminAndCountyConsoles(t *testing.T) {
 	cit := e.Browser(t)
 	cit.LoginDemo("citizen")
 	citizen, err := sso.EnsureAccount(ctx, e.DB, e.Prov.Issuer(), "demo-citizen", "", "", false, store.Now())
-	must(t, err)
+	webtest.Must(t, err)
 	id := func(a *sso.Account) string { return strconv.FormatInt(a.ID, 10) }
 
 	// jyjadmin: site admin of jyj, platform TOTP on first login.
@@ -692,7 +692,7 @@ func TestSiteAdminAndCountyConsoles(t *testing.T) {
 		t.Errorf("archive: %d", p.Status)
 	}
 	ts, err := e.TS.ByCode(ctx, "cstest")
-	must(t, err)
+	webtest.Must(t, err)
 	if ts.Status != tenants.Archived || ts.ICP != "黔ICP备99999999号-1" || ts.PrimaryDomain() != "cstest.localhost" || ts.OrgCode != orgCode {
 		t.Errorf("tenant after console: %+v", ts)
 	}
@@ -789,13 +789,6 @@ func mustParse(t testing.TB, s string) *url.URL {
 	return u
 }
 
-func must(t testing.TB, err error) {
-	t.Helper()
-	if err != nil {
-		t.Fatal(err)
-	}
-}
-
 func TestTwoProvidersCitizenAndStaff(t *testing.T) {
 	e := webtest.NewSSOEnv(t, storetest.SQLite(t), func(c *sso.Config) {
 		base := c.Providers[0]
@@ -820,7 +813,7 @@ func TestTwoProvidersCitizenAndStaff(t *testing.T) {
 		t.Fatalf("staff login: %d %s", p.Status, p.URL)
 	}
 	var prov string
-	must(t, e.DB.GetContext(context.Background(), &prov, `SELECT provider FROM sso_sessions WHERE ended_at IS NULL`))
+	webtest.Must(t, e.DB.GetContext(context.Background(), &prov, `SELECT provider FROM sso_sessions WHERE ended_at IS NULL`))
 	if prov != "staff" {
 		t.Errorf("session provider %q", prov)
 	}
@@ -837,7 +830,7 @@ func TestTwoProvidersCitizenAndStaff(t *testing.T) {
 func enableOptionalRooms(t *testing.T, e *webtest.SSOEnv) {
 	t.Helper()
 	idx, err := search.NewMemBleve("")
-	must(t, err)
+	webtest.Must(t, err)
 	t.Cleanup(func() { idx.Close() })
 	e.Srv.EnableSearchConsole(idx, "bleve:memory", nil)
 	e.Srv.EnableCalendar(calendar.NewStore(e.DB))
@@ -858,14 +851,14 @@ func TestSessionKeptWhenDatabaseFails(t *testing.T) {
 	tok := b.CSRF(e.Portal + "/")
 	before := b.Cookie(e.Portal, "yw_session")
 	_, err := db.Exec(`ALTER TABLE sso_host_sessions RENAME TO sso_host_sessions_away`)
-	must(t, err)
+	webtest.Must(t, err)
 
 	req, _ := http.NewRequest("POST", e.Portal+"/account/logout", strings.NewReader(url.Values{"csrf": {tok}}.Encode()))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	c := *b.C
 	c.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 	resp, err := c.Do(req)
-	must(t, err)
+	webtest.Must(t, err)
 	resp.Body.Close()
 	if resp.StatusCode != http.StatusServiceUnavailable || resp.Header.Get("Retry-After") == "" {
 		t.Errorf("a form while sessions cannot be read: %d (Retry-After %q), want 503 with Retry-After", resp.StatusCode, resp.Header.Get("Retry-After"))
@@ -876,7 +869,7 @@ func TestSessionKeptWhenDatabaseFails(t *testing.T) {
 	}
 
 	_, err = db.Exec(`ALTER TABLE sso_host_sessions_away RENAME TO sso_host_sessions`)
-	must(t, err)
+	webtest.Must(t, err)
 	if p := b.Get(e.Portal + "/"); webtest.UserOn(p) != "张小民" {
 		t.Errorf("after the database answers again: signed in as %q, want 张小民", webtest.UserOn(p))
 	}

@@ -23,22 +23,22 @@ func TestAuditChainOnTheConsole(t *testing.T) {
 	}
 	for {
 		n, err := audit.Seal(ctx, e.DB, 500)
-		must(t, err)
+		webtest.Must(t, err)
 		if n == 0 {
 			break
 		}
 	}
 	rep, err := audit.Verify(ctx, e.DB, nil)
-	must(t, err)
-	must(t, audit.RecordVerification(ctx, e.DB, rep))
+	webtest.Must(t, err)
+	webtest.Must(t, audit.RecordVerification(ctx, e.DB, rep))
 	if p := adm.Get(e.Portal + "/admin/county/audit"); !strings.Contains(p.Body, "校验通过") {
 		t.Fatalf("after a clean verification: %s", p.Body)
 	}
 	_, err = e.DB.Exec(`UPDATE audit_log SET detail = 'x' WHERE seal_seq = 1`)
-	must(t, err)
+	webtest.Must(t, err)
 	rep, err = audit.Verify(ctx, e.DB, nil)
-	must(t, err)
-	must(t, audit.RecordVerification(ctx, e.DB, rep))
+	webtest.Must(t, err)
+	webtest.Must(t, audit.RecordVerification(ctx, e.DB, rep))
 	if p := adm.Get(e.Portal + "/admin/county/audit"); !strings.Contains(p.Body, "校验发现 1 处问题") || !strings.Contains(p.Body, "第 1 条记录") {
 		t.Fatalf("after a change: %s", p.Body)
 	}

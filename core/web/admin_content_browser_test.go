@@ -8,6 +8,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 	"yiwang/core/store/storetest"
+	"yiwang/core/web/webtest"
 	"yiwang/plugins/sdk/sdktest/browsertest"
 )
 
@@ -17,7 +18,7 @@ import (
 // appears on the public sub-site.
 func TestEditorInTheBrowser(t *testing.T) {
 	e, _ := editorialEnv(t, storetest.SQLite(t))
-	ctx := browser(t)
+	ctx := webtest.Chromium(t)
 
 	// Sign-on itself is tested elsewhere: here each person signs in over
 	// HTTP and the browser takes over their session on jyj's host.
@@ -99,9 +100,9 @@ func TestEditorInTheBrowser(t *testing.T) {
 
 	// The console pages meet WCAG 2.1 AA too, on a desktop and a phone
 	// (when axe-core is at hand, as in CI).
-	axePath := os.Getenv(EnvAxe)
+	axePath := os.Getenv(webtest.EnvAxe)
 	if axePath == "" {
-		t.Logf("console pages not checked with axe-core: set %s", EnvAxe)
+		t.Logf("console pages not checked with axe-core: set %s", webtest.EnvAxe)
 		return
 	}
 	axe, err := os.ReadFile(axePath)

@@ -42,9 +42,9 @@ var articleURLRe = regexp.MustCompile(`/admin/articles/([0-9]+)`)
 func columnID(t *testing.T, e *webtest.SSOEnv, code, slug string) string {
 	t.Helper()
 	tn, err := e.TS.ByCode(context.Background(), code)
-	must(t, err)
+	webtest.Must(t, err)
 	c, err := content.NewStore(e.DB).Column(context.Background(), tn.ID, slug)
-	must(t, err)
+	webtest.Must(t, err)
 	return strconv.FormatInt(c.ID, 10)
 }
 
@@ -107,7 +107,7 @@ func TestEditorialOverHTTP(t *testing.T) {
 				req.Header.Set("Origin", e.JYJ)
 				req.Header.Set("Sec-Fetch-Site", "same-origin")
 				resp, err := editor.C.Do(req)
-				must(t, err)
+				webtest.Must(t, err)
 				defer resp.Body.Close()
 				var out map[string]any
 				if err := json.NewDecoder(resp.Body).Decode(&out); err != nil {
@@ -125,7 +125,7 @@ func TestEditorialOverHTTP(t *testing.T) {
 			}
 			_, err := content.NewDesk(content.NewStore(db)).AddRule(context.Background(),
 				content.Actor{TenantID: 1, UserID: 1, Roles: []tenants.Role{tenants.PlatformAdmin}}, content.Rule{Kind: content.CheckForbidden, Pattern: "禁用词语"})
-			must(t, err)
+			webtest.Must(t, err)
 			r = post(e.JYJ+"/admin/articles/check", map[string]string{"title": "标题", "column": gzdt, "body": "<p>这里有禁用词语。</p>"}, nil)
 			hits, _ := r["hits"].([]any)
 			if r["blocked"] != true || len(hits) != 1 || hits[0].(map[string]any)["offset"] != float64(3) {
@@ -195,7 +195,7 @@ func TestEditorialOverHTTP(t *testing.T) {
 			t.Fatalf("public page: %d", p.Status)
 		}
 		var pub time.Time
-		must(t, db.GetContext(context.Background(), &pub, `SELECT published_at FROM articles WHERE id = ?`, id))
+		webtest.Must(t, db.GetContext(context.Background(), &pub, `SELECT published_at FROM articles WHERE id = ?`, id))
 		if pub.Before(before.Add(-time.Second)) || pub.After(store.Now()) {
 			t.Errorf("published_at %v, want the time of approval (after %v)", pub, before)
 		}
@@ -267,7 +267,7 @@ func TestEditorialOverHTTP(t *testing.T) {
 			// sign-on probe does not answer first.
 			c := &http.Client{Transport: e.Transport(), CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 			resp, err := c.Get(e.JYJ + "/art/" + oldID)
-			must(t, err)
+			webtest.Must(t, err)
 			resp.Body.Close()
 			if resp.StatusCode != http.StatusMovedPermanently || !strings.HasSuffix(resp.Header.Get("Location"), "/art/"+newID) {
 				t.Errorf("replaced page: %d → %s", resp.StatusCode, resp.Header.Get("Location"))
@@ -293,12 +293,12 @@ func TestEditorialConsoleIsTenantScoped(t *testing.T) {
 	b.LoginDemo("editor")
 	// An article of rsj, written directly.
 	rsj, err := e.TS.ByCode(context.Background(), "rsj")
-	must(t, err)
+	webtest.Must(t, err)
 	col, err := content.NewStore(e.DB).Column(context.Background(), rsj.ID, "gzdt")
-	must(t, err)
+	webtest.Must(t, err)
 	m, err := d.Create(context.Background(), content.Actor{TenantID: rsj.ID, UserID: 999, Name: "人社编辑", Roles: []tenants.Role{tenants.Editor}},
 		content.Input{ColumnID: col.ID, Title: "人社局草稿", Body: "<p>x</p>"})
-	must(t, err)
+	webtest.Must(t, err)
 	token := b.CSRF(e.Portal + "/site/rsj/")
 	id := strconv.FormatInt(m.ID, 10)
 	for _, r := range []struct{ method, path string }{
@@ -321,7 +321,7 @@ func TestEditorialConsoleIsTenantScoped(t *testing.T) {
 		})
 	}
 	got, err := d.Manuscript(context.Background(), content.Actor{TenantID: rsj.ID, UserID: 999, Roles: []tenants.Role{tenants.Editor}}, m.ID)
-	must(t, err)
+	webtest.Must(t, err)
 	if got.Title != "人社局草稿" || got.Status != content.Draft {
 		t.Errorf("rsj's draft changed: %q %s", got.Title, got.Status)
 	}

@@ -56,7 +56,7 @@ func TestCountyResetsASecondFactor(t *testing.T) {
 		t.Errorf("reset without a CSRF token: %d, want 403", h.Status)
 	}
 	es, err := audit.List(t.Context(), e.DB, audit.Filter{})
-	must(t, err)
+	webtest.Must(t, err)
 	var resets int
 	for _, en := range es {
 		if en.Action == "account.totp.reset" && en.Target == id {

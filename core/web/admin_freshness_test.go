@@ -22,14 +22,14 @@ func TestUpdateMonitoring(t *testing.T) {
 	publish := func(code, slug, title string, daysAgo int) {
 		t.Helper()
 		tn, err := e.TS.ByCode(ctx, code)
-		must(t, err)
+		webtest.Must(t, err)
 		col, err := cs.Column(ctx, tn.ID, slug)
-		must(t, err)
+		webtest.Must(t, err)
 		a := content.Article{TenantID: tn.ID, ColumnID: col.ID, Title: title, Body: "<p>正文</p>"}
-		must(t, cs.SaveDraft(ctx, e.DB, &a))
-		must(t, cs.Publish(ctx, "test", tn.ID, a.ID))
+		webtest.Must(t, cs.SaveDraft(ctx, e.DB, &a))
+		webtest.Must(t, cs.Publish(ctx, "test", tn.ID, a.ID))
 		_, err = e.DB.Exec(`UPDATE articles SET published_at = ? WHERE id = ?`, store.Now().AddDate(0, 0, -daysAgo), a.ID)
-		must(t, err)
+		webtest.Must(t, err)
 	}
 	// Every watched column of jyj fresh; rsj's news 20 days old.
 	publish("jyj", "gzdt", "县教育局召开会议", 1)

@@ -25,22 +25,22 @@ func TestDailyCheck(t *testing.T) {
 	ctx := context.Background()
 	cs := content.NewStore(e.DB)
 	jyj, err := e.TS.ByCode(ctx, "jyj")
-	must(t, err)
+	webtest.Must(t, err)
 	// Every list column of jyj gets an article: no empty columns left.
 	cols, err := cs.Columns(ctx, jyj.ID, false)
-	must(t, err)
+	webtest.Must(t, err)
 	for _, c := range cols {
 		if c.Type != content.ColumnList {
 			continue
 		}
 		a := content.Article{TenantID: jyj.ID, ColumnID: c.ID, Title: c.Name + "的文章", Body: "<p>正文</p>"}
-		must(t, cs.SaveDraft(ctx, e.DB, &a))
-		must(t, cs.Publish(ctx, "test", jyj.ID, a.ID))
+		webtest.Must(t, cs.SaveDraft(ctx, e.DB, &a))
+		webtest.Must(t, cs.Publish(ctx, "test", jyj.ID, a.ID))
 	}
 	// Staff use yesterday at jyj.
 	_, err = e.DB.Exec(`INSERT INTO audit_log (at, actor, action, tenant_id, target, detail) VALUES (?, 'user:1', 'article.create', ?, '', '')`,
 		store.Now().AddDate(0, 0, -1), jyj.ID)
-	must(t, err)
+	webtest.Must(t, err)
 
 	adm := e.Browser(t)
 	adm.LoginDemo("admin")
@@ -56,7 +56,7 @@ func TestDailyCheck(t *testing.T) {
 	// jyj's row carries its articles of the last eight weeks, newest week
 	// last, counted here from the articles themselves.
 	var thisWeek int
-	must(t, e.DB.Get(&thisWeek, e.DB.Rebind(`SELECT COUNT(*) FROM articles WHERE tenant_id = ? AND status = 'published' AND published_at >= ?`),
+	webtest.Must(t, e.DB.Get(&thisWeek, e.DB.Rebind(`SELECT COUNT(*) FROM articles WHERE tenant_id = ? AND status = 'published' AND published_at >= ?`),
 		jyj.ID, time.Now().AddDate(0, 0, -7).UTC()))
 	row := p.Body[strings.Index(p.Body, "各站点按风险排序"):]
 	row = row[strings.Index(row, ">思南县教育局</a>"):]
@@ -102,7 +102,7 @@ func TestDailyCheck(t *testing.T) {
 	}
 	// A week of probes: 2 of rsj's 20 failed (10%), a veto; jyj's all answered.
 	rsjT, err := e.TS.ByCode(ctx, "rsj")
-	must(t, err)
+	webtest.Must(t, err)
 	for i := 0; i < 20; i++ {
 		for _, tn := range []int64{rsjT.ID, jyj.ID} {
 			ok := 1
@@ -110,7 +110,7 @@ func TestDailyCheck(t *testing.T) {
 				ok = 0
 			}
 			_, err := e.DB.Exec(`INSERT INTO monitor_probes (tenant_id, at, ok, status, millis, error) VALUES (?, ?, ?, 200, 30, '')`, tn, store.Now().Add(-time.Duration(i)*time.Hour), ok)
-			must(t, err)
+			webtest.Must(t, err)
 		}
 	}
 	if rsj := adm.Get(e.Portal + "/admin/county/monitor/rsj"); !strings.Contains(rsj.Body, "近 7 天首页探测 20 次，2 次失败或超过 15 秒（10.0%），达到单项否决线（5%）") {
@@ -126,7 +126,7 @@ func TestDailyCheck(t *testing.T) {
 	}
 	anon := e.Browser(t)
 	js := anon.Get(e.Portal + "/healthz/sites")
-	must(t, json.Unmarshal([]byte(js.Body), &status))
+	webtest.Must(t, json.Unmarshal([]byte(js.Body), &status))
 	seen := 0
 	for _, s := range status.Sites {
 		switch s.Code {
@@ -148,9 +148,9 @@ func TestDailyCheck(t *testing.T) {
 	// The weekly exposure and the monthly summary, drafted into a portal
 	// column and opened in the desk.
 	portal, err := e.TS.ByCode(ctx, "portal")
-	must(t, err)
+	webtest.Must(t, err)
 	pcols, err := cs.Columns(ctx, portal.ID, false)
-	must(t, err)
+	webtest.Must(t, err)
 	var col int64
 	for _, c := range pcols {
 		if c.Type == content.ColumnList {
@@ -169,7 +169,7 @@ func TestDailyCheck(t *testing.T) {
 			Body   string `db:"body"`
 			Status string `db:"status"`
 		}
-		must(t, e.DB.Get(&a, `SELECT title, body, status FROM articles WHERE tenant_id = ? AND column_id = ? AND title LIKE ?`, portal.ID, col, "%"+want+"%"))
+		webtest.Must(t, e.DB.Get(&a, `SELECT title, body, status FROM articles WHERE tenant_id = ? AND column_id = ? AND title LIKE ?`, portal.ID, col, "%"+want+"%"))
 		if a.Status != "draft" || !strings.Contains(a.Body, "思南县人力资源和社会保障局") {
 			t.Errorf("%s draft: %+v", kind, a)
 		}
@@ -191,21 +191,21 @@ func TestDailyCheck(t *testing.T) {
 func TestDailyCheckReadsTheGathering(t *testing.T) {
 	e := webtest.NewSSOEnv(t, storetest.SQLite(t))
 	ctx := context.Background()
-	must(t, e.Srv.RefreshMonitor(ctx))
+	webtest.Must(t, e.Srv.RefreshMonitor(ctx))
 	rsj, err := e.TS.ByCode(ctx, "rsj")
-	must(t, err)
+	webtest.Must(t, err)
 	cs := content.NewStore(e.DB)
 	col, err := cs.Column(ctx, rsj.ID, "gzdt")
-	must(t, err)
+	webtest.Must(t, err)
 	a := content.Article{TenantID: rsj.ID, ColumnID: col.ID, Title: "新动态", Body: "<p>正文</p>"}
-	must(t, cs.SaveDraft(ctx, e.DB, &a))
-	must(t, cs.Publish(ctx, "test", rsj.ID, a.ID))
+	webtest.Must(t, cs.SaveDraft(ctx, e.DB, &a))
+	webtest.Must(t, cs.Publish(ctx, "test", rsj.ID, a.ID))
 	adm := e.Browser(t)
 	adm.LoginDemo("admin")
 	if p := adm.Get(e.Portal + "/admin/county/monitor/rsj"); !strings.Contains(p.Body, "栏目“工作动态”是空白栏目") {
 		t.Fatal("the page did not read the gathering made before the article")
 	}
-	must(t, e.Srv.RefreshMonitor(ctx))
+	webtest.Must(t, e.Srv.RefreshMonitor(ctx))
 	if p := adm.Get(e.Portal + "/admin/county/monitor/rsj"); strings.Contains(p.Body, "栏目“工作动态”是空白栏目") {
 		t.Fatal("the next gathering did not see the article")
 	}

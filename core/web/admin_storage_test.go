@@ -30,19 +30,19 @@ func TestStorageAndVideoConsole(t *testing.T) {
 		e.Srv.EnableEditorial(d, web.EditorialOptions{Uploads: cfg})
 		ctx := context.Background()
 		jyj, err := e.TS.ByCode(ctx, "jyj")
-		must(t, err)
+		webtest.Must(t, err)
 
 		// A video on jyj, stored through the desk.
 		col := content.Column{TenantID: jyj.ID, Slug: "dsxw", Name: "电视新闻", Type: content.ColumnVideo}
-		must(t, content.NewStore(db).CreateColumn(ctx, db, &col))
+		webtest.Must(t, content.NewStore(db).CreateColumn(ctx, db, &col))
 		ed := content.Actor{TenantID: jyj.ID, UserID: 99, Name: "编辑", Roles: []tenants.Role{tenants.Citizen, tenants.Editor}}
 		data := tinyMP4(t)
 		s, err := d.StartVideoUpload(ctx, ed, cfg, "新闻.mp4", int64(len(data)), data)
-		must(t, err)
+		webtest.Must(t, err)
 		_, err = d.PutChunk(ctx, ed, cfg, s.Token, 0, int64(len(data)), strings.NewReader(string(data)))
-		must(t, err)
+		webtest.Must(t, err)
 		v, err := d.FinishVideoUpload(ctx, ed, cfg, s.Token, content.VideoInput{Title: "思南新闻", ColumnID: col.ID})
-		must(t, err)
+		webtest.Must(t, err)
 
 		adm := e.Browser(t)
 		adm.LoginDemo("admin")
@@ -63,7 +63,7 @@ func TestStorageAndVideoConsole(t *testing.T) {
 			t.Errorf("after the change: %d", p.Status)
 		}
 		var n int
-		must(t, db.GetContext(ctx, &n, `SELECT COUNT(*) FROM audit_log WHERE action = 'storage.quota' AND tenant_id = ?`, jyj.ID))
+		webtest.Must(t, db.GetContext(ctx, &n, `SELECT COUNT(*) FROM audit_log WHERE action = 'storage.quota' AND tenant_id = ?`, jyj.ID))
 		if n != 1 {
 			t.Errorf("quota change audited %d times", n)
 		}

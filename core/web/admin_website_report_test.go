@@ -22,16 +22,16 @@ func TestWebsiteReport(t *testing.T) {
 	ctx := context.Background()
 	cs := content.NewStore(e.DB)
 	jyj, err := e.TS.ByCode(ctx, "jyj")
-	must(t, err)
+	webtest.Must(t, err)
 	at := func(slug string, when time.Time) {
 		t.Helper()
 		col, err := cs.Column(ctx, jyj.ID, slug)
-		must(t, err)
+		webtest.Must(t, err)
 		a := content.Article{TenantID: jyj.ID, ColumnID: col.ID, Title: slug + when.Format("0102"), Body: "<p>正文</p>"}
-		must(t, cs.SaveDraft(ctx, e.DB, &a))
-		must(t, cs.Publish(ctx, "test", jyj.ID, a.ID))
+		webtest.Must(t, cs.SaveDraft(ctx, e.DB, &a))
+		webtest.Must(t, cs.Publish(ctx, "test", jyj.ID, a.ID))
 		_, err = e.DB.Exec(`UPDATE articles SET published_at = ? WHERE id = ?`, when.UTC(), a.ID)
-		must(t, err)
+		webtest.Must(t, err)
 	}
 	// 2025: three news items and one notice; one news item of 2024.
 	for _, d := range []string{"2025-01-02", "2025-06-30", "2025-12-31"} {
@@ -84,7 +84,7 @@ func TestWebsiteReport(t *testing.T) {
 		t.Errorf("the county's table: %.400s", csv.Body)
 	}
 	var n int
-	must(t, e.DB.Get(&n, `SELECT COUNT(*) FROM audit_log WHERE action LIKE 'website_report.%'`))
+	webtest.Must(t, e.DB.Get(&n, `SELECT COUNT(*) FROM audit_log WHERE action LIKE 'website_report.%'`))
 	if n != 2 {
 		t.Errorf("%d audit records, want publish and reopen", n)
 	}

@@ -11,6 +11,7 @@ import (
 
 	"yiwang/core/content"
 	"yiwang/core/modules"
+	"yiwang/core/modules/modulestest"
 	"yiwang/core/store/storetest"
 	"yiwang/core/web/webtest"
 )
@@ -57,7 +58,7 @@ func TestEveryRouteRefusesIntruders(t *testing.T) {
 	e, _ := editorialEnv(t, storetest.SQLite(t))
 	ctx := context.Background()
 	enableOptionalRooms(t, e)
-	e.Srv.EnableModuleConsole(storeConsole{modules.NewStore(e.DB, e.TS)})
+	e.Srv.EnableModuleConsole(modulestest.StoreConsole{S: modules.NewStore(e.DB, e.TS)})
 	rsj, err := e.TS.ByCode(ctx, "rsj")
 	if err != nil {
 		t.Fatal(err)

@@ -35,14 +35,14 @@ func newTwoHosts(t *testing.T, db *store.DB) *twoHosts {
 	b := &webtest.Fixture{DB: db, Tenants: a.Tenants, Content: a.Content, Started: a.Started}
 	var err error
 	b.Srv, err = host.New(web.Config{RegistryTTL: time.Hour}, db, a.Tenants, a.Content, slog.New(slog.NewTextHandler(io.Discard, nil)))
-	must(t, err)
+	webtest.Must(t, err)
 	b.H = b.Srv.Handler()
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(cancel)
 	for _, f := range []*webtest.Fixture{a, b} {
 		feed := changes.NewFeed(db, slog.New(slog.NewTextHandler(io.Discard, nil)))
 		feed.Every = 50 * time.Millisecond
-		must(t, feed.Prime(ctx))
+		webtest.Must(t, feed.Prime(ctx))
 		f.Srv.UsePages(pagecache.New(32<<20), feed)
 		go feed.Run(ctx)
 	}
@@ -98,7 +98,7 @@ func TestPageCacheInvalidation(t *testing.T) {
 		h := newTwoHosts(t, db)
 		ctx := context.Background()
 		jyj, err := h.Tenants.ByCode(ctx, "jyj")
-		must(t, err)
+		webtest.Must(t, err)
 		desk := content.NewDesk(h.Content)
 		admin := content.Actor{TenantID: jyj.ID, UserID: 1, Name: "站点管理员", Roles: []tenants.Role{tenants.SiteAdmin, tenants.Editor, tenants.Reviewer}}
 
@@ -113,17 +113,17 @@ func TestPageCacheInvalidation(t *testing.T) {
 		art := fmt.Sprintf("/site/jyj/art/%d", a.ID)
 		h.warm(t, "localhost:8080", "/site/jyj/col/gzdt/")
 		h.warm(t, "localhost:8080", art)
-		must(t, h.Content.Withdraw(ctx, "test", jyj.ID, a.ID))
+		webtest.Must(t, h.Content.Withdraw(ctx, "test", jyj.ID, a.ID))
 		h.eventually(t, "localhost:8080", "/site/jyj/col/gzdt/", "县教育局召开秋季开学工作会", false)
 		h.eventually(t, "localhost:8080", art, "县教育局召开秋季开学工作会</h1>", false)
 
 		// A scheduled article's time comes.
 		gzdt, err := h.Content.Column(ctx, jyj.ID, "gzdt")
-		must(t, err)
+		webtest.Must(t, err)
 		m, err := desk.Create(ctx, admin, content.Input{ColumnID: gzdt.ID, Title: "定时发布的招生通知", Body: "<p>正文</p>"})
-		must(t, err)
+		webtest.Must(t, err)
 		_, err = db.ExecContext(ctx, db.Rebind(`UPDATE articles SET status = 'scheduled', scheduled_at = ? WHERE id = ?`), store.Now().Add(-time.Minute), m.ID)
-		must(t, err)
+		webtest.Must(t, err)
 		h.warm(t, "localhost:8080", "/site/jyj/col/gzdt/")
 		if n, err := desk.PublishDue(ctx); err != nil || n != 1 {
 			t.Fatalf("publish due: %d %v", n, err)
@@ -133,23 +133,23 @@ func TestPageCacheInvalidation(t *testing.T) {
 		// A column of the site.
 		h.warm(t, "localhost:8080", "/site/jyj/")
 		_, err = desk.AddColumn(ctx, admin, content.ColumnInput{Slug: "zsks", Name: "招生考试专栏", Type: content.ColumnList})
-		must(t, err)
+		webtest.Must(t, err)
 		h.eventually(t, "localhost:8080", "/site/jyj/", "招生考试专栏", true)
 		h.stillCached(t, "localhost:8080", "/site/rsj/")
 
 		// The column template, which every site follows.
 		h.warm(t, "localhost:8080", "/site/rsj/")
 		tpl, err := tenants.ReadTemplate(ctx, db)
-		must(t, err)
+		webtest.Must(t, err)
 		tpl = append(tpl, tenants.TemplateColumn{Slug: "zwgk", Name: "政务公开专栏", Type: content.ColumnList, Sort: 99})
-		must(t, db.Tx(ctx, func(tx *sqlx.Tx) error { return h.Content.SyncTemplate(ctx, tx, tpl) }))
+		webtest.Must(t, db.Tx(ctx, func(tx *sqlx.Tx) error { return h.Content.SyncTemplate(ctx, tx, tpl) }))
 		h.eventually(t, "localhost:8080", "/site/rsj/", "政务公开专栏", true)
 
 		// A site's name and footer facts, shown on every site.
 		h.warm(t, "localhost:8080", "/site/rsj/")
 		h.warm(t, "localhost:8080", "/")
 		jyj.Name, jyj.ICP = "思南县教育和科技局", "黔ICP备20260001号"
-		must(t, h.Tenants.Update(ctx, "test", jyj))
+		webtest.Must(t, h.Tenants.Update(ctx, "test", jyj))
 		h.eventually(t, "localhost:8080", "/site/rsj/", "思南县教育和科技局", true) // the directory of every site
 		h.eventually(t, "localhost:8080", "/site/jyj/", "黔ICP备20260001号", true)
 		h.eventually(t, "localhost:8080", "/", "思南县教育和科技局", true)
@@ -158,10 +158,10 @@ func TestPageCacheInvalidation(t *testing.T) {
 		// the portal's view of the module.
 		h.warm(t, "localhost:8080", "/site/jyj/")
 		h.warm(t, "localhost:8080", "/site/rsj/")
-		must(t, changes.Record(ctx, db, jyj.ID, "/mailbox/"))
+		webtest.Must(t, changes.Record(ctx, db, jyj.ID, "/mailbox/"))
 		time.Sleep(200 * time.Millisecond)
 		h.stillCached(t, "localhost:8080", "/site/jyj/") // not under /mailbox/
-		must(t, changes.Record(ctx, db, jyj.ID, ""))
+		webtest.Must(t, changes.Record(ctx, db, jyj.ID, ""))
 		for _, f := range []*webtest.Fixture{h.Fixture, h.b} {
 			deadline := time.Now().Add(15 * time.Second)
 			for f.Get(t, "localhost:8080", "/site/jyj/").Header.Get("X-Cache") == "hit" {
@@ -180,7 +180,7 @@ func TestPageCacheInvalidation(t *testing.T) {
 func TestCachedPagesHoldNothingPersonal(t *testing.T) {
 	e := webtest.NewSSOEnv(t, storetest.SQLite(t))
 	feed := changes.NewFeed(e.DB, slog.New(slog.NewTextHandler(io.Discard, nil)))
-	must(t, feed.Prime(context.Background()))
+	webtest.Must(t, feed.Prime(context.Background()))
 	e.Srv.UsePages(pagecache.New(32<<20), feed)
 
 	citizen := e.Browser(t)

@@ -88,11 +88,11 @@ func countingSQLite(t *testing.T) *store.DB {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), "counted.db")
 	db0, err := store.Open(context.Background(), "sqlite:"+path, "")
-	must(t, err)
+	webtest.Must(t, err)
 	_, err = store.Migrate(context.Background(), db0)
-	must(t, err)
+	webtest.Must(t, err)
 	real := db0.Driver()
-	must(t, db0.Close())
+	webtest.Must(t, db0.Close())
 	registerCounting.Do(func() { sql.Register("sqlite-counting", countingDriver{real}) })
 	q := url.Values{}
 	q.Add("_pragma", "busy_timeout(10000)")
@@ -101,7 +101,7 @@ func countingSQLite(t *testing.T) *store.DB {
 	q.Set("_time_format", "sqlite")
 	q.Set("_txlock", "immediate")
 	raw, err := sql.Open("sqlite-counting", "file:"+path+"?"+q.Encode())
-	must(t, err)
+	webtest.Must(t, err)
 	t.Cleanup(func() { raw.Close() })
 	return &store.DB{DB: sqlx.NewDb(raw, "sqlite"), Dialect: store.SQLite, Name: "sqlite:" + path}
 }

@@ -8,6 +8,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 	"yiwang/core/content"
+	"yiwang/core/web/webtest"
 	"yiwang/plugins/sdk/sdktest/browsertest"
 )
 
@@ -15,13 +16,13 @@ import (
 // the search pages (results with facets and pages, no results with
 // suggestions, the empty form, the filters open) on a desktop and a phone.
 func TestSearchPagesMeetWCAG21AA(t *testing.T) {
-	axePath := os.Getenv(EnvAxe)
+	axePath := os.Getenv(webtest.EnvAxe)
 	if axePath == "" {
-		t.Skipf("accessibility check not run: set %s to axe-core's axe.min.js (npm install axe-core)", EnvAxe)
+		t.Skipf("accessibility check not run: set %s to axe-core's axe.min.js (npm install axe-core)", webtest.EnvAxe)
 	}
 	axe, err := os.ReadFile(axePath)
 	if err != nil {
-		t.Fatalf("%s=%s: %v", EnvAxe, axePath, err)
+		t.Fatalf("%s=%s: %v", webtest.EnvAxe, axePath, err)
 	}
 	f := newSearchFixture(t)
 	for i := 0; i < 12; i++ {
@@ -31,7 +32,7 @@ func TestSearchPagesMeetWCAG21AA(t *testing.T) {
 	f.drain(t)
 	srv := httptest.NewServer(f.H)
 	defer srv.Close()
-	ctx := browser(t)
+	ctx := webtest.Chromium(t)
 	pages := []string{"/search", "/search?q=%E6%95%99%E8%82%B2%E5%B1%80", "/search?q=%E6%89%B6%E8%B4%AB&page=2&sort=time",
 		"/site/jyj/search?q=%E9%98%B2%E6%B1%9B", "/site/jyj/search?q=%E6%89%B6%E8%B4%AB&type=article&from=2020-01-01"}
 	for _, v := range []struct {

@@ -53,9 +53,9 @@ func TestVideoUploadInTheBrowser(t *testing.T) {
 	e.Srv.EnableEditorial(d, web.EditorialOptions{Uploads: content.UploadConfig{Store: st, TempDir: t.TempDir()}})
 	file := filepath.Join(t.TempDir(), "县新闻联播.mp4")
 	f, err := os.Create(file)
-	must(t, err)
+	webtest.Must(t, err)
 	_, err = io.Copy(f, paddedMP4(t, 20<<20))
-	must(t, err)
+	webtest.Must(t, err)
 	f.Close()
 
 	b := e.Browser(t)
@@ -65,7 +65,7 @@ func TestVideoUploadInTheBrowser(t *testing.T) {
 	if c == nil {
 		t.Fatal("the editor has no session on jyj")
 	}
-	ctx := browser(t)
+	ctx := webtest.Chromium(t)
 	if err := chromedp.Do(ctx, chromedp.Navigate(e.JYJ+"/sitemap/"),
 		chromedp.Evaluate[chromedp.Void](`document.cookie = "yw_session=`+c.Value+`; path=/"`),
 		chromedp.Navigate(e.JYJ+"/admin/videos/"),
@@ -111,7 +111,7 @@ func TestVideoUploadInTheBrowser(t *testing.T) {
 		t.Errorf("third chunk tried %d times, the page said the connection dropped: %v, progress shown: %v", st.tries.Load(), sawDrop, sawProgress)
 	}
 	var size int64
-	must(t, db.Get(&size, `SELECT size FROM attachments WHERE mime = 'video/mp4'`))
+	webtest.Must(t, db.Get(&size, `SELECT size FROM attachments WHERE mime = 'video/mp4'`))
 	if st, _ := os.Stat(file); size != st.Size() {
 		t.Errorf("stored %d bytes, the file has %d", size, st.Size())
 	}

@@ -37,7 +37,7 @@ import (
 func eachStore(t *testing.T, fn func(t *testing.T, st blob.Store)) {
 	t.Run("local", func(t *testing.T) {
 		st, err := blob.NewLocal(t.TempDir())
-		must(t, err)
+		webtest.Must(t, err)
 		fn(t, st)
 	})
 	t.Run("s3", func(t *testing.T) { fn(t, blobtest.S3(t)) })
@@ -57,7 +57,7 @@ func videoFixture(t *testing.T, db *store.DB, st blob.Store) (*webtest.Fixture, 
 // tinyMP4 is a two-second H.264/AAC MP4 made with ffmpeg (160×120).
 func tinyMP4(t testing.TB) []byte {
 	b, err := os.ReadFile("../content/testdata/tiny.mp4")
-	must(t, err)
+	webtest.Must(t, err)
 	return b
 }
 
@@ -75,7 +75,7 @@ type videoActors struct{ editor, reviewer content.Actor }
 
 func actors(t *testing.T, f *webtest.Fixture, code string) videoActors {
 	tn, err := f.Tenants.ByCode(context.Background(), code)
-	must(t, err)
+	webtest.Must(t, err)
 	return videoActors{
 		editor:   content.Actor{TenantID: tn.ID, UserID: 1, Name: "编辑", Roles: []tenants.Role{tenants.Citizen, tenants.Editor}},
 		reviewer: content.Actor{TenantID: tn.ID, UserID: 2, Name: "审核", Roles: []tenants.Role{tenants.Citizen, tenants.Reviewer}},
@@ -93,18 +93,18 @@ func storeVideo(t *testing.T, f *webtest.Fixture, d *content.Desk, cfg content.U
 	if c, err := f.Content.Column(ctx, tn.ID, "dsxw"); err == nil {
 		col = *c
 	} else {
-		must(t, f.Content.CreateColumn(ctx, f.DB, &col))
+		webtest.Must(t, f.Content.CreateColumn(ctx, f.DB, &col))
 	}
 	s, err := d.StartVideoUpload(ctx, a.editor, cfg, "县新闻联播.mp4", int64(len(data)), data[:min(len(data), 64<<10)])
-	must(t, err)
+	webtest.Must(t, err)
 	for off := int64(0); off < s.Size; off += s.ChunkSize {
 		n := min(s.ChunkSize, s.Size-off)
 		_, err := d.PutChunk(ctx, a.editor, cfg, s.Token, off, n, bytes.NewReader(data[off:off+n]))
-		must(t, err)
+		webtest.Must(t, err)
 	}
 	v, err := d.FinishVideoUpload(ctx, a.editor, cfg, s.Token, content.VideoInput{Title: "思南新闻联播", Description: "本期要闻", Transcript: "各位观众，晚上好。", ColumnID: col.ID})
-	must(t, err)
-	must(t, d.SetVideoPublished(ctx, a.reviewer, v.ID, true))
+	webtest.Must(t, err)
+	webtest.Must(t, d.SetVideoPublished(ctx, a.reviewer, v.ID, true))
 	return v
 }
 
@@ -140,7 +140,7 @@ func TestVideoRangeRequests(t *testing.T) {
 				req.Header.Set("Range", c.rng)
 			}
 			resp, err := http.DefaultClient.Do(req)
-			must(t, err)
+			webtest.Must(t, err)
 			body, _ := io.ReadAll(resp.Body)
 			resp.Body.Close()
 			if resp.StatusCode != c.status {
@@ -162,7 +162,7 @@ func TestVideoRangeRequests(t *testing.T) {
 		// The public pages: the column's list with the poster, the video's page.
 		for _, path := range []string{"/site/jyj/col/dsxw/", fmt.Sprintf("/site/jyj/video/%d", v.ID)} {
 			resp, err := http.Get(srv.URL + path)
-			must(t, err)
+			webtest.Must(t, err)
 			body, _ := io.ReadAll(resp.Body)
 			resp.Body.Close()
 			if resp.StatusCode != 200 || !strings.Contains(string(body), "思南新闻联播") {
@@ -171,7 +171,7 @@ func TestVideoRangeRequests(t *testing.T) {
 		}
 		// Another tenant's site does not serve jyj's video.
 		resp, err := http.Get(srv.URL + "/site/mzj/" + v.URL())
-		must(t, err)
+		webtest.Must(t, err)
 		resp.Body.Close()
 		if resp.StatusCode != 404 {
 			t.Errorf("jyj's video on mzj: %d", resp.StatusCode)
@@ -251,7 +251,7 @@ func TestLargeVideoUploadResumed(t *testing.T) {
 	}
 	const pad = 300 << 20
 	st, err := blob.NewLocal(t.TempDir())
-	must(t, err)
+	webtest.Must(t, err)
 	db := storetest.SQLite(t)
 	e := webtest.NewSSOEnv(t, db)
 	d := content.NewDesk(content.NewStore(db))
@@ -278,14 +278,14 @@ func TestLargeVideoUploadResumed(t *testing.T) {
 	// Not a video: refused before a byte of it is sent.
 	notMP4 := append([]byte("%PDF-1.7\n"), make([]byte, 1000)...)
 	a, err := c.send(base, map[string]string{"X-File-Name": "x.mp4", "X-File-Size": "1009"}, bytes.NewReader(notMP4), 1009, 1009)
-	must(t, err)
+	webtest.Must(t, err)
 	if a.Status != 400 || !strings.Contains(a.Error, "不是 MP4") {
 		t.Errorf("a PDF named .mp4: %d %q", a.Status, a.Error)
 	}
 
 	start := time.Now()
 	s, err := c.send(base, fileHdr, bytes.NewReader(head), int64(len(head)), int64(len(head)))
-	must(t, err)
+	webtest.Must(t, err)
 	if !s.OK {
 		t.Fatalf("start: %+v", s)
 	}
@@ -304,7 +304,7 @@ func TestLargeVideoUploadResumed(t *testing.T) {
 			}
 			// The browser asks where to go on: at the last whole chunk.
 			r, err := c.send(path("resume"), fileHdr, bytes.NewReader(head), int64(len(head)), int64(len(head)))
-			must(t, err)
+			webtest.Must(t, err)
 			if !r.OK || r.Received != off {
 				t.Fatalf("after the drop the server has %d, want %d (%+v)", r.Received, off, r)
 			}
@@ -313,20 +313,20 @@ func TestLargeVideoUploadResumed(t *testing.T) {
 		if off == 20*chunk && !outOfOrder {
 			outOfOrder = true
 			r, err := c.send(path("chunk")+"?offset="+strconv.FormatInt(off+chunk, 10), nil, at(off+chunk, chunk), chunk, chunk)
-			must(t, err)
+			webtest.Must(t, err)
 			if r.Status != 409 || !strings.Contains(r.Error, "分片顺序不对") || r.Received != off {
 				t.Errorf("chunk out of order: %+v", r)
 			}
 			other := append([]byte(nil), head...)
 			other[len(other)-1] ^= 0xff
 			r, err = c.send(path("resume"), fileHdr, bytes.NewReader(other), int64(len(other)), int64(len(other)))
-			must(t, err)
+			webtest.Must(t, err)
 			if r.Status != 409 || !strings.Contains(r.Error, "不是同一个文件") {
 				t.Errorf("resume with another file: %+v", r)
 			}
 		}
 		r, err := c.send(path("chunk")+"?offset="+strconv.FormatInt(off, 10), nil, at(off, n), n, n)
-		must(t, err)
+		webtest.Must(t, err)
 		if !r.OK {
 			t.Fatalf("chunk at %d: %+v", off, r)
 		}
@@ -334,7 +334,7 @@ func TestLargeVideoUploadResumed(t *testing.T) {
 	}
 	form := "csrf=" + tok + "&title=" + "%E5%8E%BF%E6%96%B0%E9%97%BB" + "&description=&transcript=&column=0"
 	r, err := c.sendForm(path("finish"), form)
-	must(t, err)
+	webtest.Must(t, err)
 	if !r.OK {
 		t.Fatalf("finish: %+v", r)
 	}
@@ -343,7 +343,7 @@ func TestLargeVideoUploadResumed(t *testing.T) {
 
 	// The stored file is the one sent: digest against a fresh stream.
 	var sha string
-	must(t, db.GetContext(context.Background(), &sha, `SELECT sha256 FROM attachments WHERE mime = 'video/mp4'`))
+	webtest.Must(t, db.GetContext(context.Background(), &sha, `SELECT sha256 FROM attachments WHERE mime = 'video/mp4'`))
 	h := newSHA()
 	io.Copy(h, file())
 	if got := fmt.Sprintf("%x", h.Sum(nil)); got != sha {
@@ -377,7 +377,7 @@ func TestVideoInArticlePlaysInChromium(t *testing.T) {
 	}
 	srv := httptest.NewServer(f.H)
 	defer srv.Close()
-	ctx := browser(t)
+	ctx := webtest.Chromium(t)
 	if err := chromedp.Do(ctx, chromedp.Navigate(srv.URL+"/site/jyj/art/"+strconv.FormatInt(a.ID, 10)), chromedp.WaitVisible("video")); err != nil {
 		t.Fatal(err)
 	}
@@ -402,7 +402,7 @@ func TestVideoInArticlePlaysInChromium(t *testing.T) {
 
 func mustLocal(t *testing.T) blob.Store {
 	st, err := blob.NewLocal(t.TempDir())
-	must(t, err)
+	webtest.Must(t, err)
 	return st
 }
 
@@ -496,7 +496,7 @@ func TestSignedVideoURL(t *testing.T) {
 	defer srv.Close()
 	c := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 	resp, err := c.Get(srv.URL + "/site/jyj/" + v.URL())
-	must(t, err)
+	webtest.Must(t, err)
 	resp.Body.Close()
 	loc := resp.Header.Get("Location")
 	if resp.StatusCode != http.StatusFound || !strings.Contains(loc, "X-Amz-Signature=") || !strings.Contains(loc, "X-Amz-Expires=900") {
@@ -505,7 +505,7 @@ func TestSignedVideoURL(t *testing.T) {
 	req, _ := http.NewRequest("GET", loc, nil)
 	req.Header.Set("Range", "bytes=-100")
 	resp, err = http.DefaultClient.Do(req)
-	must(t, err)
+	webtest.Must(t, err)
 	body, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
 	if resp.StatusCode != 206 || !bytes.Equal(body, data[len(data)-100:]) {
@@ -514,7 +514,7 @@ func TestSignedVideoURL(t *testing.T) {
 	// The poster (an image) is still streamed by the host.
 	if p := v.PosterURL(); p != "" {
 		resp, err := c.Get(srv.URL + "/site/jyj/" + p)
-		must(t, err)
+		webtest.Must(t, err)
 		resp.Body.Close()
 		if resp.StatusCode != 200 {
 			t.Errorf("poster: %d", resp.StatusCode)

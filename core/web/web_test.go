@@ -470,7 +470,7 @@ func TestRequestIDs(t *testing.T) {
 	var logs bytes.Buffer
 	trusted, err := host.New(web.Config{TrustProxy: true, RegistryTTL: time.Nanosecond}, f.DB, f.Tenants, f.Content,
 		slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug})))
-	must(t, err)
+	webtest.Must(t, err)
 	get := func(h http.Handler, id string) string {
 		req := httptest.NewRequest("GET", "http://localhost:8080/", nil)
 		if id != "" {

@@ -1,4 +1,4 @@
-package web_test
+package county_test
 
 import (
 	"context"
@@ -31,12 +31,12 @@ func TestCertificatesPage(t *testing.T) {
 		tmpl := &x509.Certificate{SerialNumber: big.NewInt(time.Now().UnixNano()), Subject: pkix.Name{CommonName: name}, DNSNames: []string{name},
 			NotBefore: time.Now().Add(-60 * 24 * time.Hour), NotAfter: time.Now().Add(left)}
 		der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
-		must(t, err)
-		must(t, st.Store(ctx, "certificates/acme-test-dir/"+name+"/"+name+".crt", pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})))
-		must(t, st.Store(ctx, "certificates/acme-test-dir/"+name+"/"+name+".key", []byte("key")))
+		webtest.Must(t, err)
+		webtest.Must(t, st.Store(ctx, "certificates/acme-test-dir/"+name+"/"+name+".crt", pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})))
+		webtest.Must(t, st.Store(ctx, "certificates/acme-test-dir/"+name+"/"+name+".key", []byte("key")))
 	}
 	for code, host := range map[string]string{"jyj": "jyj.sinan.test", "rsj": "rsj.sinan.test", "zjj": "zjj.sinan.test", "jtj": "jtj.sinan.test"} {
-		must(t, e.TS.AddDomain(ctx, "test", code, host, false))
+		webtest.Must(t, e.TS.AddDomain(ctx, "test", code, host, false))
 	}
 	store("jyj.sinan.test", 60*24*time.Hour+time.Hour)
 	store("rsj.sinan.test", 5*24*time.Hour+time.Hour)

@@ -1,4 +1,4 @@
-package web_test
+package county_test
 
 import (
 	"context"
@@ -98,7 +98,7 @@ func TestSearchConsoleRebuilds(t *testing.T) {
 		t.Errorf("POST without a CSRF token: %d, want 403", h.Status)
 	}
 	es, err := audit.List(context.Background(), e.DB, audit.Filter{})
-	must(t, err)
+	webtest.Must(t, err)
 	var asked int
 	for _, en := range es {
 		if en.Action == "search.rebuild" {
@@ -122,7 +122,7 @@ func TestSearchConsoleRebuilds(t *testing.T) {
 // AA on a desktop and a phone.
 func TestSearchConsoleFollowsTheRebuildInTheBrowser(t *testing.T) {
 	e, feed, _ := searchConsoleEnv(t)
-	ctx := browser(t)
+	ctx := webtest.Chromium(t)
 	e.PortalSessionInBrowser(t, ctx, "admin")
 	if err := chromedp.Do(ctx, chromedp.Navigate(e.Portal+"/admin/county/search"),
 		chromedp.WaitVisible(`form[action$="/rebuild"] button`),
@@ -146,9 +146,9 @@ func TestSearchConsoleFollowsTheRebuildInTheBrowser(t *testing.T) {
 		}
 		time.Sleep(200 * time.Millisecond)
 	}
-	axePath := os.Getenv(EnvAxe)
+	axePath := os.Getenv(webtest.EnvAxe)
 	if axePath == "" {
-		t.Skipf("not checked with axe-core: set %s", EnvAxe)
+		t.Skipf("not checked with axe-core: set %s", webtest.EnvAxe)
 	}
 	axe, err := os.ReadFile(axePath)
 	if err != nil {
@@ -179,11 +179,11 @@ func TestSearchConsoleWarnsOfAStaleEmbeddedIndex(t *testing.T) {
 	e, feed, _ := searchConsoleEnv(t)
 	ctx := context.Background()
 	other := &search.Feeder{DB: e.DB, Index: feed.Index, Tenants: e.TS, Articles: feed.Articles}
-	must(t, search.RequestRebuild(ctx, e.DB, "test", 0))
+	webtest.Must(t, search.RequestRebuild(ctx, e.DB, "test", 0))
 	if _, err := other.Drain(ctx); err != nil { // takes the lease
 		t.Fatal(err)
 	}
-	must(t, search.RequestRebuild(ctx, e.DB, "test", 0))
+	webtest.Must(t, search.RequestRebuild(ctx, e.DB, "test", 0))
 	if n, err := feed.Drain(ctx); err != nil || n != 0 {
 		t.Fatalf("second server drained %d (%v)", n, err)
 	}

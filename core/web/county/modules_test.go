@@ -1,4 +1,4 @@
-package web_test
+package county_test
 
 import (
 	"context"
@@ -9,43 +9,16 @@ import (
 
 	"yiwang/core/audit"
 	"yiwang/core/modules"
+	"yiwang/core/modules/modulestest"
 	"yiwang/core/store/storetest"
-	"yiwang/core/web/county"
 	"yiwang/core/web/webtest"
 )
-
-// storeConsole is the county console's view of the plugin host over the
-// real enablement store, without starting plugin processes.
-type storeConsole struct{ s *modules.Store }
-
-func (c storeConsole) Modules() []county.ModuleInfo {
-	return []county.ModuleInfo{{Name: "topics", Title: "专题专栏", Version: "1.0.0", Running: true}, {Name: "mailbox", Title: "领导信箱", Version: "1.0.0"}}
-}
-
-func (c storeConsole) Enabled(ctx context.Context) (map[int64]map[string]bool, error) {
-	es, err := c.s.List(ctx, modules.Filter{EnabledOnly: true})
-	out := map[int64]map[string]bool{}
-	for _, e := range es {
-		if out[e.TenantID] == nil {
-			out[e.TenantID] = map[string]bool{}
-		}
-		out[e.TenantID][e.Module] = true
-	}
-	return out, err
-}
-
-func (c storeConsole) SetEnabled(ctx context.Context, actor, code, module string, on bool, settings *string) error {
-	if on {
-		return c.s.Enable(ctx, actor, code, module, settings)
-	}
-	return c.s.Disable(ctx, actor, code, module)
-}
 
 func TestCountyConsoleEnablesModulesPerTenant(t *testing.T) {
 	e := webtest.NewSSOEnv(t, storetest.SQLite(t))
 	ctx := context.Background()
 	ms := modules.NewStore(e.DB, e.TS)
-	e.Srv.EnableModuleConsole(storeConsole{ms})
+	e.Srv.EnableModuleConsole(modulestest.StoreConsole{S: ms})
 
 	adm := e.Browser(t)
 	adm.LoginDemo("admin")
@@ -76,7 +49,7 @@ func TestCountyConsoleEnablesModulesPerTenant(t *testing.T) {
 		t.Errorf("POST without a CSRF token: %d, want 403", h.Status)
 	}
 	entries, err := audit.List(ctx, e.DB, audit.Filter{Limit: 50})
-	must(t, err)
+	webtest.Must(t, err)
 	var changes int
 	for _, en := range entries {
 		if strings.HasPrefix(en.Action, "module.") && en.Target != "" {

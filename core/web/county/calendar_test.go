@@ -1,4 +1,4 @@
-package web_test
+package county_test
 
 import (
 	"context"
@@ -114,7 +114,7 @@ func TestCalendarConsoleCorrectsTheWorkingDays(t *testing.T) {
 		t.Errorf("POST without a CSRF token: %d, want 403", h.Status)
 	}
 	entries, err := audit.List(ctx, e.DB, audit.Filter{Limit: 50})
-	must(t, err)
+	webtest.Must(t, err)
 	var changes []string
 	for _, en := range entries {
 		if strings.HasPrefix(en.Action, "calendar.") {
@@ -138,7 +138,7 @@ func TestCalendarConsoleCorrectsTheWorkingDays(t *testing.T) {
 func TestCalendarConsoleInTheBrowser(t *testing.T) {
 	e := webtest.NewSSOEnv(t, storetest.SQLite(t))
 	e.Srv.EnableCalendar(calendar.NewStore(e.DB))
-	ctx := browser(t)
+	ctx := webtest.Chromium(t)
 	e.PortalSessionInBrowser(t, ctx, "admin")
 	if err := chromedp.Do(ctx, chromedp.Navigate(e.Portal+"/admin/county/calendar?year=2026"),
 		chromedp.WaitVisible("#cal-date"),
@@ -159,7 +159,7 @@ func TestCalendarConsoleInTheBrowser(t *testing.T) {
 	// axe-core's WCAG 2.1 A and AA rules when it is at hand (as in CI);
 	// on every view, no sideways scrolling of the page.
 	var axe []byte
-	if p := os.Getenv(EnvAxe); p != "" {
+	if p := os.Getenv(webtest.EnvAxe); p != "" {
 		if axe, err = os.ReadFile(p); err != nil {
 			t.Fatal(err)
 		}
@@ -186,7 +186,7 @@ func TestCalendarConsoleInTheBrowser(t *testing.T) {
 				t.Errorf("the page is %dpx wider than the %dpx window", over, v.w)
 			}
 			if axe == nil {
-				t.Skipf("not checked with axe-core: set %s", EnvAxe)
+				t.Skipf("not checked with axe-core: set %s", webtest.EnvAxe)
 			}
 			found, err := browsertest.WCAG(ctx, axe)
 			if err != nil {
