@@ -106,3 +106,14 @@ func (f *Fixture) Get(t testing.TB, host, target string, cookies ...*http.Cookie
 	f.H.ServeHTTP(rec, req)
 	return Response{rec.Code, rec.Header(), rec.Body.String()}
 }
+
+// Reconfigure replaces the fixture's server with one built with cfg
+// (the default registry time, a trusted proxy) over the same stores.
+func (f *Fixture) Reconfigure(t testing.TB, cfg web.Config) {
+	t.Helper()
+	srv, err := host.New(cfg, f.DB, f.Tenants, f.Content, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.Srv, f.H = srv, srv.Handler()
+}
