@@ -15,7 +15,7 @@ import (
 
 	"yiwang/core/blob"
 	"yiwang/core/content"
-	"yiwang/core/web"
+	"yiwang/core/web/admin"
 	"yiwang/core/web/host"
 )
 
@@ -107,7 +107,7 @@ func editorialStart(ctx context.Context, e *env, p *platform, srv *host.Server) 
 	if err := os.MkdirAll(tmp, 0o750); err != nil {
 		return nil, err
 	}
-	srv.EnableEditorial(d, web.EditorialOptions{SignedVideoURLs: o.signedVideos, Uploads: content.UploadConfig{
+	srv.EnableEditorial(d, admin.EditorialOptions{SignedVideoURLs: o.signedVideos, Uploads: content.UploadConfig{
 		Store: st, TempDir: tmp, MaxUpload: o.maxUploadMB << 20, TenantQuota: o.quotaMB << 20}})
 
 	// Scheduled articles go online when their time comes, by the server's

@@ -9,7 +9,7 @@ import (
 	"github.com/chromedp/chromedp"
 	"yiwang/core/content"
 	"yiwang/core/store/storetest"
-	"yiwang/core/web"
+	"yiwang/core/web/admin"
 	"yiwang/core/web/webtest"
 	"yiwang/plugins/sdk/sdktest/browsertest"
 )
@@ -34,10 +34,10 @@ func TestPagesMeetWCAG21AA(t *testing.T) {
 	}
 	// A 电视新闻 column with a video, and the video's page.
 	d := content.NewDesk(f.Content)
-	cfg := content.UploadConfig{Store: mustLocal(t), TempDir: t.TempDir()}
-	f.Srv.EnableEditorial(d, web.EditorialOptions{Uploads: cfg})
+	cfg := content.UploadConfig{Store: webtest.LocalBlobs(t), TempDir: t.TempDir()}
+	f.Srv.EnableEditorial(d, admin.EditorialOptions{Uploads: cfg})
 	f.H = f.Srv.Handler()
-	v := storeVideo(t, f, d, cfg, tinyMP4(t))
+	v := webtest.StoreVideo(t, f, d, cfg, webtest.TinyMP4(t))
 	srv := httptest.NewServer(f.H)
 	defer srv.Close()
 

@@ -317,9 +317,9 @@ func (a *Accounts) siteHome(r *http.Request) string {
 	return Absolute(r, SiteOf(r).Base)
 }
 
-// clientIP is the address a request came from: the proxy's last
+// ClientIP is the address a request came from: the proxy's last
 // X-Forwarded-For entry when the server trusts its proxy.
-func (a *Accounts) clientIP(r *http.Request) string {
+func (a *Accounts) ClientIP(r *http.Request) string {
 	if a.srv.cfg.TrustProxy {
 		if xff := r.Header.Get("X-Forwarded-For"); xff != "" {
 			parts := strings.Split(xff, ",")

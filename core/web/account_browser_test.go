@@ -12,7 +12,7 @@ import (
 	"yiwang/core/certs"
 	"yiwang/core/content"
 	"yiwang/core/store/storetest"
-	"yiwang/core/web"
+	"yiwang/core/web/admin"
 	"yiwang/core/web/webtest"
 	"yiwang/plugins/sdk/sdktest/browsertest"
 	"yiwang/sso/provider"
@@ -117,7 +117,7 @@ func TestAccountPagesMeetWCAG21AA(t *testing.T) {
 	}
 	e := webtest.NewSSOEnv(t, storetest.SQLite(t))
 	// The editorial room, for the video console and the storage page.
-	e.Srv.EnableEditorial(content.NewDesk(content.NewStore(e.DB)), web.EditorialOptions{Uploads: content.UploadConfig{Store: mustLocal(t), TempDir: t.TempDir()}})
+	e.Srv.EnableEditorial(content.NewDesk(content.NewStore(e.DB)), admin.EditorialOptions{Uploads: content.UploadConfig{Store: webtest.LocalBlobs(t), TempDir: t.TempDir()}})
 	ctx := ssoChromium(t)
 	check := func(name string) {
 		t.Helper()

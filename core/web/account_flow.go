@@ -20,7 +20,7 @@ import (
 // already has a session goes straight back (with a ticket when the return
 // is on another host), and one without goes to the provider.
 func (a *Accounts) Login(w http.ResponseWriter, r *http.Request) {
-	if !a.allow(w, r, a.limLogin, "login:"+a.clientIP(r)) {
+	if !a.allow(w, r, a.limLogin, "login:"+a.ClientIP(r)) {
 		return
 	}
 	q := r.URL.Query()
@@ -134,7 +134,7 @@ func (a *Accounts) Callback(w http.ResponseWriter, r *http.Request) {
 		a.notice(w, r, http.StatusBadRequest, "登录未完成", msg, Crumb{"重新登录", SiteOf(r).Base + "account/login"}, Crumb{"返回首页", SiteOf(r).Base})
 		return
 	}
-	res, err := a.sso.Complete(r.Context(), state, bound, q.Get("code"), a.clientIP(r))
+	res, err := a.sso.Complete(r.Context(), state, bound, q.Get("code"), a.ClientIP(r))
 	if err != nil {
 		a.srv.log.Warn("sso: sign-in refused", "err", err)
 		a.srv.RenderError(w, r, err)
@@ -166,7 +166,7 @@ func (a *Accounts) Callback(w http.ResponseWriter, r *http.Request) {
 
 // Redeem trades a ticket for this host's session cookie.
 func (a *Accounts) Redeem(w http.ResponseWriter, r *http.Request) {
-	if !a.allow(w, r, a.limTicket, "ticket:"+a.clientIP(r)) {
+	if !a.allow(w, r, a.limTicket, "ticket:"+a.ClientIP(r)) {
 		return
 	}
 	sid, ret, err := a.sso.RedeemTicket(r.Context(), r.URL.Query().Get("t"), r.Host)
@@ -251,7 +251,7 @@ func (a *Accounts) Backchannel(w http.ResponseWriter, r *http.Request) {
 		_, _ = w.Write([]byte(`{"error":"not_found"}`))
 		return
 	}
-	if ok, _ := a.limBack.Allow("back:" + a.clientIP(r)); !ok {
+	if ok, _ := a.limBack.Allow("back:" + a.ClientIP(r)); !ok {
 		w.WriteHeader(http.StatusTooManyRequests)
 		_, _ = w.Write([]byte(`{"error":"slow_down"}`))
 		return
@@ -328,7 +328,7 @@ func (a *Accounts) TotpVerify(w http.ResponseWriter, r *http.Request) {
 		a.renderTOTP(w, r, u, t, "尝试次数过多，请 5 分钟后再试。", http.StatusTooManyRequests)
 		return
 	}
-	if err := a.sso.VerifyTOTP(r.Context(), u, r.PostFormValue("code"), a.clientIP(r)); err != nil {
+	if err := a.sso.VerifyTOTP(r.Context(), u, r.PostFormValue("code"), a.ClientIP(r)); err != nil {
 		if core.ErrorCode(err) != core.EINVALID {
 			a.srv.RenderError(w, r, err)
 			return
@@ -463,7 +463,7 @@ func (a *Accounts) NoticesRead(w http.ResponseWriter, r *http.Request) {
 // audit writes a staff action with who, from where, and the site.
 func (a *Accounts) audit(r *http.Request, u *sso.User, e audit.Entry) {
 	e.Actor = u.Actor()
-	e.RemoteAddr = a.clientIP(r)
+	e.RemoteAddr = a.ClientIP(r)
 	if err := audit.Write(r.Context(), a.srv.db, e); err != nil {
 		a.srv.log.Error("audit", "action", e.Action, "err", err)
 	}

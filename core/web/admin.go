@@ -386,9 +386,9 @@ func (a *Accounts) changeRole(r *http.Request, u *sso.User, grant bool, tenantID
 	}
 	ms := a.sso.Memberships()
 	if grant {
-		err = ms.Grant(r.Context(), u.Actor(), a.clientIP(r), id, tenantID, role)
+		err = ms.Grant(r.Context(), u.Actor(), a.ClientIP(r), id, tenantID, role)
 	} else {
-		err = ms.Revoke(r.Context(), u.Actor(), a.clientIP(r), id, tenantID, role)
+		err = ms.Revoke(r.Context(), u.Actor(), a.ClientIP(r), id, tenantID, role)
 	}
 	if err != nil {
 		return fail(err)
@@ -406,5 +406,5 @@ func consoleTenantRef(id int64) *int64 {
 // actorAt names u with their address, for stores whose audit entries
 // take no address of their own (tenants.Store).
 func (a *Accounts) actorAt(r *http.Request, u *sso.User) string {
-	return fmt.Sprintf("%s@%s", u.Actor(), a.clientIP(r))
+	return fmt.Sprintf("%s@%s", u.Actor(), a.ClientIP(r))
 }

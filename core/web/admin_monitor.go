@@ -286,7 +286,7 @@ func (a *Accounts) CountyMonitorDraft(w http.ResponseWriter, r *http.Request, u 
 		a.renderMonitor(w, r, "请选择要起草的内容。", false, http.StatusBadRequest)
 		return
 	}
-	actor := content.Actor{TenantID: portal.ID, UserID: u.ID, Name: u.DisplayName(), Roles: u.Roles(portal.ID), RemoteAddr: a.clientIP(r)}
+	actor := content.Actor{TenantID: portal.ID, UserID: u.ID, Name: u.DisplayName(), Roles: u.Roles(portal.ID), RemoteAddr: a.ClientIP(r)}
 	m, err := content.NewDesk(a.srv.content).Create(ctx, actor, content.Input{ColumnID: col, Title: d.Title, Summary: d.Summary, Body: d.Body, Source: "县政府办公室"})
 	if err != nil {
 		if core.ErrorCode(err) == core.EINVALID || core.ErrorCode(err) == core.ENOTFOUND {
@@ -378,7 +378,7 @@ func (a *Accounts) CountyMonitorSettings(w http.ResponseWriter, r *http.Request,
 	for _, x := range monitor.Defaults.Settings() {
 		values[x.Key] = r.PostFormValue(x.Key)
 	}
-	if _, err := monitor.NewStore(a.srv.db).SaveThresholds(r.Context(), a.actorAt(r, u), a.clientIP(r), values); err != nil {
+	if _, err := monitor.NewStore(a.srv.db).SaveThresholds(r.Context(), a.actorAt(r, u), a.ClientIP(r), values); err != nil {
 		if core.ErrorCode(err) == core.EINVALID {
 			a.renderMonitor(w, r, core.ErrorMessage(err), false, http.StatusBadRequest)
 			return

@@ -12,7 +12,7 @@ import (
 	"yiwang/core/content"
 	"yiwang/core/store"
 	"yiwang/core/store/storetest"
-	"yiwang/core/web"
+	"yiwang/core/web/admin"
 	"yiwang/core/web/webtest"
 	"yiwang/tenants"
 )
@@ -23,11 +23,11 @@ import (
 // the editor and the reviewer by their roles.
 func TestStorageAndVideoConsole(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		st := mustLocal(t)
+		st := webtest.LocalBlobs(t)
 		e := webtest.NewSSOEnv(t, db)
 		d := content.NewDesk(content.NewStore(db))
 		cfg := content.UploadConfig{Store: st, TempDir: t.TempDir(), TenantQuota: 1 << 30}
-		e.Srv.EnableEditorial(d, web.EditorialOptions{Uploads: cfg})
+		e.Srv.EnableEditorial(d, admin.EditorialOptions{Uploads: cfg})
 		ctx := context.Background()
 		jyj, err := e.TS.ByCode(ctx, "jyj")
 		webtest.Must(t, err)
@@ -36,7 +36,7 @@ func TestStorageAndVideoConsole(t *testing.T) {
 		col := content.Column{TenantID: jyj.ID, Slug: "dsxw", Name: "电视新闻", Type: content.ColumnVideo}
 		webtest.Must(t, content.NewStore(db).CreateColumn(ctx, db, &col))
 		ed := content.Actor{TenantID: jyj.ID, UserID: 99, Name: "编辑", Roles: []tenants.Role{tenants.Citizen, tenants.Editor}}
-		data := tinyMP4(t)
+		data := webtest.TinyMP4(t)
 		s, err := d.StartVideoUpload(ctx, ed, cfg, "新闻.mp4", int64(len(data)), data)
 		webtest.Must(t, err)
 		_, err = d.PutChunk(ctx, ed, cfg, s.Token, 0, int64(len(data)), strings.NewReader(string(data)))

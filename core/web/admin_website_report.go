@@ -278,7 +278,7 @@ func (a *Accounts) CountyReportSave(w http.ResponseWriter, r *http.Request, u *s
 			return
 		}
 	}
-	err := monitor.NewStore(a.srv.db).SaveYearReport(r.Context(), a.actorAt(r, u), a.clientIP(r), t.ID, year, entered, counts, action == "publish", action == "reopen")
+	err := monitor.NewStore(a.srv.db).SaveYearReport(r.Context(), a.actorAt(r, u), a.ClientIP(r), t.ID, year, entered, counts, action == "publish", action == "reopen")
 	if err != nil {
 		if c := core.ErrorCode(err); c == core.EINVALID || c == core.ECONFLICT {
 			a.renderReport(w, r, t, core.ErrorMessage(err), http.StatusBadRequest)

@@ -52,6 +52,13 @@ func CSRFToken(r *http.Request) string {
 
 type accountsKey struct{}
 
+// AccountsOf is the sign-on a request passed through, nil when the server
+// has none: the consoles' gates ask it who may pass.
+func AccountsOf(r *http.Request) *Accounts {
+	a, _ := r.Context().Value(accountsKey{}).(*Accounts)
+	return a
+}
+
 func (a *Accounts) validCSRF(r *http.Request) error {
 	if s := r.Header.Get("Sec-Fetch-Site"); s != "" && s != "same-origin" && s != "none" {
 		return fmt.Errorf("Sec-Fetch-Site %s", s)

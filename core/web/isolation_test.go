@@ -55,7 +55,7 @@ var openRoutes = map[string]string{
 // in rsj. Every attempt must be refused (401, 403, 404, or sent to sign
 // in) and no answer may show the victim's unpublished article.
 func TestEveryRouteRefusesIntruders(t *testing.T) {
-	e, _ := editorialEnv(t, storetest.SQLite(t))
+	e, _ := webtest.EditorialEnv(t, storetest.SQLite(t))
 	ctx := context.Background()
 	enableOptionalRooms(t, e)
 	e.Srv.EnableModuleConsole(modulestest.StoreConsole{S: modules.NewStore(e.DB, e.TS)})

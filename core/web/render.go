@@ -414,3 +414,14 @@ func (s *Server) plainError(w http.ResponseWriter, r *http.Request, err error) {
 func plainStyle(r *http.Request) string {
 	return `<style nonce="` + Nonce(r) + `">main{font:18px/1.6 sans-serif;max-width:40em;margin:3em auto;padding:0 1em}</style>`
 }
+
+// transcriptParas splits a transcript into paragraphs for the page.
+func transcriptParas(s string) []string {
+	var out []string
+	for _, p := range strings.Split(strings.ReplaceAll(s, "\r\n", "\n"), "\n") {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}

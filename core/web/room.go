@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"encoding/json"
 	"log/slog"
 	"net/http"
 	"net/url"
@@ -124,4 +125,13 @@ func LocalReturn(ret, fallback string) string {
 		return fallback
 	}
 	return ret
+}
+
+// WriteJSON answers v as JSON with status, never cached (the consoles'
+// answers to their scripts).
+func WriteJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(v)
 }

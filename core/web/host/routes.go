@@ -10,6 +10,7 @@ import (
 	"yiwang/core/content"
 	"yiwang/core/search"
 	"yiwang/core/web"
+	"yiwang/core/web/admin"
 	"yiwang/core/web/county"
 	"yiwang/core/web/site"
 	"yiwang/tenants"
@@ -166,14 +167,14 @@ func (s *Server) supervisionRoutes(p *web.SupervisionPage) {
 	s.HandleSite("GET /admin/county/supervision", s.CountyGate(p.Page))
 }
 
-func (s *Server) storageRoutes(e *web.Editorial) {
-	s.HandleSite("GET /admin/county/storage", s.CountyGate(e.StoragePage))
-	s.HandleSite("POST /admin/county/storage", s.CountyGate(e.StorageQuota))
+func (s *Server) storageRoutes(p *county.StoragePage) {
+	s.HandleSite("GET /admin/county/storage", s.CountyGate(p.Page))
+	s.HandleSite("POST /admin/county/storage", s.CountyGate(p.Quota))
 }
 
 // articleRoutes are the editorial desk's articles and the public route
 // of every stored file.
-func (s *Server) articleRoutes(e *web.Editorial) {
+func (s *Server) articleRoutes(e *admin.Editorial) {
 	s.HandleSite("GET /files/{token}/{name}", e.File)
 
 	s.HandleSite("GET /admin/articles/{$}", e.Staff(content.PermReadDesk, e.List))
@@ -200,7 +201,7 @@ func (s *Server) articleRoutes(e *web.Editorial) {
 		return e.Desk().Withdraw(r.Context(), a, id, r.PostFormValue("kind"), r.PostFormValue("reason"), rb)
 	})))
 	s.HandleSite("POST /admin/articles/{id}/upward", e.Staff(content.PermWrite, e.Action("upward", func(r *http.Request, a content.Actor, id int64) error {
-		_, err := e.Desk().SubmitUpward(r.Context(), a, id, web.FormIDs(r, "column"))
+		_, err := e.Desk().SubmitUpward(r.Context(), a, id, admin.FormIDs(r, "column"))
 		return err
 	})))
 	s.HandleSite("GET /admin/articles/{id}/versions", e.Staff(content.PermReadDesk, e.Versions))
@@ -208,7 +209,7 @@ func (s *Server) articleRoutes(e *web.Editorial) {
 }
 
 // columnRoutes are column management and the county's check lists.
-func (s *Server) columnRoutes(e *web.Editorial) {
+func (s *Server) columnRoutes(e *admin.Editorial) {
 	s.HandleSite("GET /admin/columns/{$}", e.Staff(content.PermColumns, e.Columns))
 	s.HandleSite("POST /admin/columns/{$}", e.Staff(content.PermColumns, e.ColumnAdd))
 	s.HandleSite("POST /admin/columns/{id}", e.Staff(content.PermColumns, e.ColumnUpdate))
@@ -244,7 +245,7 @@ func (s *Server) columnRoutes(e *web.Editorial) {
 
 // submissionRoutes are 信息报送: the queue, what was sent, outside
 // submissions recorded by hand, the statistics.
-func (s *Server) submissionRoutes(e *web.Editorial) {
+func (s *Server) submissionRoutes(e *admin.Editorial) {
 	s.HandleSite("GET /admin/submissions/{$}", e.Staff(content.PermReadDesk, e.Submissions))
 	s.HandleSite("GET /admin/submissions/stats", e.Staff(content.PermReadDesk, e.Stats))
 	s.HandleSite("POST /admin/external-submissions", e.Staff(content.PermWrite, e.SubmissionDo(func(r *http.Request, a content.Actor) error {
@@ -271,7 +272,7 @@ func (s *Server) submissionRoutes(e *web.Editorial) {
 }
 
 // videoRoutes are the video console and the public video page.
-func (s *Server) videoRoutes(e *web.Editorial) {
+func (s *Server) videoRoutes(e *admin.Editorial) {
 	s.HandleSite("GET /admin/videos/{$}", e.Staff(content.PermReadDesk, e.VideoList))
 	s.HandleSite("POST /admin/videos/uploads", e.Staff(content.PermUpload, e.VideoStart))
 	s.HandleSite("POST /admin/videos/uploads/{token}/resume", e.Staff(content.PermUpload, e.VideoResume))

@@ -12,6 +12,7 @@ import (
 	"yiwang/core/search"
 	"yiwang/core/store"
 	"yiwang/core/web"
+	"yiwang/core/web/admin"
 	"yiwang/core/web/county"
 	"yiwang/core/web/site"
 	"yiwang/sso"
@@ -53,13 +54,14 @@ func (s *Server) EnableAccounts(svc *sso.Service, opts web.AccountsOptions) *web
 // EnableEditorial installs the editorial console and the public routes of
 // uploaded files and videos. Sign-on (EnableAccounts) must be enabled for
 // the console to open; without it every console route answers 403.
-func (s *Server) EnableEditorial(d *content.Desk, opts web.EditorialOptions) {
-	e := web.NewEditorial(s.Server, d, opts)
+func (s *Server) EnableEditorial(d *content.Desk, opts admin.EditorialOptions) {
+	e := admin.NewEditorial(s.Server, d, opts)
 	s.articleRoutes(e)
 	s.columnRoutes(e)
 	s.submissionRoutes(e)
 	s.videoRoutes(e)
-	s.storageRoutes(e)
+	s.storageRoutes(county.NewStoragePage(s.Server, e))
+	s.AddAdminEntries(e.Entries)
 }
 
 // EnableCalendar adds /admin/county/calendar on the portal, for platform

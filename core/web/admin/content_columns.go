@@ -1,4 +1,4 @@
-package web
+package admin
 
 import (
 	"net/http"
@@ -7,6 +7,7 @@ import (
 
 	"yiwang/core"
 	"yiwang/core/content"
+	"yiwang/core/web"
 )
 
 // Column management and the county's check lists.
@@ -58,9 +59,9 @@ func (e *Editorial) renderColumns(w http.ResponseWriter, r *http.Request, a cont
 	}
 	status := http.StatusOK
 	if actErr != nil {
-		v.Error, v.Done, status = core.ErrorMessage(actErr), false, StatusOf(actErr)
+		v.Error, v.Done, status = core.ErrorMessage(actErr), false, web.StatusOf(actErr)
 	}
-	e.s.RenderStatus(w, r, "admin_content_columns", "栏目管理 - "+SiteOf(r).Tenant.Name, adminCrumbs(r, Crumb{"栏目管理", ""}), v, status)
+	e.s.RenderStatus(w, r, "admin_content_columns", "栏目管理 - "+web.SiteOf(r).Tenant.Name, adminCrumbs(r, web.Crumb{Name: "栏目管理", URL: ""}), v, status)
 }
 
 func columnForm(r *http.Request) content.ColumnInput {
@@ -77,7 +78,7 @@ func (e *Editorial) ColumnAdd(w http.ResponseWriter, r *http.Request, a content.
 		e.renderColumns(w, r, a, err)
 		return
 	}
-	http.Redirect(w, r, SiteOf(r).Base+"admin/columns/?done=1", http.StatusSeeOther)
+	http.Redirect(w, r, web.SiteOf(r).Base+"admin/columns/?done=1", http.StatusSeeOther)
 }
 
 func (e *Editorial) ColumnUpdate(w http.ResponseWriter, r *http.Request, a content.Actor) {
@@ -97,7 +98,7 @@ func (e *Editorial) ColumnDo(do func(r *http.Request, a content.Actor, id int64)
 			e.renderColumns(w, r, a, err)
 			return
 		}
-		http.Redirect(w, r, SiteOf(r).Base+"admin/columns/?done=1", http.StatusSeeOther)
+		http.Redirect(w, r, web.SiteOf(r).Base+"admin/columns/?done=1", http.StatusSeeOther)
 	}
 }
 
@@ -187,9 +188,9 @@ func (e *Editorial) renderChecks(w http.ResponseWriter, r *http.Request, a conte
 	}
 	status := http.StatusOK
 	if actErr != nil {
-		v.Error, v.Done, status = core.ErrorMessage(actErr), false, StatusOf(actErr)
+		v.Error, v.Done, status = core.ErrorMessage(actErr), false, web.StatusOf(actErr)
 	}
-	e.s.RenderStatus(w, r, "admin_content_checks", "内容检查规则", adminCrumbs(r, Crumb{"内容检查规则", ""}), v, status)
+	e.s.RenderStatus(w, r, "admin_content_checks", "内容检查规则", adminCrumbs(r, web.Crumb{Name: "内容检查规则", URL: ""}), v, status)
 }
 
 func (e *Editorial) ChecksDo(do func(r *http.Request, a content.Actor) error) staffHandler {
@@ -198,6 +199,6 @@ func (e *Editorial) ChecksDo(do func(r *http.Request, a content.Actor) error) st
 			e.renderChecks(w, r, a, err)
 			return
 		}
-		http.Redirect(w, r, SiteOf(r).Base+"admin/checks/?done=1", http.StatusSeeOther)
+		http.Redirect(w, r, web.SiteOf(r).Base+"admin/checks/?done=1", http.StatusSeeOther)
 	}
 }

@@ -1,14 +1,14 @@
-package web
+package admin
 
 import (
 	"io"
 	"net/http"
 	"net/url"
 	"strconv"
-	"strings"
 
 	"yiwang/core"
 	"yiwang/core/content"
+	"yiwang/core/web"
 )
 
 // Video news (电视新闻) on the web: the console's video library with the
@@ -38,10 +38,10 @@ func sessionJSON(w http.ResponseWriter, s *content.UploadSession, err error) {
 		if s != nil {
 			body["received"] = s.Received
 		}
-		WriteJSON(w, StatusOf(err), body)
+		web.WriteJSON(w, web.StatusOf(err), body)
 		return
 	}
-	WriteJSON(w, http.StatusOK, map[string]any{"ok": true, "token": s.Token, "chunk_size": s.ChunkSize, "received": s.Received, "size": s.Size})
+	web.WriteJSON(w, http.StatusOK, map[string]any{"ok": true, "token": s.Token, "chunk_size": s.ChunkSize, "received": s.Received, "size": s.Size})
 }
 
 func (e *Editorial) VideoStart(w http.ResponseWriter, r *http.Request, a content.Actor) {
@@ -81,10 +81,10 @@ func (e *Editorial) VideoFinish(w http.ResponseWriter, r *http.Request, a conten
 	v, err := e.d.FinishVideoUpload(r.Context(), a, e.opts.Uploads, r.PathValue("token"), content.VideoInput{
 		Title: r.PostFormValue("title"), Description: r.PostFormValue("description"), Transcript: r.PostFormValue("transcript"), ColumnID: col})
 	if err != nil {
-		WriteJSON(w, StatusOf(err), map[string]any{"ok": false, "error": core.ErrorMessage(err)})
+		web.WriteJSON(w, web.StatusOf(err), map[string]any{"ok": false, "error": core.ErrorMessage(err)})
 		return
 	}
-	WriteJSON(w, http.StatusOK, map[string]any{"ok": true, "id": v.ID, "url": SiteOf(r).Base + "admin/videos/" + strconv.FormatInt(v.ID, 10)})
+	web.WriteJSON(w, http.StatusOK, map[string]any{"ok": true, "id": v.ID, "url": web.SiteOf(r).Base + "admin/videos/" + strconv.FormatInt(v.ID, 10)})
 }
 
 // videoView is the data of admin_videos.html and admin_video.html.
@@ -101,7 +101,7 @@ type videoView struct {
 }
 
 func (e *Editorial) videoColumns(r *http.Request, tenantID int64) []*content.Column {
-	cols, _ := e.s.content.Columns(r.Context(), tenantID, true)
+	cols, _ := e.s.Content().Columns(r.Context(), tenantID, true)
 	var out []*content.Column
 	var walk func([]*content.Column)
 	walk = func(cs []*content.Column) {
@@ -128,7 +128,7 @@ func (e *Editorial) VideoList(w http.ResponseWriter, r *http.Request, a content.
 	}
 	v := videoView{Videos: vs, Columns: e.videoColumns(r, a.TenantID), CanReview: a.Can(content.PermReview),
 		CanWrite: a.Can(content.PermUpload), MaxVideo: content.FormatBytes(max)}
-	e.s.RenderStatus(w, r, "admin_videos", "视频管理", adminCrumbs(r, Crumb{"视频管理", ""}), v, http.StatusOK)
+	e.s.RenderStatus(w, r, "admin_videos", "视频管理", adminCrumbs(r, web.Crumb{Name: "视频管理", URL: ""}), v, http.StatusOK)
 }
 
 func (e *Editorial) VideoEdit(w http.ResponseWriter, r *http.Request, a content.Actor) {
@@ -150,7 +150,7 @@ func (e *Editorial) renderVideo(w http.ResponseWriter, r *http.Request, a conten
 		e.s.RenderError(w, r, err)
 		return
 	}
-	base := SiteOf(r).Base
+	base := web.SiteOf(r).Base
 	embed := `<video controls preload="metadata" src="` + base + vid.URL() + `"`
 	if p := vid.PosterURL(); p != "" {
 		embed += ` poster="` + base + p + `"`
@@ -160,9 +160,9 @@ func (e *Editorial) renderVideo(w http.ResponseWriter, r *http.Request, a conten
 		Embed: embed, Saved: saved}
 	status := http.StatusOK
 	if failed != nil {
-		v.Error, status = core.ErrorMessage(failed), StatusOf(failed)
+		v.Error, status = core.ErrorMessage(failed), web.StatusOf(failed)
 	}
-	e.s.RenderStatus(w, r, "admin_video", vid.Title+" - 视频管理", adminCrumbs(r, Crumb{"视频管理", base + "admin/videos/"}, Crumb{vid.Title, ""}), v, status)
+	e.s.RenderStatus(w, r, "admin_video", vid.Title+" - 视频管理", adminCrumbs(r, web.Crumb{Name: "视频管理", URL: base + "admin/videos/"}, web.Crumb{Name: vid.Title, URL: ""}), v, status)
 }
 
 func (e *Editorial) VideoSave(w http.ResponseWriter, r *http.Request, a content.Actor) {
@@ -174,7 +174,7 @@ func (e *Editorial) VideoSave(w http.ResponseWriter, r *http.Request, a content.
 		e.renderVideo(w, r, a, "", err)
 		return
 	}
-	http.Redirect(w, r, SiteOf(r).Base+"admin/videos/"+strconv.FormatInt(id, 10)+"?saved=1", http.StatusSeeOther)
+	http.Redirect(w, r, web.SiteOf(r).Base+"admin/videos/"+strconv.FormatInt(id, 10)+"?saved=1", http.StatusSeeOther)
 }
 
 func (e *Editorial) VideoPublish(on bool) staffHandler {
@@ -184,51 +184,40 @@ func (e *Editorial) VideoPublish(on bool) staffHandler {
 			e.renderVideo(w, r, a, "", err)
 			return
 		}
-		http.Redirect(w, r, SiteOf(r).Base+"admin/videos/"+strconv.FormatInt(id, 10)+"?saved=1", http.StatusSeeOther)
+		http.Redirect(w, r, web.SiteOf(r).Base+"admin/videos/"+strconv.FormatInt(id, 10)+"?saved=1", http.StatusSeeOther)
 	}
 }
 
 // VideoPage is a published video's public page: the player with its
 // poster, the description and the transcript.
 func (e *Editorial) VideoPage(w http.ResponseWriter, r *http.Request) {
-	site := siteOf(r)
+	site := web.SiteOf(r)
 	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
 	if err != nil {
 		e.s.RenderError(w, r, core.Errorf(core.ENOTFOUND, "没有找到这个视频"))
 		return
 	}
-	v, err := e.d.Video(r.Context(), site.tenant.ID, id, true)
+	v, err := e.d.Video(r.Context(), site.Tenant.ID, id, true)
 	if err != nil {
 		e.s.RenderError(w, r, err)
 		return
 	}
-	p, err := e.s.newPage(w, r, site, v.Title+" - "+site.tenant.Name)
+	p, err := e.s.NewPage(w, r, v.Title+" - "+site.Tenant.Name)
 	if err != nil {
 		e.s.RenderError(w, r, err)
 		return
 	}
 	if v.ColumnID.Valid {
-		if col, err := e.s.content.ColumnByID(r.Context(), site.tenant.ID, v.ColumnID.Int64); err == nil {
+		if col, err := e.s.Content().ColumnByID(r.Context(), site.Tenant.ID, v.ColumnID.Int64); err == nil {
 			p.Current = col.Slug
-			p.Crumbs = append(p.Crumbs, Crumb{col.Name, site.base + "col/" + col.Slug + "/"})
+			p.Crumbs = append(p.Crumbs, web.Crumb{Name: col.Name, URL: site.Base + "col/" + col.Slug + "/"})
 			p.Meta.ColumnName = col.Name
 			p.Meta.ColumnType = content.ColumnTypeLabel(col.Type)
 		}
 	}
-	p.Crumbs = append(p.Crumbs, Crumb{v.Title, ""})
+	p.Crumbs = append(p.Crumbs, web.Crumb{Name: v.Title, URL: ""})
 	p.Meta.ArticleTitle = v.Title
 	p.Meta.Description = v.Description
 	p.Data = v
-	e.s.render(w, r, "video", p)
-}
-
-// transcriptParas splits a transcript into paragraphs for the page.
-func transcriptParas(s string) []string {
-	var out []string
-	for _, p := range strings.Split(strings.ReplaceAll(s, "\r\n", "\n"), "\n") {
-		if p = strings.TrimSpace(p); p != "" {
-			out = append(out, p)
-		}
-	}
-	return out
+	e.s.Render(w, r, "video", p)
 }

@@ -1,4 +1,4 @@
-package web
+package admin
 
 import (
 	"errors"
@@ -8,6 +8,7 @@ import (
 
 	"yiwang/core"
 	"yiwang/core/blob"
+	"yiwang/core/web"
 )
 
 // serveBlob answers a GET or HEAD of a stored object with range
@@ -15,7 +16,7 @@ import (
 // end), conditional requests by modification time, and the bytes read
 // from the store as they are sent: a 300 MB video costs a read buffer,
 // never its size in memory. The caller has set the type and headers.
-func serveBlob(w http.ResponseWriter, r *http.Request, s *Server, st blob.Store, key string, modified time.Time) {
+func serveBlob(w http.ResponseWriter, r *http.Request, s *web.Server, st blob.Store, key string, modified time.Time) {
 	o, err := st.Open(r.Context(), key)
 	if errors.Is(err, blob.ErrNotFound) {
 		s.RenderError(w, r, core.Errorf(core.ENOTFOUND, "没有找到这个文件"))

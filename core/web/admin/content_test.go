@@ -1,4 +1,4 @@
-package web_test
+package admin_test
 
 import (
 	"bytes"
@@ -14,27 +14,12 @@ import (
 	"testing"
 	"time"
 
-	"yiwang/core/blob"
 	"yiwang/core/content"
 	"yiwang/core/store"
 	"yiwang/core/store/storetest"
-	"yiwang/core/web"
 	"yiwang/core/web/webtest"
 	"yiwang/tenants"
 )
-
-// editorialEnv is the sign-on platform with the editorial console on.
-func editorialEnv(t *testing.T, db *store.DB) (*webtest.SSOEnv, *content.Desk) {
-	t.Helper()
-	e := webtest.NewSSOEnv(t, db)
-	d := content.NewDesk(content.NewStore(db))
-	bs, err := blob.NewLocal(t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	e.Srv.EnableEditorial(d, web.EditorialOptions{Uploads: content.UploadConfig{Store: bs, TempDir: t.TempDir()}})
-	return e, d
-}
 
 var articleURLRe = regexp.MustCompile(`/admin/articles/([0-9]+)`)
 
@@ -56,7 +41,7 @@ func columnID(t *testing.T, e *webtest.SSOEnv, code, slug string) string {
 // kinds.
 func TestEditorialOverHTTP(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		e, _ := editorialEnv(t, db)
+		e, _ := webtest.EditorialEnv(t, db)
 		editor, reviewer := e.Browser(t), e.Browser(t)
 		editor.LoginDemo("editor")
 		reviewer.LoginDemo("reviewer")
@@ -288,7 +273,7 @@ func TestEditorialOverHTTP(t *testing.T) {
 // TestEditorialConsoleIsTenantScoped: the editor of jyj is refused every
 // editorial route of another tenant.
 func TestEditorialConsoleIsTenantScoped(t *testing.T) {
-	e, d := editorialEnv(t, storetest.SQLite(t))
+	e, d := webtest.EditorialEnv(t, storetest.SQLite(t))
 	b := e.Browser(t)
 	b.LoginDemo("editor")
 	// An article of rsj, written directly.

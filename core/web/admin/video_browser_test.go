@@ -1,4 +1,4 @@
-package web_test
+package admin_test
 
 import (
 	"context"
@@ -15,7 +15,7 @@ import (
 	"yiwang/core/blob"
 	"yiwang/core/content"
 	"yiwang/core/store/storetest"
-	"yiwang/core/web"
+	"yiwang/core/web/admin"
 	"yiwang/core/web/webtest"
 )
 
@@ -48,9 +48,9 @@ func (d *dropOnce) Put(ctx context.Context, key string, r io.Reader, size int64,
 func TestVideoUploadInTheBrowser(t *testing.T) {
 	db := storetest.SQLite(t)
 	e := webtest.NewSSOEnv(t, db)
-	st := &dropOnce{Store: mustLocal(t)}
+	st := &dropOnce{Store: webtest.LocalBlobs(t)}
 	d := content.NewDesk(content.NewStore(db))
-	e.Srv.EnableEditorial(d, web.EditorialOptions{Uploads: content.UploadConfig{Store: st, TempDir: t.TempDir()}})
+	e.Srv.EnableEditorial(d, admin.EditorialOptions{Uploads: content.UploadConfig{Store: st, TempDir: t.TempDir()}})
 	file := filepath.Join(t.TempDir(), "县新闻联播.mp4")
 	f, err := os.Create(file)
 	webtest.Must(t, err)

@@ -1,4 +1,4 @@
-package web_test
+package admin_test
 
 import (
 	"bufio"
@@ -13,7 +13,6 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"runtime"
 	"strconv"
 	"strings"
@@ -28,9 +27,8 @@ import (
 	"yiwang/core/content"
 	"yiwang/core/store"
 	"yiwang/core/store/storetest"
-	"yiwang/core/web"
+	"yiwang/core/web/admin"
 	"yiwang/core/web/webtest"
-	"yiwang/tenants"
 )
 
 // eachStore runs fn on a fresh local store and on a real S3 server.
@@ -49,63 +47,19 @@ func videoFixture(t *testing.T, db *store.DB, st blob.Store) (*webtest.Fixture, 
 	f := webtest.NewFixture(t, db)
 	d := content.NewDesk(f.Content)
 	cfg := content.UploadConfig{Store: st, TempDir: t.TempDir()}
-	f.Srv.EnableEditorial(d, web.EditorialOptions{Uploads: cfg})
+	f.Srv.EnableEditorial(d, admin.EditorialOptions{Uploads: cfg})
 	f.H = f.Srv.Handler()
 	return f, d, cfg
-}
-
-// tinyMP4 is a two-second H.264/AAC MP4 made with ffmpeg (160×120).
-func tinyMP4(t testing.TB) []byte {
-	b, err := os.ReadFile("../content/testdata/tiny.mp4")
-	webtest.Must(t, err)
-	return b
 }
 
 // paddedMP4 is tiny.mp4 followed by a 'free' box of pad bytes: a valid
 // MP4 of any size, made without encoding hundreds of megabytes.
 func paddedMP4(t testing.TB, pad int64) io.Reader {
-	tiny := tinyMP4(t)
+	tiny := webtest.TinyMP4(t)
 	var hdr [8]byte
 	binary.BigEndian.PutUint32(hdr[:4], uint32(pad+8))
 	copy(hdr[4:], "free")
 	return io.MultiReader(bytes.NewReader(tiny), bytes.NewReader(hdr[:]), blobtest.NewReader(42, pad))
-}
-
-type videoActors struct{ editor, reviewer content.Actor }
-
-func actors(t *testing.T, f *webtest.Fixture, code string) videoActors {
-	tn, err := f.Tenants.ByCode(context.Background(), code)
-	webtest.Must(t, err)
-	return videoActors{
-		editor:   content.Actor{TenantID: tn.ID, UserID: 1, Name: "编辑", Roles: []tenants.Role{tenants.Citizen, tenants.Editor}},
-		reviewer: content.Actor{TenantID: tn.ID, UserID: 2, Name: "审核", Roles: []tenants.Role{tenants.Citizen, tenants.Reviewer}},
-	}
-}
-
-// storeVideo uploads data through the desk in chunks and publishes it
-// in a new 电视新闻 column of jyj.
-func storeVideo(t *testing.T, f *webtest.Fixture, d *content.Desk, cfg content.UploadConfig, data []byte) *content.Video {
-	t.Helper()
-	ctx := context.Background()
-	a := actors(t, f, "jyj")
-	tn, _ := f.Tenants.ByCode(ctx, "jyj")
-	col := content.Column{TenantID: tn.ID, Slug: "dsxw", Name: "电视新闻", Type: content.ColumnVideo}
-	if c, err := f.Content.Column(ctx, tn.ID, "dsxw"); err == nil {
-		col = *c
-	} else {
-		webtest.Must(t, f.Content.CreateColumn(ctx, f.DB, &col))
-	}
-	s, err := d.StartVideoUpload(ctx, a.editor, cfg, "县新闻联播.mp4", int64(len(data)), data[:min(len(data), 64<<10)])
-	webtest.Must(t, err)
-	for off := int64(0); off < s.Size; off += s.ChunkSize {
-		n := min(s.ChunkSize, s.Size-off)
-		_, err := d.PutChunk(ctx, a.editor, cfg, s.Token, off, n, bytes.NewReader(data[off:off+n]))
-		webtest.Must(t, err)
-	}
-	v, err := d.FinishVideoUpload(ctx, a.editor, cfg, s.Token, content.VideoInput{Title: "思南新闻联播", Description: "本期要闻", Transcript: "各位观众，晚上好。", ColumnID: col.ID})
-	webtest.Must(t, err)
-	webtest.Must(t, d.SetVideoPublished(ctx, a.reviewer, v.ID, true))
-	return v
 }
 
 // Range requests on a stored video: the first bytes, the middle, a
@@ -114,8 +68,8 @@ func storeVideo(t *testing.T, f *webtest.Fixture, d *content.Desk, cfg content.U
 func TestVideoRangeRequests(t *testing.T) {
 	eachStore(t, func(t *testing.T, st blob.Store) {
 		f, d, cfg := videoFixture(t, storetest.SQLite(t), st)
-		data := tinyMP4(t)
-		v := storeVideo(t, f, d, cfg, data)
+		data := webtest.TinyMP4(t)
+		v := webtest.StoreVideo(t, f, d, cfg, data)
 		srv := httptest.NewServer(f.H)
 		defer srv.Close()
 		u := srv.URL + "/site/jyj/" + v.URL()
@@ -255,7 +209,7 @@ func TestLargeVideoUploadResumed(t *testing.T) {
 	db := storetest.SQLite(t)
 	e := webtest.NewSSOEnv(t, db)
 	d := content.NewDesk(content.NewStore(db))
-	e.Srv.EnableEditorial(d, web.EditorialOptions{Uploads: content.UploadConfig{Store: st, TempDir: t.TempDir()}})
+	e.Srv.EnableEditorial(d, admin.EditorialOptions{Uploads: content.UploadConfig{Store: st, TempDir: t.TempDir()}})
 	editor := e.Browser(t)
 	editor.LoginDemo("editor")
 	tok := editor.CSRF(e.JYJ + "/admin/videos/")
@@ -264,7 +218,7 @@ func TestLargeVideoUploadResumed(t *testing.T) {
 		t.Fatal("editor has no session or token on jyj")
 	}
 	c := &chunkClient{t: t, addr: e.Addr, host: strings.TrimPrefix(e.JYJ, "http://"), cookie: cookie.Value, csrf: tok, origin: e.JYJ}
-	size := int64(len(tinyMP4(t))) + 8 + pad
+	size := int64(len(webtest.TinyMP4(t))) + 8 + pad
 	file := func() io.Reader { return paddedMP4(t, pad) }
 	at := func(off, n int64) io.Reader {
 		r := file()
@@ -364,8 +318,8 @@ func (c *chunkClient) sendForm(path, form string) (answer, error) {
 // of the published article reaches HAVE_CURRENT_DATA (readyState ≥ 2),
 // fetched from the store through the host with ranges.
 func TestVideoInArticlePlaysInChromium(t *testing.T) {
-	f, d, cfg := videoFixture(t, storetest.SQLite(t), mustLocal(t))
-	v := storeVideo(t, f, d, cfg, tinyMP4(t))
+	f, d, cfg := videoFixture(t, storetest.SQLite(t), webtest.LocalBlobs(t))
+	v := webtest.StoreVideo(t, f, d, cfg, webtest.TinyMP4(t))
 	tag := `<p>本台消息。</p><video controls preload="auto" src="/site/jyj/` + v.URL() + `"`
 	if p := v.PosterURL(); p != "" {
 		tag += ` poster="/site/jyj/` + p + `"`
@@ -400,12 +354,6 @@ func TestVideoInArticlePlaysInChromium(t *testing.T) {
 	}
 }
 
-func mustLocal(t *testing.T) blob.Store {
-	st, err := blob.NewLocal(t.TempDir())
-	webtest.Must(t, err)
-	return st
-}
-
 // Fifty people watching a 32 MB video at once through the host: the
 // host's heap stays flat (a read buffer per stream, never a file), on
 // both stores.
@@ -417,7 +365,7 @@ func TestStreamingMemoryStaysFlat(t *testing.T) {
 		f, d, cfg := videoFixture(t, storetest.SQLite(t), st)
 		const pad = 32 << 20
 		data, _ := io.ReadAll(paddedMP4(t, pad))
-		v := storeVideo(t, f, d, cfg, data)
+		v := webtest.StoreVideo(t, f, d, cfg, data)
 		data = nil
 		srv := httptest.NewServer(f.H)
 		defer srv.Close()
@@ -488,10 +436,10 @@ func TestSignedVideoURL(t *testing.T) {
 	f := webtest.NewFixture(t, storetest.SQLite(t))
 	d := content.NewDesk(f.Content)
 	cfg := content.UploadConfig{Store: st, TempDir: t.TempDir()}
-	f.Srv.EnableEditorial(d, web.EditorialOptions{Uploads: cfg, SignedVideoURLs: true})
+	f.Srv.EnableEditorial(d, admin.EditorialOptions{Uploads: cfg, SignedVideoURLs: true})
 	f.H = f.Srv.Handler()
-	data := tinyMP4(t)
-	v := storeVideo(t, f, d, cfg, data)
+	data := webtest.TinyMP4(t)
+	v := webtest.StoreVideo(t, f, d, cfg, data)
 	srv := httptest.NewServer(f.H)
 	defer srv.Close()
 	c := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}

@@ -1,4 +1,4 @@
-package web_test
+package admin_test
 
 import (
 	"fmt"
@@ -17,7 +17,7 @@ import (
 // outside assets) and submits it, the reviewer approves it, and it
 // appears on the public sub-site.
 func TestEditorInTheBrowser(t *testing.T) {
-	e, _ := editorialEnv(t, storetest.SQLite(t))
+	e, _ := webtest.EditorialEnv(t, storetest.SQLite(t))
 	ctx := webtest.Chromium(t)
 
 	// Sign-on itself is tested elsewhere: here each person signs in over

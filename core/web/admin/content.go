@@ -1,7 +1,6 @@
-package web
+package admin
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -12,6 +11,7 @@ import (
 
 	"yiwang/core"
 	"yiwang/core/content"
+	"yiwang/core/web"
 	"yiwang/sso"
 	"yiwang/tenants"
 )
@@ -35,17 +35,17 @@ type EditorialOptions struct {
 
 // Editorial is the console's handlers over one desk.
 type Editorial struct {
-	s    *Server
+	s    *web.Server
 	d    *content.Desk
 	opts EditorialOptions
 }
 
-// NewEditorial makes the editorial console over d on s: its console
-// entries, the body limits of its uploads, the videos of the public column
-// pages. Its routes are added by core/web/host. Sign-on (NewAccounts)
+// NewEditorial makes the editorial console over d on s: the body limits
+// of its uploads, the videos of the public column pages. Its routes and
+// its console entries (Entries) are added by core/web/host. Sign-on (NewAccounts)
 // must be installed for the console to open; without it every console
 // route answers 403.
-func NewEditorial(s *Server, d *content.Desk, opts EditorialOptions) *Editorial {
+func NewEditorial(s *web.Server, d *content.Desk, opts EditorialOptions) *Editorial {
 	e := &Editorial{s: s, d: d, opts: opts}
 	max := opts.Uploads.MaxUpload
 	if max <= 0 {
@@ -57,33 +57,38 @@ func NewEditorial(s *Server, d *content.Desk, opts EditorialOptions) *Editorial 
 	// A chunk is the one request body larger than a form: allow it on
 	// the chunk route alone.
 	s.AllowBodyUnder("chunk", content.ChunkSize+64<<10)
-	e.enableStorage()
 	s.UseVideos(d)
 
-	s.AddAdminEntries(func(r *http.Request, t *tenants.Tenant, roles []tenants.Role) []AdminEntry {
-		base := SiteOf(r).Base
-		a := content.Actor{TenantID: t.ID, Roles: roles}
-		var out []AdminEntry
-		if a.Can(content.PermReadDesk) {
-			out = append(out, AdminEntry{"文章管理", base + "admin/articles/", "撰写、审核、发布、定时发布和撤稿；查看版本和历史。"})
-		}
-		if a.Can(content.PermColumns) {
-			out = append(out, AdminEntry{"栏目管理", base + "admin/columns/", "新增、改名、排序、隐藏和移动本站栏目。"})
-		}
-		if a.Can(content.PermReadDesk) {
-			out = append(out, AdminEntry{"视频管理", base + "admin/videos/", "上传电视新闻等视频（大文件分片上传，断网可续传），填写简介和文字稿，发布到视频栏目。"})
-		}
-		if a.Can(content.PermReadDesk) {
-			out = append(out, AdminEntry{"信息报送", base + "admin/submissions/", "向门户报送信息，处理报送到本站的稿件，查看采用统计。"})
-		}
-		if a.County() && t.IsPortal() {
-			out = append(out, AdminEntry{"信息报送统计（全县）", base + "admin/submissions/stats", "各单位报送、采用、未采用和采用率排名与图表，含向省、市网站的报送。"})
-			out = append(out, AdminEntry{"内容检查规则", base + "admin/checks/", "全县禁用词、敏感词、常见严重错误和链接检查设置。"})
-		}
-		return out
-	})
 	return e
 }
+
+// Entries are the console entries of the editorial pages a person with
+// roles on t may use (web.AdminEntries).
+func (e *Editorial) Entries(r *http.Request, t *tenants.Tenant, roles []tenants.Role) []web.AdminEntry {
+	base := web.SiteOf(r).Base
+	a := content.Actor{TenantID: t.ID, Roles: roles}
+	var out []web.AdminEntry
+	if a.Can(content.PermReadDesk) {
+		out = append(out, web.AdminEntry{Title: "文章管理", URL: base + "admin/articles/", Description: "撰写、审核、发布、定时发布和撤稿；查看版本和历史。"})
+	}
+	if a.Can(content.PermColumns) {
+		out = append(out, web.AdminEntry{Title: "栏目管理", URL: base + "admin/columns/", Description: "新增、改名、排序、隐藏和移动本站栏目。"})
+	}
+	if a.Can(content.PermReadDesk) {
+		out = append(out, web.AdminEntry{Title: "视频管理", URL: base + "admin/videos/", Description: "上传电视新闻等视频（大文件分片上传，断网可续传），填写简介和文字稿，发布到视频栏目。"})
+	}
+	if a.Can(content.PermReadDesk) {
+		out = append(out, web.AdminEntry{Title: "信息报送", URL: base + "admin/submissions/", Description: "向门户报送信息，处理报送到本站的稿件，查看采用统计。"})
+	}
+	if a.County() && t.IsPortal() {
+		out = append(out, web.AdminEntry{Title: "信息报送统计（全县）", URL: base + "admin/submissions/stats", Description: "各单位报送、采用、未采用和采用率排名与图表，含向省、市网站的报送。"})
+		out = append(out, web.AdminEntry{Title: "内容检查规则", URL: base + "admin/checks/", Description: "全县禁用词、敏感词、常见严重错误和链接检查设置。"})
+	}
+	return out
+}
+
+// Options are the console's options.
+func (e *Editorial) Options() EditorialOptions { return e.opts }
 
 // Desk is the editorial desk the console works on.
 func (e *Editorial) Desk() *content.Desk { return e.d }
@@ -96,17 +101,17 @@ type staffHandler func(w http.ResponseWriter, r *http.Request, a content.Actor)
 // hands the handler the actor the desk needs.
 func (e *Editorial) Staff(p tenants.Permission, h staffHandler) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		acc, _ := r.Context().Value(accountsKey{}).(*Accounts)
+		acc := web.AccountsOf(r)
 		if acc == nil {
 			e.s.RenderError(w, r, core.Errorf(core.EFORBID, "统一身份认证未启用，管理功能不可用。"))
 			return
 		}
-		Gate := func(u *sso.User, t *tenants.Tenant) bool {
+		allowed := func(u *sso.User, t *tenants.Tenant) bool {
 			return content.Actor{TenantID: t.ID, Roles: u.Roles(t.ID)}.Can(p)
 		}
-		acc.Staff(Gate, func(w http.ResponseWriter, r *http.Request, u *sso.User) {
-			t := SiteOf(r).Tenant
-			h(w, r, content.Actor{TenantID: t.ID, UserID: u.ID, Name: u.DisplayName(), Roles: u.Roles(t.ID), RemoteAddr: acc.clientIP(r)})
+		acc.Staff(allowed, func(w http.ResponseWriter, r *http.Request, u *sso.User) {
+			t := web.SiteOf(r).Tenant
+			h(w, r, content.Actor{TenantID: t.ID, UserID: u.ID, Name: u.DisplayName(), Roles: u.Roles(t.ID), RemoteAddr: acc.ClientIP(r)})
 		})(w, r)
 	}
 }
@@ -132,9 +137,14 @@ func FormIDs(r *http.Request, name string) []int64 {
 	return out
 }
 
+// adminCrumbs starts a console page's breadcrumbs.
+func adminCrumbs(r *http.Request, more ...web.Crumb) []web.Crumb {
+	return append([]web.Crumb{{Name: "管理后台", URL: web.SiteOf(r).Base + "admin/"}}, more...)
+}
+
 // contentCrumbs starts the breadcrumbs of an editorial page.
-func contentCrumbs(r *http.Request, more ...Crumb) []Crumb {
-	return adminCrumbs(r, append([]Crumb{{"文章管理", SiteOf(r).Base + "admin/articles/"}}, more...)...)
+func contentCrumbs(r *http.Request, more ...web.Crumb) []web.Crumb {
+	return adminCrumbs(r, append([]web.Crumb{{Name: "文章管理", URL: web.SiteOf(r).Base + "admin/articles/"}}, more...)...)
 }
 
 // listView is the data of admin_content_list.html.
@@ -168,7 +178,7 @@ func (e *Editorial) List(w http.ResponseWriter, r *http.Request, a content.Actor
 		e.s.RenderError(w, r, err)
 		return
 	}
-	base := SiteOf(r).Base + "admin/articles/"
+	base := web.SiteOf(r).Base + "admin/articles/"
 	v := listView{Page: p, Status: f.Status, Text: f.Text, CanNew: a.Can(content.PermWrite), Columns: map[int64]string{}}
 	for _, t := range listTabs {
 		u := base
@@ -182,7 +192,7 @@ func (e *Editorial) List(w http.ResponseWriter, r *http.Request, a content.Actor
 		e.s.RenderError(w, r, err)
 		return
 	}
-	for _, c := range FlattenColumns(cols) {
+	for _, c := range web.FlattenColumns(cols) {
 		v.Columns[c.ID] = c.Name
 	}
 	pageURL := func(n int) string {
@@ -194,7 +204,7 @@ func (e *Editorial) List(w http.ResponseWriter, r *http.Request, a content.Actor
 	if p.Number < p.Pages() {
 		v.Next = pageURL(p.Number + 1)
 	}
-	e.s.RenderStatus(w, r, "admin_content_list", "文章管理 - "+SiteOf(r).Tenant.Name, contentCrumbs(r), v, http.StatusOK)
+	e.s.RenderStatus(w, r, "admin_content_list", "文章管理 - "+web.SiteOf(r).Tenant.Name, contentCrumbs(r), v, http.StatusOK)
 }
 
 // editView is the data of admin_content_edit.html.
@@ -216,7 +226,7 @@ func (e *Editorial) renderEdit(w http.ResponseWriter, r *http.Request, a content
 		e.s.RenderError(w, r, err)
 		return
 	}
-	v.Columns = FlattenColumns(cols)
+	v.Columns = web.FlattenColumns(cols)
 	v.Extra = map[int64]bool{}
 	for _, c := range v.In.Columns {
 		v.Extra[c] = true
@@ -225,11 +235,11 @@ func (e *Editorial) renderEdit(w http.ResponseWriter, r *http.Request, a content
 	if v.ID != 0 {
 		title = "编辑文章"
 	}
-	e.s.RenderStatus(w, r, "admin_content_edit", title+" - "+SiteOf(r).Tenant.Name, contentCrumbs(r, Crumb{title, ""}), v, status)
+	e.s.RenderStatus(w, r, "admin_content_edit", title+" - "+web.SiteOf(r).Tenant.Name, contentCrumbs(r, web.Crumb{Name: title, URL: ""}), v, status)
 }
 
 func (e *Editorial) NewForm(w http.ResponseWriter, r *http.Request, a content.Actor) {
-	v := editView{Action: SiteOf(r).Base + "admin/articles/new", In: content.Input{Source: SiteOf(r).Tenant.Name}}
+	v := editView{Action: web.SiteOf(r).Base + "admin/articles/new", In: content.Input{Source: web.SiteOf(r).Tenant.Name}}
 	if c, err := strconv.ParseInt(r.URL.Query().Get("column"), 10, 64); err == nil {
 		v.In.ColumnID = c
 	}
@@ -255,13 +265,13 @@ func (e *Editorial) Create(w http.ResponseWriter, r *http.Request, a content.Act
 			e.jsonError(w, r, err)
 			return
 		}
-		base := SiteOf(r).Base + "admin/articles/" + strconv.FormatInt(m.ID, 10)
-		WriteJSON(w, http.StatusOK, map[string]any{"ok": true, "version": m.Version, "at": content.FormatTime(time.Now()),
+		base := web.SiteOf(r).Base + "admin/articles/" + strconv.FormatInt(m.ID, 10)
+		web.WriteJSON(w, http.StatusOK, map[string]any{"ok": true, "version": m.Version, "at": content.FormatTime(time.Now()),
 			"edit": base + "/edit", "autosave": base + "/autosave"})
 		return
 	}
 	if err != nil {
-		e.renderEdit(w, r, a, editView{Action: SiteOf(r).Base + "admin/articles/new", In: in, Error: core.ErrorMessage(err)}, StatusOf(err))
+		e.renderEdit(w, r, a, editView{Action: web.SiteOf(r).Base + "admin/articles/new", In: in, Error: core.ErrorMessage(err)}, web.StatusOf(err))
 		return
 	}
 	if r.PostFormValue("op") == "submit" {
@@ -295,7 +305,7 @@ func (e *Editorial) EditForm(w http.ResponseWriter, r *http.Request, a content.A
 		e.s.RenderError(w, r, err)
 		return
 	}
-	ev := editView{ID: id, In: in, Action: SiteOf(r).Base + "admin/articles/" + strconv.FormatInt(id, 10) + "/edit", Version: m.Version}
+	ev := editView{ID: id, In: in, Action: web.SiteOf(r).Base + "admin/articles/" + strconv.FormatInt(id, 10) + "/edit", Version: m.Version}
 	if m.Status == content.Published {
 		ev.Notice = "这篇文章已发布。保存的修改将作为修改稿送审，审核通过前网站上仍显示原文。"
 	}
@@ -311,7 +321,7 @@ func (e *Editorial) Save(w http.ResponseWriter, r *http.Request, a content.Actor
 	in := formInput(r)
 	if _, err := e.d.Save(r.Context(), a, id, in, false); err != nil {
 		e.renderEdit(w, r, a, editView{ID: id, In: in, Error: core.ErrorMessage(err),
-			Action: SiteOf(r).Base + "admin/articles/" + strconv.FormatInt(id, 10) + "/edit"}, StatusOf(err))
+			Action: web.SiteOf(r).Base + "admin/articles/" + strconv.FormatInt(id, 10) + "/edit"}, web.StatusOf(err))
 		return
 	}
 	if r.PostFormValue("op") == "submit" {
@@ -327,7 +337,7 @@ func (e *Editorial) submitAndShow(w http.ResponseWriter, r *http.Request, a cont
 	rep, err := e.d.Submit(r.Context(), a, id, ack)
 	if err != nil {
 		e.renderEdit(w, r, a, editView{ID: id, In: in, Error: core.ErrorMessage(err), Report: rep,
-			Action: SiteOf(r).Base + "admin/articles/" + strconv.FormatInt(id, 10) + "/edit"}, StatusOf(err))
+			Action: web.SiteOf(r).Base + "admin/articles/" + strconv.FormatInt(id, 10) + "/edit"}, web.StatusOf(err))
 		return
 	}
 	e.done(w, r, id, "submitted")
@@ -340,7 +350,7 @@ func (e *Editorial) Autosave(w http.ResponseWriter, r *http.Request, a content.A
 	if err == nil {
 		var m *content.Manuscript
 		if m, err = e.d.Save(r.Context(), a, id, formInput(r), true); err == nil {
-			WriteJSON(w, http.StatusOK, map[string]any{"ok": true, "version": m.Version, "at": content.FormatTime(time.Now())})
+			web.WriteJSON(w, http.StatusOK, map[string]any{"ok": true, "version": m.Version, "at": content.FormatTime(time.Now())})
 			return
 		}
 	}
@@ -352,11 +362,11 @@ func (e *Editorial) Autosave(w http.ResponseWriter, r *http.Request, a content.A
 // could not commit) is logged too, as a page's would be: the JSON answer
 // alone would leave no trace of why an editor's text was not saved.
 func (e *Editorial) jsonError(w http.ResponseWriter, r *http.Request, err error) {
-	status := StatusOf(err)
+	status := web.StatusOf(err)
 	if status >= 500 {
-		e.s.log.Error("request failed", "request_id", RequestID(r), "method", r.Method, "path", r.URL.Path, "err", err)
+		e.s.Log().Error("request failed", "request_id", web.RequestID(r), "method", r.Method, "path", r.URL.Path, "err", err)
 	}
-	WriteJSON(w, status, map[string]any{"ok": false, "error": core.ErrorMessage(err)})
+	web.WriteJSON(w, status, map[string]any{"ok": false, "error": core.ErrorMessage(err)})
 }
 
 // CheckJSON runs the county's checks on the editor's text and answers the
@@ -364,23 +374,14 @@ func (e *Editorial) jsonError(w http.ResponseWriter, r *http.Request, err error)
 func (e *Editorial) CheckJSON(w http.ResponseWriter, r *http.Request, a content.Actor) {
 	rep, err := e.d.CheckText(r.Context(), a, formInput(r))
 	if err != nil {
-		WriteJSON(w, StatusOf(err), map[string]any{"ok": false, "error": core.ErrorMessage(err)})
+		web.WriteJSON(w, web.StatusOf(err), map[string]any{"ok": false, "error": core.ErrorMessage(err)})
 		return
 	}
 	hits := rep.Hits
 	if hits == nil {
 		hits = []content.Hit{}
 	}
-	WriteJSON(w, http.StatusOK, map[string]any{"ok": true, "blocked": rep.Blocked(), "hits": hits})
-}
-
-// WriteJSON answers v as JSON with status, never cached (the consoles'
-// answers to their scripts).
-func WriteJSON(w http.ResponseWriter, status int, v any) {
-	w.Header().Set("Content-Type", "application/json; charset=utf-8")
-	w.Header().Set("Cache-Control", "no-store")
-	w.WriteHeader(status)
-	_ = json.NewEncoder(w).Encode(v)
+	web.WriteJSON(w, http.StatusOK, map[string]any{"ok": true, "blocked": rep.Blocked(), "hits": hits})
 }
 
 func (e *Editorial) Submit(w http.ResponseWriter, r *http.Request, a content.Actor) {
@@ -443,7 +444,7 @@ func (e *Editorial) Action(code string, do func(r *http.Request, a content.Actor
 }
 
 func (e *Editorial) done(w http.ResponseWriter, r *http.Request, id int64, code string) {
-	http.Redirect(w, r, SiteOf(r).Base+"admin/articles/"+strconv.FormatInt(id, 10)+"?done="+code, http.StatusSeeOther)
+	http.Redirect(w, r, web.SiteOf(r).Base+"admin/articles/"+strconv.FormatInt(id, 10)+"?done="+code, http.StatusSeeOther)
 }
 
 var doneMessages = map[string]string{
@@ -500,7 +501,7 @@ func (e *Editorial) renderView(w http.ResponseWriter, r *http.Request, a content
 	}
 	status := http.StatusOK
 	if actErr != nil {
-		v.Error, v.Done, status = core.ErrorMessage(actErr), "", StatusOf(actErr)
+		v.Error, v.Done, status = core.ErrorMessage(actErr), "", web.StatusOf(actErr)
 		var ce *content.CheckError
 		if errors.As(actErr, &ce) {
 			v.Report = ce.Report
@@ -513,7 +514,7 @@ func (e *Editorial) renderView(w http.ResponseWriter, r *http.Request, a content
 		return
 	}
 	names := map[int64]string{}
-	for _, c := range FlattenColumns(cols) {
+	for _, c := range web.FlattenColumns(cols) {
 		names[c.ID] = c.Name
 	}
 	v.Column = names[m.ColumnID]
@@ -545,9 +546,9 @@ func (e *Editorial) renderView(w http.ResponseWriter, r *http.Request, a content
 		}
 	}
 	if m.Status == content.Published || m.Status == content.Withdrawn {
-		v.PublicURL = SiteOf(r).Base + "art/" + strconv.FormatInt(id, 10)
+		v.PublicURL = web.SiteOf(r).Base + "art/" + strconv.FormatInt(id, 10)
 	}
-	e.s.RenderStatus(w, r, "admin_content_view", m.Title+" - 文章管理", contentCrumbs(r, Crumb{m.Title, ""}), v, status)
+	e.s.RenderStatus(w, r, "admin_content_view", m.Title+" - 文章管理", contentCrumbs(r, web.Crumb{Name: m.Title, URL: ""}), v, status)
 }
 
 // versionsView is the data of admin_content_versions.html.
@@ -590,7 +591,7 @@ func (e *Editorial) Versions(w http.ResponseWriter, r *http.Request, a content.A
 		}
 	}
 	e.s.RenderStatus(w, r, "admin_content_versions", "版本比较 - "+m.Title, contentCrumbs(r,
-		Crumb{m.Title, SiteOf(r).Base + "admin/articles/" + strconv.FormatInt(id, 10)}, Crumb{"版本", ""}), v, http.StatusOK)
+		web.Crumb{Name: m.Title, URL: web.SiteOf(r).Base + "admin/articles/" + strconv.FormatInt(id, 10)}, web.Crumb{Name: "版本", URL: ""}), v, http.StatusOK)
 }
 
 // Upload stores an attachment and answers JSON with its URL (editor.js
@@ -607,22 +608,22 @@ func (e *Editorial) Upload(w http.ResponseWriter, r *http.Request, a content.Act
 		if limit <= 0 {
 			limit = content.DefaultMaxUpload
 		}
-		WriteJSON(w, http.StatusBadRequest, map[string]any{"ok": false, "error": fmt.Sprintf("%s（单个文件不超过 %d MB）", msg, limit>>20)})
+		web.WriteJSON(w, http.StatusBadRequest, map[string]any{"ok": false, "error": fmt.Sprintf("%s（单个文件不超过 %d MB）", msg, limit>>20)})
 		return
 	}
 	defer f.Close()
 	at, err := e.d.Upload(r.Context(), a, e.opts.Uploads, hdr.Filename, f)
 	if err != nil {
-		WriteJSON(w, StatusOf(err), map[string]any{"ok": false, "error": core.ErrorMessage(err)})
+		web.WriteJSON(w, web.StatusOf(err), map[string]any{"ok": false, "error": core.ErrorMessage(err)})
 		return
 	}
-	WriteJSON(w, http.StatusOK, map[string]any{"ok": true, "url": SiteOf(r).Base + at.URL(), "name": at.Name, "image": at.IsImage(), "size": at.Size})
+	web.WriteJSON(w, http.StatusOK, map[string]any{"ok": true, "url": web.SiteOf(r).Base + at.URL(), "name": at.Name, "image": at.IsImage(), "size": at.Size})
 }
 
 // File serves an uploaded file of this site, its type as the upload check
 // found it. Office documents download; images and PDF show inline.
 func (e *Editorial) File(w http.ResponseWriter, r *http.Request) {
-	at, err := e.d.Attachment(r.Context(), SiteOf(r).Tenant.ID, r.PathValue("token"))
+	at, err := e.d.Attachment(r.Context(), web.SiteOf(r).Tenant.ID, r.PathValue("token"))
 	if err != nil {
 		e.s.RenderError(w, r, err)
 		return

@@ -1,4 +1,4 @@
-package web
+package admin
 
 import (
 	"fmt"
@@ -8,6 +8,7 @@ import (
 
 	"yiwang/core"
 	"yiwang/core/content"
+	"yiwang/core/web"
 )
 
 // 信息报送 in the console: the queue of submissions a collecting tenant
@@ -57,9 +58,9 @@ func (e *Editorial) renderSubmissions(w http.ResponseWriter, r *http.Request, a 
 	}
 	status := http.StatusOK
 	if actErr != nil {
-		v.Error, v.Done, status = core.ErrorMessage(actErr), false, StatusOf(actErr)
+		v.Error, v.Done, status = core.ErrorMessage(actErr), false, web.StatusOf(actErr)
 	}
-	e.s.RenderStatus(w, r, "admin_content_submissions", "信息报送 - "+SiteOf(r).Tenant.Name, adminCrumbs(r, Crumb{"信息报送", ""}), v, status)
+	e.s.RenderStatus(w, r, "admin_content_submissions", "信息报送 - "+web.SiteOf(r).Tenant.Name, adminCrumbs(r, web.Crumb{Name: "信息报送", URL: ""}), v, status)
 }
 
 func (e *Editorial) SubmissionDo(do func(r *http.Request, a content.Actor) error) staffHandler {
@@ -68,7 +69,7 @@ func (e *Editorial) SubmissionDo(do func(r *http.Request, a content.Actor) error
 			e.renderSubmissions(w, r, a, err)
 			return
 		}
-		http.Redirect(w, r, SiteOf(r).Base+"admin/submissions/?done=1", http.StatusSeeOther)
+		http.Redirect(w, r, web.SiteOf(r).Base+"admin/submissions/?done=1", http.StatusSeeOther)
 	}
 }
 
@@ -93,10 +94,10 @@ func (e *Editorial) renderSubmission(w http.ResponseWriter, r *http.Request, a c
 	v := submissionView{S: s, Source: src}
 	status := http.StatusOK
 	if actErr != nil {
-		v.Error, status = core.ErrorMessage(actErr), StatusOf(actErr)
+		v.Error, status = core.ErrorMessage(actErr), web.StatusOf(actErr)
 	}
 	e.s.RenderStatus(w, r, "admin_content_submission", "处理报送 - "+s.Title,
-		adminCrumbs(r, Crumb{"信息报送", SiteOf(r).Base + "admin/submissions/"}, Crumb{s.Title, ""}), v, status)
+		adminCrumbs(r, web.Crumb{Name: "信息报送", URL: web.SiteOf(r).Base + "admin/submissions/"}, web.Crumb{Name: s.Title, URL: ""}), v, status)
 }
 
 func (e *Editorial) Adopt(w http.ResponseWriter, r *http.Request, a content.Actor) {
@@ -110,7 +111,7 @@ func (e *Editorial) Adopt(w http.ResponseWriter, r *http.Request, a content.Acto
 		e.renderSubmission(w, r, a, id, err)
 		return
 	}
-	http.Redirect(w, r, SiteOf(r).Base+"admin/submissions/?done=1", http.StatusSeeOther)
+	http.Redirect(w, r, web.SiteOf(r).Base+"admin/submissions/?done=1", http.StatusSeeOther)
 }
 
 func (e *Editorial) SubAction(do func(r *http.Request, a content.Actor, id int64) error) staffHandler {
@@ -120,7 +121,7 @@ func (e *Editorial) SubAction(do func(r *http.Request, a content.Actor, id int64
 			e.renderSubmission(w, r, a, id, err)
 			return
 		}
-		http.Redirect(w, r, SiteOf(r).Base+"admin/submissions/?done=1", http.StatusSeeOther)
+		http.Redirect(w, r, web.SiteOf(r).Base+"admin/submissions/?done=1", http.StatusSeeOther)
 	}
 }
 
@@ -197,7 +198,7 @@ func (e *Editorial) Stats(w http.ResponseWriter, r *http.Request, a content.Acto
 		v.Subtitle = v.Target
 	}
 	v.Chart = newBarChart(v.Rows, 15)
-	e.s.RenderStatus(w, r, "admin_content_stats", "信息报送统计", adminCrumbs(r, Crumb{"信息报送", SiteOf(r).Base + "admin/submissions/"}, Crumb{"统计", ""}), v, http.StatusOK)
+	e.s.RenderStatus(w, r, "admin_content_stats", "信息报送统计", adminCrumbs(r, web.Crumb{Name: "信息报送", URL: web.SiteOf(r).Base + "admin/submissions/"}, web.Crumb{Name: "统计", URL: ""}), v, http.StatusOK)
 }
 
 // barChart is a server-drawn SVG of the ranking: for each tenant a bar of
