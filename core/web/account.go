@@ -51,8 +51,8 @@ type Accounts struct {
 	limLogin, limTicket, limTOTP, limBack sso.RateLimiter
 }
 
-// NewAccounts installs sign-on on s: the session and CSRF middleware, the
-// user area of the layout, the county console's notices. Its routes (the
+// NewAccounts installs sign-on on s: the session and CSRF middleware and
+// the user area of the layout. Its routes (the
 // /account/ pages and the consoles) are added by core/web/host. Call
 // before serving.
 func NewAccounts(s *Server, svc *sso.Service, opts AccountsOptions) *Accounts {
@@ -68,8 +68,6 @@ func NewAccounts(s *Server, svc *sso.Service, opts AccountsOptions) *Accounts {
 		limTOTP:   sso.NewSharedLimiter(s.db, "totp", 5, 5*time.Minute, s.log),
 		limBack:   sso.NewSharedLimiter(s.db, "backchannel", 120, time.Minute, s.log),
 	}
-	s.AddCountyNotices(s.freshnessNotice)
-	s.AddCountyNotices(s.monitorNotice)
 	s.Extend(Extensions{Viewer: a.viewer, CSRFToken: a.csrfToken, Wrap: []func(http.Handler) http.Handler{a.sessions, a.checkCSRF},
 		Anonymous: a.anonymous})
 	return a
@@ -334,6 +332,9 @@ func (a *Accounts) ClientIP(r *http.Request) string {
 	}
 	return host
 }
+
+// SSO is the sign-on service.
+func (a *Accounts) SSO() *sso.Service { return a.sso }
 
 // viewer fills the layout's user area.
 func (a *Accounts) viewer(r *http.Request) *Viewer {

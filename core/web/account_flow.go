@@ -221,7 +221,7 @@ func (a *Accounts) Logout(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if u.Staff() {
-		a.audit(r, u, audit.Entry{Action: "account.logout", Target: u.DisplayName()})
+		a.Audit(r, u, audit.Entry{Action: "account.logout", Target: u.DisplayName()})
 	}
 	if end != "" {
 		http.Redirect(w, r, end, http.StatusSeeOther)
@@ -460,8 +460,8 @@ func (a *Accounts) NoticesRead(w http.ResponseWriter, r *http.Request) {
 	http.Redirect(w, r, SiteOf(r).Base+"account/#notices", http.StatusSeeOther)
 }
 
-// audit writes a staff action with who, from where, and the site.
-func (a *Accounts) audit(r *http.Request, u *sso.User, e audit.Entry) {
+// Audit writes a staff action with who, from where, and the site.
+func (a *Accounts) Audit(r *http.Request, u *sso.User, e audit.Entry) {
 	e.Actor = u.Actor()
 	e.RemoteAddr = a.ClientIP(r)
 	if err := audit.Write(r.Context(), a.srv.db, e); err != nil {

@@ -481,13 +481,13 @@ func TestStaffWithoutSecondFactorCannotReachConsole(t *testing.T) {
 	if !strings.Contains(p.URL, "/account/totp") || strings.Contains(p.Body, "totp-secret") {
 		t.Fatalf("second sign-in: %s (enrolment shown again?)", p.URL)
 	}
-	p = b2.Post(hostOf(p)+"/account/totp", url.Values{"csrf": {webtest.Field(webtest.CSRFRe, p.Body)}, "r": {e.JYJ + "/admin/"}, "code": {code}})
+	p = b2.Post(webtest.HostOf(p)+"/account/totp", url.Values{"csrf": {webtest.Field(webtest.CSRFRe, p.Body)}, "r": {e.JYJ + "/admin/"}, "code": {code}})
 	if p.Status != http.StatusBadRequest || !strings.Contains(p.Body, "已使用") {
 		t.Errorf("reused TOTP code: %d", p.Status)
 	}
 	e.Clock.Advance(30 * time.Second)
 	next, _ := totp.GenerateCode(secret, e.Clock.Now())
-	p = b2.Post(hostOf(p)+"/account/totp", url.Values{"csrf": {webtest.Field(webtest.CSRFRe, p.Body)}, "r": {e.JYJ + "/admin/"}, "code": {next}})
+	p = b2.Post(webtest.HostOf(p)+"/account/totp", url.Values{"csrf": {webtest.Field(webtest.CSRFRe, p.Body)}, "r": {e.JYJ + "/admin/"}, "code": {next}})
 	if p.URL != e.JYJ+"/admin/" || !strings.Contains(p.Body, "可用功能") {
 		t.Errorf("second factor on the portal, then the console on jyj: %d %s", p.Status, p.URL)
 	}
@@ -620,7 +620,7 @@ func TestSiteAdminAndCountyConsoles(t *testing.T) {
 	p := sa.Login(e.JYJ+"/account/login?r=/admin/", "jyjadmin", provider.DemoPassword, "")
 	secret := webtest.Field(regexp.MustCompile(`class="totp-secret">([A-Z2-7]+)<`), p.Body)
 	code, _ := totp.GenerateCode(secret, e.Clock.Now())
-	p = sa.Post(hostOf(p)+"/account/totp", url.Values{"csrf": {webtest.Field(webtest.CSRFRe, p.Body)}, "r": {e.JYJ + "/admin/"}, "code": {code}})
+	p = sa.Post(webtest.HostOf(p)+"/account/totp", url.Values{"csrf": {webtest.Field(webtest.CSRFRe, p.Body)}, "r": {e.JYJ + "/admin/"}, "code": {code}})
 	if !strings.Contains(p.Body, "工作人员与角色") {
 		t.Fatalf("site admin console: %d %s", p.Status, p.URL)
 	}
@@ -767,11 +767,6 @@ func TestRolesOfRequest(t *testing.T) {
 }
 
 // hostOf is the scheme and host of the page's URL.
-func hostOf(p webtest.Page) string {
-	u, _ := url.Parse(p.URL)
-	return u.Scheme + "://" + u.Host
-}
-
 func roleNames(rs []tenants.Role) []string {
 	var out []string
 	for _, r := range rs {
@@ -835,7 +830,7 @@ func enableOptionalRooms(t *testing.T, e *webtest.SSOEnv) {
 	e.Srv.EnableSearchConsole(idx, "bleve:memory", nil)
 	e.Srv.EnableCalendar(calendar.NewStore(e.DB))
 	e.Srv.EnableCertsConsole(func(ctx context.Context) ([]certs.Certificate, error) { return nil, nil }, false)
-	e.Srv.EnableSupervision(fixedFigures{e.TS})
+	e.Srv.EnableSupervision(webtest.FixedFigures{TS: e.TS})
 }
 
 // TestSessionKeptWhenDatabaseFails: a session lookup the database cannot

@@ -5,13 +5,10 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
-	"strconv"
-	"strings"
 	"sync"
 
 	"yiwang/core"
 	"yiwang/core/audit"
-	"yiwang/core/content"
 	"yiwang/sso"
 	"yiwang/tenants"
 )
@@ -98,7 +95,8 @@ func (s *Server) AddAdminEntries(fn AdminEntries) {
 	adminEntries.Unlock()
 }
 
-func (s *Server) adminEntrySources() []AdminEntries {
+// AdminEntrySources are the sources of console entries added so far.
+func (s *Server) AdminEntrySources() []AdminEntries {
 	adminEntries.Lock()
 	defer adminEntries.Unlock()
 	return slices.Clone(adminEntries.m[s])
@@ -116,7 +114,8 @@ func (s *Server) AddCountyNotices(fn func(r *http.Request) []CountyNotice) {
 	s.countyNotices = append(s.countyNotices, fn)
 }
 
-func (s *Server) countyNoticesOf(r *http.Request) []CountyNotice {
+// CountyNoticesOf are the county notices of every source for r.
+func (s *Server) CountyNoticesOf(r *http.Request) []CountyNotice {
 	s.mu.Lock()
 	fns := slices.Clone(s.countyNotices)
 	s.mu.Unlock()
@@ -195,117 +194,8 @@ func (s *Server) CountyGate(h func(w http.ResponseWriter, r *http.Request, a *Ac
 
 func (a *Accounts) denied(w http.ResponseWriter, r *http.Request, u *sso.User, msg string) {
 	t := SiteOf(r).Tenant
-	a.audit(r, u, audit.Entry{Action: "console.denied", TenantID: &t.ID, Target: r.Method + " " + r.URL.Path, Result: "denied"})
+	a.Audit(r, u, audit.Entry{Action: "console.denied", TenantID: &t.ID, Target: r.Method + " " + r.URL.Path, Result: "denied"})
 	a.srv.RenderError(w, r, core.Errorf(core.EFORBID, "%s", msg))
-}
-
-// adminCrumbs starts a console page's breadcrumbs.
-func adminCrumbs(r *http.Request, more ...Crumb) []Crumb {
-	return append([]Crumb{{"管理后台", SiteOf(r).Base + "admin/"}}, more...)
-}
-
-// dashboardView is the data of admin_home.html.
-type dashboardView struct {
-	Roles   []tenants.Role
-	Entries []AdminEntry
-	Columns []*content.Column
-	Counts  map[int64]int
-	Sites   []accountSite
-	County  string
-}
-
-func (a *Accounts) Dashboard(w http.ResponseWriter, r *http.Request, u *sso.User) {
-	site := SiteOf(r)
-	t := site.Tenant
-	roles := u.Roles(t.ID)
-	v := dashboardView{}
-	for _, x := range roles {
-		if x != tenants.Citizen {
-			v.Roles = append(v.Roles, x)
-		}
-	}
-	if tenants.Allows(roles, tenants.PermMembers) {
-		v.Entries = append(v.Entries, AdminEntry{"工作人员与角色", site.Base + "admin/members", "为本站工作人员分配或收回编辑、审核、办理、访谈主持角色。"})
-	}
-	if tenants.Allows(roles, tenants.PermAuditTenant) {
-		v.Entries = append(v.Entries, AdminEntry{"审计日志", site.Base + "admin/audit", "查看本站工作人员的操作记录。"})
-	}
-	for _, fn := range a.srv.adminEntrySources() {
-		v.Entries = append(v.Entries, fn(r, t, roles)...)
-	}
-	if tenants.Allows(roles, tenants.PermContentEdit) {
-		cols, err := a.srv.content.Columns(r.Context(), t.ID, false)
-		if err != nil {
-			a.srv.RenderError(w, r, err)
-			return
-		}
-		v.Columns = FlattenColumns(cols)
-		if v.Counts, err = a.srv.content.ArticleCounts(r.Context(), t.ID); err != nil {
-			a.srv.RenderError(w, r, err)
-			return
-		}
-	}
-	if u.PlatformAdmin() {
-		v.County = SiteBase(r, site.Portal) + "admin/county/"
-	}
-	byID := map[int64]*tenants.Tenant{}
-	for _, x := range Tenants(r) {
-		byID[x.ID] = x
-	}
-	seen := map[int64]bool{t.ID: true}
-	for _, m := range u.EffectiveMemberships() {
-		if x := byID[m.TenantID]; x != nil && !seen[x.ID] && x.Status == tenants.Active {
-			seen[x.ID] = true
-			v.Sites = append(v.Sites, accountSite{Name: x.Name, AdminURL: SiteBase(r, x) + "admin/"})
-		}
-	}
-	a.srv.RenderStatus(w, r, "admin_home", "管理后台 - "+t.Name, adminCrumbs(r), v, http.StatusOK)
-}
-
-// membersView is the data of admin_members.html (a tenant's staff) and,
-// with County set, of the county console's roles page.
-type membersView struct {
-	County    bool
-	Tenants   []*tenants.Tenant // county: the tenants to choose from
-	Members   []tenants.Membership
-	Grantable []tenants.Role
-	Query     string
-	Found     []sso.Account
-	Done      string
-	Action    string // where the grant and revoke forms post, without the last segment
-	// Factors are the platform second factors (county console only).
-	Factors []sso.SecondFactor
-}
-
-func (a *Accounts) Members(w http.ResponseWriter, r *http.Request, u *sso.User) {
-	a.renderMembers(w, r, u, "", http.StatusOK)
-}
-
-func (a *Accounts) renderMembers(w http.ResponseWriter, r *http.Request, u *sso.User, errMsg string, status int) {
-	t := SiteOf(r).Tenant
-	ms, err := a.sso.Memberships().OnTenant(r.Context(), t.ID)
-	if err != nil {
-		a.srv.RenderError(w, r, err)
-		return
-	}
-	v := membersView{Members: ms, Query: strings.TrimSpace(r.URL.Query().Get("q")), Done: consoleDone(r.URL.Query().Get("done")),
-		Action: SiteOf(r).Base + "admin/members/"}
-	if errMsg != "" {
-		v.Done = ""
-	}
-	for _, role := range tenants.TenantRoles {
-		if tenants.CanGrant(u.EffectiveMemberships(), t.ID, role) {
-			v.Grantable = append(v.Grantable, role)
-		}
-	}
-	if v.Query != "" {
-		if v.Found, err = sso.FindAccounts(r.Context(), a.srv.db, v.Query, 20); err != nil {
-			a.srv.RenderError(w, r, err)
-			return
-		}
-	}
-	a.srv.RenderStatus(w, r, "admin_members", "工作人员与角色 - "+t.Name, adminCrumbs(r, Crumb{"工作人员与角色", ""}),
-		ConsoleForm{Data: v, Error: errMsg}, status)
 }
 
 // ConsoleForm wraps a console page's data with the message of a failed
@@ -315,96 +205,8 @@ type ConsoleForm struct {
 	Error string
 }
 
-func consoleDone(code string) string {
-	switch code {
-	case "grant":
-		return "已授予角色。"
-	case "revoke":
-		return "已收回角色。"
-	case "create":
-		return "站点已创建，已按标准栏目模板生成栏目。"
-	case "update":
-		return "站点信息已保存。"
-	case "archive":
-		return "站点已归档，页面将返回 410，数据保留。"
-	case "restore":
-		return "站点已恢复访问。"
-	case "domain":
-		return "域名映射已更新。"
-	case "mfa":
-		return "已重置动态验证码，此人下次进入管理后台时重新绑定。"
-	}
-	return ""
-}
-
-// MemberChange grants or revokes a role on this tenant.
-func (a *Accounts) MemberChange(grant bool) func(w http.ResponseWriter, r *http.Request, u *sso.User) {
-	return func(w http.ResponseWriter, r *http.Request, u *sso.User) {
-		t := SiteOf(r).Tenant
-		err := a.changeRole(r, u, grant, t.ID, r.PostFormValue("account"), r.PostFormValue("role"))
-		if err != nil {
-			if core.ErrorCode(err) == core.EINTERNAL || core.ErrorCode(err) == core.EUNAVAIL {
-				a.srv.RenderError(w, r, err)
-				return
-			}
-			a.renderMembers(w, r, u, core.ErrorMessage(err), StatusOf(err))
-			return
-		}
-		done := "revoke"
-		if grant {
-			done = "grant"
-		}
-		http.Redirect(w, r, SiteOf(r).Base+"admin/members?done="+done, http.StatusSeeOther)
-	}
-}
-
-// changeRole checks and makes one grant or revocation; a refused or
-// failed one is audited too.
-func (a *Accounts) changeRole(r *http.Request, u *sso.User, grant bool, tenantID int64, account, roleName string) error {
-	action := "role.revoke"
-	if grant {
-		action = "role.grant"
-	}
-	fail := func(err error) error {
-		a.audit(r, u, audit.Entry{Action: action, TenantID: consoleTenantRef(tenantID), Target: "account:" + account,
-			Detail: roleName + ": " + core.ErrorMessage(err), Result: "error"})
-		return err
-	}
-	id, err := strconv.ParseInt(strings.TrimSpace(account), 10, 64)
-	if err != nil || id <= 0 {
-		return fail(core.Errorf(core.EINVALID, "请选择要授权的用户。"))
-	}
-	role, err := tenants.ParseRole(roleName)
-	if err != nil {
-		return fail(err)
-	}
-	if role.Global() {
-		tenantID = 0
-	}
-	if !tenants.CanGrant(u.EffectiveMemberships(), tenantID, role) {
-		return fail(core.Errorf(core.EFORBID, "您不能授予或收回“%s”角色。", role.Label()))
-	}
-	ms := a.sso.Memberships()
-	if grant {
-		err = ms.Grant(r.Context(), u.Actor(), a.ClientIP(r), id, tenantID, role)
-	} else {
-		err = ms.Revoke(r.Context(), u.Actor(), a.ClientIP(r), id, tenantID, role)
-	}
-	if err != nil {
-		return fail(err)
-	}
-	return nil
-}
-
-func consoleTenantRef(id int64) *int64 {
-	if id == 0 {
-		return nil
-	}
-	return &id
-}
-
-// actorAt names u with their address, for stores whose audit entries
+// ActorAt names u with their address, for stores whose audit entries
 // take no address of their own (tenants.Store).
-func (a *Accounts) actorAt(r *http.Request, u *sso.User) string {
+func (a *Accounts) ActorAt(r *http.Request, u *sso.User) string {
 	return fmt.Sprintf("%s@%s", u.Actor(), a.ClientIP(r))
 }

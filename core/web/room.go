@@ -135,3 +135,31 @@ func WriteJSON(w http.ResponseWriter, status int, v any) {
 	w.WriteHeader(status)
 	_ = json.NewEncoder(w).Encode(v)
 }
+
+// PortalHost is the portal's host name when it has no mapped domain.
+func (s *Server) PortalHost() string { return s.cfg.PortalHost }
+
+// ProbeTarget is the host and path a request for t's home page carries,
+// as a visitor's browser would send it.
+func (s *Server) ProbeTarget(t *tenants.Tenant) (host, path string) {
+	switch {
+	case t.IsPortal():
+		if d := t.PrimaryDomain(); d != "" {
+			return d, "/"
+		}
+		return s.cfg.PortalHost, "/"
+	case t.PrimaryDomain() != "":
+		return t.PrimaryDomain(), "/"
+	}
+	return s.cfg.PortalHost, "/site/" + t.Code + "/"
+}
+
+// RegisteredTenants are the tenant registry's snapshot (every tenant, in
+// directory order, archived ones included), as requests see it.
+func (s *Server) RegisteredTenants(ctx context.Context) ([]*tenants.Tenant, error) {
+	snap, err := s.reg.get(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return snap.all, nil
+}

@@ -55,9 +55,7 @@ type Server struct {
 	// segment that take large files (/admin/uploads, a module's /<name>/…).
 	bodyLimits    map[string]int64
 	countyNotices []func(r *http.Request) []CountyNotice
-	cases         Cases       // the account page's 我的办件, nil without modules
-	supervision   Supervision // the modules' figures, nil without modules
-	monitorSnap   monitorSnapshot
+	cases         Cases // the account page's 我的办件, nil without modules
 
 	pages   *pagecache.Cache // nil without a page cache
 	memo    *siteMemo        // nil without the change feed

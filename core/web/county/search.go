@@ -11,6 +11,7 @@ import (
 	"yiwang/core/content"
 	"yiwang/core/search"
 	"yiwang/core/web"
+	"yiwang/core/web/admin"
 	"yiwang/sso"
 	"yiwang/tenants"
 )
@@ -83,7 +84,7 @@ func (c SearchConsole) rebuildView(r *http.Request, a *web.Accounts, rb *search.
 		return nil, nil
 	}
 	// Who asked, by name, as the audit log shows it.
-	names, err := a.ActorNames(r.Context(), []audit.Entry{{Actor: rb.RequestedBy}})
+	names, err := admin.ActorNames(r.Context(), c.srv.DB(), []audit.Entry{{Actor: rb.RequestedBy}})
 	if err != nil {
 		return nil, err
 	}

@@ -109,34 +109,36 @@ func (s *Server) accountRoutes(a *web.Accounts) {
 
 // consoleRoutes are the consoles every server with sign-on has: the
 // department console of each site and the county office's on the portal.
-// Their list for the access tests is consoleRoutes in core/web/admin.go.
-func (s *Server) consoleRoutes(a *web.Accounts) {
-	s.HandleSite("GET /admin/{$}", a.Staff(web.Allows(tenants.PermConsole), a.Dashboard))
-	s.HandleSite("GET /admin/members", a.Staff(web.Allows(tenants.PermMembers), a.Members))
-	s.HandleSite("POST /admin/members/grant", a.Staff(web.Allows(tenants.PermMembers), a.MemberChange(true)))
-	s.HandleSite("POST /admin/members/revoke", a.Staff(web.Allows(tenants.PermMembers), a.MemberChange(false)))
-	s.HandleSite("GET /admin/audit", a.Staff(web.Allows(tenants.PermAuditTenant), a.TenantAudit))
-	s.HandleSite("GET /admin/county/{$}", a.County(a.CountyHome))
-	s.HandleSite("POST /admin/county/tenants", a.County(a.CountyCreate))
-	s.HandleSite("GET /admin/county/tenants/{code}", a.County(a.CountyTenant))
-	s.HandleSite("POST /admin/county/tenants/{code}", a.County(a.CountyUpdate))
-	s.HandleSite("POST /admin/county/tenants/{code}/status", a.County(a.CountyStatus))
-	s.HandleSite("POST /admin/county/tenants/{code}/domains", a.County(a.CountyDomainAdd))
-	s.HandleSite("POST /admin/county/tenants/{code}/domains/remove", a.County(a.CountyDomainRemove))
-	s.HandleSite("GET /admin/county/roles", a.County(a.CountyRoles))
-	s.HandleSite("POST /admin/county/roles/grant", a.County(a.CountyRoleChange(true)))
-	s.HandleSite("POST /admin/county/roles/revoke", a.County(a.CountyRoleChange(false)))
-	s.HandleSite("POST /admin/county/roles/mfa-reset", a.County(a.CountyMFAReset))
-	s.HandleSite("GET /admin/county/audit", a.County(a.CountyAudit))
-	s.HandleSite("GET /admin/county/freshness", a.County(a.CountyFreshness))
-	s.HandleSite("GET /admin/county/monitor", a.County(a.CountyMonitor))
-	s.HandleSite("POST /admin/county/monitor", a.County(a.CountyMonitorSettings))
-	s.HandleSite("GET /admin/county/monitor/{code}", a.County(a.CountyMonitorSite))
-	s.HandleSite("POST /admin/county/monitor/draft", a.County(a.CountyMonitorDraft))
-	s.HandleSite("GET /admin/county/website-report", a.County(a.CountyReports))
-	s.HandleSite("GET /admin/county/website-report/{code}", a.County(a.CountyReport))
-	s.HandleSite("POST /admin/county/website-report/{code}", a.County(a.CountyReportSave))
-	s.HandleSite("GET /healthz/sites", s.SiteAvailability)
+// Their list for the access tests is consoleRoutes in core/web/admin.go;
+// d is the department console (core/web/admin), c the county office's
+// (core/web/county).
+func (s *Server) consoleRoutes(a *web.Accounts, d *admin.Consoles, c *county.Office) {
+	s.HandleSite("GET /admin/{$}", a.Staff(web.Allows(tenants.PermConsole), d.Dashboard))
+	s.HandleSite("GET /admin/members", a.Staff(web.Allows(tenants.PermMembers), d.Members))
+	s.HandleSite("POST /admin/members/grant", a.Staff(web.Allows(tenants.PermMembers), d.MemberChange(true)))
+	s.HandleSite("POST /admin/members/revoke", a.Staff(web.Allows(tenants.PermMembers), d.MemberChange(false)))
+	s.HandleSite("GET /admin/audit", a.Staff(web.Allows(tenants.PermAuditTenant), d.TenantAudit))
+	s.HandleSite("GET /admin/county/{$}", a.County(c.CountyHome))
+	s.HandleSite("POST /admin/county/tenants", a.County(c.CountyCreate))
+	s.HandleSite("GET /admin/county/tenants/{code}", a.County(c.CountyTenant))
+	s.HandleSite("POST /admin/county/tenants/{code}", a.County(c.CountyUpdate))
+	s.HandleSite("POST /admin/county/tenants/{code}/status", a.County(c.CountyStatus))
+	s.HandleSite("POST /admin/county/tenants/{code}/domains", a.County(c.CountyDomainAdd))
+	s.HandleSite("POST /admin/county/tenants/{code}/domains/remove", a.County(c.CountyDomainRemove))
+	s.HandleSite("GET /admin/county/roles", a.County(c.CountyRoles))
+	s.HandleSite("POST /admin/county/roles/grant", a.County(c.CountyRoleChange(true)))
+	s.HandleSite("POST /admin/county/roles/revoke", a.County(c.CountyRoleChange(false)))
+	s.HandleSite("POST /admin/county/roles/mfa-reset", a.County(c.CountyMFAReset))
+	s.HandleSite("GET /admin/county/audit", a.County(c.CountyAudit))
+	s.HandleSite("GET /admin/county/freshness", a.County(c.CountyFreshness))
+	s.HandleSite("GET /admin/county/monitor", a.County(c.CountyMonitor))
+	s.HandleSite("POST /admin/county/monitor", a.County(c.CountyMonitorSettings))
+	s.HandleSite("GET /admin/county/monitor/{code}", a.County(c.CountyMonitorSite))
+	s.HandleSite("POST /admin/county/monitor/draft", a.County(c.CountyMonitorDraft))
+	s.HandleSite("GET /admin/county/website-report", a.County(c.CountyReports))
+	s.HandleSite("GET /admin/county/website-report/{code}", a.County(c.CountyReport))
+	s.HandleSite("POST /admin/county/website-report/{code}", a.County(c.CountyReportSave))
+	s.HandleSite("GET /healthz/sites", s.monitor.SiteAvailability)
 }
 
 // The county office's optional pages, each added by its Enable… call.
@@ -163,7 +165,7 @@ func (s *Server) searchConsoleRoutes(c county.SearchConsole) {
 	s.HandleSite("POST /admin/county/search/rebuild", s.CountyGate(c.Rebuild))
 }
 
-func (s *Server) supervisionRoutes(p *web.SupervisionPage) {
+func (s *Server) supervisionRoutes(p *county.SupervisionPage) {
 	s.HandleSite("GET /admin/county/supervision", s.CountyGate(p.Page))
 }
 

@@ -5,10 +5,12 @@
 package host
 
 import (
+	"context"
 	"log/slog"
 
 	"yiwang/core/calendar"
 	"yiwang/core/content"
+	"yiwang/core/monitor"
 	"yiwang/core/search"
 	"yiwang/core/store"
 	"yiwang/core/web"
@@ -23,7 +25,8 @@ import (
 // web.Server, and the Enable… calls that add a room and its routes.
 type Server struct {
 	*web.Server
-	pages *site.Pages
+	pages   *site.Pages
+	monitor *county.Monitor
 }
 
 // New builds a server with the top routes and the public site; it fails
@@ -33,7 +36,7 @@ func New(cfg web.Config, db *store.DB, ts *tenants.Store, cs *content.Store, log
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{Server: srv, pages: site.New(srv)}
+	s := &Server{Server: srv, pages: site.New(srv), monitor: county.NewMonitor(srv)}
 	s.topRoutes()
 	s.siteRoutes(s.pages)
 	return s, nil
@@ -46,8 +49,9 @@ func (s *Server) MountSearch(idx search.Index) { s.searchRoutes(s.pages, idx) }
 // Call before serving.
 func (s *Server) EnableAccounts(svc *sso.Service, opts web.AccountsOptions) *web.Accounts {
 	a := web.NewAccounts(s.Server, svc, opts)
+	d := admin.NewConsoles(s.Server, a)
 	s.accountRoutes(a)
-	s.consoleRoutes(a)
+	s.consoleRoutes(a, d, county.NewOffice(s.Server, a, d, s.monitor))
 	return a
 }
 
@@ -96,6 +100,15 @@ func (s *Server) EnableSearchConsole(idx search.Index, describe string, stale fu
 // EnableSupervision adds /admin/county/supervision: every module's
 // figures per tenant this month, as tables and bar charts, for platform
 // admins on the portal.
-func (s *Server) EnableSupervision(sv web.Supervision) {
-	s.supervisionRoutes(web.NewSupervisionPage(s.Server, sv))
+func (s *Server) EnableSupervision(sv county.Supervision) {
+	s.supervisionRoutes(county.NewSupervisionPage(s.monitor, sv))
 }
+
+// RefreshMonitor gathers the facts of the daily check for yesterday in
+// the background (serve runs it every ten minutes), so that the county
+// office's page evaluates them without reading the county's data.
+func (s *Server) RefreshMonitor(ctx context.Context) error { return s.monitor.RefreshMonitor(ctx) }
+
+// OldestCases are the longest-waiting letter or request of each site, by
+// tenant code, from the last background gathering (none before one).
+func (s *Server) OldestCases() map[string]monitor.OpenCase { return s.monitor.OldestCases() }

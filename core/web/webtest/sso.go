@@ -373,6 +373,12 @@ func Field(re *regexp.Regexp, body string) string {
 	return m[1]
 }
 
+// HostOf is the scheme and host the page was answered from.
+func HostOf(p Page) string {
+	u, _ := url.Parse(p.URL)
+	return u.Scheme + "://" + u.Host
+}
+
 // UserOn is the name in the page's user area, "" for nobody.
 func UserOn(p Page) string { return Field(UserRe, p.Body) }
 

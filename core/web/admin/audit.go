@@ -1,4 +1,4 @@
-package web
+package admin
 
 import (
 	"context"
@@ -11,6 +11,8 @@ import (
 	"yiwang/core"
 	"yiwang/core/audit"
 	"yiwang/core/content"
+	"yiwang/core/store"
+	"yiwang/core/web"
 	"yiwang/sso"
 	"yiwang/tenants"
 )
@@ -23,8 +25,8 @@ import (
 
 const auditPage = 50
 
-// auditFilter is the viewer's query, as the form carries it.
-type auditFilter struct {
+// AuditFilter is the viewer's query, as the form carries it.
+type AuditFilter struct {
 	Tenant string // code (county console only)
 	Action string // prefix: "role." or "tenant.create"
 	Actor  string // account number, "user:12", "cli:root", or part of it
@@ -43,7 +45,7 @@ type auditRow struct {
 // auditView is the data of admin_audit.html.
 type auditView struct {
 	County  bool
-	Filter  auditFilter
+	Filter  AuditFilter
 	Rows    []auditRow
 	Next    string // URL of the next (older) page
 	Tenants []*tenants.Tenant
@@ -59,36 +61,26 @@ var actionLabels = map[string]string{
 	"account.mfa": "动态验证码验证", "account.totp.enrol": "绑定动态验证码", "console.denied": "越权访问被拒绝",
 }
 
-func readAuditFilter(r *http.Request) auditFilter {
+// ReadAuditFilter reads the audit viewer's filter from the query.
+func ReadAuditFilter(r *http.Request) AuditFilter {
 	q := r.URL.Query()
-	f := auditFilter{Tenant: strings.TrimSpace(q.Get("tenant")), Action: strings.TrimSpace(q.Get("action")),
+	f := AuditFilter{Tenant: strings.TrimSpace(q.Get("tenant")), Action: strings.TrimSpace(q.Get("action")),
 		Actor: strings.TrimSpace(q.Get("actor")), Result: q.Get("result"), From: q.Get("from"), To: q.Get("to")}
 	f.Before, _ = strconv.ParseInt(q.Get("before"), 10, 64)
 	return f
 }
 
-func (a *Accounts) TenantAudit(w http.ResponseWriter, r *http.Request, u *sso.User) {
-	t := SiteOf(r).Tenant
-	f := readAuditFilter(r)
+// TenantAudit is the audit log of this site.
+func (a *Consoles) TenantAudit(w http.ResponseWriter, r *http.Request, u *sso.User) {
+	t := web.SiteOf(r).Tenant
+	f := ReadAuditFilter(r)
 	f.Tenant = t.Code
-	a.renderAudit(w, r, f, &t.ID, false, adminCrumbs(r, Crumb{"审计日志", ""}))
+	a.RenderAudit(w, r, f, &t.ID, false, adminCrumbs(r, web.Crumb{Name: "审计日志", URL: ""}))
 }
 
-func (a *Accounts) CountyAudit(w http.ResponseWriter, r *http.Request, u *sso.User) {
-	f := readAuditFilter(r)
-	var tid *int64
-	if f.Tenant != "" {
-		t, err := a.srv.tenants.ByCode(r.Context(), f.Tenant)
-		if err != nil {
-			a.srv.RenderError(w, r, err)
-			return
-		}
-		tid = &t.ID
-	}
-	a.renderAudit(w, r, f, tid, true, a.countyCrumbs(r, Crumb{"审计日志", ""}))
-}
-
-func (a *Accounts) renderAudit(w http.ResponseWriter, r *http.Request, f auditFilter, tenantID *int64, county bool, crumbs []Crumb) {
+// RenderAudit shows the audit log of tenantID (every tenant for nil) as
+// f selects; county adds the tenant column and filter.
+func (a *Consoles) RenderAudit(w http.ResponseWriter, r *http.Request, f AuditFilter, tenantID *int64, county bool, crumbs []web.Crumb) {
 	es, err := a.queryAudit(r.Context(), f, tenantID)
 	if err != nil {
 		a.srv.RenderError(w, r, err)
@@ -96,8 +88,8 @@ func (a *Accounts) renderAudit(w http.ResponseWriter, r *http.Request, f auditFi
 	}
 	v := auditView{County: county, Filter: f, Results: []string{"ok", "error", "denied"}}
 	if county {
-		v.Tenants = Tenants(r)
-		if v.Chain, err = audit.State(r.Context(), a.srv.db); err != nil {
+		v.Tenants = web.Tenants(r)
+		if v.Chain, err = audit.State(r.Context(), a.srv.DB()); err != nil {
 			a.srv.RenderError(w, r, err)
 			return
 		}
@@ -108,13 +100,13 @@ func (a *Accounts) renderAudit(w http.ResponseWriter, r *http.Request, f auditFi
 		q.Set("before", strconv.FormatInt(es[len(es)-1].ID, 10))
 		v.Next = "?" + q.Encode()
 	}
-	names, err := a.ActorNames(r.Context(), es)
+	names, err := ActorNames(r.Context(), a.srv.DB(), es)
 	if err != nil {
 		a.srv.RenderError(w, r, err)
 		return
 	}
 	byID := map[int64]string{}
-	for _, t := range Tenants(r) {
+	for _, t := range web.Tenants(r) {
 		byID[t.ID] = t.Name
 	}
 	for _, e := range es {
@@ -137,14 +129,14 @@ func (a *Accounts) renderAudit(w http.ResponseWriter, r *http.Request, f auditFi
 	}
 	title := "审计日志"
 	if !county {
-		title += " - " + SiteOf(r).Tenant.Name
+		title += " - " + web.SiteOf(r).Tenant.Name
 	}
 	a.srv.RenderStatus(w, r, "admin_audit", title, crumbs, v, http.StatusOK)
 }
 
 // queryAudit reads one page (and one more row, to know whether there is a
 // next page) of the log, newest first.
-func (a *Accounts) queryAudit(ctx context.Context, f auditFilter, tenantID *int64) ([]audit.Entry, error) {
+func (a *Consoles) queryAudit(ctx context.Context, f AuditFilter, tenantID *int64) ([]audit.Entry, error) {
 	q := `SELECT id, at, actor, action, tenant_id, target, detail, remote_addr, result FROM audit_log WHERE 1=1`
 	var args []any
 	if tenantID != nil {
@@ -181,7 +173,7 @@ func (a *Accounts) queryAudit(ctx context.Context, f auditFilter, tenantID *int6
 	}
 	q += fmt.Sprintf(` ORDER BY id DESC LIMIT %d`, auditPage+1)
 	var out []audit.Entry
-	if err := a.srv.db.SelectContext(ctx, &out, q, args...); err != nil {
+	if err := a.srv.DB().SelectContext(ctx, &out, q, args...); err != nil {
 		return nil, fmt.Errorf("read audit log: %w", err)
 	}
 	return out, nil
@@ -189,7 +181,7 @@ func (a *Accounts) queryAudit(ctx context.Context, f auditFilter, tenantID *int6
 
 // ActorNames maps the "user:N" actors and "account:N" targets of es to
 // account names (keyed "user:N").
-func (a *Accounts) ActorNames(ctx context.Context, es []audit.Entry) (map[string]string, error) {
+func ActorNames(ctx context.Context, db *store.DB, es []audit.Entry) (map[string]string, error) {
 	out := map[string]string{}
 	var keys []string
 	for _, e := range es {
@@ -211,7 +203,7 @@ func (a *Accounts) ActorNames(ctx context.Context, es []audit.Entry) (map[string
 		if err != nil {
 			continue
 		}
-		acc, err := sso.AccountByID(ctx, a.srv.db, id)
+		acc, err := sso.AccountByID(ctx, db, id)
 		switch {
 		case err == nil:
 			out[actor] = acc.DisplayName()

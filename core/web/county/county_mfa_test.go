@@ -1,4 +1,4 @@
-package web_test
+package county_test
 
 import (
 	"net/http"
@@ -29,7 +29,7 @@ func TestCountyResetsASecondFactor(t *testing.T) {
 			t.Fatalf("no enrolment page: %d %s", p.Status, p.URL)
 		}
 		code, _ := totp.GenerateCode(secret, e.Clock.Now())
-		p = sa.Post(hostOf(p)+"/account/totp", url.Values{"csrf": {webtest.Field(webtest.CSRFRe, p.Body)}, "r": {e.JYJ + "/admin/"}, "code": {code}})
+		p = sa.Post(webtest.HostOf(p)+"/account/totp", url.Values{"csrf": {webtest.Field(webtest.CSRFRe, p.Body)}, "r": {e.JYJ + "/admin/"}, "code": {code}})
 		if !strings.Contains(p.Body, "工作人员与角色") {
 			t.Fatalf("after enrolling: %d %s", p.Status, p.URL)
 		}

@@ -1,4 +1,4 @@
-package web_test
+package county_test
 
 import (
 	"context"

@@ -1,4 +1,4 @@
-package web
+package county
 
 import (
 	"fmt"
@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"yiwang/core/content"
+	"yiwang/core/web"
 	"yiwang/sso"
 	"yiwang/tenants"
 )
@@ -38,30 +39,30 @@ type freshnessView struct {
 	Since string
 }
 
-func (a *Accounts) CountyFreshness(w http.ResponseWriter, r *http.Request, _ *sso.User) {
-	v, err := a.srv.freshnessView(r)
+func (a *Office) CountyFreshness(w http.ResponseWriter, r *http.Request, _ *sso.User) {
+	v, err := a.mon.freshnessView(r)
 	if err != nil {
 		a.srv.RenderError(w, r, err)
 		return
 	}
-	crumbs := []Crumb{{"管理后台", SiteOf(r).Base + "admin/"}, {"县级平台管理", SiteOf(r).Base + "admin/county/"}, {"更新情况", ""}}
+	crumbs := []web.Crumb{{Name: "管理后台", URL: web.SiteOf(r).Base + "admin/"}, {Name: "县级平台管理", URL: web.SiteOf(r).Base + "admin/county/"}, {Name: "更新情况", URL: ""}}
 	a.srv.RenderStatus(w, r, "admin_freshness", "更新情况 - 县级平台管理", crumbs, v, http.StatusOK)
 }
 
 // freshnessNotice tells the county console's home how many sites are
 // overdue.
-func (s *Server) freshnessNotice(r *http.Request) []CountyNotice {
+func (s *Monitor) freshnessNotice(r *http.Request) []web.CountyNotice {
 	v, err := s.freshnessView(r)
 	if err != nil || v.Over == 0 {
 		return nil
 	}
-	return []CountyNotice{{Text: fmt.Sprintf("有 %d 个站点的受监测栏目超期未更新。", v.Over), URL: SiteOf(r).Base + "admin/county/freshness"}}
+	return []web.CountyNotice{{Text: fmt.Sprintf("有 %d 个站点的受监测栏目超期未更新。", v.Over), URL: web.SiteOf(r).Base + "admin/county/freshness"}}
 }
 
-func (s *Server) freshnessView(r *http.Request) (*freshnessView, error) {
+func (s *Monitor) freshnessView(r *http.Request) (*freshnessView, error) {
 	ctx := r.Context()
 	now := time.Now()
-	fs, err := s.content.Freshness(ctx, now.AddDate(0, 0, -30))
+	fs, err := s.srv.Content().Freshness(ctx, now.AddDate(0, 0, -30))
 	if err != nil {
 		return nil, err
 	}
@@ -73,7 +74,7 @@ func (s *Server) freshnessView(r *http.Request) (*freshnessView, error) {
 	for _, f := range fs {
 		by[key{f.TenantID, f.Slug}] = f
 	}
-	ts, err := s.tenants.List(ctx)
+	ts, err := s.srv.TenantStore().List(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -82,7 +83,7 @@ func (s *Server) freshnessView(r *http.Request) (*freshnessView, error) {
 		if t.Status != tenants.Active {
 			continue
 		}
-		row := freshRow{Site: t.Name, URL: SiteBase(r, t)}
+		row := freshRow{Site: t.Name, URL: web.SiteBase(r, t)}
 		for _, rule := range content.FreshnessRules {
 			c := freshCell{Days: -1, Over: true}
 			if f, ok := by[key{t.ID, rule.Slug}]; ok && f.Last != nil {
@@ -108,7 +109,7 @@ func (s *Server) freshnessView(r *http.Request) (*freshnessView, error) {
 	}
 	sort.SliceStable(v.Rows, func(i, j int) bool { return v.Rows[i].Worst > v.Rows[j].Worst })
 	// The chart: days since the news column's last article, per site.
-	var bars []Bar
+	var bars []web.Bar
 	first := content.FreshnessRules[0]
 	for _, row := range v.Rows {
 		c := row.Cells[0]
@@ -119,8 +120,8 @@ func (s *Server) freshnessView(r *http.Request) (*freshnessView, error) {
 		if !c.Over {
 			color = "#1e6b34"
 		}
-		bars = append(bars, Bar{row.Site, float64(c.Days), color})
+		bars = append(bars, web.Bar{Name: row.Site, V: float64(c.Days), Color: color})
 	}
-	v.Chart = HorizontalBars("fresh-days", fmt.Sprintf("各站点%s距上次更新的天数", first.Name), bars, true)
+	v.Chart = web.HorizontalBars("fresh-days", fmt.Sprintf("各站点%s距上次更新的天数", first.Name), bars, true)
 	return v, nil
 }

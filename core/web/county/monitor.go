@@ -1,4 +1,4 @@
-package web
+package county
 
 import (
 	"context"
@@ -14,6 +14,7 @@ import (
 	"yiwang/core"
 	"yiwang/core/content"
 	"yiwang/core/monitor"
+	"yiwang/core/web"
 	"yiwang/sso"
 	"yiwang/tenants"
 )
@@ -75,24 +76,24 @@ const snapshotFresh = 30 * time.Minute
 // RefreshMonitor gathers the facts of the daily check for yesterday in
 // the background (serve runs it every ten minutes), so that the county
 // office's page evaluates them without reading the county's data.
-func (s *Server) RefreshMonitor(ctx context.Context) error {
+func (s *Monitor) RefreshMonitor(ctx context.Context) error {
 	day := monitorDay(&http.Request{URL: &url.URL{}})
 	f, down, err := s.gatherMonitor(ctx, day)
 	if err != nil {
 		return err
 	}
-	s.monitorSnap.mu.Lock()
-	s.monitorSnap.day, s.monitorSnap.facts, s.monitorSnap.down, s.monitorSnap.at = day.Format("2006-01-02"), f, down, time.Now()
-	s.monitorSnap.mu.Unlock()
+	s.snap.mu.Lock()
+	s.snap.day, s.snap.facts, s.snap.down, s.snap.at = day.Format("2006-01-02"), f, down, time.Now()
+	s.snap.mu.Unlock()
 	return nil
 }
 
 // monitorFacts are the facts of day: the background gathering's when it
 // is of that day and fresh, else gathered now. The time says when.
-func (s *Server) monitorFacts(ctx context.Context, day time.Time) (monitor.Facts, []string, time.Time, error) {
-	s.monitorSnap.mu.Lock()
-	sday, facts, down, at := s.monitorSnap.day, s.monitorSnap.facts, s.monitorSnap.down, s.monitorSnap.at
-	s.monitorSnap.mu.Unlock()
+func (s *Monitor) monitorFacts(ctx context.Context, day time.Time) (monitor.Facts, []string, time.Time, error) {
+	s.snap.mu.Lock()
+	sday, facts, down, at := s.snap.day, s.snap.facts, s.snap.down, s.snap.at
+	s.snap.mu.Unlock()
 	if sday == day.Format("2006-01-02") && time.Since(at) < snapshotFresh {
 		return facts, down, at, nil
 	}
@@ -101,12 +102,12 @@ func (s *Server) monitorFacts(ctx context.Context, day time.Time) (monitor.Facts
 }
 
 // gatherMonitor reads what the monitors read, once for every site.
-func (s *Server) gatherMonitor(ctx context.Context, day time.Time) (monitor.Facts, []string, error) {
-	ms := monitor.NewStore(s.db)
+func (s *Monitor) gatherMonitor(ctx context.Context, day time.Time) (monitor.Facts, []string, error) {
+	ms := monitor.NewStore(s.srv.DB())
 	var f monitor.Facts
 	var err error
 	now := time.Now()
-	if f.Fresh, err = s.content.Freshness(ctx, now.AddDate(0, 0, -30)); err != nil {
+	if f.Fresh, err = s.srv.Content().Freshness(ctx, now.AddDate(0, 0, -30)); err != nil {
 		return f, nil, err
 	}
 	if f.Columns, err = ms.ListColumns(ctx); err != nil {
@@ -157,30 +158,30 @@ func (s *Server) gatherMonitor(ctx context.Context, day time.Time) (monitor.Fact
 	return f, down, nil
 }
 
-func (s *Server) monitorView(r *http.Request) (*monitorView, error) {
+func (s *Monitor) monitorView(r *http.Request) (*monitorView, error) {
 	ctx := r.Context()
 	day := monitorDay(r)
 	facts, down, gathered, err := s.monitorFacts(ctx, day)
 	if err != nil {
 		return nil, err
 	}
-	th, err := monitor.NewStore(s.db).Thresholds(ctx)
+	th, err := monitor.NewStore(s.srv.DB()).Thresholds(ctx)
 	if err != nil {
 		return nil, err
 	}
-	ts, err := s.tenants.List(ctx)
+	ts, err := s.srv.TenantStore().List(ctx)
 	if err != nil {
 		return nil, err
 	}
-	base := SiteOf(r).Base
+	base := web.SiteOf(r).Base
 	v := &monitorView{Day: day.Format("2006-01-02"), Prev: day.AddDate(0, 0, -1).Format("2006-01-02"), Settings: th.Settings(), ModulesDown: down,
 		Gathered: gathered.In(content.Location).Format("2006-01-02 15:04")}
 	if next := day.AddDate(0, 0, 1); next.Before(time.Now().In(content.Location).Truncate(24 * time.Hour)) {
 		v.Next = next.Format("2006-01-02")
 	}
-	var risk, use []Bar
+	var risk, use []web.Bar
 	for _, site := range monitor.Evaluate(ts, facts, th, content.FreshnessRules, time.Now()) {
-		ms := monitorSite{Site: site, URL: SiteBase(r, site.Tenant), Page: base + "admin/county/monitor/" + site.Tenant.Code + "?day=" + v.Day, Use: facts.Use[site.Tenant.ID]}
+		ms := monitorSite{Site: site, URL: web.SiteBase(r, site.Tenant), Page: base + "admin/county/monitor/" + site.Tenant.Code + "?day=" + v.Day, Use: facts.Use[site.Tenant.ID]}
 		if ms.Use == nil {
 			ms.Use = &monitor.Use{}
 		}
@@ -188,10 +189,10 @@ func (s *Server) monitorView(r *http.Request) (*monitorView, error) {
 		if weekly == nil {
 			weekly = make([]int, monitor.TrendWeeks)
 		}
-		ms.Trend = Sparkline(fmt.Sprintf("近%d周每周发布篇数", monitor.TrendWeeks), weekly)
+		ms.Trend = web.Sparkline(fmt.Sprintf("近%d周每周发布篇数", monitor.TrendWeeks), weekly)
 		ms.OnTime = facts.OnTime[site.Tenant.ID]
 		if ms.OnTime.Closed > 0 {
-			ms.OnTimeBar = ShareBar(ms.OnTime.Share())
+			ms.OnTimeBar = web.ShareBar(ms.OnTime.Share())
 		}
 		if site.Vetoes > 0 {
 			v.Vetoed++
@@ -207,23 +208,23 @@ func (s *Server) monitorView(r *http.Request) (*monitorView, error) {
 			if site.Vetoes > 0 {
 				color = "#a8141c"
 			}
-			risk = append(risk, Bar{site.Tenant.Name, float64(n), color})
+			risk = append(risk, web.Bar{Name: site.Tenant.Name, V: float64(n), Color: color})
 		}
-		use = append(use, Bar{site.Tenant.Name, float64(ms.Use.Total()), "#1e5a8a"})
+		use = append(use, web.Bar{Name: site.Tenant.Name, V: float64(ms.Use.Total()), Color: "#1e5a8a"})
 		v.Sites = append(v.Sites, ms)
 	}
-	v.RiskChart = HorizontalBars("monitor-risk", "问题最多的站点（红色为有单项否决）", risk, false)
+	v.RiskChart = web.HorizontalBars("monitor-risk", "问题最多的站点（红色为有单项否决）", risk, false)
 	if len(use) > 20 {
 		use = use[:0:0]
 		for _, site := range v.Sites {
 			if site.Use.Total() > 0 {
-				use = append(use, Bar{site.Tenant.Name, float64(site.Use.Total()), "#1e5a8a"})
+				use = append(use, web.Bar{Name: site.Tenant.Name, V: float64(site.Use.Total()), Color: "#1e5a8a"})
 			}
 		}
 	}
-	v.UseChart = HorizontalBars("monitor-use", v.Day+" 各单位工作人员操作次数（含登录人数）", use, true)
-	portal := SiteOf(r).Tenant
-	cols, err := s.content.Columns(ctx, portal.ID, false)
+	v.UseChart = web.HorizontalBars("monitor-use", v.Day+" 各单位工作人员操作次数（含登录人数）", use, true)
+	portal := web.SiteOf(r).Tenant
+	cols, err := s.srv.Content().Columns(ctx, portal.ID, false)
 	if err != nil {
 		return nil, err
 	}
@@ -246,9 +247,9 @@ func lastMonth(now time.Time) time.Time {
 // CountyMonitorDraft drafts the weekly exposure or the monthly summary as
 // an article of the chosen portal column and opens it in the editorial
 // desk, where the county office edits it and sends it through review.
-func (a *Accounts) CountyMonitorDraft(w http.ResponseWriter, r *http.Request, u *sso.User) {
+func (a *Office) CountyMonitorDraft(w http.ResponseWriter, r *http.Request, u *sso.User) {
 	ctx := r.Context()
-	portal := SiteOf(r).Tenant
+	portal := web.SiteOf(r).Tenant
 	col, err := strconv.ParseInt(r.PostFormValue("column"), 10, 64)
 	if err != nil {
 		a.renderMonitor(w, r, "请选择发布的栏目。", false, http.StatusBadRequest)
@@ -257,7 +258,7 @@ func (a *Accounts) CountyMonitorDraft(w http.ResponseWriter, r *http.Request, u 
 	var d monitor.Draft
 	switch r.PostFormValue("kind") {
 	case "exposure":
-		v, err := a.srv.monitorView(r)
+		v, err := a.mon.monitorView(r)
 		if err != nil {
 			a.srv.RenderError(w, r, err)
 			return
@@ -270,13 +271,13 @@ func (a *Accounts) CountyMonitorDraft(w http.ResponseWriter, r *http.Request, u 
 	case "summary":
 		from := lastMonth(time.Now())
 		to := from.AddDate(0, 1, 0)
-		figs, err := monitor.NewStore(a.srv.db).MonthFigures(ctx, from, to)
+		figs, err := monitor.NewStore(a.srv.DB()).MonthFigures(ctx, from, to)
 		if err != nil {
 			a.srv.RenderError(w, r, err)
 			return
 		}
-		a.srv.addCaseFigures(ctx, figs, from, to)
-		ts, err := a.srv.tenants.List(ctx)
+		a.mon.addCaseFigures(ctx, figs, from, to)
+		ts, err := a.srv.TenantStore().List(ctx)
 		if err != nil {
 			a.srv.RenderError(w, r, err)
 			return
@@ -286,8 +287,8 @@ func (a *Accounts) CountyMonitorDraft(w http.ResponseWriter, r *http.Request, u 
 		a.renderMonitor(w, r, "请选择要起草的内容。", false, http.StatusBadRequest)
 		return
 	}
-	actor := content.Actor{TenantID: portal.ID, UserID: u.ID, Name: u.DisplayName(), Roles: u.Roles(portal.ID), RemoteAddr: a.ClientIP(r)}
-	m, err := content.NewDesk(a.srv.content).Create(ctx, actor, content.Input{ColumnID: col, Title: d.Title, Summary: d.Summary, Body: d.Body, Source: "县政府办公室"})
+	actor := content.Actor{TenantID: portal.ID, UserID: u.ID, Name: u.DisplayName(), Roles: u.Roles(portal.ID), RemoteAddr: a.acc.ClientIP(r)}
+	m, err := content.NewDesk(a.srv.Content()).Create(ctx, actor, content.Input{ColumnID: col, Title: d.Title, Summary: d.Summary, Body: d.Body, Source: "县政府办公室"})
 	if err != nil {
 		if core.ErrorCode(err) == core.EINVALID || core.ErrorCode(err) == core.ENOTFOUND {
 			a.renderMonitor(w, r, core.ErrorMessage(err), false, http.StatusBadRequest)
@@ -296,12 +297,12 @@ func (a *Accounts) CountyMonitorDraft(w http.ResponseWriter, r *http.Request, u 
 		a.srv.RenderError(w, r, err)
 		return
 	}
-	http.Redirect(w, r, SiteOf(r).Base+"admin/articles/"+strconv.FormatInt(m.ID, 10)+"/edit", http.StatusSeeOther)
+	http.Redirect(w, r, web.SiteOf(r).Base+"admin/articles/"+strconv.FormatInt(m.ID, 10)+"/edit", http.StatusSeeOther)
 }
 
 // addCaseFigures adds the letters and requests each unit's modules
 // closed in [from, to) to figs.
-func (s *Server) addCaseFigures(ctx context.Context, figs map[int64]*monitor.MonthFigures, from, to time.Time) {
+func (s *Monitor) addCaseFigures(ctx context.Context, figs map[int64]*monitor.MonthFigures, from, to time.Time) {
 	s.mu.Lock()
 	sv := s.supervision
 	s.mu.Unlock()
@@ -310,7 +311,7 @@ func (s *Server) addCaseFigures(ctx context.Context, figs map[int64]*monitor.Mon
 	}
 	mfs, err := sv.Figures(ctx, from, to)
 	if err != nil {
-		s.log.Warn("monthly summary: module figures", "err", err)
+		s.srv.Log().Warn("monthly summary: module figures", "err", err)
 		return
 	}
 	for _, m := range mfs {
@@ -327,12 +328,12 @@ func (s *Server) addCaseFigures(ctx context.Context, figs map[int64]*monitor.Mon
 	}
 }
 
-func (a *Accounts) CountyMonitor(w http.ResponseWriter, r *http.Request, _ *sso.User) {
+func (a *Office) CountyMonitor(w http.ResponseWriter, r *http.Request, _ *sso.User) {
 	a.renderMonitor(w, r, "", r.URL.Query().Get("saved") != "", http.StatusOK)
 }
 
-func (a *Accounts) renderMonitor(w http.ResponseWriter, r *http.Request, problem string, saved bool, status int) {
-	v, err := a.srv.monitorView(r)
+func (a *Office) renderMonitor(w http.ResponseWriter, r *http.Request, problem string, saved bool, status int) {
+	v, err := a.mon.monitorView(r)
 	if err != nil {
 		a.srv.RenderError(w, r, err)
 		return
@@ -341,12 +342,12 @@ func (a *Accounts) renderMonitor(w http.ResponseWriter, r *http.Request, problem
 	if saved {
 		v.Saved = "监测阈值已保存，立即生效。"
 	}
-	crumbs := []Crumb{{"管理后台", SiteOf(r).Base + "admin/"}, {"县级平台管理", SiteOf(r).Base + "admin/county/"}, {"网站监测", ""}}
+	crumbs := []web.Crumb{{Name: "管理后台", URL: web.SiteOf(r).Base + "admin/"}, {Name: "县级平台管理", URL: web.SiteOf(r).Base + "admin/county/"}, {Name: "网站监测", URL: ""}}
 	a.srv.RenderStatus(w, r, "admin_monitor", "网站监测 - 县级平台管理", crumbs, v, status)
 }
 
-func (a *Accounts) CountyMonitorSite(w http.ResponseWriter, r *http.Request, _ *sso.User) {
-	v, err := a.srv.monitorView(r)
+func (a *Office) CountyMonitorSite(w http.ResponseWriter, r *http.Request, _ *sso.User) {
+	v, err := a.mon.monitorView(r)
 	if err != nil {
 		a.srv.RenderError(w, r, err)
 		return
@@ -354,8 +355,8 @@ func (a *Accounts) CountyMonitorSite(w http.ResponseWriter, r *http.Request, _ *
 	code := r.PathValue("code")
 	for _, site := range v.Sites {
 		if site.Tenant.Code == code {
-			crumbs := []Crumb{{"管理后台", SiteOf(r).Base + "admin/"}, {"县级平台管理", SiteOf(r).Base + "admin/county/"},
-				{"网站监测", SiteOf(r).Base + "admin/county/monitor?day=" + v.Day}, {site.Tenant.Name, ""}}
+			crumbs := []web.Crumb{{Name: "管理后台", URL: web.SiteOf(r).Base + "admin/"}, {Name: "县级平台管理", URL: web.SiteOf(r).Base + "admin/county/"},
+				{Name: "网站监测", URL: web.SiteOf(r).Base + "admin/county/monitor?day=" + v.Day}, {Name: site.Tenant.Name, URL: ""}}
 			a.srv.RenderStatus(w, r, "admin_monitor_site", site.Tenant.Name+" - 网站监测", crumbs,
 				map[string]any{"Site": site, "Day": v.Day, "Rank": rankOf(v.Sites, code), "Of": len(v.Sites)}, http.StatusOK)
 			return
@@ -373,12 +374,12 @@ func rankOf(sites []monitorSite, code string) int {
 	return 0
 }
 
-func (a *Accounts) CountyMonitorSettings(w http.ResponseWriter, r *http.Request, u *sso.User) {
+func (a *Office) CountyMonitorSettings(w http.ResponseWriter, r *http.Request, u *sso.User) {
 	values := map[string]string{}
 	for _, x := range monitor.Defaults.Settings() {
 		values[x.Key] = r.PostFormValue(x.Key)
 	}
-	if _, err := monitor.NewStore(a.srv.db).SaveThresholds(r.Context(), a.actorAt(r, u), a.ClientIP(r), values); err != nil {
+	if _, err := monitor.NewStore(a.srv.DB()).SaveThresholds(r.Context(), a.acc.ActorAt(r, u), a.acc.ClientIP(r), values); err != nil {
 		if core.ErrorCode(err) == core.EINVALID {
 			a.renderMonitor(w, r, core.ErrorMessage(err), false, http.StatusBadRequest)
 			return
@@ -386,25 +387,25 @@ func (a *Accounts) CountyMonitorSettings(w http.ResponseWriter, r *http.Request,
 		a.srv.RenderError(w, r, err)
 		return
 	}
-	http.Redirect(w, r, SiteOf(r).Base+"admin/county/monitor?saved=1", http.StatusSeeOther)
+	http.Redirect(w, r, web.SiteOf(r).Base+"admin/county/monitor?saved=1", http.StatusSeeOther)
 }
 
 // SiteAvailability answers /healthz/sites on the portal: every active
 // site's probes of the last 7 days, for an outside prober or a status
 // page to read (nothing in it is private).
-func (s *Server) SiteAvailability(w http.ResponseWriter, r *http.Request) {
-	if !SiteOf(r).Tenant.IsPortal() {
-		s.RenderError(w, r, core.Errorf(core.ENOTFOUND, "页面不存在"))
+func (s *Monitor) SiteAvailability(w http.ResponseWriter, r *http.Request) {
+	if !web.SiteOf(r).Tenant.IsPortal() {
+		s.srv.RenderError(w, r, core.Errorf(core.ENOTFOUND, "页面不存在"))
 		return
 	}
-	av, err := monitor.NewStore(s.db).Availability(r.Context(), time.Now().AddDate(0, 0, -7))
+	av, err := monitor.NewStore(s.srv.DB()).Availability(r.Context(), time.Now().AddDate(0, 0, -7))
 	if err != nil {
-		s.RenderError(w, r, err)
+		s.srv.RenderError(w, r, err)
 		return
 	}
-	ts, err := s.tenants.List(r.Context())
+	ts, err := s.srv.TenantStore().List(r.Context())
 	if err != nil {
-		s.RenderError(w, r, err)
+		s.srv.RenderError(w, r, err)
 		return
 	}
 	type site struct {
@@ -424,7 +425,7 @@ func (s *Server) SiteAvailability(w http.ResponseWriter, r *http.Request) {
 			continue
 		}
 		a := av[t.ID]
-		out = append(out, site{Code: t.Code, Name: t.Name, URL: Absolute(r, SiteBase(r, t)), Probes: a.Total, Bad: a.Bad, Share: a.Share(),
+		out = append(out, site{Code: t.Code, Name: t.Name, URL: web.Absolute(r, web.SiteBase(r, t)), Probes: a.Total, Bad: a.Bad, Share: a.Share(),
 			LastAt: a.Last, LastOK: a.LastOK, Veto: a.Share() >= monitor.AvailabilityVeto})
 	}
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
@@ -433,44 +434,26 @@ func (s *Server) SiteAvailability(w http.ResponseWriter, r *http.Request) {
 }
 
 // monitorNotice tells the county console's home how many sites fail.
-func (s *Server) monitorNotice(r *http.Request) []CountyNotice {
+func (s *Monitor) monitorNotice(r *http.Request) []web.CountyNotice {
 	v, err := s.monitorView(r)
 	if err != nil || v.Vetoed == 0 {
 		return nil
 	}
-	return []CountyNotice{{Text: fmt.Sprintf("有 %d 个站点触及单项否决指标。", v.Vetoed), URL: SiteOf(r).Base + "admin/county/monitor"}}
-}
-
-// PortalHost is the portal's host name when it has no mapped domain.
-func (s *Server) PortalHost() string { return s.cfg.PortalHost }
-
-// ProbeTarget is the host and path a request for t's home page carries,
-// as a visitor's browser would send it.
-func (s *Server) ProbeTarget(t *tenants.Tenant) (host, path string) {
-	switch {
-	case t.IsPortal():
-		if d := t.PrimaryDomain(); d != "" {
-			return d, "/"
-		}
-		return s.cfg.PortalHost, "/"
-	case t.PrimaryDomain() != "":
-		return t.PrimaryDomain(), "/"
-	}
-	return s.cfg.PortalHost, "/site/" + t.Code + "/"
+	return []web.CountyNotice{{Text: fmt.Sprintf("有 %d 个站点触及单项否决指标。", v.Vetoed), URL: web.SiteOf(r).Base + "admin/county/monitor"}}
 }
 
 // OldestCases are the longest-waiting letter or request of each site, by
 // tenant code, from the last background gathering (none before one).
-func (s *Server) OldestCases() map[string]monitor.OpenCase {
-	s.monitorSnap.mu.Lock()
-	oldest := s.monitorSnap.facts.Oldest
-	s.monitorSnap.mu.Unlock()
-	snap, err := s.reg.get(context.Background())
+func (s *Monitor) OldestCases() map[string]monitor.OpenCase {
+	s.snap.mu.Lock()
+	oldest := s.snap.facts.Oldest
+	s.snap.mu.Unlock()
+	all, err := s.srv.RegisteredTenants(context.Background())
 	out := map[string]monitor.OpenCase{}
 	if err != nil {
 		return out
 	}
-	for _, t := range snap.all {
+	for _, t := range all {
 		if oc, ok := oldest[t.ID]; ok && oc.Days > 0 {
 			out[t.Code] = oc
 		}

@@ -1,4 +1,4 @@
-package web
+package county
 
 import (
 	"bytes"
@@ -13,6 +13,7 @@ import (
 	"yiwang/core"
 	"yiwang/core/content"
 	"yiwang/core/monitor"
+	"yiwang/core/web"
 	"yiwang/plugins/sdk/printdoc"
 	"yiwang/sso"
 	"yiwang/tenants"
@@ -35,7 +36,7 @@ func reportYear(r *http.Request) int {
 }
 
 // yearModules are the modules' figures of the year for one tenant.
-func (s *Server) yearModules(ctx context.Context, tenantID int64, year int) monitor.ModuleYear {
+func (s *Monitor) yearModules(ctx context.Context, tenantID int64, year int) monitor.ModuleYear {
 	out := monitor.ModuleYear{}
 	s.mu.Lock()
 	sv := s.supervision
@@ -46,7 +47,7 @@ func (s *Server) yearModules(ctx context.Context, tenantID int64, year int) moni
 	from := time.Date(year, 1, 1, 0, 0, 0, 0, content.Location)
 	figs, err := sv.Figures(ctx, from, from.AddDate(1, 0, 0))
 	if err != nil {
-		s.log.Warn("website report: module figures", "err", err)
+		s.srv.Log().Warn("website report: module figures", "err", err)
 		return out
 	}
 	for _, m := range figs {
@@ -77,18 +78,18 @@ type reportView struct {
 	YearChoice []int
 }
 
-func (s *Server) reportView(r *http.Request, t *tenants.Tenant, year int) (*reportView, error) {
+func (s *Monitor) reportView(r *http.Request, t *tenants.Tenant, year int) (*reportView, error) {
 	ctx := r.Context()
-	ms := monitor.NewStore(s.db)
+	ms := monitor.NewStore(s.srv.DB())
 	rep, err := ms.YearReport(ctx, t.ID, year)
 	if err != nil {
 		return nil, err
 	}
 	v := &reportView{Site: t, Year: year, Report: rep, Lines: map[string][]reportLine{}, Published: rep.Status == "published",
-		Action: SiteOf(r).Base + "admin/county/website-report/" + t.Code + "?year=" + strconv.Itoa(year)}
+		Action: web.SiteOf(r).Base + "admin/county/website-report/" + t.Code + "?year=" + strconv.Itoa(year)}
 	var counts map[string]string
 	if !v.Published {
-		if counts, err = ms.YearCounts(ctx, t, Absolute(r, SiteBase(r, t)), year, s.yearModules(ctx, t.ID, year)); err != nil {
+		if counts, err = ms.YearCounts(ctx, t, web.Absolute(r, web.SiteBase(r, t)), year, s.yearModules(ctx, t.ID, year)); err != nil {
 			return nil, err
 		}
 	}
@@ -105,21 +106,21 @@ func (s *Server) reportView(r *http.Request, t *tenants.Tenant, year int) (*repo
 	return v, nil
 }
 
-func (a *Accounts) CountyReports(w http.ResponseWriter, r *http.Request, _ *sso.User) {
+func (a *Office) CountyReports(w http.ResponseWriter, r *http.Request, _ *sso.User) {
 	ctx := r.Context()
 	year := reportYear(r)
-	ts, err := a.srv.tenants.List(ctx)
+	ts, err := a.srv.TenantStore().List(ctx)
 	if err != nil {
 		a.srv.RenderError(w, r, err)
 		return
 	}
-	reps, err := monitor.NewStore(a.srv.db).YearReports(ctx, year)
+	reps, err := monitor.NewStore(a.srv.DB()).YearReports(ctx, year)
 	if err != nil {
 		a.srv.RenderError(w, r, err)
 		return
 	}
 	if r.URL.Query().Get("format") == "csv" {
-		a.srv.reportsCSV(w, r, ts, year)
+		a.mon.reportsCSV(w, r, ts, year)
 		return
 	}
 	type row struct {
@@ -140,17 +141,17 @@ func (a *Accounts) CountyReports(w http.ResponseWriter, r *http.Request, _ *sso.
 				published++
 			}
 		}
-		rows = append(rows, row{t, st, SiteOf(r).Base + "admin/county/website-report/" + t.Code + "?year=" + strconv.Itoa(year)})
+		rows = append(rows, row{t, st, web.SiteOf(r).Base + "admin/county/website-report/" + t.Code + "?year=" + strconv.Itoa(year)})
 	}
-	crumbs := []Crumb{{"管理后台", SiteOf(r).Base + "admin/"}, {"县级平台管理", SiteOf(r).Base + "admin/county/"}, {"网站年度报表", ""}}
+	crumbs := []web.Crumb{{Name: "管理后台", URL: web.SiteOf(r).Base + "admin/"}, {Name: "县级平台管理", URL: web.SiteOf(r).Base + "admin/county/"}, {Name: "网站年度报表", URL: ""}}
 	a.srv.RenderStatus(w, r, "admin_website_reports", "网站年度报表 - 县级平台管理", crumbs, map[string]any{
 		"Year": year, "Due": strconv.Itoa(year+1) + "-01-31", "Rows": rows, "Published": published,
-		"CSV": SiteOf(r).Base + "admin/county/website-report?" + url.Values{"year": {strconv.Itoa(year)}, "format": {"csv"}}.Encode()}, http.StatusOK)
+		"CSV": web.SiteOf(r).Base + "admin/county/website-report?" + url.Values{"year": {strconv.Itoa(year)}, "format": {"csv"}}.Encode()}, http.StatusOK)
 }
 
 // reportsCSV is every active site's report of the year as one table, a
 // row per site and a column per line of the form.
-func (s *Server) reportsCSV(w http.ResponseWriter, r *http.Request, ts []*tenants.Tenant, year int) {
+func (s *Monitor) reportsCSV(w http.ResponseWriter, r *http.Request, ts []*tenants.Tenant, year int) {
 	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
 	w.Header().Set("Content-Disposition", "attachment; filename*=UTF-8''"+url.PathEscape(strconv.Itoa(year)+"年政府网站工作年度报表.csv"))
 	_, _ = w.Write([]byte("\uFEFF"))
@@ -166,7 +167,7 @@ func (s *Server) reportsCSV(w http.ResponseWriter, r *http.Request, ts []*tenant
 		}
 		v, err := s.reportView(r, t, year)
 		if err != nil {
-			s.log.Warn("website report csv", "site", t.Code, "err", err)
+			s.srv.Log().Warn("website report csv", "site", t.Code, "err", err)
 			continue
 		}
 		row := []string{t.Code, map[bool]string{true: "已发布", false: "未发布"}[v.Published]}
@@ -180,8 +181,8 @@ func (s *Server) reportsCSV(w http.ResponseWriter, r *http.Request, ts []*tenant
 	cw.Flush()
 }
 
-func (a *Accounts) reportSite(w http.ResponseWriter, r *http.Request) (*tenants.Tenant, bool) {
-	t, err := a.srv.tenants.ByCode(r.Context(), r.PathValue("code"))
+func (a *Office) reportSite(w http.ResponseWriter, r *http.Request) (*tenants.Tenant, bool) {
+	t, err := a.srv.TenantStore().ByCode(r.Context(), r.PathValue("code"))
 	if err != nil {
 		a.srv.RenderError(w, r, core.Errorf(core.ENOTFOUND, "没有这个站点：%s", r.PathValue("code")))
 		return nil, false
@@ -189,13 +190,13 @@ func (a *Accounts) reportSite(w http.ResponseWriter, r *http.Request) (*tenants.
 	return t, true
 }
 
-func (a *Accounts) CountyReport(w http.ResponseWriter, r *http.Request, _ *sso.User) {
+func (a *Office) CountyReport(w http.ResponseWriter, r *http.Request, _ *sso.User) {
 	t, ok := a.reportSite(w, r)
 	if !ok {
 		return
 	}
 	if r.URL.Query().Get("format") == "pdf" {
-		a.srv.reportPDF(w, r, t)
+		a.mon.reportPDF(w, r, t)
 		return
 	}
 	a.renderReport(w, r, t, "", http.StatusOK)
@@ -203,10 +204,10 @@ func (a *Accounts) CountyReport(w http.ResponseWriter, r *http.Request, _ *sso.U
 
 // reportPDF is one site's yearly report as the printed form: published
 // reports with their frozen counts, drafts marked as such.
-func (s *Server) reportPDF(w http.ResponseWriter, r *http.Request, t *tenants.Tenant) {
+func (s *Monitor) reportPDF(w http.ResponseWriter, r *http.Request, t *tenants.Tenant) {
 	v, err := s.reportView(r, t, reportYear(r))
 	if err != nil {
-		s.RenderError(w, r, err)
+		s.srv.RenderError(w, r, err)
 		return
 	}
 	title := t.Name + strconv.Itoa(v.Year) + "年政府网站工作年度报表"
@@ -235,7 +236,7 @@ func (s *Server) reportPDF(w http.ResponseWriter, r *http.Request, t *tenants.Te
 		if errors.Is(err, printdoc.ErrNoFont) {
 			err = core.Errorf(core.EUNAVAIL, printdoc.NoFontMessage)
 		}
-		s.RenderError(w, r, err)
+		s.srv.RenderError(w, r, err)
 		return
 	}
 	w.Header().Set("Content-Type", "application/pdf")
@@ -243,19 +244,19 @@ func (s *Server) reportPDF(w http.ResponseWriter, r *http.Request, t *tenants.Te
 	_, _ = w.Write(b.Bytes())
 }
 
-func (a *Accounts) renderReport(w http.ResponseWriter, r *http.Request, t *tenants.Tenant, problem string, status int) {
-	v, err := a.srv.reportView(r, t, reportYear(r))
+func (a *Office) renderReport(w http.ResponseWriter, r *http.Request, t *tenants.Tenant, problem string, status int) {
+	v, err := a.mon.reportView(r, t, reportYear(r))
 	if err != nil {
 		a.srv.RenderError(w, r, err)
 		return
 	}
 	v.Problem = problem
-	crumbs := []Crumb{{"管理后台", SiteOf(r).Base + "admin/"}, {"县级平台管理", SiteOf(r).Base + "admin/county/"},
-		{"网站年度报表", SiteOf(r).Base + "admin/county/website-report?year=" + strconv.Itoa(v.Year)}, {t.Name, ""}}
+	crumbs := []web.Crumb{{Name: "管理后台", URL: web.SiteOf(r).Base + "admin/"}, {Name: "县级平台管理", URL: web.SiteOf(r).Base + "admin/county/"},
+		{Name: "网站年度报表", URL: web.SiteOf(r).Base + "admin/county/website-report?year=" + strconv.Itoa(v.Year)}, {Name: t.Name, URL: ""}}
 	a.srv.RenderStatus(w, r, "admin_website_report", t.Name+" "+strconv.Itoa(v.Year)+" 年度报表", crumbs, v, status)
 }
 
-func (a *Accounts) CountyReportSave(w http.ResponseWriter, r *http.Request, u *sso.User) {
+func (a *Office) CountyReportSave(w http.ResponseWriter, r *http.Request, u *sso.User) {
 	t, ok := a.reportSite(w, r)
 	if !ok {
 		return
@@ -273,12 +274,12 @@ func (a *Accounts) CountyReportSave(w http.ResponseWriter, r *http.Request, u *s
 	var counts map[string]string
 	if action == "publish" {
 		var err error
-		if counts, err = monitor.NewStore(a.srv.db).YearCounts(r.Context(), t, Absolute(r, SiteBase(r, t)), year, a.srv.yearModules(r.Context(), t.ID, year)); err != nil {
+		if counts, err = monitor.NewStore(a.srv.DB()).YearCounts(r.Context(), t, web.Absolute(r, web.SiteBase(r, t)), year, a.mon.yearModules(r.Context(), t.ID, year)); err != nil {
 			a.srv.RenderError(w, r, err)
 			return
 		}
 	}
-	err := monitor.NewStore(a.srv.db).SaveYearReport(r.Context(), a.actorAt(r, u), a.ClientIP(r), t.ID, year, entered, counts, action == "publish", action == "reopen")
+	err := monitor.NewStore(a.srv.DB()).SaveYearReport(r.Context(), a.acc.ActorAt(r, u), a.acc.ClientIP(r), t.ID, year, entered, counts, action == "publish", action == "reopen")
 	if err != nil {
 		if c := core.ErrorCode(err); c == core.EINVALID || c == core.ECONFLICT {
 			a.renderReport(w, r, t, core.ErrorMessage(err), http.StatusBadRequest)
@@ -287,5 +288,5 @@ func (a *Accounts) CountyReportSave(w http.ResponseWriter, r *http.Request, u *s
 		a.srv.RenderError(w, r, err)
 		return
 	}
-	http.Redirect(w, r, SiteOf(r).Base+"admin/county/website-report/"+t.Code+"?year="+strconv.Itoa(year), http.StatusSeeOther)
+	http.Redirect(w, r, web.SiteOf(r).Base+"admin/county/website-report/"+t.Code+"?year="+strconv.Itoa(year), http.StatusSeeOther)
 }

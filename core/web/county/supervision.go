@@ -1,4 +1,4 @@
-package web
+package county
 
 import (
 	"context"
@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"yiwang/core/content"
+	"yiwang/core/web"
 	"yiwang/sso"
 	"yiwang/tenants"
 )
@@ -38,39 +39,32 @@ type FigureRow struct {
 
 // NewSupervisionPage makes /admin/county/supervision: every module's
 // figures per tenant this month, as tables and bar charts, for platform
-// admins on the portal.
-func NewSupervisionPage(s *Server, sv Supervision) *SupervisionPage {
+// admins on the portal. The daily check and the website reports read
+// the same figures from m. Its route is added by core/web/host.
+func NewSupervisionPage(m *Monitor, sv Supervision) *SupervisionPage {
+	s := m
 	s.mu.Lock()
 	s.supervision = sv
 	s.mu.Unlock()
-	s.AddConsoleRoutes(ConsoleRoute{"GET", "/admin/county/supervision"})
-	s.AddAdminEntries(func(r *http.Request, t *tenants.Tenant, roles []tenants.Role) []AdminEntry {
-		if !t.IsPortal() || !hasRole(roles, tenants.PlatformAdmin) {
+	s.srv.AddConsoleRoutes(web.ConsoleRoute{Method: "GET", Path: "/admin/county/supervision"})
+	s.srv.AddAdminEntries(func(r *http.Request, t *tenants.Tenant, roles []tenants.Role) []web.AdminEntry {
+		if !onPortalFor(t, roles) {
 			return nil
 		}
-		return []AdminEntry{{"监管统计", SiteOf(r).Base + "admin/county/supervision", "各站点各模块本月的办理情况：在办、超期、最久未办结等，表格和图表。"}}
+		return []web.AdminEntry{{Title: "监管统计", URL: web.SiteOf(r).Base + "admin/county/supervision", Description: "各站点各模块本月的办理情况：在办、超期、最久未办结等，表格和图表。"}}
 	})
 	return &SupervisionPage{s: s, sv: sv}
 }
 
 // SupervisionPage is the county console's figures of every module.
 type SupervisionPage struct {
-	s  *Server
+	s  *Monitor
 	sv Supervision
 }
 
 // Page shows this month's figures of every module.
-func (p *SupervisionPage) Page(w http.ResponseWriter, r *http.Request, a *Accounts, u *sso.User) {
+func (p *SupervisionPage) Page(w http.ResponseWriter, r *http.Request, a *web.Accounts, u *sso.User) {
 	p.s.supervisionPage(p.sv)(w, r, a, u)
-}
-
-func hasRole(rs []tenants.Role, want tenants.Role) bool {
-	for _, r := range rs {
-		if r == want {
-			return true
-		}
-	}
-	return false
 }
 
 type supervisionView struct {
@@ -88,30 +82,30 @@ func (m ModuleFigures) Chart(col string) template.HTML {
 			title = c.Title
 		}
 	}
-	var bars []Bar
+	var bars []web.Bar
 	for _, r := range m.Rows {
 		if v := r.Values[col]; v > 0 {
-			bars = append(bars, Bar{r.Tenant.Name, v, ""})
+			bars = append(bars, web.Bar{Name: r.Tenant.Name, V: v, Color: ""})
 		}
 	}
-	return HorizontalBars("c-"+m.Module+"-"+col, m.Title+"："+title+"（按站点）", bars, true)
+	return web.HorizontalBars("c-"+m.Module+"-"+col, m.Title+"："+title+"（按站点）", bars, true)
 }
 
 // Value formats a row's value of column col.
-func (r FigureRow) Value(col string) string { return FormatFigure(r.Values[col]) }
+func (r FigureRow) Value(col string) string { return web.FormatFigure(r.Values[col]) }
 
 // supervisionPage shows this month's figures of every module.
-func (s *Server) supervisionPage(sv Supervision) func(w http.ResponseWriter, r *http.Request, _ *Accounts, _ *sso.User) {
-	return func(w http.ResponseWriter, r *http.Request, _ *Accounts, _ *sso.User) {
+func (s *Monitor) supervisionPage(sv Supervision) func(w http.ResponseWriter, r *http.Request, _ *web.Accounts, _ *sso.User) {
+	return func(w http.ResponseWriter, r *http.Request, _ *web.Accounts, _ *sso.User) {
 		now := time.Now().In(content.Location)
 		from := time.Date(now.Year(), now.Month(), 1, 0, 0, 0, 0, content.Location)
 		figs, err := sv.Figures(r.Context(), from, now)
 		if err != nil {
-			s.RenderError(w, r, err)
+			s.srv.RenderError(w, r, err)
 			return
 		}
-		crumbs := []Crumb{{"管理后台", SiteOf(r).Base + "admin/"}, {"县级平台管理", SiteOf(r).Base + "admin/county/"}, {"监管统计", ""}}
-		s.RenderStatus(w, r, "admin_supervision", "监管统计 - 县级平台管理", crumbs,
+		crumbs := []web.Crumb{{Name: "管理后台", URL: web.SiteOf(r).Base + "admin/"}, {Name: "县级平台管理", URL: web.SiteOf(r).Base + "admin/county/"}, {Name: "监管统计", URL: ""}}
+		s.srv.RenderStatus(w, r, "admin_supervision", "监管统计 - 县级平台管理", crumbs,
 			supervisionView{From: from.Format("2006-01-02"), To: now.Format("2006-01-02"), Modules: figs}, http.StatusOK)
 	}
 }

@@ -1,39 +1,17 @@
-package web_test
+package county_test
 
 import (
-	"context"
 	"net/http"
 	"strings"
 	"testing"
-	"time"
 
 	"yiwang/core/store/storetest"
-	"yiwang/core/web"
 	"yiwang/core/web/webtest"
-	"yiwang/tenants"
 )
-
-// fixedFigures stands in for the plugin host's module figures, which need
-// running plugin processes (tested in core/modules).
-type fixedFigures struct{ ts *tenants.Store }
-
-func (f fixedFigures) Figures(ctx context.Context, from, to time.Time) ([]web.ModuleFigures, error) {
-	jyj, _ := f.ts.ByCode(ctx, "jyj")
-	rsj, _ := f.ts.ByCode(ctx, "rsj")
-	return []web.ModuleFigures{
-		{Module: "mailbox", Title: "领导信箱",
-			Columns: []web.FigureColumn{{Name: "open", Title: "在办信件", Unit: "件"}, {Name: "overdue", Title: "超期未办结", Unit: "件"}},
-			Rows: []web.FigureRow{
-				{Tenant: jyj, Values: map[string]float64{"open": 7, "overdue": 2}},
-				{Tenant: rsj, Values: map[string]float64{"open": 3, "overdue": 0}},
-			}},
-		{Module: "topics", Title: "专题专栏", Err: "“专题专栏”服务暂时不可用，请稍后再试。"},
-	}, nil
-}
 
 func TestSupervisionDashboardShowsModuleFiguresAsTableAndChart(t *testing.T) {
 	e := webtest.NewSSOEnv(t, storetest.SQLite(t))
-	e.Srv.EnableSupervision(fixedFigures{e.TS})
+	e.Srv.EnableSupervision(webtest.FixedFigures{TS: e.TS})
 
 	adm := e.Browser(t)
 	adm.LoginDemo("admin")
