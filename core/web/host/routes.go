@@ -25,10 +25,10 @@ import (
 // site's base: "GET /art/{id}" is /art/7 on a sub-site's own domain and
 // /site/jyj/art/7 on the portal host. Every site route is added through
 // HandleSite, so SiteRoutes lists them all (isolation_test.go walks that
-// list: every route refuses intruders). Each handler belongs to a room,
-// a package of its own under core/web, named for its audience; the
-// shared layer core/web below them resolves tenants, draws the layout
-// and answers errors.
+// list: every route refuses intruders). Each handler belongs to a room
+// under core/web, named for its audience; the shared layer core/web below
+// them resolves tenants, draws the layout, answers errors and, for now,
+// holds sign-on.
 //
 // Rooms, in the order a request finds them:
 //
@@ -39,15 +39,16 @@ import (
 //	search         /search (core/web/site/search.go), when the server
 //	               has an index
 //	account        sign-in, tickets, sign-out, second factor, 我的账号 and
-//	               the inbox (account*.go), with EnableAccounts
-//	consoles       /admin/ of every site and /admin/county/ on the portal
-//	               (admin*.go), with EnableAccounts; the county office's
-//	               optional pages (calendar, certificates, modules, search
-//	               index, storage, supervision) as each is enabled
+//	               the inbox (core/web/account*.go), with EnableAccounts
+//	consoles       /admin/ of every site (core/web/admin: consoles.go,
+//	               audit.go) and /admin/county/ on the portal
+//	               (core/web/county), with EnableAccounts; the county
+//	               office's optional pages (calendar, certificates, modules,
+//	               search index, storage, supervision) as each is enabled
 //	editorial      /admin/articles/, /admin/columns/, /admin/checks/,
 //	               /admin/submissions/, /admin/videos/ and the public
-//	               /files/ and /video/ (admin_content*.go, admin_video.go),
-//	               with EnableEditorial
+//	               /files/ and /video/ (core/web/admin: content*.go,
+//	               video.go), with EnableEditorial
 //
 // Mounted by others, through the same two calls:
 //
