@@ -18,7 +18,7 @@ import (
 
 	"yiwang/core"
 	"yiwang/core/store"
-	"yiwang/core/web"
+	"yiwang/core/web/account"
 	"yiwang/core/web/host"
 	"yiwang/sso"
 	"yiwang/sso/provider"
@@ -147,7 +147,7 @@ func ssoStart(ctx context.Context, e *env, p *platform, srv *host.Server) (func(
 		return nil, err
 	}
 	cfg := sso.Config{AccountURL: accountURL, SessionIdle: o.idle, SessionMax: o.max, SealKey: key, Log: e.log}
-	opts := web.AccountsOptions{PlatformName: platformName(ctx, p)}
+	opts := account.Options{PlatformName: platformName(ctx, p)}
 	var builtin *provider.Provider
 	switch o.idp {
 	case "builtin":

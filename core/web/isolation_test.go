@@ -57,7 +57,7 @@ var openRoutes = map[string]string{
 func TestEveryRouteRefusesIntruders(t *testing.T) {
 	e, _ := webtest.EditorialEnv(t, storetest.SQLite(t))
 	ctx := context.Background()
-	enableOptionalRooms(t, e)
+	webtest.EnableOptionalRooms(t, e)
 	e.Srv.EnableModuleConsole(modulestest.StoreConsole{S: modules.NewStore(e.DB, e.TS)})
 	rsj, err := e.TS.ByCode(ctx, "rsj")
 	if err != nil {

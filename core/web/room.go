@@ -163,3 +163,32 @@ func (s *Server) RegisteredTenants(ctx context.Context) ([]*tenants.Tenant, erro
 	}
 	return snap.all, nil
 }
+
+// Scheme is r's scheme, from X-Forwarded-Proto when trustProxy.
+func Scheme(r *http.Request, trustProxy bool) string { return scheme(r, trustProxy) }
+
+// Port is the port of a host:port, "" without one.
+func Port(hostport string) string { return port(hostport) }
+
+// PlainStyle is the style element of the pages drawn without the layout.
+func PlainStyle(r *http.Request) string { return plainStyle(r) }
+
+// BodyErr is the reason the edge refused r's body, if it did.
+func BodyErr(r *http.Request) error { return bodyErr(r) }
+
+// TooLarge is the refusal of a body past its limit, if r's was.
+func TooLarge(r *http.Request) error { return tooLarge(r) }
+
+// RefuseBody makes err the reason r's body is refused: ServeSite answers
+// it in the site's layout before any handler runs.
+func RefuseBody(r *http.Request, err error) *http.Request { return refuseBody(r, err) }
+
+// Resolved is the site of r and whether r was resolved to one yet (an
+// error answered before routing, such as an unknown /site/<code>/, has
+// none).
+func Resolved(r *http.Request) (Site, bool) {
+	if _, ok := r.Context().Value(siteKey{}).(*reqSite); !ok {
+		return Site{}, false
+	}
+	return SiteOf(r), true
+}

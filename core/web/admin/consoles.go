@@ -9,6 +9,7 @@ import (
 	"yiwang/core/audit"
 	"yiwang/core/content"
 	"yiwang/core/web"
+	"yiwang/core/web/account"
 	"yiwang/sso"
 	"yiwang/tenants"
 )
@@ -18,11 +19,11 @@ import (
 // are in core/web/host/routes.go, each behind the sign-on's access rule.
 type Consoles struct {
 	srv *web.Server
-	acc *web.Accounts
+	acc *account.Accounts
 }
 
 // NewConsoles makes the department console over s with sign-on acc.
-func NewConsoles(s *web.Server, acc *web.Accounts) *Consoles { return &Consoles{srv: s, acc: acc} }
+func NewConsoles(s *web.Server, acc *account.Accounts) *Consoles { return &Consoles{srv: s, acc: acc} }
 
 // consoleSite is another site of the person's, with its console.
 type consoleSite struct{ Name, AdminURL string }

@@ -12,6 +12,7 @@ import (
 	"yiwang/core"
 	"yiwang/core/content"
 	"yiwang/core/web"
+	"yiwang/core/web/account"
 	"yiwang/sso"
 	"yiwang/tenants"
 )
@@ -42,7 +43,7 @@ type Editorial struct {
 
 // NewEditorial makes the editorial console over d on s: the body limits
 // of its uploads, the videos of the public column pages. Its routes and
-// its console entries (Entries) are added by core/web/host. Sign-on (NewAccounts)
+// its console entries (Entries) are added by core/web/host. Sign-on (account.New)
 // must be installed for the console to open; without it every console
 // route answers 403.
 func NewEditorial(s *web.Server, d *content.Desk, opts EditorialOptions) *Editorial {
@@ -101,7 +102,7 @@ type staffHandler func(w http.ResponseWriter, r *http.Request, a content.Actor)
 // hands the handler the actor the desk needs.
 func (e *Editorial) Staff(p tenants.Permission, h staffHandler) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		acc := web.AccountsOf(r)
+		acc := account.Of(r)
 		if acc == nil {
 			e.s.RenderError(w, r, core.Errorf(core.EFORBID, "统一身份认证未启用，管理功能不可用。"))
 			return

@@ -12,6 +12,7 @@ import (
 	"yiwang/core/calendar"
 	"yiwang/core/content"
 	"yiwang/core/web"
+	"yiwang/core/web/account"
 	"yiwang/sso"
 	"yiwang/tenants"
 )
@@ -231,7 +232,7 @@ func (c CalendarConsole) after(w http.ResponseWriter, r *http.Request, year int,
 	http.Redirect(w, r, web.SiteOf(r).Base+"admin/county/calendar?"+url.Values{"year": {strconv.Itoa(year)}, "done": {done}}.Encode(), http.StatusSeeOther)
 }
 
-func (c CalendarConsole) SetDay(w http.ResponseWriter, r *http.Request, _ *web.Accounts, u *sso.User) {
+func (c CalendarConsole) SetDay(w http.ResponseWriter, r *http.Request, _ *account.Accounts, u *sso.User) {
 	f := calendarForm{Date: strings.TrimSpace(r.PostFormValue("date")), Kind: r.PostFormValue("kind"),
 		Holiday: strings.TrimSpace(r.PostFormValue("holiday")), Source: strings.TrimSpace(r.PostFormValue("source"))}
 	d, err := formDate(r, "date")
@@ -252,7 +253,7 @@ func (c CalendarConsole) SetDay(w http.ResponseWriter, r *http.Request, _ *web.A
 	c.after(w, r, year, "set", f, err)
 }
 
-func (c CalendarConsole) ClearDay(w http.ResponseWriter, r *http.Request, _ *web.Accounts, u *sso.User) {
+func (c CalendarConsole) ClearDay(w http.ResponseWriter, r *http.Request, _ *account.Accounts, u *sso.User) {
 	d, err := formDate(r, "date")
 	year := time.Now().In(content.Location).Year()
 	if err == nil {
@@ -262,7 +263,7 @@ func (c CalendarConsole) ClearDay(w http.ResponseWriter, r *http.Request, _ *web
 	c.after(w, r, year, "clear", calendarForm{}, err)
 }
 
-func (c CalendarConsole) AddYear(w http.ResponseWriter, r *http.Request, _ *web.Accounts, u *sso.User) {
+func (c CalendarConsole) AddYear(w http.ResponseWriter, r *http.Request, _ *account.Accounts, u *sso.User) {
 	f := calendarForm{Year: strings.TrimSpace(r.PostFormValue("year")), YearSource: strings.TrimSpace(r.PostFormValue("source"))}
 	year, err := strconv.Atoi(f.Year)
 	if err != nil {
@@ -289,6 +290,6 @@ func missingYears(covered map[int]bool, now time.Time) []int {
 }
 
 // Page is the calendar console's month view.
-func (c CalendarConsole) Page(w http.ResponseWriter, r *http.Request, _ *web.Accounts, _ *sso.User) {
+func (c CalendarConsole) Page(w http.ResponseWriter, r *http.Request, _ *account.Accounts, _ *sso.User) {
 	c.render(w, r, calendarForm{}, "", http.StatusOK)
 }

@@ -10,6 +10,7 @@ import (
 	"yiwang/core/certs"
 	"yiwang/core/content"
 	"yiwang/core/web"
+	"yiwang/core/web/account"
 	"yiwang/sso"
 	"yiwang/tenants"
 )
@@ -60,7 +61,7 @@ func NewCertsConsole(s *web.Server, stored CertsLister, https bool) *CertsConsol
 }
 
 // Page lists every active site's domains with their certificates.
-func (c *CertsConsole) Page(w http.ResponseWriter, r *http.Request, _ *web.Accounts, _ *sso.User) {
+func (c *CertsConsole) Page(w http.ResponseWriter, r *http.Request, _ *account.Accounts, _ *sso.User) {
 	v, err := c.view(r)
 	if err != nil {
 		c.s.RenderError(w, r, err)

@@ -19,6 +19,7 @@ import (
 	"sync"
 
 	"yiwang/core/web"
+	"yiwang/core/web/account"
 	"yiwang/core/web/admin"
 	"yiwang/tenants"
 )
@@ -40,14 +41,14 @@ func NewMonitor(s *web.Server) *Monitor { return &Monitor{srv: s} }
 // server, with sign-on and the department console it shares forms with.
 type Office struct {
 	srv *web.Server
-	acc *web.Accounts
+	acc *account.Accounts
 	adm *admin.Consoles
 	mon *Monitor
 }
 
 // NewOffice makes the county console: its notices (stale sites, sites
 // that fail the daily check) on the console home.
-func NewOffice(s *web.Server, acc *web.Accounts, adm *admin.Consoles, mon *Monitor) *Office {
+func NewOffice(s *web.Server, acc *account.Accounts, adm *admin.Consoles, mon *Monitor) *Office {
 	s.AddCountyNotices(mon.freshnessNotice)
 	s.AddCountyNotices(mon.monitorNotice)
 	return &Office{srv: s, acc: acc, adm: adm, mon: mon}

@@ -7,6 +7,7 @@ import (
 
 	"yiwang/core"
 	"yiwang/core/web"
+	"yiwang/core/web/account"
 	"yiwang/sso"
 	"yiwang/tenants"
 )
@@ -72,12 +73,12 @@ func NewModulesPage(s *web.Server, mc ModuleConsole) *ModulesPage {
 }
 
 // Page lists every tenant with the modules enabled on it.
-func (m *ModulesPage) Page(w http.ResponseWriter, r *http.Request, _ *web.Accounts, _ *sso.User) {
+func (m *ModulesPage) Page(w http.ResponseWriter, r *http.Request, _ *account.Accounts, _ *sso.User) {
 	m.render(w, r, "", http.StatusOK)
 }
 
 // Change enables or disables a module for a tenant.
-func (m *ModulesPage) Change(w http.ResponseWriter, r *http.Request, _ *web.Accounts, u *sso.User) {
+func (m *ModulesPage) Change(w http.ResponseWriter, r *http.Request, _ *account.Accounts, u *sso.User) {
 	m.change(w, r, u)
 }
 

@@ -11,6 +11,7 @@ import (
 	"yiwang/core/content"
 	"yiwang/core/search"
 	"yiwang/core/web"
+	"yiwang/core/web/account"
 	"yiwang/core/web/admin"
 	"yiwang/sso"
 	"yiwang/tenants"
@@ -79,7 +80,7 @@ type rebuildView struct {
 	Failed               bool
 }
 
-func (c SearchConsole) rebuildView(r *http.Request, a *web.Accounts, rb *search.Rebuild) (*rebuildView, error) {
+func (c SearchConsole) rebuildView(r *http.Request, a *account.Accounts, rb *search.Rebuild) (*rebuildView, error) {
 	if rb == nil {
 		return nil, nil
 	}
@@ -117,7 +118,7 @@ func (c SearchConsole) rebuildView(r *http.Request, a *web.Accounts, rb *search.
 	return v, nil
 }
 
-func (c SearchConsole) render(w http.ResponseWriter, r *http.Request, a *web.Accounts, errMsg string, status int) {
+func (c SearchConsole) render(w http.ResponseWriter, r *http.Request, a *account.Accounts, errMsg string, status int) {
 	ctx := r.Context()
 	base := web.SiteOf(r).Base + "admin/county/search"
 	v := searchConsoleView{Backend: c.describe, Action: base + "/rebuild", StatusURL: base + "/status", Stale: c.stale != nil && c.stale()}
@@ -170,7 +171,7 @@ func ageOf(d time.Duration) string {
 }
 
 // Status answers the page's progress poll.
-func (c SearchConsole) Status(w http.ResponseWriter, r *http.Request, a *web.Accounts, _ *sso.User) {
+func (c SearchConsole) Status(w http.ResponseWriter, r *http.Request, a *account.Accounts, _ *sso.User) {
 	rb, err := search.LastRebuild(r.Context(), c.srv.DB())
 	if err != nil {
 		web.WriteJSON(w, web.StatusOf(err), map[string]string{"error": core.ErrorMessage(err)})
@@ -188,7 +189,7 @@ func (c SearchConsole) Status(w http.ResponseWriter, r *http.Request, a *web.Acc
 	web.WriteJSON(w, http.StatusOK, v)
 }
 
-func (c SearchConsole) Rebuild(w http.ResponseWriter, r *http.Request, a *web.Accounts, u *sso.User) {
+func (c SearchConsole) Rebuild(w http.ResponseWriter, r *http.Request, a *account.Accounts, u *sso.User) {
 	var tenantID int64
 	if code := strings.TrimSpace(r.PostFormValue("tenant")); code != "" {
 		t, err := c.srv.TenantStore().ByCode(r.Context(), code)
@@ -206,6 +207,6 @@ func (c SearchConsole) Rebuild(w http.ResponseWriter, r *http.Request, a *web.Ac
 }
 
 // Page is the search console.
-func (c SearchConsole) Page(w http.ResponseWriter, r *http.Request, a *web.Accounts, _ *sso.User) {
+func (c SearchConsole) Page(w http.ResponseWriter, r *http.Request, a *account.Accounts, _ *sso.User) {
 	c.render(w, r, a, "", http.StatusOK)
 }

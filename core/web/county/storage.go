@@ -8,6 +8,7 @@ import (
 	"yiwang/core"
 	"yiwang/core/content"
 	"yiwang/core/web"
+	"yiwang/core/web/account"
 	"yiwang/core/web/admin"
 	"yiwang/sso"
 	"yiwang/tenants"
@@ -47,12 +48,12 @@ func NewStoragePage(s *web.Server, e *admin.Editorial) *StoragePage {
 	return &StoragePage{s: s, e: e}
 }
 
-func (p *StoragePage) countyActor(r *http.Request, acc *web.Accounts, u *sso.User) content.Actor {
+func (p *StoragePage) countyActor(r *http.Request, acc *account.Accounts, u *sso.User) content.Actor {
 	t := web.SiteOf(r).Tenant
 	return content.Actor{TenantID: t.ID, UserID: u.ID, Name: u.DisplayName(), Roles: u.Roles(t.ID), RemoteAddr: acc.ClientIP(r)}
 }
 
-func (p *StoragePage) renderStorage(w http.ResponseWriter, r *http.Request, acc *web.Accounts, u *sso.User, done string, failed error) {
+func (p *StoragePage) renderStorage(w http.ResponseWriter, r *http.Request, acc *account.Accounts, u *sso.User, done string, failed error) {
 	def := p.e.Options().Uploads.TenantQuota
 	if def <= 0 {
 		def = content.DefaultTenantQuota
@@ -99,7 +100,7 @@ func less(a, b content.TenantStorage) bool {
 }
 
 // Page is the county's storage console.
-func (p *StoragePage) Page(w http.ResponseWriter, r *http.Request, acc *web.Accounts, u *sso.User) {
+func (p *StoragePage) Page(w http.ResponseWriter, r *http.Request, acc *account.Accounts, u *sso.User) {
 	done := ""
 	if r.URL.Query().Get("done") == "1" {
 		done = "限额已修改。"
@@ -108,7 +109,7 @@ func (p *StoragePage) Page(w http.ResponseWriter, r *http.Request, acc *web.Acco
 }
 
 // Quota sets one tenant's quota.
-func (p *StoragePage) Quota(w http.ResponseWriter, r *http.Request, acc *web.Accounts, u *sso.User) {
+func (p *StoragePage) Quota(w http.ResponseWriter, r *http.Request, acc *account.Accounts, u *sso.User) {
 	a := p.countyActor(r, acc, u)
 	tid, _ := strconv.ParseInt(r.PostFormValue("tenant"), 10, 64)
 	mb, err := strconv.ParseInt(strings.TrimSpace(r.PostFormValue("quota_mb")), 10, 64)

@@ -8,6 +8,7 @@ import (
 
 	"yiwang/core/content"
 	"yiwang/core/web"
+	"yiwang/core/web/account"
 	"yiwang/sso"
 	"yiwang/tenants"
 )
@@ -63,7 +64,7 @@ type SupervisionPage struct {
 }
 
 // Page shows this month's figures of every module.
-func (p *SupervisionPage) Page(w http.ResponseWriter, r *http.Request, a *web.Accounts, u *sso.User) {
+func (p *SupervisionPage) Page(w http.ResponseWriter, r *http.Request, a *account.Accounts, u *sso.User) {
 	p.s.supervisionPage(p.sv)(w, r, a, u)
 }
 
@@ -95,8 +96,8 @@ func (m ModuleFigures) Chart(col string) template.HTML {
 func (r FigureRow) Value(col string) string { return web.FormatFigure(r.Values[col]) }
 
 // supervisionPage shows this month's figures of every module.
-func (s *Monitor) supervisionPage(sv Supervision) func(w http.ResponseWriter, r *http.Request, _ *web.Accounts, _ *sso.User) {
-	return func(w http.ResponseWriter, r *http.Request, _ *web.Accounts, _ *sso.User) {
+func (s *Monitor) supervisionPage(sv Supervision) func(w http.ResponseWriter, r *http.Request, _ *account.Accounts, _ *sso.User) {
+	return func(w http.ResponseWriter, r *http.Request, _ *account.Accounts, _ *sso.User) {
 		now := time.Now().In(content.Location)
 		from := time.Date(now.Year(), now.Month(), 1, 0, 0, 0, 0, content.Location)
 		figs, err := sv.Figures(r.Context(), from, now)

@@ -10,6 +10,7 @@ import (
 	"yiwang/core/content"
 	"yiwang/core/search"
 	"yiwang/core/web"
+	"yiwang/core/web/account"
 	"yiwang/core/web/admin"
 	"yiwang/core/web/county"
 	"yiwang/core/web/site"
@@ -39,7 +40,7 @@ import (
 //	search         /search (core/web/site/search.go), when the server
 //	               has an index
 //	account        sign-in, tickets, sign-out, second factor, 我的账号 and
-//	               the inbox (core/web/account*.go), with EnableAccounts
+//	               the inbox (core/web/account), with EnableAccounts
 //	consoles       /admin/ of every site (core/web/admin: consoles.go,
 //	               audit.go) and /admin/county/ on the portal
 //	               (core/web/county), with EnableAccounts; the county
@@ -93,7 +94,7 @@ func (s *Server) searchRoutes(p *site.Pages, idx search.Index) {
 }
 
 // accountRoutes are the sign-on flow and the account page.
-func (s *Server) accountRoutes(a *web.Accounts) {
+func (s *Server) accountRoutes(a *account.Accounts) {
 	s.HandleSite("GET /account/{$}", a.Home)
 	s.HandleSite("POST /account/notices/read", a.NoticesRead)
 	s.HandleSite("GET /account/login", a.Login)
@@ -113,12 +114,12 @@ func (s *Server) accountRoutes(a *web.Accounts) {
 // Their list for the access tests is consoleRoutes in core/web/admin.go;
 // d is the department console (core/web/admin), c the county office's
 // (core/web/county).
-func (s *Server) consoleRoutes(a *web.Accounts, d *admin.Consoles, c *county.Office) {
-	s.HandleSite("GET /admin/{$}", a.Staff(web.Allows(tenants.PermConsole), d.Dashboard))
-	s.HandleSite("GET /admin/members", a.Staff(web.Allows(tenants.PermMembers), d.Members))
-	s.HandleSite("POST /admin/members/grant", a.Staff(web.Allows(tenants.PermMembers), d.MemberChange(true)))
-	s.HandleSite("POST /admin/members/revoke", a.Staff(web.Allows(tenants.PermMembers), d.MemberChange(false)))
-	s.HandleSite("GET /admin/audit", a.Staff(web.Allows(tenants.PermAuditTenant), d.TenantAudit))
+func (s *Server) consoleRoutes(a *account.Accounts, d *admin.Consoles, c *county.Office) {
+	s.HandleSite("GET /admin/{$}", a.Staff(account.Allows(tenants.PermConsole), d.Dashboard))
+	s.HandleSite("GET /admin/members", a.Staff(account.Allows(tenants.PermMembers), d.Members))
+	s.HandleSite("POST /admin/members/grant", a.Staff(account.Allows(tenants.PermMembers), d.MemberChange(true)))
+	s.HandleSite("POST /admin/members/revoke", a.Staff(account.Allows(tenants.PermMembers), d.MemberChange(false)))
+	s.HandleSite("GET /admin/audit", a.Staff(account.Allows(tenants.PermAuditTenant), d.TenantAudit))
 	s.HandleSite("GET /admin/county/{$}", a.County(c.CountyHome))
 	s.HandleSite("POST /admin/county/tenants", a.County(c.CountyCreate))
 	s.HandleSite("GET /admin/county/tenants/{code}", a.County(c.CountyTenant))

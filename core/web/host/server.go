@@ -7,6 +7,7 @@ package host
 import (
 	"context"
 	"log/slog"
+	"net/http"
 
 	"yiwang/core/calendar"
 	"yiwang/core/content"
@@ -14,6 +15,7 @@ import (
 	"yiwang/core/search"
 	"yiwang/core/store"
 	"yiwang/core/web"
+	"yiwang/core/web/account"
 	"yiwang/core/web/admin"
 	"yiwang/core/web/county"
 	"yiwang/core/web/site"
@@ -42,13 +44,19 @@ func New(cfg web.Config, db *store.DB, ts *tenants.Store, cs *content.Store, log
 	return s, nil
 }
 
+// CountyGate runs h for platform admins on the portal, through the
+// sign-on's county rule.
+func (s *Server) CountyGate(h func(w http.ResponseWriter, r *http.Request, a *account.Accounts, u *sso.User)) http.HandlerFunc {
+	return account.CountyGate(s.Server, h)
+}
+
 // MountSearch adds the search page on every site, over idx.
 func (s *Server) MountSearch(idx search.Index) { s.searchRoutes(s.pages, idx) }
 
 // EnableAccounts installs sign-on, the account pages and the consoles.
 // Call before serving.
-func (s *Server) EnableAccounts(svc *sso.Service, opts web.AccountsOptions) *web.Accounts {
-	a := web.NewAccounts(s.Server, svc, opts)
+func (s *Server) EnableAccounts(svc *sso.Service, opts account.Options) *account.Accounts {
+	a := account.New(s.Server, svc, opts)
 	d := admin.NewConsoles(s.Server, a)
 	s.accountRoutes(a)
 	s.consoleRoutes(a, d, county.NewOffice(s.Server, a, d, s.monitor))

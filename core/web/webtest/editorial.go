@@ -28,13 +28,16 @@ func here() string {
 func EditorialEnv(t *testing.T, db *store.DB) (*SSOEnv, *content.Desk) {
 	t.Helper()
 	e := NewSSOEnv(t, db)
-	d := content.NewDesk(content.NewStore(db))
-	bs, err := blob.NewLocal(t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	e.Srv.EnableEditorial(d, admin.EditorialOptions{Uploads: content.UploadConfig{Store: bs, TempDir: t.TempDir()}})
-	return e, d
+	return e, EnableEditorial(t, e)
+}
+
+// EnableEditorial turns the editorial console on in e, over a desk of
+// its database and a blob store in a folder of t's.
+func EnableEditorial(t *testing.T, e *SSOEnv) *content.Desk {
+	t.Helper()
+	d := content.NewDesk(content.NewStore(e.DB))
+	e.Srv.EnableEditorial(d, admin.EditorialOptions{Uploads: content.UploadConfig{Store: LocalBlobs(t), TempDir: t.TempDir()}})
+	return d
 }
 
 // TinyMP4 is a two-second H.264/AAC MP4 made with ffmpeg (160×120).

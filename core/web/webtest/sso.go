@@ -22,6 +22,7 @@ import (
 	"yiwang/core/content"
 	"yiwang/core/store"
 	"yiwang/core/web"
+	"yiwang/core/web/account"
 	"yiwang/core/web/host"
 	"yiwang/sso"
 	"yiwang/sso/provider"
@@ -165,7 +166,7 @@ func NewSSOEnv(t *testing.T, db *store.DB, tune ...func(*sso.Config)) *SSOEnv {
 		t.Fatal(err)
 	}
 	e.Srv.Handle("/idp/", e.Prov)
-	e.Srv.EnableAccounts(e.SVC, web.AccountsOptions{ExemptPrefixes: []string{"/idp/"}})
+	e.Srv.EnableAccounts(e.SVC, account.Options{ExemptPrefixes: []string{"/idp/"}})
 	// The demo roles, and the test account without a second factor as an
 	// editor of jyj.
 	for _, d := range provider.Demo() {

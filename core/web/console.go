@@ -1,15 +1,10 @@
 package web
 
 import (
-	"fmt"
 	"net/http"
-	"net/url"
 	"slices"
 	"sync"
 
-	"yiwang/core"
-	"yiwang/core/audit"
-	"yiwang/sso"
 	"yiwang/tenants"
 )
 
@@ -126,87 +121,9 @@ func (s *Server) CountyNoticesOf(r *http.Request) []CountyNotice {
 	return out
 }
 
-// Gate decides whether u may use a console route on tenant t.
-type Gate func(u *sso.User, t *tenants.Tenant) bool
-
-// Allows is the console gate of permission p: the person's roles on the
-// tenant carry it.
-func Allows(p tenants.Permission) Gate {
-	return func(u *sso.User, t *tenants.Tenant) bool { return tenants.Allows(u.Roles(t.ID), p) }
-}
-
-func platformAdmin(u *sso.User, _ *tenants.Tenant) bool { return u.PlatformAdmin() }
-
-// Staff wraps a console handler with its access rule.
-func (a *Accounts) Staff(allowed Gate, h func(w http.ResponseWriter, r *http.Request, u *sso.User)) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Cache-Control", "no-store")
-		w.Header().Set("X-Robots-Tag", "noindex")
-		u := UserOf(r)
-		t := SiteOf(r).Tenant
-		switch {
-		case u == nil && r.Method == http.MethodGet:
-			a.toLogin(w, r)
-		case u == nil:
-			a.srv.RenderError(w, r, core.Errorf(core.EFORBID, "请先登录。"))
-		case u.NeedsMFA() && tenants.HasStaffRole(u.HeldRoles(t.ID)) && r.Method == http.MethodGet:
-			back := Absolute(r, SiteOf(r).Base+acctTrimSlash(r.URL.RequestURI()))
-			http.Redirect(w, r, SiteOf(r).Base+"account/totp?"+url.Values{"r": {back}}.Encode(), http.StatusSeeOther)
-		case u.NeedsMFA() && tenants.HasStaffRole(u.HeldRoles(t.ID)):
-			a.denied(w, r, u, "工作人员须先完成动态验证码验证，才能使用管理功能。")
-		case !allowed(u, t):
-			a.denied(w, r, u, "您没有权限使用“"+t.Name+"”的这项管理功能。")
-		default:
-			h(w, r, u)
-		}
-	}
-}
-
-// County wraps a county-console handler: platform admins only, on the
-// portal (a platform admin who opens it on a sub-site is sent there).
-func (a *Accounts) County(h func(w http.ResponseWriter, r *http.Request, u *sso.User)) http.HandlerFunc {
-	return a.Staff(platformAdmin, func(w http.ResponseWriter, r *http.Request, u *sso.User) {
-		site := SiteOf(r)
-		if !site.Tenant.IsPortal() {
-			if r.Method != http.MethodGet {
-				a.srv.RenderError(w, r, core.Errorf(core.ENOTFOUND, "县级平台管理只在门户网站上提供。"))
-				return
-			}
-			http.Redirect(w, r, SiteBase(r, site.Portal)+acctTrimSlash(r.URL.RequestURI()), http.StatusSeeOther)
-			return
-		}
-		h(w, r, u)
-	})
-}
-
-// CountyGate runs h for platform admins on the portal, through the
-// sign-on room's console rule.
-func (s *Server) CountyGate(h func(w http.ResponseWriter, r *http.Request, a *Accounts, u *sso.User)) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
-		acc, _ := r.Context().Value(accountsKey{}).(*Accounts)
-		if acc == nil {
-			s.RenderError(w, r, core.Errorf(core.EFORBID, "统一身份认证未启用，管理功能不可用。"))
-			return
-		}
-		acc.County(func(w http.ResponseWriter, r *http.Request, u *sso.User) { h(w, r, acc, u) })(w, r)
-	}
-}
-
-func (a *Accounts) denied(w http.ResponseWriter, r *http.Request, u *sso.User, msg string) {
-	t := SiteOf(r).Tenant
-	a.Audit(r, u, audit.Entry{Action: "console.denied", TenantID: &t.ID, Target: r.Method + " " + r.URL.Path, Result: "denied"})
-	a.srv.RenderError(w, r, core.Errorf(core.EFORBID, "%s", msg))
-}
-
 // ConsoleForm wraps a console page's data with the message of a failed
 // form: the data of every console page template.
 type ConsoleForm struct {
 	Data  any
 	Error string
-}
-
-// ActorAt names u with their address, for stores whose audit entries
-// take no address of their own (tenants.Store).
-func (a *Accounts) ActorAt(r *http.Request, u *sso.User) string {
-	return fmt.Sprintf("%s@%s", u.Actor(), a.ClientIP(r))
 }

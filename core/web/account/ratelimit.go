@@ -1,4 +1,4 @@
-package web
+package account
 
 import (
 	"context"
@@ -16,7 +16,7 @@ func (a *Accounts) allow(w http.ResponseWriter, r *http.Request, lim sso.RateLim
 	if ok {
 		return true
 	}
-	a.srv.log.Warn("rate limit", "key", key, "path", r.URL.Path)
+	a.srv.Log().Warn("rate limit", "key", key, "path", r.URL.Path)
 	w.Header().Set("Retry-After", fmt.Sprint(int(wait.Seconds())+1))
 	a.notice(w, r, http.StatusTooManyRequests, "操作过于频繁", "您的操作过于频繁，请稍后再试。")
 	return false

@@ -1,4 +1,4 @@
-package web_test
+package account_test
 
 import (
 	"context"
@@ -10,9 +10,7 @@ import (
 	"github.com/chromedp/chromedp"
 	"github.com/pquerna/otp/totp"
 	"yiwang/core/certs"
-	"yiwang/core/content"
 	"yiwang/core/store/storetest"
-	"yiwang/core/web/admin"
 	"yiwang/core/web/webtest"
 	"yiwang/plugins/sdk/sdktest/browsertest"
 	"yiwang/sso/provider"
@@ -117,7 +115,7 @@ func TestAccountPagesMeetWCAG21AA(t *testing.T) {
 	}
 	e := webtest.NewSSOEnv(t, storetest.SQLite(t))
 	// The editorial room, for the video console and the storage page.
-	e.Srv.EnableEditorial(content.NewDesk(content.NewStore(e.DB)), admin.EditorialOptions{Uploads: content.UploadConfig{Store: webtest.LocalBlobs(t), TempDir: t.TempDir()}})
+	webtest.EnableEditorial(t, e)
 	ctx := ssoChromium(t)
 	check := func(name string) {
 		t.Helper()

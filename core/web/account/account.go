@@ -1,7 +1,6 @@
-package web
+package account
 
 import (
-	"context"
 	"net"
 	"net/http"
 	"net/url"
@@ -9,6 +8,7 @@ import (
 	"time"
 
 	"yiwang/core/notices"
+	"yiwang/core/web"
 	"yiwang/sso"
 	"yiwang/tenants"
 )
@@ -24,8 +24,8 @@ const (
 	stateCookie   = "yw_oidc_"     // + part of the state's hash: binds a sign-in to the browser
 )
 
-// AccountsOptions tune sign-on.
-type AccountsOptions struct {
+// Options tune sign-on.
+type Options struct {
 	// ExemptPrefixes are paths outside the platform's CSRF and session
 	// handling (the built-in provider's /idp/, which has its own).
 	ExemptPrefixes []string
@@ -41,9 +41,9 @@ type AccountsOptions struct {
 // consoles under /admin/, the session and CSRF middleware and the user
 // area of the layout.
 type Accounts struct {
-	srv   *Server
+	srv   *web.Server
 	sso   *sso.Service
-	opts  AccountsOptions
+	opts  Options
 	inbox *notices.Store
 
 	// Limits are counted in the database: they hold across restarts and
@@ -51,53 +51,26 @@ type Accounts struct {
 	limLogin, limTicket, limTOTP, limBack sso.RateLimiter
 }
 
-// NewAccounts installs sign-on on s: the session and CSRF middleware and
+// New installs sign-on on s: the session and CSRF middleware and
 // the user area of the layout. Its routes (the
 // /account/ pages and the consoles) are added by core/web/host. Call
 // before serving.
-func NewAccounts(s *Server, svc *sso.Service, opts AccountsOptions) *Accounts {
+func New(s *web.Server, svc *sso.Service, opts Options) *Accounts {
 	if opts.ProbeEvery == 0 {
 		opts.ProbeEvery = 5 * time.Minute
 	}
 	if opts.PlatformName == "" {
 		opts.PlatformName = "政府网站集约化平台"
 	}
-	a := &Accounts{srv: s, sso: svc, opts: opts, inbox: notices.NewStore(s.db),
-		limLogin:  sso.NewSharedLimiter(s.db, "login", 60, time.Minute, s.log),
-		limTicket: sso.NewSharedLimiter(s.db, "ticket", 60, time.Minute, s.log),
-		limTOTP:   sso.NewSharedLimiter(s.db, "totp", 5, 5*time.Minute, s.log),
-		limBack:   sso.NewSharedLimiter(s.db, "backchannel", 120, time.Minute, s.log),
+	a := &Accounts{srv: s, sso: svc, opts: opts, inbox: notices.NewStore(s.DB()),
+		limLogin:  sso.NewSharedLimiter(s.DB(), "login", 60, time.Minute, s.Log()),
+		limTicket: sso.NewSharedLimiter(s.DB(), "ticket", 60, time.Minute, s.Log()),
+		limTOTP:   sso.NewSharedLimiter(s.DB(), "totp", 5, 5*time.Minute, s.Log()),
+		limBack:   sso.NewSharedLimiter(s.DB(), "backchannel", 120, time.Minute, s.Log()),
 	}
-	s.Extend(Extensions{Viewer: a.viewer, CSRFToken: a.csrfToken, Wrap: []func(http.Handler) http.Handler{a.sessions, a.checkCSRF},
+	s.Extend(web.Extensions{Viewer: a.viewer, CSRFToken: a.csrfToken, Wrap: []func(http.Handler) http.Handler{a.sessions, a.checkCSRF},
 		Anonymous: a.anonymous})
 	return a
-}
-
-type userKey struct{}
-
-// UserOf returns the signed-in person of a request, nil for nobody. Their
-// staff roles count only when the sign-in passed a second factor: use
-// RolesOf, or User.Roles, never Memberships, to decide what they may do.
-func UserOf(r *http.Request) *sso.User {
-	u, _ := r.Context().Value(userKey{}).(*sso.User)
-	return u
-}
-
-// RolesOf returns the roles the request's user may use on the request's
-// tenant: nil for nobody, [citizen] for anyone signed in, plus staff roles
-// after a second factor. Only for requests routed through the site routes.
-func RolesOf(r *http.Request) []tenants.Role {
-	u := UserOf(r)
-	if u == nil {
-		return nil
-	}
-	return u.Roles(SiteOf(r).Tenant.ID)
-}
-
-// PermissionsOf maps the request's roles to the declared permissions they
-// carry (tenants.PermissionsFor): what the plugin host passes a module.
-func PermissionsOf(r *http.Request, declared []tenants.Permission) []string {
-	return tenants.PermissionsFor(RolesOf(r), declared)
 }
 
 // central reports whether r arrived at the central account host.
@@ -147,7 +120,7 @@ func (a *Accounts) sessions(next http.Handler) http.Handler {
 				// request is refused as unavailable, to be sent again,
 				// rather than let through as nobody's and refused as a
 				// forgery (its token is the session's).
-				a.srv.log.Error("sso: session lookup", "host", r.Host, "err", err)
+				a.srv.Log().Error("sso: session lookup", "host", r.Host, "err", err)
 				if r.Method != http.MethodGet && r.Method != http.MethodHead {
 					w.Header().Set("Retry-After", "5")
 					http.Error(w, "服务暂时不可用，请稍后重新提交。", http.StatusServiceUnavailable)
@@ -167,7 +140,7 @@ func (a *Accounts) sessions(next http.Handler) http.Handler {
 		if u != nil {
 			w.Header().Set("Cache-Control", "private, no-cache")
 			w.Header().Add("Vary", "Cookie")
-			r = r.WithContext(context.WithValue(r.Context(), userKey{}, u))
+			r = web.WithUser(r, u)
 		}
 		next.ServeHTTP(w, r)
 	})
@@ -190,7 +163,7 @@ func (a *Accounts) shouldProbe(r *http.Request) bool {
 	}
 	// Only hosts the central host will send a ticket to (not an address
 	// typed by hand, such as 127.0.0.1:8080).
-	if snap, err := a.srv.reg.get(r.Context()); err != nil || !a.servedIn(snap.all, r.Host) {
+	if all, err := a.srv.RegisteredTenants(r.Context()); err != nil || !a.servedIn(all, r.Host) {
 		return false
 	}
 	if mode := r.Header.Get("Sec-Fetch-Mode"); mode != "" {
@@ -230,10 +203,12 @@ func (a *Accounts) widenFormAction(w http.ResponseWriter, r *http.Request, extra
 
 // here is the absolute URL of the request.
 func (a *Accounts) here(r *http.Request) string {
-	return scheme(r, a.srv.cfg.TrustProxy) + "://" + r.Host + r.URL.RequestURI()
+	return web.Scheme(r, a.srv.Config().TrustProxy) + "://" + r.Host + r.URL.RequestURI()
 }
 
-func (a *Accounts) secure(r *http.Request) bool { return scheme(r, a.srv.cfg.TrustProxy) == "https" }
+func (a *Accounts) secure(r *http.Request) bool {
+	return web.Scheme(r, a.srv.Config().TrustProxy) == "https"
+}
 
 func (a *Accounts) setCookie(w http.ResponseWriter, r *http.Request, name, value string, maxAge int) {
 	http.SetCookie(w, &http.Cookie{Name: name, Value: value, Path: "/", MaxAge: maxAge, HttpOnly: true,
@@ -249,10 +224,10 @@ func (a *Accounts) returnTarget(r *http.Request, raw string) (*url.URL, bool) {
 		return nil, false
 	}
 	if strings.HasPrefix(raw, "/") {
-		if LocalReturn(raw, "") == "" {
+		if web.LocalReturn(raw, "") == "" {
 			return nil, false
 		}
-		raw = scheme(r, a.srv.cfg.TrustProxy) + "://" + r.Host + raw
+		raw = web.Scheme(r, a.srv.Config().TrustProxy) + "://" + r.Host + raw
 	}
 	u, err := url.Parse(raw)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.User != nil || u.Host == "" || u.Opaque != "" {
@@ -263,10 +238,10 @@ func (a *Accounts) returnTarget(r *http.Request, raw string) (*url.URL, bool) {
 	}
 	if p := u.EscapedPath(); p == "" {
 		u.Path = "/"
-	} else if LocalReturn(p, "") == "" {
+	} else if web.LocalReturn(p, "") == "" {
 		return nil, false
 	}
-	if port(u.Host) != a.sso.AccountPort() && !(port(u.Host) == acctDefaultPort(u.Scheme) && a.sso.AccountPort() == "") {
+	if web.Port(u.Host) != a.sso.AccountPort() && !(web.Port(u.Host) == acctDefaultPort(u.Scheme) && a.sso.AccountPort() == "") {
 		return nil, false
 	}
 	if !a.servedHost(r, u.Hostname()) {
@@ -286,7 +261,7 @@ func acctDefaultPort(scheme string) string {
 // servedHost reports whether the platform serves host: an active tenant's
 // domain, the portal host, or the central host.
 func (a *Accounts) servedHost(r *http.Request, host string) bool {
-	return a.servedIn(Tenants(r), host)
+	return a.servedIn(web.Tenants(r), host)
 }
 
 func (a *Accounts) servedIn(all []*tenants.Tenant, host string) bool {
@@ -294,7 +269,7 @@ func (a *Accounts) servedIn(all []*tenants.Tenant, host string) bool {
 	if host == "" {
 		return false
 	}
-	if host == a.sso.AccountHost() || host == tenants.NormalizeHost(a.srv.cfg.PortalHost) {
+	if host == a.sso.AccountHost() || host == tenants.NormalizeHost(a.srv.Config().PortalHost) {
 		return true
 	}
 	for _, t := range all {
@@ -312,13 +287,13 @@ func (a *Accounts) servedIn(all []*tenants.Tenant, host string) bool {
 
 // siteHome is the absolute URL of the request's site home.
 func (a *Accounts) siteHome(r *http.Request) string {
-	return Absolute(r, SiteOf(r).Base)
+	return web.Absolute(r, web.SiteOf(r).Base)
 }
 
 // ClientIP is the address a request came from: the proxy's last
 // X-Forwarded-For entry when the server trusts its proxy.
 func (a *Accounts) ClientIP(r *http.Request) string {
-	if a.srv.cfg.TrustProxy {
+	if a.srv.Config().TrustProxy {
 		if xff := r.Header.Get("X-Forwarded-For"); xff != "" {
 			parts := strings.Split(xff, ",")
 			if ip := strings.TrimSpace(parts[len(parts)-1]); ip != "" {
@@ -337,19 +312,19 @@ func (a *Accounts) ClientIP(r *http.Request) string {
 func (a *Accounts) SSO() *sso.Service { return a.sso }
 
 // viewer fills the layout's user area.
-func (a *Accounts) viewer(r *http.Request) *Viewer {
-	u := UserOf(r)
+func (a *Accounts) viewer(r *http.Request) *web.Viewer {
+	u := web.UserOf(r)
 	if u == nil {
 		return nil
 	}
-	v := &Viewer{Name: u.DisplayName(), Staff: u.Staff()}
+	v := &web.Viewer{Name: u.DisplayName(), Staff: u.Staff()}
 	if n, err := a.inbox.Unread(r.Context(), u.ID); err == nil {
 		v.Unread = n
 	}
 	// Error pages drawn before the site is attached to the request (an
 	// unknown /site/<code>/) have no tenant to open a console for.
-	if rs, ok := r.Context().Value(siteKey{}).(*reqSite); ok && tenants.HasStaffRole(u.HeldRoles(rs.tenant.ID)) {
-		v.AdminURL = rs.base + "admin/"
+	if rs, ok := web.Resolved(r); ok && tenants.HasStaffRole(u.HeldRoles(rs.Tenant.ID)) {
+		v.AdminURL = rs.Base + "admin/"
 	}
 	return v
 }
@@ -357,12 +332,12 @@ func (a *Accounts) viewer(r *http.Request) *Viewer {
 // acctNotice is the data of account_notice.html.
 type acctNotice struct {
 	Heading, Message string
-	Links            []Crumb
+	Links            []web.Crumb
 }
 
-func (a *Accounts) notice(w http.ResponseWriter, r *http.Request, status int, heading, msg string, links ...Crumb) {
+func (a *Accounts) notice(w http.ResponseWriter, r *http.Request, status int, heading, msg string, links ...web.Crumb) {
 	if len(links) == 0 {
-		links = []Crumb{{"返回首页", SiteOf(r).Base}}
+		links = []web.Crumb{{Name: "返回首页", URL: web.SiteOf(r).Base}}
 	}
-	a.srv.RenderStatus(w, r, "account_notice", heading, []Crumb{{heading, ""}}, acctNotice{heading, msg, links}, status)
+	a.srv.RenderStatus(w, r, "account_notice", heading, []web.Crumb{{Name: heading, URL: ""}}, acctNotice{heading, msg, links}, status)
 }

@@ -1,4 +1,4 @@
-package web
+package account
 
 import (
 	"crypto/hmac"
@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"yiwang/core/web"
 	"yiwang/tenants"
 )
 
@@ -20,10 +21,7 @@ import (
 // day (there is no session for a forged request to ride on; the origin
 // checks carry the weight). Replicas share the HMAC key.
 
-const csrfField = "csrf"
-
-// CSRFFieldName is the form field forms must carry the token in.
-const CSRFFieldName = csrfField
+const csrfField = web.CSRFFieldName
 
 func (a *Accounts) mac(parts ...string) string {
 	m := hmac.New(sha256.New, a.sso.Key())
@@ -35,26 +33,17 @@ func csrfDay(t time.Time) string { return t.UTC().Format("2006-01-02") }
 
 // csrfToken is the token of the forms on r's page.
 func (a *Accounts) csrfToken(w http.ResponseWriter, r *http.Request) string {
-	if u := UserOf(r); u != nil {
+	if u := web.UserOf(r); u != nil {
 		return a.mac("user", u.TokenHash)
 	}
 	return a.mac("anon", tenants.NormalizeHost(r.Host), csrfDay(time.Now()))
 }
 
-// CSRFToken returns the token a form on r's page must carry (for the
-// plugin host to hand to modules that draw their own forms).
-func CSRFToken(r *http.Request) string {
-	if a, ok := r.Context().Value(accountsKey{}).(*Accounts); ok {
-		return a.csrfToken(nil, r)
-	}
-	return ""
-}
-
 type accountsKey struct{}
 
-// AccountsOf is the sign-on a request passed through, nil when the server
-// has none: the consoles' gates ask it who may pass.
-func AccountsOf(r *http.Request) *Accounts {
+// Of is the sign-on a request passed through, nil when the server has
+// none: the consoles' gates ask it who may pass.
+func Of(r *http.Request) *Accounts {
 	a, _ := r.Context().Value(accountsKey{}).(*Accounts)
 	return a
 }
@@ -64,7 +53,7 @@ func (a *Accounts) validCSRF(r *http.Request) error {
 		return fmt.Errorf("Sec-Fetch-Site %s", s)
 	}
 	if o := r.Header.Get("Origin"); o != "" && o != "null" {
-		if want := scheme(r, a.srv.cfg.TrustProxy) + "://" + r.Host; !strings.EqualFold(o, want) {
+		if want := web.Scheme(r, a.srv.Config().TrustProxy) + "://" + r.Host; !strings.EqualFold(o, want) {
 			return fmt.Errorf("origin %s, want %s", o, want)
 		}
 	}
@@ -76,7 +65,7 @@ func (a *Accounts) validCSRF(r *http.Request) error {
 		return fmt.Errorf("no token")
 	}
 	var want []string
-	if u := UserOf(r); u != nil {
+	if u := web.UserOf(r); u != nil {
 		want = []string{a.mac("user", u.TokenHash)}
 	} else {
 		now := time.Now()
@@ -96,7 +85,7 @@ func (a *Accounts) validCSRF(r *http.Request) error {
 // logout endpoint (server to server, authenticated by the signed token).
 func (a *Accounts) checkCSRF(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		r = r.WithContext(acctContext(r, accountsKey{}, a))
+		r = web.WithCSRFToken(r.WithContext(acctContext(r, accountsKey{}, a)), func(r *http.Request) string { return a.csrfToken(nil, r) })
 		switch r.Method {
 		case http.MethodGet, http.MethodHead, http.MethodOptions, http.MethodTrace:
 			next.ServeHTTP(w, r)
@@ -106,10 +95,10 @@ func (a *Accounts) checkCSRF(next http.Handler) http.Handler {
 			next.ServeHTTP(w, r)
 			return
 		}
-		if err := tooLarge(r); err != nil && r.Header.Get("X-CSRF-Token") == "" {
-			r = refuseBody(r, err)
+		if err := web.TooLarge(r); err != nil && r.Header.Get("X-CSRF-Token") == "" {
+			r = web.RefuseBody(r, err)
 		}
-		if bodyErr(r) != nil {
+		if web.BodyErr(r) != nil {
 			// The body was refused at the edge (too large, not UTF-8):
 			// ServeSite answers that in the site's layout, before any
 			// handler runs.
@@ -117,17 +106,17 @@ func (a *Accounts) checkCSRF(next http.Handler) http.Handler {
 			return
 		}
 		err := a.validCSRF(r)
-		if err != nil && UserOf(r) == nil && strings.HasSuffix(r.URL.Path, "/account/logout") {
+		if err != nil && web.UserOf(r) == nil && strings.HasSuffix(r.URL.Path, "/account/logout") {
 			// Logging out without a session only clears cookies: let a
 			// stale page's logout button work.
 			err = nil
 		}
 		if err != nil {
-			a.srv.log.Warn("csrf: request refused", "method", r.Method, "host", r.Host, "path", r.URL.Path, "reason", err)
+			a.srv.Log().Warn("csrf: request refused", "method", r.Method, "host", r.Host, "path", r.URL.Path, "reason", err)
 			w.Header().Set("Content-Type", "text/html; charset=utf-8")
 			w.Header().Set("Cache-Control", "no-store")
 			w.WriteHeader(http.StatusForbidden)
-			fmt.Fprint(w, `<!doctype html><html lang="zh-CN"><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>请求已失效</title>`+plainStyle(r)+`<main><h1>请求已失效</h1><p>页面已过期或请求来源不明，为保护您的账号，本次操作没有执行。请返回上一页，刷新后重试。</p><p><a href="/">返回首页</a></p></main></html>`)
+			fmt.Fprint(w, `<!doctype html><html lang="zh-CN"><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>请求已失效</title>`+web.PlainStyle(r)+`<main><h1>请求已失效</h1><p>页面已过期或请求来源不明，为保护您的账号，本次操作没有执行。请返回上一页，刷新后重试。</p><p><a href="/">返回首页</a></p></main></html>`)
 			return
 		}
 		next.ServeHTTP(w, r)

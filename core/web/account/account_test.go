@@ -1,4 +1,4 @@
-package web_test
+package account_test
 
 import (
 	"context"
@@ -15,9 +15,6 @@ import (
 
 	"github.com/pquerna/otp/totp"
 	"yiwang/core/audit"
-	"yiwang/core/calendar"
-	"yiwang/core/certs"
-	"yiwang/core/search"
 	"yiwang/core/store"
 	"yiwang/core/store/storetest"
 	"yiwang/core/web"
@@ -388,7 +385,7 @@ func consoleURL(e *webtest.SSOEnv, base, code string, r web.ConsoleRoute) string
 
 func TestEditorOfOneTenantForbiddenOnAnother(t *testing.T) {
 	e := webtest.NewSSOEnv(t, storetest.SQLite(t))
-	enableOptionalRooms(t, e) // every optional page of the county console too
+	webtest.EnableOptionalRooms(t, e) // every optional page of the county console too
 	for _, want := range []string{"/admin/county/search/rebuild", "/admin/county/calendar/days", "/admin/county/certs", "/admin/county/supervision"} {
 		if !slices.ContainsFunc(e.Srv.ConsoleRoutes(), func(r web.ConsoleRoute) bool { return r.Path == want }) {
 			t.Fatalf("console routes lack %s", want)
@@ -818,19 +815,6 @@ func TestTwoProvidersCitizenAndStaff(t *testing.T) {
 	if p := b.Get(e.JYJ + "/"); webtest.UserOn(p) != "" {
 		t.Error("back-channel logout missed the staff provider's session")
 	}
-}
-
-// enableOptionalRooms turns on the rooms a server may run beside sign-on:
-// the search, calendar, certificate and supervision consoles.
-func enableOptionalRooms(t *testing.T, e *webtest.SSOEnv) {
-	t.Helper()
-	idx, err := search.NewMemBleve("")
-	webtest.Must(t, err)
-	t.Cleanup(func() { idx.Close() })
-	e.Srv.EnableSearchConsole(idx, "bleve:memory", nil)
-	e.Srv.EnableCalendar(calendar.NewStore(e.DB))
-	e.Srv.EnableCertsConsole(func(ctx context.Context) ([]certs.Certificate, error) { return nil, nil }, false)
-	e.Srv.EnableSupervision(webtest.FixedFigures{TS: e.TS})
 }
 
 // TestSessionKeptWhenDatabaseFails: a session lookup the database cannot

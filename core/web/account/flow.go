@@ -1,4 +1,4 @@
-package web
+package account
 
 import (
 	"crypto/sha256"
@@ -11,6 +11,7 @@ import (
 	"yiwang/core"
 	"yiwang/core/audit"
 	"yiwang/core/content"
+	"yiwang/core/web"
 	"yiwang/sso"
 	"yiwang/tenants"
 )
@@ -37,7 +38,7 @@ func (a *Accounts) Login(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, a.sso.AccountURL()+"/account/login?"+v.Encode(), http.StatusSeeOther)
 		return
 	}
-	if u := UserOf(r); u != nil && q.Get("again") == "" {
+	if u := web.UserOf(r); u != nil && q.Get("again") == "" {
 		a.proceed(w, r, u.SessionID, t)
 		return
 	}
@@ -52,7 +53,7 @@ func (a *Accounts) Login(w http.ResponseWriter, r *http.Request) {
 		for _, p := range provs {
 			cs = append(cs, choice{p.Label, "?" + url.Values{"r": {t.String()}, "p": {p.Name}}.Encode()})
 		}
-		a.srv.RenderStatus(w, r, "account_login", "登录", []Crumb{{"登录", ""}}, cs, http.StatusOK)
+		a.srv.RenderStatus(w, r, "account_login", "登录", []web.Crumb{{Name: "登录", URL: ""}}, cs, http.StatusOK)
 		return
 	}
 	authURL, state, err := a.sso.Begin(r.Context(), name, t.String())
@@ -101,7 +102,7 @@ func (a *Accounts) Relay(w http.ResponseWriter, r *http.Request) {
 		a.notice(w, r, http.StatusBadRequest, "返回地址无效", "返回地址不属于本平台的网站，已停止跳转。")
 		return
 	}
-	if u := UserOf(r); u != nil {
+	if u := web.UserOf(r); u != nil {
 		a.proceed(w, r, u.SessionID, t)
 		return
 	}
@@ -131,19 +132,19 @@ func (a *Accounts) Callback(w http.ResponseWriter, r *http.Request) {
 		if e == "access_denied" {
 			msg = "登录已取消。"
 		}
-		a.notice(w, r, http.StatusBadRequest, "登录未完成", msg, Crumb{"重新登录", SiteOf(r).Base + "account/login"}, Crumb{"返回首页", SiteOf(r).Base})
+		a.notice(w, r, http.StatusBadRequest, "登录未完成", msg, web.Crumb{Name: "重新登录", URL: web.SiteOf(r).Base + "account/login"}, web.Crumb{Name: "返回首页", URL: web.SiteOf(r).Base})
 		return
 	}
 	res, err := a.sso.Complete(r.Context(), state, bound, q.Get("code"), a.ClientIP(r))
 	if err != nil {
-		a.srv.log.Warn("sso: sign-in refused", "err", err)
+		a.srv.Log().Warn("sso: sign-in refused", "err", err)
 		a.srv.RenderError(w, r, err)
 		return
 	}
-	if old := UserOf(r); old != nil {
+	if old := web.UserOf(r); old != nil {
 		// One session per browser: a new sign-in replaces the old one.
 		if err := a.sso.EndSession(r.Context(), old.SessionID, "replaced"); err != nil {
-			a.srv.log.Error("sso: end replaced session", "err", err)
+			a.srv.Log().Error("sso: end replaced session", "err", err)
 		}
 	}
 	tok, err := a.sso.NewHostSession(r.Context(), res.SessionID, r.Host)
@@ -176,7 +177,7 @@ func (a *Accounts) Redeem(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		a.notice(w, r, http.StatusBadRequest, "登录凭据无效", core.ErrorMessage(err),
-			Crumb{"重新登录", SiteOf(r).Base + "account/login?" + url.Values{"r": {SiteOf(r).Base}}.Encode()}, Crumb{"返回首页", SiteOf(r).Base})
+			web.Crumb{Name: "重新登录", URL: web.SiteOf(r).Base + "account/login?" + url.Values{"r": {web.SiteOf(r).Base}}.Encode()}, web.Crumb{Name: "返回首页", URL: web.SiteOf(r).Base})
 		return
 	}
 	tok, err := a.sso.NewHostSession(r.Context(), sid, r.Host)
@@ -187,15 +188,15 @@ func (a *Accounts) Redeem(w http.ResponseWriter, r *http.Request) {
 	a.setCookie(w, r, sessionCookie, tok, 0)
 	a.setCookie(w, r, probeCookie, "", -1)
 	w.Header().Set("Cache-Control", "no-store")
-	http.Redirect(w, r, LocalReturn(ret, "/"), http.StatusSeeOther)
+	http.Redirect(w, r, web.LocalReturn(ret, "/"), http.StatusSeeOther)
 }
 
 func (a *Accounts) LogoutPage(w http.ResponseWriter, r *http.Request) {
-	if UserOf(r) == nil {
+	if web.UserOf(r) == nil {
 		a.notice(w, r, http.StatusOK, "退出登录", "您当前没有登录。")
 		return
 	}
-	a.srv.RenderStatus(w, r, "account_logout", "退出登录", []Crumb{{"退出登录", ""}}, nil, http.StatusOK)
+	a.srv.RenderStatus(w, r, "account_logout", "退出登录", []web.Crumb{{Name: "退出登录", URL: ""}}, nil, http.StatusOK)
 }
 
 // Logout ends the central session, and so every host's session, then
@@ -210,7 +211,7 @@ func (a *Accounts) Logout(w http.ResponseWriter, r *http.Request) {
 		a.setCookie(w, r, probeCookie, "1", int(a.opts.ProbeEvery.Seconds()))
 	}
 	w.Header().Set("Cache-Control", "no-store")
-	u := UserOf(r)
+	u := web.UserOf(r)
 	if u == nil {
 		http.Redirect(w, r, ret, http.StatusSeeOther)
 		return
@@ -259,7 +260,7 @@ func (a *Accounts) Backchannel(w http.ResponseWriter, r *http.Request) {
 	r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
 	n, err := a.sso.BackchannelLogout(r.Context(), r.PostFormValue("logout_token"))
 	if err != nil {
-		a.srv.log.Warn("sso: back-channel logout refused", "err", err)
+		a.srv.Log().Warn("sso: back-channel logout refused", "err", err)
 		status := http.StatusBadRequest
 		if core.ErrorCode(err) != core.EINVALID {
 			status = http.StatusServiceUnavailable
@@ -283,13 +284,13 @@ func (a *Accounts) totpTarget(r *http.Request, raw string) *url.URL {
 	if t, ok := a.returnTarget(r, raw); ok {
 		return t
 	}
-	t, _ := url.Parse(Absolute(r, SiteOf(r).Base+"admin/"))
+	t, _ := url.Parse(web.Absolute(r, web.SiteOf(r).Base+"admin/"))
 	return t
 }
 
 // TotpPage asks staff for their platform TOTP code, or enrols them.
 func (a *Accounts) TotpPage(w http.ResponseWriter, r *http.Request) {
-	u := UserOf(r)
+	u := web.UserOf(r)
 	if u == nil {
 		a.toLogin(w, r)
 		return
@@ -310,11 +311,11 @@ func (a *Accounts) renderTOTP(w http.ResponseWriter, r *http.Request, u *sso.Use
 	}
 	// The form's answer redirects to t's host (with a ticket).
 	a.widenFormAction(w, r, t.Scheme+"://"+t.Host)
-	a.srv.RenderStatus(w, r, "account_totp", "动态验证码", []Crumb{{"动态验证码", ""}}, totpView{State: st, QR: template.URL(st.QR), Return: t.String(), Error: msg}, status)
+	a.srv.RenderStatus(w, r, "account_totp", "动态验证码", []web.Crumb{{Name: "动态验证码", URL: ""}}, totpView{State: st, QR: template.URL(st.QR), Return: t.String(), Error: msg}, status)
 }
 
 func (a *Accounts) TotpVerify(w http.ResponseWriter, r *http.Request) {
-	u := UserOf(r)
+	u := web.UserOf(r)
 	if u == nil {
 		a.toLogin(w, r)
 		return
@@ -341,12 +342,12 @@ func (a *Accounts) TotpVerify(w http.ResponseWriter, r *http.Request) {
 
 // toLogin sends an anonymous browser to log in and come back here.
 func (a *Accounts) toLogin(w http.ResponseWriter, r *http.Request) {
-	back := SiteOf(r).Base + acctTrimSlash(r.URL.RequestURI())
+	back := web.SiteOf(r).Base + acctTrimSlash(r.URL.RequestURI())
 	if r.Method != http.MethodGet {
-		back = SiteOf(r).Base
+		back = web.SiteOf(r).Base
 	}
 	w.Header().Set("Cache-Control", "no-store")
-	http.Redirect(w, r, SiteOf(r).Base+"account/login?"+url.Values{"r": {back}}.Encode(), http.StatusSeeOther)
+	http.Redirect(w, r, web.SiteOf(r).Base+"account/login?"+url.Values{"r": {back}}.Encode(), http.StatusSeeOther)
 }
 
 func acctTrimSlash(s string) string {
@@ -383,21 +384,21 @@ type accountSite struct {
 }
 
 func (a *Accounts) Home(w http.ResponseWriter, r *http.Request) {
-	u := UserOf(r)
+	u := web.UserOf(r)
 	if u == nil {
 		a.toLogin(w, r)
 		return
 	}
 	v := accountView{User: u, Issuer: u.Issuer, Pending: u.NeedsMFA()}
 	byID := map[int64]*tenants.Tenant{}
-	for _, t := range Tenants(r) {
+	for _, t := range web.Tenants(r) {
 		byID[t.ID] = t
 	}
 	idx := map[int64]int{}
 	for _, m := range u.Memberships {
 		if m.TenantID == 0 {
-			if p := SiteOf(r).Portal; p != nil {
-				v.County = SiteBase(r, p) + "admin/county/"
+			if p := web.SiteOf(r).Portal; p != nil {
+				v.County = web.SiteBase(r, p) + "admin/county/"
 			}
 			continue
 		}
@@ -409,7 +410,7 @@ func (a *Accounts) Home(w http.ResponseWriter, r *http.Request) {
 		if !ok {
 			s := accountSite{Name: t.Name}
 			if t.Status == tenants.Active {
-				s.AdminURL = SiteBase(r, t) + "admin/"
+				s.AdminURL = web.SiteBase(r, t) + "admin/"
 			}
 			v.Sites = append(v.Sites, s)
 			i = len(v.Sites) - 1
@@ -428,12 +429,12 @@ func (a *Accounts) Home(w http.ResponseWriter, r *http.Request) {
 		if t := byID[n.TenantID]; t != nil {
 			nv.Site = t.Name
 			if n.Path != "" && t.Status == tenants.Active {
-				nv.URL = SiteBase(r, t) + n.Path
+				nv.URL = web.SiteBase(r, t) + n.Path
 			}
 		}
 		v.Notices = append(v.Notices, nv)
 	}
-	v.Cases, v.CasesMissing, v.CasesOn = a.accountCases(r.Context(), u.ID, func(c Case) (string, string) {
+	v.Cases, v.CasesMissing, v.CasesOn = a.accountCases(r.Context(), u.ID, func(c web.Case) (string, string) {
 		t := byID[c.TenantID]
 		if t == nil {
 			return "", ""
@@ -441,14 +442,14 @@ func (a *Accounts) Home(w http.ResponseWriter, r *http.Request) {
 		if t.Status != tenants.Active || c.Path == "" {
 			return t.Name, ""
 		}
-		return t.Name, SiteBase(r, t) + c.Path
+		return t.Name, web.SiteBase(r, t) + c.Path
 	})
-	a.srv.RenderStatus(w, r, "account_home", "我的账号", []Crumb{{"我的账号", ""}}, v, http.StatusOK)
+	a.srv.RenderStatus(w, r, "account_home", "我的账号", []web.Crumb{{Name: "我的账号", URL: ""}}, v, http.StatusOK)
 }
 
 // NoticesRead marks the person's notices read.
 func (a *Accounts) NoticesRead(w http.ResponseWriter, r *http.Request) {
-	u := UserOf(r)
+	u := web.UserOf(r)
 	if u == nil {
 		a.toLogin(w, r)
 		return
@@ -457,14 +458,14 @@ func (a *Accounts) NoticesRead(w http.ResponseWriter, r *http.Request) {
 		a.srv.RenderError(w, r, err)
 		return
 	}
-	http.Redirect(w, r, SiteOf(r).Base+"account/#notices", http.StatusSeeOther)
+	http.Redirect(w, r, web.SiteOf(r).Base+"account/#notices", http.StatusSeeOther)
 }
 
 // Audit writes a staff action with who, from where, and the site.
 func (a *Accounts) Audit(r *http.Request, u *sso.User, e audit.Entry) {
 	e.Actor = u.Actor()
 	e.RemoteAddr = a.ClientIP(r)
-	if err := audit.Write(r.Context(), a.srv.db, e); err != nil {
-		a.srv.log.Error("audit", "action", e.Action, "err", err)
+	if err := audit.Write(r.Context(), a.srv.DB(), e); err != nil {
+		a.srv.Log().Error("audit", "action", e.Action, "err", err)
 	}
 }
