@@ -28,8 +28,7 @@ import (
 // HandleSite, so SiteRoutes lists them all (isolation_test.go walks that
 // list: every route refuses intruders). Each handler belongs to a room
 // under core/web, named for its audience; the shared layer core/web below
-// them resolves tenants, draws the layout, answers errors and, for now,
-// holds sign-on.
+// them resolves tenants, draws the layout and answers errors.
 //
 // Rooms, in the order a request finds them:
 //
