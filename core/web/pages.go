@@ -115,7 +115,7 @@ func pageKey(r *http.Request, scheme string) string {
 			k += "?" + q.Encode()
 		}
 	}
-	if ElderOn(r) {
+	if elderOn(r) {
 		k += "|elder"
 	}
 	return k

@@ -253,7 +253,7 @@ func (s *Server) newPage(w http.ResponseWriter, r *http.Request, site *reqSite, 
 	p := &Page{
 		Title: title, Site: site.tenant, Portal: site.snap.portal, Base: site.base,
 		PortalURL: site.link.siteBase(site.snap.portal), Nav: nav,
-		Elder:  ElderOn(r),
+		Elder:  elderOn(r),
 		Path:   r.URL.Path,
 		Status: http.StatusOK,
 	}

@@ -56,12 +56,6 @@ func (s *Server) RenderStatus(w http.ResponseWriter, r *http.Request, name, titl
 	s.renderData(w, r, name, title, crumbs, data, status)
 }
 
-// SiteColumns is the tenant's visible column tree, kept between changes
-// when the change feed is on. Callers only read it.
-func (s *Server) SiteColumns(ctx context.Context, tenantID int64) ([]*content.Column, error) {
-	return s.siteColumns(ctx, tenantID)
-}
-
 // LatestByColumn is the tenant's newest n articles per column, kept
 // between changes when the change feed is on. Callers only read it.
 func (s *Server) LatestByColumn(ctx context.Context, tenantID int64, n int) (map[int64][]*content.Article, error) {
@@ -107,8 +101,8 @@ func FlattenColumns(cs []*content.Column) []*content.Column {
 // ElderCookie remembers the large-text mode on a host.
 const ElderCookie = "yw_elder"
 
-// ElderOn reports whether r asks for large-text mode.
-func ElderOn(r *http.Request) bool {
+// elderOn reports whether r asks for large-text mode.
+func elderOn(r *http.Request) bool {
 	c, err := r.Cookie(ElderCookie)
 	return err == nil && c.Value == "1"
 }
