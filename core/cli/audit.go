@@ -9,7 +9,7 @@ import (
 
 	"yiwang/core/audit"
 	"yiwang/core/monitor"
-	"yiwang/core/web"
+	"yiwang/core/web/host"
 )
 
 // The audit log's hash chain: serving processes seal new records every
@@ -17,7 +17,7 @@ import (
 // process holds the job's lease; `yiwang audit verify` verifies on demand.
 func init() {
 	register("audit", "审计日志：verify（校验防篡改哈希链，显示进度，发现问题时逐条列出并以状态 1 退出）| seal（立即封存待封存的记录）", auditCmd)
-	extendServe(serveExtension{name: "audit", start: func(ctx context.Context, e *env, p *platform, srv *web.Server) (func(), error) {
+	extendServe(serveExtension{name: "audit", start: func(ctx context.Context, e *env, p *platform, srv *host.Server) (func(), error) {
 		jctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 		done := make(chan struct{})
 		holder := fmt.Sprintf("audit/%d", time.Now().UnixNano())

@@ -7,12 +7,12 @@ import (
 	"text/tabwriter"
 
 	"yiwang/core/calendar"
-	"yiwang/core/web"
+	"yiwang/core/web/host"
 )
 
 func init() {
 	// The county console's page for the same corrections.
-	extendServe(serveExtension{name: "calendar", start: func(_ context.Context, _ *env, p *platform, srv *web.Server) (func(), error) {
+	extendServe(serveExtension{name: "calendar", start: func(_ context.Context, _ *env, p *platform, srv *host.Server) (func(), error) {
 		srv.EnableCalendar(calendar.NewStore(p.db))
 		return nil, nil
 	}})

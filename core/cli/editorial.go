@@ -15,7 +15,8 @@ import (
 
 	"yiwang/core/blob"
 	"yiwang/core/content"
-	"yiwang/core/web"
+	"yiwang/core/web/admin"
+	"yiwang/core/web/host"
 )
 
 // The editorial console in `yiwang serve`: articles with review, columns,
@@ -50,7 +51,7 @@ func editorialFlags(fs *flag.FlagSet) {
 		"提交审核时检查正文中的外部链接能否访问（只访问公网地址）")
 }
 
-func editorialStart(ctx context.Context, e *env, p *platform, srv *web.Server) (func(), error) {
+func editorialStart(ctx context.Context, e *env, p *platform, srv *host.Server) (func(), error) {
 	o := &editorialOpts
 	data := "data"
 	if f := o.fs.Lookup("data"); f != nil && f.Value.String() != "" {
@@ -106,7 +107,7 @@ func editorialStart(ctx context.Context, e *env, p *platform, srv *web.Server) (
 	if err := os.MkdirAll(tmp, 0o750); err != nil {
 		return nil, err
 	}
-	srv.EnableEditorial(d, web.EditorialOptions{SignedVideoURLs: o.signedVideos, Uploads: content.UploadConfig{
+	srv.EnableEditorial(d, admin.EditorialOptions{SignedVideoURLs: o.signedVideos, Uploads: content.UploadConfig{
 		Store: st, TempDir: tmp, MaxUpload: o.maxUploadMB << 20, TenantQuota: o.quotaMB << 20}})
 
 	// Scheduled articles go online when their time comes, by the server's

@@ -13,7 +13,7 @@ import (
 	"yiwang/core/content"
 	"yiwang/core/modules"
 	"yiwang/core/monitor"
-	"yiwang/core/web"
+	"yiwang/core/web/host"
 	"yiwang/tenants"
 )
 
@@ -150,7 +150,7 @@ func filesCmd(ctx context.Context, e *env, args []string) error {
 
 // filesSweeper runs the sweep every hour in the process holding the
 // lease, on the store serve uses.
-func filesSweeper(ctx context.Context, e *env, p *platform, srv *web.Server) (func(), error) {
+func filesSweeper(ctx context.Context, e *env, p *platform, srv *host.Server) (func(), error) {
 	st := editorialOpts.store
 	if st == nil {
 		return func() {}, nil

@@ -14,6 +14,7 @@ import (
 	"yiwang/core/modules"
 	"yiwang/core/store"
 	"yiwang/core/web"
+	"yiwang/core/web/host"
 )
 
 func init() {
@@ -29,7 +30,7 @@ func metricsFlags(fs *flag.FlagSet) {
 
 // metricsStart serves /metrics on a listener of its own: operators' eyes
 // inside the host never share the public sites' port.
-func metricsStart(_ context.Context, e *env, p *platform, srv *web.Server) (func(), error) {
+func metricsStart(_ context.Context, e *env, p *platform, srv *host.Server) (func(), error) {
 	if metricsAddr == "" {
 		return nil, nil
 	}

@@ -12,7 +12,7 @@ import (
 
 	"yiwang/core/content"
 	"yiwang/core/monitor"
-	"yiwang/core/web"
+	"yiwang/core/web/host"
 )
 
 // The availability probes of the daily check run in every serving
@@ -24,7 +24,7 @@ func init() {
 		flags: func(fs *flag.FlagSet) {
 			fs.BoolVar(&off, "no-probes", os.Getenv("YIWANG_NO_PROBES") == "1", "不探测各站点首页的可用性（网站监测）")
 		},
-		start: func(ctx context.Context, e *env, p *platform, srv *web.Server) (func(), error) {
+		start: func(ctx context.Context, e *env, p *platform, srv *host.Server) (func(), error) {
 			if off {
 				return nil, nil
 			}
@@ -103,7 +103,7 @@ func init() {
 }
 
 // crawlLinks runs the link crawler over every site once.
-func crawlLinks(ctx context.Context, e *env, p *platform, srv *web.Server) {
+func crawlLinks(ctx context.Context, e *env, p *platform, srv *host.Server) {
 	ts, err := p.tenants.List(ctx)
 	if err != nil {
 		e.log.Warn("monitor: links", "err", err)

@@ -7,7 +7,7 @@ import (
 	"yiwang/core/changes"
 	"yiwang/core/metrics"
 	"yiwang/core/pagecache"
-	"yiwang/core/web"
+	"yiwang/core/web/host"
 )
 
 // The page cache of anonymous pages and the change feed every serving
@@ -21,7 +21,7 @@ func init() {
 	}, start: pagesStart})
 }
 
-func pagesStart(ctx context.Context, e *env, p *platform, srv *web.Server) (func(), error) {
+func pagesStart(ctx context.Context, e *env, p *platform, srv *host.Server) (func(), error) {
 	if *pageCacheMB <= 0 {
 		e.log.Info("page cache off (--page-cache-mb=0)")
 		return nil, nil

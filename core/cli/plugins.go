@@ -17,6 +17,7 @@ import (
 	"yiwang/core/monitor"
 	"yiwang/core/notices"
 	"yiwang/core/web"
+	"yiwang/core/web/host"
 	"yiwang/plugins/sdk"
 	"yiwang/tenants"
 )
@@ -116,7 +117,7 @@ func flagString(fs *flag.FlagSet, name string) string {
 	return ""
 }
 
-func modulesStart(ctx context.Context, e *env, p *platform, srv *web.Server) (func(), error) {
+func modulesStart(ctx context.Context, e *env, p *platform, srv *host.Server) (func(), error) {
 	data, dsn := flagString(serveFlagSet, "data"), flagString(serveFlagSet, "db")
 	specs, err := servePlugins.specs(data)
 	if err != nil {

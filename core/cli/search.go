@@ -20,7 +20,7 @@ import (
 	"yiwang/core/search"
 	"yiwang/core/search/corpus"
 	"yiwang/core/search/outbox"
-	"yiwang/core/web"
+	"yiwang/core/web/host"
 )
 
 // The search room: `yiwang serve` opens the index (bleve under
@@ -32,7 +32,7 @@ func init() {
 	extendServe(serveExtension{
 		name:  "search",
 		flags: sf.bind,
-		start: func(ctx context.Context, e *env, p *platform, srv *web.Server) (func(), error) {
+		start: func(ctx context.Context, e *env, p *platform, srv *host.Server) (func(), error) {
 			raw, err := sf.open(p)
 			if err != nil {
 				return nil, err

@@ -16,6 +16,7 @@ import (
 	"yiwang/core/certs"
 	"yiwang/core/demo"
 	"yiwang/core/web"
+	"yiwang/core/web/host"
 	"yiwang/tenants"
 )
 
@@ -71,7 +72,7 @@ func serve(ctx context.Context, e *env, args []string) error {
 	if err := p.db.Exclusive(ctx, func() error { return firstStart(ctx, e, p, *withDemo) }); err != nil {
 		return err
 	}
-	srv, err := web.New(web.Config{PortalHost: *portalHost, TrustProxy: *trustProxy}, p.db, p.tenants, p.content, e.log)
+	srv, err := host.New(web.Config{PortalHost: *portalHost, TrustProxy: *trustProxy}, p.db, p.tenants, p.content, e.log)
 	if err != nil {
 		return err
 	}
@@ -154,7 +155,7 @@ func serve(ctx context.Context, e *env, args []string) error {
 type serveExtension struct {
 	name  string
 	flags func(fs *flag.FlagSet)
-	start func(ctx context.Context, e *env, p *platform, srv *web.Server) (stop func(), err error)
+	start func(ctx context.Context, e *env, p *platform, srv *host.Server) (stop func(), err error)
 }
 
 var serveExtensions []serveExtension

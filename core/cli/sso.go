@@ -18,7 +18,8 @@ import (
 
 	"yiwang/core"
 	"yiwang/core/store"
-	"yiwang/core/web"
+	"yiwang/core/web/account"
+	"yiwang/core/web/host"
 	"yiwang/sso"
 	"yiwang/sso/provider"
 	"yiwang/tenants"
@@ -135,7 +136,7 @@ func (f oidcFlags) provider(name, label string) sso.ProviderConfig {
 		Scopes: strings.Fields(f.scopes), NameClaim: f.nameClaim, GroupsClaim: f.groupsClaim, MFAACR: acr}
 }
 
-func ssoStart(ctx context.Context, e *env, p *platform, srv *web.Server) (func(), error) {
+func ssoStart(ctx context.Context, e *env, p *platform, srv *host.Server) (func(), error) {
 	o := &ssoOpts
 	accountURL, err := o.defaultAccountURL()
 	if err != nil {
@@ -146,7 +147,7 @@ func ssoStart(ctx context.Context, e *env, p *platform, srv *web.Server) (func()
 		return nil, err
 	}
 	cfg := sso.Config{AccountURL: accountURL, SessionIdle: o.idle, SessionMax: o.max, SealKey: key, Log: e.log}
-	opts := web.AccountsOptions{PlatformName: platformName(ctx, p)}
+	opts := account.Options{PlatformName: platformName(ctx, p)}
 	var builtin *provider.Provider
 	switch o.idp {
 	case "builtin":

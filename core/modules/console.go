@@ -7,22 +7,22 @@ import (
 	"yiwang/core"
 	"yiwang/tenants"
 
-	"yiwang/core/web"
+	"yiwang/core/web/county"
 )
 
 // The host is what the county console enables modules through.
-var _ web.ModuleConsole = (*Host)(nil)
+var _ county.ModuleConsole = (*Host)(nil)
 
 // Modules lists the host's modules with what they said of themselves.
-func (h *Host) Modules() []web.ModuleInfo {
-	var out []web.ModuleInfo
+func (h *Host) Modules() []county.ModuleInfo {
+	var out []county.ModuleInfo
 	for _, st := range h.States() {
 		d, _ := h.Description(st.Module)
 		title := d.Title
 		if title == "" {
 			title = st.Module
 		}
-		out = append(out, web.ModuleInfo{Name: st.Module, Title: title, Version: st.Version, Running: st.State == StateRunning})
+		out = append(out, county.ModuleInfo{Name: st.Module, Title: title, Version: st.Version, Running: st.State == StateRunning})
 	}
 	return out
 }
@@ -63,11 +63,11 @@ func (h *Host) SetEnabled(ctx context.Context, actor, code, module string, on bo
 }
 
 // The host also feeds the county office's supervision dashboard.
-var _ web.Supervision = (*Host)(nil)
+var _ county.Supervision = (*Host)(nil)
 
 // Figures asks every module for the figures of each tenant that enables
 // it. A module that is down is reported as such; the others still show.
-func (h *Host) Figures(ctx context.Context, from, to time.Time) ([]web.ModuleFigures, error) {
+func (h *Host) Figures(ctx context.Context, from, to time.Time) ([]county.ModuleFigures, error) {
 	ts, err := h.cfg.Tenants.List(ctx)
 	if err != nil {
 		return nil, err
@@ -76,10 +76,10 @@ func (h *Host) Figures(ctx context.Context, from, to time.Time) ([]web.ModuleFig
 	for _, t := range ts {
 		byID[t.ID] = t
 	}
-	var out []web.ModuleFigures
+	var out []county.ModuleFigures
 	for _, name := range h.names {
 		d, _ := h.Description(name)
-		mf := web.ModuleFigures{Module: name, Title: d.Title}
+		mf := county.ModuleFigures{Module: name, Title: d.Title}
 		if mf.Title == "" {
 			mf.Title = name
 		}
@@ -99,11 +99,11 @@ func (h *Host) Figures(ctx context.Context, from, to time.Time) ([]web.ModuleFig
 				mf.Rows = nil
 				break
 			}
-			row := web.FigureRow{Tenant: t, Values: map[string]float64{}}
+			row := county.FigureRow{Tenant: t, Values: map[string]float64{}}
 			for _, st := range stats {
 				if !seen[st.Name] {
 					seen[st.Name] = true
-					mf.Columns = append(mf.Columns, web.FigureColumn{Name: st.Name, Title: st.Title, Unit: st.Unit})
+					mf.Columns = append(mf.Columns, county.FigureColumn{Name: st.Name, Title: st.Title, Unit: st.Unit})
 				}
 				row.Values[st.Name] = st.Value
 			}

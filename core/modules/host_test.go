@@ -30,6 +30,7 @@ import (
 	"yiwang/core/store"
 	"yiwang/core/store/storetest"
 	"yiwang/core/web"
+	"yiwang/core/web/host"
 	"yiwang/plugins/sdk"
 	"yiwang/plugins/sdk/rpc"
 	"yiwang/plugins/sdk/sdktest"
@@ -170,7 +171,7 @@ func platform(t testing.TB, db *store.DB) (*tenants.Store, *content.Store, *modu
 // (the first is stopped by then, or a replica beside it).
 func (f *fixture) startHost() {
 	t := f.t
-	srv, err := web.New(web.Config{RegistryTTL: fixtureRegistryTTL}, f.db, f.ts, f.cs, quietLog(t))
+	srv, err := host.New(web.Config{RegistryTTL: fixtureRegistryTTL}, f.db, f.ts, f.cs, quietLog(t))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -12,6 +12,7 @@ import (
 
 	"yiwang/core"
 	"yiwang/core/web"
+	"yiwang/core/web/host"
 	"yiwang/plugins/sdk"
 	"yiwang/plugins/sdk/pb"
 	"yiwang/plugins/sdk/rpc"
@@ -23,8 +24,10 @@ const maxBody = 16 << 20
 
 // Register adds every module's routes to every site and the modules'
 // entries to each tenant's navigation: /<module>/… and /admin/<module>/…,
-// relative to the site base.
-func (h *Host) Register(srv *web.Server) {
+// relative to the site base; the county console's module and supervision
+// pages; the account page's 我的办件.
+func (h *Host) Register(s *host.Server) {
+	srv := s.Server
 	for _, name := range h.names {
 		hf := h.handler(srv, h.procs[name])
 		// The sign-on room's form check reads the body before the module
@@ -35,8 +38,8 @@ func (h *Host) Register(srv *web.Server) {
 		}
 	}
 	srv.Extend(web.Extensions{Nav: h.nav})
-	srv.EnableModuleConsole(h)
-	srv.EnableSupervision(h)
+	s.EnableModuleConsole(h)
+	s.EnableSupervision(h)
 	srv.EnableCases(h)
 }
 

@@ -34,7 +34,7 @@ type failingReader struct{ err error }
 func (f failingReader) Read([]byte) (int, error) { return 0, f.err }
 
 // keepBody reads the body of unsafe requests and checks that their text is
-// UTF-8; a failure is recorded for serveSite to answer in the site's
+// UTF-8; a failure is recorded for ServeSite to answer in the site's
 // layout, before any handler runs.
 func (s *Server) keepBody(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -90,7 +90,7 @@ func tooLarge(r *http.Request) error {
 	return err
 }
 
-// refuseBody makes err the reason r's body is refused: serveSite answers
+// refuseBody makes err the reason r's body is refused: ServeSite answers
 // it in the site's layout before any handler runs.
 func refuseBody(r *http.Request, err error) *http.Request {
 	return r.WithContext(context.WithValue(r.Context(), bodyErrKey{}, err))

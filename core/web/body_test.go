@@ -10,26 +10,27 @@ import (
 	"testing"
 
 	"yiwang/core/store/storetest"
+	"yiwang/core/web/webtest"
 )
 
 // The form check reads the CSRF token from the form, and the handler
 // after it still reads the body exactly as the browser sent it: this is
 // what the plugin host passes on to a module.
 func TestHandlersReadTheBodyTheBrowserSent(t *testing.T) {
-	e := newSSOEnv(t, storetest.SQLite(t))
+	e := webtest.NewSSOEnv(t, storetest.SQLite(t))
 	var raw []byte
 	var field string
 	calls := 0
-	e.srv.HandleSite("POST /echo/write", func(w http.ResponseWriter, r *http.Request) {
+	e.Srv.HandleSite("POST /echo/write", func(w http.ResponseWriter, r *http.Request) {
 		calls++
 		raw, _ = io.ReadAll(r.Body)
 		field = r.FormValue("title")
 		w.Write([]byte("ok"))
 	})
-	e.srv.AllowBodyUnder("echo", 4<<20)
-	cit := e.browser(t)
-	cit.loginDemo("citizen")
-	tok := cit.csrf(e.portal + "/")
+	e.Srv.AllowBodyUnder("echo", 4<<20)
+	cit := e.Browser(t)
+	cit.LoginDemo("citizen")
+	tok := cit.CSRF(e.Portal + "/")
 
 	var mp bytes.Buffer
 	mw := multipart.NewWriter(&mp)
@@ -49,7 +50,7 @@ func TestHandlersReadTheBodyTheBrowserSent(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			raw, field = nil, ""
-			p := postRaw(cit, e.portal+"/echo/write", tc.contentType, tc.body)
+			p := postRaw(cit, e.Portal+"/echo/write", tc.contentType, tc.body)
 			code, body := p.Status, p.Body
 			if code != http.StatusOK {
 				t.Fatalf("answered %d\n%s", code, body)
@@ -79,7 +80,7 @@ func TestHandlersReadTheBodyTheBrowserSent(t *testing.T) {
 	}
 	for _, tc := range bad {
 		t.Run("not UTF-8 in "+tc.name, func(t *testing.T) {
-			p := postRaw(cit, e.portal+tc.path, tc.contentType, tc.body)
+			p := postRaw(cit, e.Portal+tc.path, tc.contentType, tc.body)
 			code, body := p.Status, p.Body
 			if code != http.StatusBadRequest || !strings.Contains(body, "不是有效的 UTF-8 文本") {
 				t.Errorf("answered %d, want 400 with the Chinese notice\n%s", code, body)
@@ -89,20 +90,20 @@ func TestHandlersReadTheBodyTheBrowserSent(t *testing.T) {
 	if calls != before {
 		t.Errorf("the handler ran %d times for text that is not UTF-8", calls-before)
 	}
-	if p := cit.get(e.portal + "/search?q=%FF%FE"); p.Status != http.StatusBadRequest || !strings.Contains(p.Body, "不是有效的 UTF-8 文本") {
+	if p := cit.Get(e.Portal + "/search?q=%FF%FE"); p.Status != http.StatusBadRequest || !strings.Contains(p.Body, "不是有效的 UTF-8 文本") {
 		t.Errorf("search with a query that is not UTF-8: %d", p.Status)
 	}
 }
 
 // postRaw posts body as a page's form does: same origin, the token in
 // the body.
-func postRaw(b *browserClient, u, contentType string, body []byte) page {
-	b.t.Helper()
+func postRaw(b *webtest.Browser, u, contentType string, body []byte) webtest.Page {
+	b.T.Helper()
 	req, _ := http.NewRequest("POST", u, bytes.NewReader(body))
 	req.Header.Set("Content-Type", contentType)
 	req.Header.Set("Sec-Fetch-Site", "same-origin")
 	req.Header.Set("Origin", originOf(u))
-	return b.do(req)
+	return b.Do(req)
 }
 
 func originOf(u string) string {

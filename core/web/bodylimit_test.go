@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"yiwang/core/store/storetest"
+	"yiwang/core/web/webtest"
 )
 
 // TestModuleFormsMayCarryPictures: a citizen's form with 12 MB of
@@ -17,7 +18,7 @@ import (
 // token in a form field, read past the 10 MB any other form may carry); on
 // any other route the same form is refused, saying why.
 func TestModuleFormsMayCarryPictures(t *testing.T) {
-	e := newSSOEnv(t, storetest.SQLite(t))
+	e := webtest.NewSSOEnv(t, storetest.SQLite(t))
 	got := 0
 	handler := func(w http.ResponseWriter, r *http.Request) {
 		f, hdr, err := r.FormFile("file")
@@ -29,13 +30,13 @@ func TestModuleFormsMayCarryPictures(t *testing.T) {
 		got = int(hdr.Size)
 		fmt.Fprint(w, "ok")
 	}
-	e.srv.HandleSite("POST /pictures/write", handler)
-	e.srv.HandleSite("POST /plain/write", handler)
-	e.srv.AllowBodyUnder("pictures", 16<<20)
+	e.Srv.HandleSite("POST /pictures/write", handler)
+	e.Srv.HandleSite("POST /plain/write", handler)
+	e.Srv.AllowBodyUnder("pictures", 16<<20)
 
-	cit := e.browser(t)
-	cit.loginDemo("citizen")
-	tok := cit.csrf(e.portal + "/")
+	cit := e.Browser(t)
+	cit.LoginDemo("citizen")
+	tok := cit.CSRF(e.Portal + "/")
 	post := func(path string) (int, string) {
 		t.Helper()
 		var buf bytes.Buffer
@@ -44,10 +45,10 @@ func TestModuleFormsMayCarryPictures(t *testing.T) {
 		fw, _ := mw.CreateFormFile("file", "现场照片.jpg")
 		_, _ = fw.Write(append([]byte("\xff\xd8\xff"), bytes.Repeat([]byte{0}, 12<<20)...))
 		_ = mw.Close()
-		req, _ := http.NewRequest("POST", e.portal+path, &buf)
+		req, _ := http.NewRequest("POST", e.Portal+path, &buf)
 		req.Header.Set("Content-Type", mw.FormDataContentType())
-		req.Header.Set("Origin", e.portal)
-		resp, err := cit.c.Do(req)
+		req.Header.Set("Origin", e.Portal)
+		resp, err := cit.C.Do(req)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -9,14 +9,19 @@ import (
 
 // The direction of the HTTP side's imports, checked with `go list`.
 //
-//	core/cli  →  core/modules  →  core/web/<room>  →  core/web
+//	core/cli  →  core/modules  →  core/web/host  →  core/web/<room>  →  core/web
 //
 // core/web is the shared layer (tenant resolution, the layout and its
 // partials, rendering, CSRF and body checks, errors at the edge, the
-// route table): it imports none of its rooms, and none of its consumers.
-// A room under core/web/<room> imports core/web and only the sibling
-// rooms listed for it in roomImports below; a room not listed there is a
-// failure, so that a new room says where it stands. Nothing under
+// extension points): it imports none of its rooms, and none of its
+// consumers. A room under core/web/<room> imports core/web and only the
+// sibling rooms listed for it in roomImports below; a room not listed
+// there is a failure, so that a new room says where it stands.
+// core/web/host is no audience's room but the one that assembles them:
+// it holds the route table of the whole host (host/routes.go), so it
+// imports every room, and no room imports it. core/web/webtest is the
+// tests' fixture (a platform built through host, with sign-on): every
+// room's tests may import it, no package's own code may. Nothing under
 // core/web imports the packages that wire it (core/cli, core/modules,
 // the main package); its tests may (an external test wires a server
 // the way core/cli does). Modules (plugins/...) never import core/... at all,
@@ -26,7 +31,12 @@ var roomImports = map[string][]string{
 	"account": {},
 	"admin":   {"account"},
 	"county":  {"account", "admin"},
+	"host":    {"site", "account", "admin", "county"},
+	"webtest": {"host", "site", "account", "admin", "county"},
 }
+
+// fixture is the test fixture package, for tests only.
+const fixture = "webtest"
 
 // consumers are what the HTTP side must never import.
 var consumers = []string{"yiwang", "yiwang/core/cli", "yiwang/core/modules"}
@@ -67,6 +77,11 @@ func TestImportDirection(t *testing.T) {
 				t.Errorf("%s imports %s, which wires it: the HTTP side never reaches up", p.path, c)
 			}
 		}
+		for _, imp := range p.imports {
+			if imp == web+"/"+fixture {
+				t.Errorf("%s imports the test fixture %s outside its tests", p.path, imp)
+			}
+		}
 		if p.path == web {
 			for _, imp := range p.imports {
 				if strings.HasPrefix(imp, web+"/") {
@@ -87,6 +102,9 @@ func TestImportDirection(t *testing.T) {
 				continue
 			}
 			sib, _, _ = strings.Cut(sib, "/")
+			if sib == fixture && slices.Contains(p.tests, imp) && !slices.Contains(p.imports, imp) {
+				continue // a room's tests build the platform through the fixture
+			}
 			if sib != room && !slices.Contains(allowed, sib) {
 				t.Errorf("%s imports %s: room %q may import only %v", p.path, imp, room, allowed)
 			}

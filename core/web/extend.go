@@ -162,6 +162,12 @@ func (s *Server) RenderError(w http.ResponseWriter, r *http.Request, err error) 
 // site's layout. Templates other rooms need live in web/templates too, so
 // that every page is parsed and checked at start.
 func (s *Server) RenderPage(w http.ResponseWriter, r *http.Request, name, title string, crumbs []Crumb, data any) {
+	s.renderData(w, r, name, title, crumbs, data, 0)
+}
+
+// renderData renders page template name with data in the site's layout,
+// with status (0: 200).
+func (s *Server) renderData(w http.ResponseWriter, r *http.Request, name, title string, crumbs []Crumb, data any, status int) {
 	site := siteOf(r)
 	p, err := s.newPage(w, r, site, title)
 	if err != nil {
@@ -171,5 +177,8 @@ func (s *Server) RenderPage(w http.ResponseWriter, r *http.Request, name, title 
 	p.Crumbs = append(p.Crumbs, crumbs...)
 	p.Meta.ColumnName = title
 	p.Data = data
+	if status != 0 {
+		p.Status = status
+	}
 	s.render(w, r, name, p)
 }

@@ -11,7 +11,9 @@ import (
 
 	"yiwang/core/content"
 	"yiwang/core/modules"
+	"yiwang/core/modules/modulestest"
 	"yiwang/core/store/storetest"
+	"yiwang/core/web/webtest"
 )
 
 // openRoutes are site routes that anyone may reach by design; the walk
@@ -53,44 +55,44 @@ var openRoutes = map[string]string{
 // in rsj. Every attempt must be refused (401, 403, 404, or sent to sign
 // in) and no answer may show the victim's unpublished article.
 func TestEveryRouteRefusesIntruders(t *testing.T) {
-	e, _ := editorialEnv(t, storetest.SQLite(t))
+	e, _ := webtest.EditorialEnv(t, storetest.SQLite(t))
 	ctx := context.Background()
-	enableOptionalRooms(t, e)
-	e.srv.EnableModuleConsole(storeConsole{modules.NewStore(e.db, e.ts)})
-	rsj, err := e.ts.ByCode(ctx, "rsj")
+	webtest.EnableOptionalRooms(t, e)
+	e.Srv.EnableModuleConsole(modulestest.StoreConsole{S: modules.NewStore(e.DB, e.TS)})
+	rsj, err := e.TS.ByCode(ctx, "rsj")
 	if err != nil {
 		t.Fatal(err)
 	}
-	cs := content.NewStore(e.db)
+	cs := content.NewStore(e.DB)
 	col, err := cs.Column(ctx, rsj.ID, "gzdt")
 	if err != nil {
 		t.Fatal(err)
 	}
 	const secret = "人社局未公开稿件甲乙丙"
 	draft := &content.Article{TenantID: rsj.ID, ColumnID: col.ID, Title: secret, Body: "<p>" + secret + "</p>"}
-	if err := cs.SaveDraft(ctx, e.db, draft); err != nil {
+	if err := cs.SaveDraft(ctx, e.DB, draft); err != nil {
 		t.Fatal(err)
 	}
 
-	anon := e.browser(t)
-	citizen := e.browser(t)
-	citizen.loginDemo("citizen")
-	staff := e.browser(t)
-	staff.loginDemo("editor")
+	anon := e.Browser(t)
+	citizen := e.Browser(t)
+	citizen.LoginDemo("citizen")
+	staff := e.Browser(t)
+	staff.LoginDemo("editor")
 	actors := []struct {
 		name   string
-		b      *browserClient
+		b      *webtest.Browser
 		tokens map[string]string
 	}{{"anonymous", anon, map[string]string{}}, {"citizen", citizen, map[string]string{}}, {"jyj editor", staff, map[string]string{}}}
 	sites := []struct{ name, base string }{
-		{"rsj", e.portal + "/site/rsj"},
-		{"jyj", e.jyj},
+		{"rsj", e.Portal + "/site/rsj"},
+		{"jyj", e.JYJ},
 	}
 	// The victim's ids for every path parameter.
 	ids := strings.NewReplacer(
 		"{id}", fmt.Sprint(draft.ID), "{code}", "rsj", "{slug}", "gzdt", "{token}", "nosuchtoken", "{name}", "x.pdf", "{$}", "")
 
-	routes := e.srv.SiteRoutes()
+	routes := e.Srv.SiteRoutes()
 	if len(routes) < 60 {
 		t.Fatalf("only %d site routes: the route table is not what the walk expects", len(routes))
 	}
@@ -136,8 +138,8 @@ func TestEveryRouteRefusesIntruders(t *testing.T) {
 // attempt makes one request without following redirects; an unsafe one
 // carries the actor's valid CSRF token for the site, so that what stops
 // it is authorization, not the form check.
-func attempt(b *browserClient, tokens map[string]string, method, u, siteBase string) (int, string, string) {
-	b.t.Helper()
+func attempt(b *webtest.Browser, tokens map[string]string, method, u, siteBase string) (int, string, string) {
+	b.T.Helper()
 	var body io.Reader
 	if method != "GET" && method != "HEAD" {
 		tok, ok := tokens[siteBase]
@@ -145,7 +147,7 @@ func attempt(b *browserClient, tokens map[string]string, method, u, siteBase str
 			// A signed-in person's pages carry their token (the sign-out
 			// form); an anonymous visitor's home page has no form to
 			// post, and their attempt goes without one.
-			tok = field(csrfRe, b.get(siteBase+"/").Body)
+			tok = webtest.Field(webtest.CSRFRe, b.Get(siteBase+"/").Body)
 			tokens[siteBase] = tok
 		}
 		body = strings.NewReader(url.Values{"csrf": {tok}, "title": {"入侵者的标题"}}.Encode())
@@ -156,11 +158,11 @@ func attempt(b *browserClient, tokens map[string]string, method, u, siteBase str
 		req.Header.Set("Origin", originOf(u))
 		req.Header.Set("Sec-Fetch-Site", "same-origin")
 	}
-	c := *b.c
+	c := *b.C
 	c.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 	resp, err := c.Do(req)
 	if err != nil {
-		b.t.Fatalf("%s %s: %v", method, u, err)
+		b.T.Fatalf("%s %s: %v", method, u, err)
 	}
 	defer resp.Body.Close()
 	out, _ := io.ReadAll(resp.Body)

@@ -45,8 +45,8 @@ func (s *Server) UsePages(c *pagecache.Cache, feed *changes.Feed) {
 // PageCache is the server's page cache, nil when off.
 func (s *Server) PageCache() *pagecache.Cache { return s.pages }
 
-// cacheable marks a core page as one the cache may keep.
-func cacheable(h http.HandlerFunc) http.HandlerFunc {
+// Cacheable marks a core page as one the page cache may keep.
+func Cacheable(h http.HandlerFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		pagecache.Cacheable(r, pageTTL)
 		h(w, r)

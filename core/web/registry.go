@@ -88,12 +88,13 @@ func (r *registry) get(ctx context.Context) (*snapshot, error) {
 // invalidate makes the next request reload.
 func (r *registry) invalidate() { r.cur.Store(nil) }
 
-// dirGroup is one kind of site in the directory.
-type dirGroup struct {
+// DirGroup is one kind of site in the directory.
+type DirGroup struct {
 	Label string
-	Sites []dirSite
+	Sites []DirSite
 }
 
-type dirSite struct {
+// DirSite is a site of the directory.
+type DirSite struct {
 	Name, URL string
 }

@@ -61,10 +61,10 @@ func staticURL(name string) string {
 	return "/static/" + name
 }
 
-// staticHandler serves the embedded assets: a hashed name is immutable;
+// StaticHandler serves the embedded assets: a hashed name is immutable;
 // an old hash (a page drawn before a new build) or a plain name gets the
 // current file, briefly cached.
-func staticHandler() http.Handler {
+func StaticHandler() http.Handler {
 	sub, _ := fs.Sub(staticFS, "static")
 	fsrv := http.FileServerFS(sub)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -88,7 +88,8 @@ func staticHandler() http.Handler {
 // needs an inline style (and a cached page no per-request nonce).
 var themeFile = regexp.MustCompile(`^([0-9a-fA-F]{6})\.css$`)
 
-func themeHandler(w http.ResponseWriter, r *http.Request) {
+// ThemeHandler serves a site's theme colour as a stylesheet.
+func ThemeHandler(w http.ResponseWriter, r *http.Request) {
 	m := themeFile.FindStringSubmatch(r.PathValue("file"))
 	if m == nil {
 		http.NotFound(w, r)
@@ -215,14 +216,14 @@ type Meta struct {
 // Crumb is one step of the breadcrumb trail.
 type Crumb struct{ Name, URL string }
 
-// Page is what every template gets.
+// page is what every template gets.
 type Page struct {
 	Title     string
 	Site      *tenants.Tenant
 	Portal    *tenants.Tenant
 	Base      string // this site's base URL
 	PortalURL string
-	Directory []dirGroup // filled only on the directory page
+	Directory []DirGroup // filled only on the directory page
 	// DirectoryHTML is the directory panel, rendered once per snapshot and
 	// link form: it lists every site and would otherwise dominate the
 	// cost of each page.
@@ -298,7 +299,7 @@ func (s *Server) directoryHTML(site *reqSite, p *Page) template.HTML {
 	}
 	var buf bytes.Buffer
 	data := struct {
-		Groups []dirGroup
+		Groups []DirGroup
 		AllURL string
 	}{directory(site), p.PortalURL + "sites/"}
 	if err := s.views.pages["error"].ExecuteTemplate(&buf, "directory", data); err != nil {
@@ -310,16 +311,16 @@ func (s *Server) directoryHTML(site *reqSite, p *Page) template.HTML {
 	return h
 }
 
-func directory(site *reqSite) []dirGroup {
-	var gs []dirGroup
+func directory(site *reqSite) []DirGroup {
+	var gs []DirGroup
 	for _, k := range tenants.Kinds {
 		if k == tenants.Portal {
 			continue
 		}
-		g := dirGroup{Label: k.Label()}
+		g := DirGroup{Label: k.Label()}
 		for _, t := range site.snap.all {
 			if t.Kind == k && t.Status == tenants.Active {
-				g.Sites = append(g.Sites, dirSite{Name: t.Name, URL: site.link.siteBase(t)})
+				g.Sites = append(g.Sites, DirSite{Name: t.Name, URL: site.link.siteBase(t)})
 			}
 		}
 		if len(g.Sites) > 0 {
@@ -354,9 +355,6 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, name string, p *
 	_, _ = buf.WriteTo(w)
 }
 
-// statusOf is the HTTP status of err (core.HTTPStatus of its code).
-func statusOf(err error) int { return core.HTTPStatus(core.ErrorCode(err)) }
-
 // errorView is the data of the error page.
 type errorView struct {
 	Heading string
@@ -365,7 +363,7 @@ type errorView struct {
 
 // renderError answers err as a page in the site's layout.
 func (s *Server) renderError(w http.ResponseWriter, r *http.Request, site *reqSite, err error) {
-	status := statusOf(err)
+	status := StatusOf(err)
 	var ce *core.Error
 	if !errors.As(err, &ce) || status >= 500 {
 		s.log.Error("request failed", "request_id", RequestID(r), "method", r.Method, "path", r.URL.Path, "err", err)
@@ -405,7 +403,7 @@ func (s *Server) plainError(w http.ResponseWriter, r *http.Request, err error) {
 	if core.ErrorCode(err) != core.EINTERNAL {
 		msg = core.ErrorMessage(err)
 	}
-	s.plainErrorStatus(w, r, statusOf(err), msg)
+	s.plainErrorStatus(w, r, StatusOf(err), msg)
 }
 
 // plainErrorStatus writes the page drawn without the layout: status and
@@ -420,4 +418,15 @@ func (s *Server) plainErrorStatus(w http.ResponseWriter, r *http.Request, status
 // plainStyle is the style element of the pages drawn without the layout.
 func plainStyle(r *http.Request) string {
 	return `<style nonce="` + Nonce(r) + `">main{font:18px/1.6 sans-serif;max-width:40em;margin:3em auto;padding:0 1em}</style>`
+}
+
+// transcriptParas splits a transcript into paragraphs for the page.
+func transcriptParas(s string) []string {
+	var out []string
+	for _, p := range strings.Split(strings.ReplaceAll(s, "\r\n", "\n"), "\n") {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
 }

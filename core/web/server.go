@@ -55,9 +55,7 @@ type Server struct {
 	// segment that take large files (/admin/uploads, a module's /<name>/…).
 	bodyLimits    map[string]int64
 	countyNotices []func(r *http.Request) []CountyNotice
-	cases         Cases       // the account page's 我的办件, nil without modules
-	supervision   Supervision // the modules' figures, nil without modules
-	monitorSnap   monitorSnapshot
+	cases         Cases // the account page's 我的办件, nil without modules
 
 	watch dbWatch // whether the database answers, see WatchDatabase
 
@@ -96,7 +94,8 @@ func (s *Server) bodyLimit(path string) int64 {
 	return limit
 }
 
-// New builds a server; it fails when a template does not parse.
+// New builds a server without routes (core/web/host adds them); it fails
+// when a template does not parse.
 func New(cfg Config, db *store.DB, ts *tenants.Store, cs *content.Store, log *slog.Logger) (*Server, error) {
 	if cfg.PortalHost == "" {
 		cfg.PortalHost = "localhost"
@@ -110,9 +109,7 @@ func New(cfg Config, db *store.DB, ts *tenants.Store, cs *content.Store, log *sl
 	}
 	s := &Server{cfg: cfg, db: db, tenants: ts, content: cs, log: log, views: v,
 		reg: newRegistry(ts, cfg.RegistryTTL)}
-	s.siteRoutes()
-	s.top = http.NewServeMux()
-	s.topRoutes()
+	s.site, s.top = http.NewServeMux(), http.NewServeMux()
 	return s, nil
 }
 
@@ -121,7 +118,7 @@ func (s *Server) Handler() http.Handler {
 	var h http.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s.top.ServeHTTP(w, r)
 		// The top-level routes (/healthz, /static/) name themselves;
-		// serveSite names the site route it served.
+		// ServeSite names the site route it served.
 		if l := routeLabelOf(r); l != nil && l.Pattern == "" && r.Pattern != "/" {
 			l.Pattern = r.Pattern
 		}
@@ -139,7 +136,8 @@ func (s *Server) Handler() http.Handler {
 // InvalidateTenants makes the next request see tenant changes at once.
 func (s *Server) InvalidateTenants() { s.reg.invalidate() }
 
-func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
+// Healthz answers whether the database answers, for load balancers.
+func (s *Server) Healthz(w http.ResponseWriter, r *http.Request) {
 	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
 	defer cancel()
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
@@ -166,9 +164,9 @@ type reqSite struct {
 
 func siteOf(r *http.Request) *reqSite { return r.Context().Value(siteKey{}).(*reqSite) }
 
-// serveSite resolves the tenant and hands the request, with the site
+// ServeSite resolves the tenant and hands the request, with the site
 // prefix removed, to the site routes.
-func (s *Server) serveSite(w http.ResponseWriter, r *http.Request) {
+func (s *Server) ServeSite(w http.ResponseWriter, r *http.Request) {
 	snap, err := s.reg.get(r.Context())
 	if err != nil || snap.portal == nil {
 		if err == nil {

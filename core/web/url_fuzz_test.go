@@ -17,16 +17,16 @@ func FuzzLocalReturn(f *testing.F) {
 	}
 	base, _ := url.Parse("https://www.sinan.gov.cn/site/jyj/")
 	f.Fuzz(func(t *testing.T, in string) {
-		out := localReturn(in, "")
+		out := LocalReturn(in, "")
 		if out == "" {
 			return
 		}
 		if out != in {
-			t.Fatalf("localReturn(%q) = %q: a return address is kept or refused, never rewritten", in, out)
+			t.Fatalf("LocalReturn(%q) = %q: a return address is kept or refused, never rewritten", in, out)
 		}
 		u, err := base.Parse(out)
 		if err != nil || u.Host != base.Host || u.Scheme != base.Scheme {
-			t.Fatalf("localReturn(%q) accepted, but it leads to %v (%v)", in, u, err)
+			t.Fatalf("LocalReturn(%q) accepted, but it leads to %v (%v)", in, u, err)
 		}
 	})
 }

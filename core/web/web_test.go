@@ -3,7 +3,6 @@ package web_test
 import (
 	"bytes"
 	"context"
-	"encoding/xml"
 	"fmt"
 	"io"
 	"log/slog"
@@ -14,105 +13,20 @@ import (
 	"testing"
 	"time"
 
-	"github.com/jmoiron/sqlx"
 	"yiwang/core/content"
-	"yiwang/core/store"
 	"yiwang/core/store/storetest"
 	"yiwang/core/web"
+	"yiwang/core/web/host"
+	"yiwang/core/web/webtest"
 	"yiwang/tenants"
 )
 
-// fixture is a platform with the reference county and a few articles.
-type fixture struct {
-	db      *store.DB
-	tenants *tenants.Store
-	content *content.Store
-	srv     *web.Server
-	h       http.Handler
-	started time.Time
-}
-
-func newFixture(t testing.TB, db *store.DB) *fixture {
-	t.Helper()
-	ctx := context.Background()
-	f := &fixture{db: db, tenants: tenants.NewStore(db), content: content.NewStore(db), started: store.Now().Truncate(time.Minute)}
-	if err := f.tenants.EnsureTemplate(ctx); err != nil {
-		t.Fatal(err)
-	}
-	f.tenants.OnCreate = func(ctx context.Context, tx *sqlx.Tx, tn *tenants.Tenant) error {
-		tpl, err := tenants.ReadTemplate(ctx, tx)
-		if err != nil {
-			return err
-		}
-		return f.content.ApplyTemplate(ctx, tx, tn, tpl)
-	}
-	rows, err := tenants.ParseSeed(bytes.NewReader(tenants.ReferenceSeed))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := f.tenants.Import(ctx, "test", rows); err != nil {
-		t.Fatal(err)
-	}
-	f.srv, err = web.New(web.Config{RegistryTTL: time.Nanosecond}, db, f.tenants, f.content, slog.New(slog.NewTextHandler(io.Discard, nil)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	f.h = f.srv.Handler()
-	return f
-}
-
-// publish writes and publishes an article in the tenant's column.
-func (f *fixture) publish(t testing.TB, code, slug string, a content.Article) *content.Article {
-	t.Helper()
-	ctx := context.Background()
-	tn, err := f.tenants.ByCode(ctx, code)
-	if err != nil {
-		t.Fatal(err)
-	}
-	col, err := f.content.Column(ctx, tn.ID, slug)
-	if err != nil {
-		t.Fatal(err)
-	}
-	a.TenantID, a.ColumnID = tn.ID, col.ID
-	if a.Body == "" {
-		a.Body = "<p>正文</p>"
-	}
-	if err := f.content.SaveDraft(ctx, f.db, &a); err != nil {
-		t.Fatal(err)
-	}
-	if err := f.content.Publish(ctx, "test", tn.ID, a.ID); err != nil {
-		t.Fatal(err)
-	}
-	got, err := f.content.Article(ctx, tn.ID, a.ID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return got
-}
-
-type response struct {
-	status int
-	header http.Header
-	body   string
-}
-
-func (f *fixture) get(t testing.TB, host, target string, cookies ...*http.Cookie) response {
-	t.Helper()
-	req := httptest.NewRequest("GET", "http://"+host+target, nil)
-	for _, c := range cookies {
-		req.AddCookie(c)
-	}
-	rec := httptest.NewRecorder()
-	f.h.ServeHTTP(rec, req)
-	return response{rec.Code, rec.Header(), rec.Body.String()}
-}
-
 func TestSharedLayoutOnEveryPage(t *testing.T) {
-	f := newFixture(t, storetest.SQLite(t))
-	a := f.publish(t, "jyj", "gzdt", content.Article{Title: "县教育局召开秋季开学工作会", Source: "思南县教育局", Keywords: "开学,教育", Summary: "部署秋季开学工作"})
+	f := webtest.NewFixture(t, storetest.SQLite(t))
+	a := f.Publish(t, "jyj", "gzdt", content.Article{Title: "县教育局召开秋季开学工作会", Source: "思南县教育局", Keywords: "开学,教育", Summary: "部署秋季开学工作"})
 	for _, path := range []string{"/", "/site/jyj/", "/site/jyj/col/gzdt/", fmt.Sprintf("/site/jyj/art/%d", a.ID), "/site/jyj/sitemap/", "/sites/", "/site/jyj/nosuch"} {
 		t.Run(path, func(t *testing.T) {
-			r := f.get(t, "localhost:8080", path)
+			r := f.Get(t, "localhost:8080", path)
 			for _, want := range []string{
 				`<html lang="zh-CN"`, `name="viewport"`,
 				`class="platform-bar"`, `>思南县人民政府</a>`, // platform bar with the portal link
@@ -122,7 +36,7 @@ func TestSharedLayoutOnEveryPage(t *testing.T) {
 				`网站地图`, `主办单位：`, `黔ICP备`, `公安备案：`, `网站标识码：`,
 				`rel="canonical"`,
 			} {
-				if !strings.Contains(r.body, want) {
+				if !strings.Contains(r.Body, want) {
 					t.Errorf("GET %s: page lacks %q", path, want)
 				}
 			}
@@ -131,50 +45,22 @@ func TestSharedLayoutOnEveryPage(t *testing.T) {
 }
 
 func TestSubSiteHasItsHeaderColumnsAndFooter(t *testing.T) {
-	f := newFixture(t, storetest.SQLite(t))
-	r := f.get(t, "localhost:8080", "/site/jyj/")
-	if r.status != http.StatusOK {
-		t.Fatalf("status %d", r.status)
+	f := webtest.NewFixture(t, storetest.SQLite(t))
+	r := f.Get(t, "localhost:8080", "/site/jyj/")
+	if r.Status != http.StatusOK {
+		t.Fatalf("status %d", r.Status)
 	}
 	for _, want := range []string{`<p class="site-name"><a href="/site/jyj/">思南县教育局</a>`, `href="/site/jyj/col/gzdt/">工作动态`,
 		`通知公告`, `政策文件`, `政府信息公开`, `互动交流`, `jyj@sinan.gov.cn`, `主办单位：</dt><dd>思南县教育局`} {
-		if !strings.Contains(r.body, want) {
+		if !strings.Contains(r.Body, want) {
 			t.Errorf("sub-site home lacks %q", want)
 		}
 	}
 }
 
-func TestArticlePageCarriesSpecificationMetaTags(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		f := newFixture(t, db)
-		a := f.publish(t, "jyj", "gzdt", content.Article{Title: "县教育局召开秋季开学工作会", Source: "思南县教育局", Author: "办公室", Keywords: "开学,教育", Summary: "部署秋季开学工作"})
-		if a.PublishedAt == nil || a.PublishedAt.Before(f.started) {
-			t.Fatalf("published_at %v is not the server's publish time (test started %v)", a.PublishedAt, f.started)
-		}
-		r := f.get(t, "localhost:8080", fmt.Sprintf("/site/jyj/art/%d", a.ID))
-		if r.status != http.StatusOK {
-			t.Fatalf("status %d", r.status)
-		}
-		pub := a.PublishedAt.In(content.Location).Format("2006-01-02 15:04")
-		for _, want := range []string{
-			`name="ColumnName" content="工作动态"`, `name="ColumnType" content="列表栏目"`,
-			`name="ArticleTitle" content="县教育局召开秋季开学工作会"`, `name="PubDate" content="` + pub + `"`,
-			`name="ContentSource" content="思南县教育局"`, `name="Keywords" content="开学,教育"`, `name="Description" content="部署秋季开学工作"`,
-			`发布时间：<time datetime="` + pub + `">` + pub + `</time>`, `来源：思南县教育局`,
-		} {
-			if !strings.Contains(r.body, want) {
-				t.Errorf("article page lacks %q", want)
-			}
-		}
-		if !regexp.MustCompile(`^\d{4}-\d{2}-\d{2} \d{2}:\d{2}$`).MatchString(pub) {
-			t.Errorf("publish time %q is not YYYY-MM-DD HH:MM", pub)
-		}
-	})
-}
-
 func TestNotFoundAnswersChinesePageInLayout(t *testing.T) {
-	f := newFixture(t, storetest.SQLite(t))
-	rsj := f.publish(t, "rsj", "gzdt", content.Article{Title: "人社局的文章"})
+	f := webtest.NewFixture(t, storetest.SQLite(t))
+	rsj := f.Publish(t, "rsj", "gzdt", content.Article{Title: "人社局的文章"})
 	cases := []struct{ name, path, want string }{
 		{"unknown tenant", "/site/nosuch/", "没有找到代码为“nosuch”的站点"},
 		{"unknown column", "/site/jyj/col/nosuch/", "没有找到栏目“nosuch”"},
@@ -186,11 +72,11 @@ func TestNotFoundAnswersChinesePageInLayout(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			r := f.get(t, "localhost:8080", c.path)
-			if r.status != http.StatusNotFound {
-				t.Fatalf("status %d, want 404", r.status)
+			r := f.Get(t, "localhost:8080", c.path)
+			if r.Status != http.StatusNotFound {
+				t.Fatalf("status %d, want 404", r.Status)
 			}
-			if !strings.Contains(r.body, c.want) || !strings.Contains(r.body, "您访问的页面不存在") || !strings.Contains(r.body, `class="platform-bar"`) {
+			if !strings.Contains(r.Body, c.want) || !strings.Contains(r.Body, "您访问的页面不存在") || !strings.Contains(r.Body, `class="platform-bar"`) {
 				t.Errorf("404 page lacks %q or the shared layout", c.want)
 			}
 		})
@@ -198,39 +84,39 @@ func TestNotFoundAnswersChinesePageInLayout(t *testing.T) {
 }
 
 func TestArchivedTenantAnswersGoneAndKeepsData(t *testing.T) {
-	f := newFixture(t, storetest.SQLite(t))
-	a := f.publish(t, "ajj", "gzdt", content.Article{Title: "安全生产大检查"})
-	if _, err := f.tenants.SetStatus(context.Background(), "test", "ajj", tenants.Archived); err != nil {
+	f := webtest.NewFixture(t, storetest.SQLite(t))
+	a := f.Publish(t, "ajj", "gzdt", content.Article{Title: "安全生产大检查"})
+	if _, err := f.Tenants.SetStatus(context.Background(), "test", "ajj", tenants.Archived); err != nil {
 		t.Fatal(err)
 	}
 	for _, p := range []string{"/site/ajj/", fmt.Sprintf("/site/ajj/art/%d", a.ID)} {
-		r := f.get(t, "localhost:8080", p)
-		if r.status != http.StatusGone || !strings.Contains(r.body, "网站已归档") {
-			t.Fatalf("GET %s: status %d, want 410 with the archive notice", p, r.status)
+		r := f.Get(t, "localhost:8080", p)
+		if r.Status != http.StatusGone || !strings.Contains(r.Body, "网站已归档") {
+			t.Fatalf("GET %s: status %d, want 410 with the archive notice", p, r.Status)
 		}
 	}
-	if r := f.get(t, "localhost:8080", "/"); strings.Contains(r.body, "安全生产监督管理局</a>") {
+	if r := f.Get(t, "localhost:8080", "/"); strings.Contains(r.Body, "安全生产监督管理局</a>") {
 		t.Error("archived tenant still listed in the directory")
 	}
-	tn, _ := f.tenants.ByCode(context.Background(), "ajj")
-	if _, err := f.content.Article(context.Background(), tn.ID, a.ID); err != nil {
+	tn, _ := f.Tenants.ByCode(context.Background(), "ajj")
+	if _, err := f.Content.Article(context.Background(), tn.ID, a.ID); err != nil {
 		t.Fatalf("archived tenant's article lost: %v", err)
 	}
-	if _, err := f.tenants.SetStatus(context.Background(), "test", "ajj", tenants.Active); err != nil {
+	if _, err := f.Tenants.SetStatus(context.Background(), "test", "ajj", tenants.Active); err != nil {
 		t.Fatal(err)
 	}
-	if r := f.get(t, "localhost:8080", fmt.Sprintf("/site/ajj/art/%d", a.ID)); r.status != http.StatusOK {
-		t.Fatalf("restored tenant's article: status %d", r.status)
+	if r := f.Get(t, "localhost:8080", fmt.Sprintf("/site/ajj/art/%d", a.ID)); r.Status != http.StatusOK {
+		t.Fatalf("restored tenant's article: status %d", r.Status)
 	}
 }
 
 func TestOneCanonicalURLPerPage(t *testing.T) {
-	f := newFixture(t, storetest.SQLite(t))
+	f := webtest.NewFixture(t, storetest.SQLite(t))
 	ctx := context.Background()
-	if err := f.tenants.AddDomain(ctx, "test", "jyj", "jyj.localhost", true); err != nil {
+	if err := f.Tenants.AddDomain(ctx, "test", "jyj", "jyj.localhost", true); err != nil {
 		t.Fatal(err)
 	}
-	if err := f.tenants.AddDomain(ctx, "test", "jyj", "old-jyj.example.cn", false); err != nil {
+	if err := f.Tenants.AddDomain(ctx, "test", "jyj", "old-jyj.example.cn", false); err != nil {
 		t.Fatal(err)
 	}
 	cases := []struct {
@@ -253,139 +139,36 @@ func TestOneCanonicalURLPerPage(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			r := f.get(t, c.host, c.path)
-			if r.status != c.status && !(c.status == 301 && r.status/100 == 3) {
-				t.Fatalf("GET %s%s: status %d, want %d (Location %q)", c.host, c.path, r.status, c.status, r.header.Get("Location"))
+			r := f.Get(t, c.host, c.path)
+			if r.Status != c.status && !(c.status == 301 && r.Status/100 == 3) {
+				t.Fatalf("GET %s%s: status %d, want %d (Location %q)", c.host, c.path, r.Status, c.status, r.Header.Get("Location"))
 			}
-			if c.location != "" && r.header.Get("Location") != c.location {
-				t.Fatalf("GET %s%s: Location %q, want %q", c.host, c.path, r.header.Get("Location"), c.location)
+			if c.location != "" && r.Header.Get("Location") != c.location {
+				t.Fatalf("GET %s%s: Location %q, want %q", c.host, c.path, r.Header.Get("Location"), c.location)
 			}
 		})
 	}
 	// Links from a sub-site's own host lead back to the portal host.
-	r := f.get(t, "jyj.localhost:8080", "/")
-	if !strings.Contains(r.body, `href="http://localhost:8080/site/rsj/"`) || !strings.Contains(r.body, `class="bar-home" href="http://localhost:8080/"`) {
+	r := f.Get(t, "jyj.localhost:8080", "/")
+	if !strings.Contains(r.Body, `href="http://localhost:8080/site/rsj/"`) || !strings.Contains(r.Body, `class="bar-home" href="http://localhost:8080/"`) {
 		t.Error("directory links on a sub-site host are not absolute links to the portal host")
 	}
-	if !strings.Contains(r.body, `rel="canonical" href="http://jyj.localhost:8080/"`) {
+	if !strings.Contains(r.Body, `rel="canonical" href="http://jyj.localhost:8080/"`) {
 		t.Error("canonical link of a mapped sub-site is not its own host")
 	}
 }
 
-func TestArticleBodyIsSanitized(t *testing.T) {
-	f := newFixture(t, storetest.SQLite(t))
-	a := f.publish(t, "jyj", "gzdt", content.Article{Title: "安全测试",
-		Body: `<p onclick="steal()">正文<script>alert(1)</script><img src="x" onerror="alert(2)"><a href="javascript:alert(3)">链接</a><iframe src="https://evil.example"></iframe></p><p style="text-align:center">居中</p>`})
-	r := f.get(t, "localhost:8080", fmt.Sprintf("/site/jyj/art/%d", a.ID))
-	body := r.body[strings.Index(r.body, `class="article-body"`):]
-	for _, bad := range []string{"<script", "onerror", "onclick", "javascript:", "<iframe"} {
-		if strings.Contains(body, bad) {
-			t.Errorf("article body still carries %q", bad)
-		}
-	}
-	if !strings.Contains(body, "正文") || !strings.Contains(body, `<p class="align-center">居中</p>`) {
-		t.Error("sanitizing removed the safe content too")
-	}
-	if strings.Contains(body, "style=") {
-		t.Error("an inline style the security policy would refuse")
-	}
-}
-
-func TestColumnPaginationAndFeed(t *testing.T) {
-	f := newFixture(t, storetest.SQLite(t))
-	for i := 1; i <= 25; i++ {
-		f.publish(t, "wjj", "tzgg", content.Article{Title: fmt.Sprintf("通知第%02d号", i), Summary: "摘要"})
-	}
-	r := f.get(t, "localhost:8080", "/site/wjj/col/tzgg/")
-	if n := strings.Count(r.body, "通知第"); n != 20 {
-		t.Fatalf("first page lists %d articles, want 20", n)
-	}
-	if !strings.Contains(r.body, "共 25 条，第 1 / 2 页") || !strings.Contains(r.body, `rel="next" href="?page=2"`) {
-		t.Error("pager missing on page 1")
-	}
-	r = f.get(t, "localhost:8080", "/site/wjj/col/tzgg/?page=2")
-	if n := strings.Count(r.body, "通知第"); n != 5 || !strings.Contains(r.body, "通知第01号") {
-		t.Fatalf("second page lists %d articles, want the 5 oldest", n)
-	}
-	if r := f.get(t, "localhost:8080", "/site/wjj/col/tzgg/?page=0"); r.status != 404 {
-		t.Errorf("page=0: status %d", r.status)
-	}
-
-	r = f.get(t, "localhost:8080", "/site/wjj/col/tzgg/rss.xml")
-	if r.status != 200 || !strings.HasPrefix(r.header.Get("Content-Type"), "application/rss+xml") {
-		t.Fatalf("feed: status %d, type %q", r.status, r.header.Get("Content-Type"))
-	}
-	var feed struct {
-		Channel struct {
-			Title string `xml:"title"`
-			Items []struct {
-				Title   string `xml:"title"`
-				Link    string `xml:"link"`
-				PubDate string `xml:"pubDate"`
-			} `xml:"item"`
-		} `xml:"channel"`
-	}
-	if err := xml.Unmarshal([]byte(r.body), &feed); err != nil {
-		t.Fatalf("feed is not XML: %v", err)
-	}
-	if len(feed.Channel.Items) != 25 || feed.Channel.Items[0].Title != "通知第25号" {
-		t.Fatalf("feed has %d items, first %q", len(feed.Channel.Items), feed.Channel.Items[0].Title)
-	}
-	if !strings.HasPrefix(feed.Channel.Items[0].Link, "http://localhost:8080/site/wjj/art/") {
-		t.Errorf("feed links are not absolute: %q", feed.Channel.Items[0].Link)
-	}
-	if _, err := time.Parse(time.RFC1123Z, feed.Channel.Items[0].PubDate); err != nil {
-		t.Errorf("feed pubDate %q: %v", feed.Channel.Items[0].PubDate, err)
-	}
-}
-
-func TestSiteMapListsColumnsWithCounts(t *testing.T) {
-	f := newFixture(t, storetest.SQLite(t))
-	f.publish(t, "ttz", "gzdt", content.Article{Title: "塘头镇动态一"})
-	f.publish(t, "ttz", "gzdt", content.Article{Title: "塘头镇动态二"})
-	r := f.get(t, "localhost:8080", "/site/ttz/sitemap/")
-	if r.status != 200 {
-		t.Fatalf("status %d", r.status)
-	}
-	for _, want := range []string{`href="/site/ttz/col/gzdt/">工作动态</a> <span class="count">（2 条）`, `href="/site/ttz/col/xxgk/">政府信息公开`} {
-		if !strings.Contains(r.body, want) {
-			t.Errorf("site map lacks %q", want)
-		}
-	}
-}
-
-func TestElderModeToggle(t *testing.T) {
-	f := newFixture(t, storetest.SQLite(t))
-	cases := []struct{ ret, want string }{
-		{"/site/jyj/col/gzdt/", "/site/jyj/col/gzdt/"},
-		{"//evil.example/", "/site/jyj/"},
-		{"/\\evil.example", "/site/jyj/"},
-		{"https://evil.example/", "/site/jyj/"},
-		{"", "/site/jyj/"},
-	}
-	for _, c := range cases {
-		r := f.get(t, "localhost:8080", "/site/jyj/prefs/elder?on=1&r="+c.ret)
-		if r.status != http.StatusSeeOther || r.header.Get("Location") != c.want {
-			t.Errorf("return %q: status %d, Location %q, want %q", c.ret, r.status, r.header.Get("Location"), c.want)
-		}
-	}
-	r := f.get(t, "localhost:8080", "/site/jyj/", &http.Cookie{Name: "yw_elder", Value: "1"})
-	if !strings.Contains(r.body, `<html lang="zh-CN" class="elder">`) || !strings.Contains(r.body, "退出长者模式") {
-		t.Error("large-text mode not rendered from its cookie")
-	}
-}
-
 func TestDatabaseFailureAnswers503WithoutDetail(t *testing.T) {
-	f := newFixture(t, storetest.SQLite(t))
-	f.get(t, "localhost:8080", "/") // load the tenant registry
-	f.db.Close()
+	f := webtest.NewFixture(t, storetest.SQLite(t))
+	f.Get(t, "localhost:8080", "/") // load the tenant registry
+	f.DB.Close()
 	for _, p := range []string{"/", "/site/jyj/col/gzdt/", "/healthz"} {
-		r := f.get(t, "localhost:8080", p)
-		if r.status != http.StatusServiceUnavailable {
-			t.Errorf("GET %s with the database closed: status %d, want 503", p, r.status)
+		r := f.Get(t, "localhost:8080", p)
+		if r.Status != http.StatusServiceUnavailable {
+			t.Errorf("GET %s with the database closed: status %d, want 503", p, r.Status)
 		}
 		for _, leak := range []string{"sql", "database is closed", "goroutine", ".go:"} {
-			if strings.Contains(r.body, leak) && p != "/healthz" {
+			if strings.Contains(r.Body, leak) && p != "/healthz" {
 				t.Errorf("GET %s: error page leaks %q", p, leak)
 			}
 		}
@@ -393,25 +176,25 @@ func TestDatabaseFailureAnswers503WithoutDetail(t *testing.T) {
 }
 
 func TestHealthz(t *testing.T) {
-	f := newFixture(t, storetest.SQLite(t))
-	if r := f.get(t, "localhost:8080", "/healthz"); r.status != 200 || r.body != "ok\n" {
-		t.Fatalf("healthz: %d %q", r.status, r.body)
+	f := webtest.NewFixture(t, storetest.SQLite(t))
+	if r := f.Get(t, "localhost:8080", "/healthz"); r.Status != 200 || r.Body != "ok\n" {
+		t.Fatalf("healthz: %d %q", r.Status, r.Body)
 	}
 }
 
 func TestSecurityHeaders(t *testing.T) {
-	f := newFixture(t, storetest.SQLite(t))
-	if _, err := f.db.Exec(`UPDATE tenants SET theme_color = '#8a1c1c' WHERE code = 'jyj'`); err != nil {
+	f := webtest.NewFixture(t, storetest.SQLite(t))
+	if _, err := f.DB.Exec(`UPDATE tenants SET theme_color = '#8a1c1c' WHERE code = 'jyj'`); err != nil {
 		t.Fatal(err)
 	}
-	f.srv.InvalidateTenants()
-	r := f.get(t, "localhost:8080", "/site/jyj/")
+	f.Srv.InvalidateTenants()
+	r := f.Get(t, "localhost:8080", "/site/jyj/")
 	for k, want := range map[string]string{"X-Content-Type-Options": "nosniff", "X-Frame-Options": "SAMEORIGIN", "Referrer-Policy": "strict-origin-when-cross-origin"} {
-		if r.header.Get(k) != want {
-			t.Errorf("%s = %q", k, r.header.Get(k))
+		if r.Header.Get(k) != want {
+			t.Errorf("%s = %q", k, r.Header.Get(k))
 		}
 	}
-	csp := r.header.Get("Content-Security-Policy")
+	csp := r.Header.Get("Content-Security-Policy")
 	for _, want := range []string{"default-src 'self'", "object-src 'none'", "frame-ancestors 'self'", "form-action 'self'", "base-uri 'self'"} {
 		if !strings.Contains(csp, want) {
 			t.Errorf("policy lacks %s: %q", want, csp)
@@ -420,10 +203,10 @@ func TestSecurityHeaders(t *testing.T) {
 	if strings.Contains(csp, "unsafe-inline") || strings.Contains(csp, "unsafe-eval") {
 		t.Errorf("policy lets injected markup run: %q", csp)
 	}
-	if !strings.Contains(r.header.Get("Permissions-Policy"), "camera=()") {
-		t.Errorf("Permissions-Policy = %q", r.header.Get("Permissions-Policy"))
+	if !strings.Contains(r.Header.Get("Permissions-Policy"), "camera=()") {
+		t.Errorf("Permissions-Policy = %q", r.Header.Get("Permissions-Policy"))
 	}
-	if r.header.Get("Strict-Transport-Security") != "" {
+	if r.Header.Get("Strict-Transport-Security") != "" {
 		t.Error("HSTS on plain HTTP would lock a development server out")
 	}
 
@@ -434,24 +217,24 @@ func TestSecurityHeaders(t *testing.T) {
 	if m == nil {
 		t.Fatalf("no nonce in %q", csp)
 	}
-	if !strings.Contains(r.body, `<link rel="stylesheet" href="/theme/8a1c1c.css">`) || strings.Contains(r.body, "<style") {
-		t.Errorf("theme colour not as a stylesheet: %s", r.body)
+	if !strings.Contains(r.Body, `<link rel="stylesheet" href="/theme/8a1c1c.css">`) || strings.Contains(r.Body, "<style") {
+		t.Errorf("theme colour not as a stylesheet: %s", r.Body)
 	}
-	if css := f.get(t, "localhost:8080", "/theme/8a1c1c.css"); css.body != "body{--theme:#8a1c1c}\n" || !strings.Contains(css.header.Get("Cache-Control"), "immutable") {
-		t.Errorf("theme stylesheet: %q %q", css.body, css.header.Get("Cache-Control"))
+	if css := f.Get(t, "localhost:8080", "/theme/8a1c1c.css"); css.Body != "body{--theme:#8a1c1c}\n" || !strings.Contains(css.Header.Get("Cache-Control"), "immutable") {
+		t.Errorf("theme stylesheet: %q %q", css.Body, css.Header.Get("Cache-Control"))
 	}
-	if bad := f.get(t, "localhost:8080", "/theme/8a1c1c;}body{x.css"); bad.status != http.StatusNotFound {
-		t.Errorf("a theme file that is not a colour: %d", bad.status)
+	if bad := f.Get(t, "localhost:8080", "/theme/8a1c1c;}body{x.css"); bad.Status != http.StatusNotFound {
+		t.Errorf("a theme file that is not a colour: %d", bad.Status)
 	}
-	if strings.Contains(r.body, ` style="`) {
+	if strings.Contains(r.Body, ` style="`) {
 		t.Error("a style attribute the policy would refuse")
 	}
-	if again := f.get(t, "localhost:8080", "/site/jyj/"); strings.Contains(again.header.Get("Content-Security-Policy"), m[1]) {
+	if again := f.Get(t, "localhost:8080", "/site/jyj/"); strings.Contains(again.Header.Get("Content-Security-Policy"), m[1]) {
 		t.Error("the nonce repeats between answers")
 	}
 
 	for _, path := range []string{"/nosuch-site-page", "/site/jyj/nosuch"} {
-		if r := f.get(t, "localhost:8080", path); !strings.Contains(r.header.Get("Content-Security-Policy"), "default-src 'self'") {
+		if r := f.Get(t, "localhost:8080", path); !strings.Contains(r.Header.Get("Content-Security-Policy"), "default-src 'self'") {
 			t.Errorf("%s answers without the policy", path)
 		}
 	}
@@ -459,7 +242,7 @@ func TestSecurityHeaders(t *testing.T) {
 
 func TestStrictTransportOnlyUnderHTTPS(t *testing.T) {
 	db := storetest.SQLite(t)
-	f := newFixture(t, db)
+	f := webtest.NewFixture(t, db)
 	for _, tc := range []struct {
 		name  string
 		proto string
@@ -471,7 +254,7 @@ func TestStrictTransportOnlyUnderHTTPS(t *testing.T) {
 		{"forwarded https from an untrusted client", "https", false, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			srv, err := web.New(web.Config{RegistryTTL: time.Nanosecond, TrustProxy: tc.trust}, db, f.tenants, f.content, slog.New(slog.NewTextHandler(io.Discard, nil)))
+			srv, err := host.New(web.Config{RegistryTTL: time.Nanosecond, TrustProxy: tc.trust}, db, f.Tenants, f.Content, slog.New(slog.NewTextHandler(io.Discard, nil)))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -488,60 +271,24 @@ func TestStrictTransportOnlyUnderHTTPS(t *testing.T) {
 	}
 }
 
-func BenchmarkRenderSubSiteHome(b *testing.B) {
-	f := newBenchFixture(b)
-	b.ReportAllocs()
-	for b.Loop() {
-		if r := f.get(b, "localhost:8080", "/site/jyj/"); r.status != 200 {
-			b.Fatal(r.status)
-		}
-	}
-}
-
-func BenchmarkRenderArticle(b *testing.B) {
-	f := newBenchFixture(b)
-	a := f.publish(b, "jyj", "gzdt", content.Article{Title: "基准测试文章", Body: strings.Repeat("<p>思南县教育局扎实推进教育教学工作，全面提升教育质量。</p>", 30)})
-	path := fmt.Sprintf("/site/jyj/art/%d", a.ID)
-	b.ReportAllocs()
-	for b.Loop() {
-		if r := f.get(b, "localhost:8080", path); r.status != 200 {
-			b.Fatal(r.status)
-		}
-	}
-}
-
-func newBenchFixture(b *testing.B) *fixture {
-	f := newFixture(b, storetest.SQLite(b))
-	ctx := context.Background()
-	f.srv, _ = web.New(web.Config{}, f.db, f.tenants, f.content, slog.New(slog.NewTextHandler(io.Discard, nil)))
-	f.h = f.srv.Handler()
-	for _, slug := range []string{"gzdt", "tzgg", "zcwj"} {
-		for i := 0; i < 10; i++ {
-			f.publish(b, "jyj", slug, content.Article{Title: fmt.Sprintf("思南县教育局%s第%d条信息", slug, i)})
-		}
-	}
-	_ = ctx
-	return f
-}
-
 // Assets carry a hash of their content in their name: a page names the
 // version it was drawn with, kept by browsers for good; a name with an
 // old hash (a page drawn before a new build) still gets the current file.
 func TestStaticNamesCarryTheirHash(t *testing.T) {
-	f := newFixture(t, storetest.SQLite(t))
-	r := f.get(t, "localhost:8080", "/")
-	m := regexp.MustCompile(`href="(/static/site\.([0-9a-f]{10})\.css)"`).FindStringSubmatch(r.body)
+	f := webtest.NewFixture(t, storetest.SQLite(t))
+	r := f.Get(t, "localhost:8080", "/")
+	m := regexp.MustCompile(`href="(/static/site\.([0-9a-f]{10})\.css)"`).FindStringSubmatch(r.Body)
 	if m == nil {
-		t.Fatalf("no hashed stylesheet in %s", r.body)
+		t.Fatalf("no hashed stylesheet in %s", r.Body)
 	}
-	css := f.get(t, "localhost:8080", m[1])
-	if css.status != http.StatusOK || !strings.Contains(css.header.Get("Cache-Control"), "immutable") || !strings.Contains(css.header.Get("Content-Type"), "text/css") {
-		t.Fatalf("hashed asset: %d %v", css.status, css.header)
+	css := f.Get(t, "localhost:8080", m[1])
+	if css.Status != http.StatusOK || !strings.Contains(css.Header.Get("Cache-Control"), "immutable") || !strings.Contains(css.Header.Get("Content-Type"), "text/css") {
+		t.Fatalf("hashed asset: %d %v", css.Status, css.Header)
 	}
 	for _, u := range []string{"/static/site.css", "/static/site.0123456789.css"} {
-		other := f.get(t, "localhost:8080", u)
-		if other.status != http.StatusOK || other.body != css.body || strings.Contains(other.header.Get("Cache-Control"), "immutable") {
-			t.Errorf("%s: %d, same file %v, %q", u, other.status, other.body == css.body, other.header.Get("Cache-Control"))
+		other := f.Get(t, "localhost:8080", u)
+		if other.Status != http.StatusOK || other.Body != css.Body || strings.Contains(other.Header.Get("Cache-Control"), "immutable") {
+			t.Errorf("%s: %d, same file %v, %q", u, other.Status, other.Body == css.Body, other.Header.Get("Cache-Control"))
 		}
 	}
 }
@@ -550,11 +297,11 @@ func TestStaticNamesCarryTheirHash(t *testing.T) {
 // log line of it; a proxy's id is kept only behind a trusted proxy, and
 // only when it cannot forge a log line.
 func TestRequestIDs(t *testing.T) {
-	f := newFixture(t, storetest.SQLite(t))
+	f := webtest.NewFixture(t, storetest.SQLite(t))
 	var logs bytes.Buffer
-	trusted, err := web.New(web.Config{TrustProxy: true, RegistryTTL: time.Nanosecond}, f.db, f.tenants, f.content,
+	trusted, err := host.New(web.Config{TrustProxy: true, RegistryTTL: time.Nanosecond}, f.DB, f.Tenants, f.Content,
 		slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug})))
-	must(t, err)
+	webtest.Must(t, err)
 	get := func(h http.Handler, id string) string {
 		req := httptest.NewRequest("GET", "http://localhost:8080/", nil)
 		if id != "" {
@@ -564,11 +311,11 @@ func TestRequestIDs(t *testing.T) {
 		h.ServeHTTP(rec, req)
 		return rec.Header().Get("X-Request-Id")
 	}
-	a, b := get(f.h, ""), get(f.h, "")
+	a, b := get(f.H, ""), get(f.H, "")
 	if !regexp.MustCompile(`^[0-9a-f]{24}$`).MatchString(a) || a == b {
 		t.Errorf("ids %q and %q", a, b)
 	}
-	if got := get(f.h, "proxy-id-12345678"); got == "proxy-id-12345678" {
+	if got := get(f.H, "proxy-id-12345678"); got == "proxy-id-12345678" {
 		t.Error("an untrusted client chose its request id")
 	}
 	th := trusted.Handler()
