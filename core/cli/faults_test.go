@@ -321,7 +321,9 @@ func TestFaultsUnderLoad(t *testing.T) {
 		attempts = append(attempts, a)
 		mu.Unlock()
 	}
-	loop := func(pause time.Duration, fn func() attempt) {
+	// loop runs fn every pause until the load stops; fn says whether it
+	// made a request at all (a person with none left this hour does not).
+	loop := func(pause time.Duration, fn func() (attempt, bool)) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -331,8 +333,10 @@ func TestFaultsUnderLoad(t *testing.T) {
 					return
 				default:
 				}
-				a := fn()
-				record(a)
+				a, made := fn()
+				if made {
+					record(a)
+				}
 				wait := pause
 				if !a.ok {
 					wait = max(pause, 200*time.Millisecond) // an outage is not a busy loop
@@ -356,7 +360,7 @@ func TestFaultsUnderLoad(t *testing.T) {
 
 	// Reads.
 	for i := range 2 {
-		loop(50*time.Millisecond, func() attempt {
+		loop(50*time.Millisecond, func() (attempt, bool) {
 			r := reads[(int(seq.Add(1))+i)%len(reads)]
 			a := attempt{what: "GET " + strings.TrimPrefix(strings.TrimPrefix(r.url, portal), jyj), parts: r.parts, start: time.Now()}
 			got := r.v.getQuietly(r.url)
@@ -367,12 +371,12 @@ func TestFaultsUnderLoad(t *testing.T) {
 			if got.err == nil && got.url != r.url {
 				a.err = "ended on " + got.url
 			}
-			return a
+			return a, true
 		})
 	}
 	// Articles, as the editor's autosave saves them.
 	for range 2 {
-		loop(100*time.Millisecond, func() attempt {
+		loop(100*time.Millisecond, func() (attempt, bool) {
 			tag := fmt.Sprintf("fault-article-%06d", seq.Add(1))
 			r := saveArticle(editor.c, articleForm, 0, tag)
 			a := attempt{what: "article autosave", parts: []part{"core"}, start: r.start, end: r.end, status: r.status, err: r.err, ok: r.acked}
@@ -381,12 +385,12 @@ func TestFaultsUnderLoad(t *testing.T) {
 			} else {
 				a.notice = r.status == http.StatusServiceUnavailable
 			}
-			return a
+			return a, true
 		})
 	}
 	// Attachments: a small PNG, each with its own bytes.
 	uploaded := map[string][]byte{} // URL → bytes, guarded by mu
-	loop(300*time.Millisecond, func() attempt {
+	loop(300*time.Millisecond, func() (attempt, bool) {
 		n := seq.Add(1)
 		png := append([]byte("\x89PNG\r\n\x1a\n"), bytes.Repeat([]byte(fmt.Sprintf("%08d", n)), 256)...)
 		f := uploadForm.clone()
@@ -404,33 +408,31 @@ func TestFaultsUnderLoad(t *testing.T) {
 			// error is the Chinese notice.
 			a.notice = bytes.Contains(body, []byte("暂时")) || bytes.Contains(body, []byte("稍后"))
 		}
-		return a
+		return a, true
 	})
 	// Letters and disclosure requests: each person may send five of
 	// each an hour, and the mailbox twenty from one address, so these
 	// come every few seconds, spread over the faults.
 	var letterN, requestN atomic.Int64
-	loop(5*time.Second, func() attempt {
+	loop(5*time.Second, func() (attempt, bool) {
 		i := int(letterN.Add(1))
 		c := citizens[i%len(citizens)]
 		a := attempt{what: "letter", parts: []part{"mailbox"}, start: time.Now()}
 		if c.letters >= 4 {
-			a.ok, a.end, a.what = true, time.Now(), "letter (none left this hour)"
-			return a
+			return a, false
 		}
 		c.letters++
 		r := postLetter(c.v.c, c.letter, 0, fmt.Sprintf("fault-letter-%03d", i))
 		a.end, a.status, a.err, a.ok, a.key = r.end, r.status, r.err, r.number != "", r.number
 		a.notice = r.status == http.StatusServiceUnavailable
-		return a
+		return a, true
 	})
-	loop(5*time.Second, func() attempt {
+	loop(5*time.Second, func() (attempt, bool) {
 		i := int(requestN.Add(1))
 		c := citizens[(i+1)%len(citizens)]
 		a := attempt{what: "disclosure request", parts: []part{"disclosure", "files"}, start: time.Now()}
 		if c.asked >= 4 {
-			a.ok, a.end, a.what = true, time.Now(), "disclosure request (none left this hour)"
-			return a
+			return a, false
 		}
 		c.asked++
 		f := c.apply.clone()
@@ -443,7 +445,7 @@ func TestFaultsUnderLoad(t *testing.T) {
 		if m := regexp.MustCompile(`申请编号\s*([A-Z]{2}\d+)`).FindStringSubmatch(visibleText(string(body))); status == http.StatusOK && m != nil {
 			a.ok, a.key = true, m[1]
 		}
-		return a
+		return a, true
 	})
 
 	// Each part's own check: answered by the part, not by a cache.

@@ -259,12 +259,17 @@ func (v *visitor) formOn(p answer, action string, has ...string) *form {
 // submit posts f as the browser would, with the page's origin.
 func (v *visitor) submit(f *form) answer {
 	v.t.Helper()
+	return v.do(f.request())
+}
+
+// request is f posted as the browser posts it, with the page's origin.
+func (f *form) request() *http.Request {
 	body, ct := f.encode()
 	req, _ := http.NewRequest("POST", f.action, bytes.NewReader(body))
 	req.Header.Set("Content-Type", ct)
 	req.Header.Set("Origin", originOf(f.action))
 	req.Header.Set("Sec-Fetch-Site", "same-origin")
-	return v.do(req)
+	return req
 }
 
 // clone is a copy of f to fill in, f left as the page drew it: the load
@@ -282,11 +287,7 @@ func (f *form) clone() *form {
 // post sends f on c as the browser would, with the page's origin, and
 // returns the status and body; header adds name, value pairs.
 func post(c *http.Client, f *form, header ...string) (int, []byte, error) {
-	body, ct := f.encode()
-	req, _ := http.NewRequest("POST", f.action, bytes.NewReader(body))
-	req.Header.Set("Content-Type", ct)
-	req.Header.Set("Origin", originOf(f.action))
-	req.Header.Set("Sec-Fetch-Site", "same-origin")
+	req := f.request()
 	for i := 0; i+1 < len(header); i += 2 {
 		req.Header.Set(header[i], header[i+1])
 	}

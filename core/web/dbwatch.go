@@ -57,9 +57,6 @@ func (s *Server) WatchDatabase(ctx context.Context, ping func(context.Context) e
 	}
 }
 
-// DatabaseDown reports whether the watch counts the database as down.
-func (s *Server) DatabaseDown() bool { return s.watch.down.Load() }
-
 // whileDatabaseAnswers answers 503 at once while the database is down,
 // for every request that would need it.
 func (s *Server) whileDatabaseAnswers(next http.Handler) http.Handler {

@@ -53,7 +53,7 @@ func TestDatabaseWatch(t *testing.T) {
 
 	failing.Store(true)
 	start := pings.Load()
-	waitUntil("the watch counts the database down", s.DatabaseDown)
+	waitUntil("the watch counts the database down", s.watch.down.Load)
 	if n := pings.Load() - start; n < 3 {
 		t.Errorf("down after %d missed pings, want 3", n)
 	}
@@ -77,7 +77,7 @@ func TestDatabaseWatch(t *testing.T) {
 	}
 
 	failing.Store(false)
-	waitUntil("the watch sees the database again", func() bool { return !s.DatabaseDown() })
+	waitUntil("the watch sees the database again", func() bool { return !s.watch.down.Load() })
 	if code, body := get("/"); code != http.StatusOK || body != "page" {
 		t.Errorf("after the database answers again: %d %q", code, body)
 	}
